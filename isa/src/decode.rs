@@ -113,7 +113,11 @@ impl fmt::Display for DecodeErrorKind {
                 write!(f, "program is {len} bytes, not a multiple of 8")
             }
             DecodeErrorKind::UnknownOpcode { opcode } => write!(f, "unknown opcode {opcode:#04x}"),
-            DecodeErrorKind::ReservedNotZero { opcode, field, value } => write!(
+            DecodeErrorKind::ReservedNotZero {
+                opcode,
+                field,
+                value,
+            } => write!(
                 f,
                 "opcode {opcode:#04x}: reserved field {field} must be 0, found {value:#x}"
             ),
@@ -140,7 +144,10 @@ impl fmt::Display for DecodeErrorKind {
                 write!(f, "opcode {opcode:#04x}: offset {off} selects no operation")
             }
             DecodeErrorKind::UnknownCallKind { src } => {
-                write!(f, "call with unknown src {src} (0 helper, 1 local, 2 BTF id)")
+                write!(
+                    f,
+                    "call with unknown src {src} (0 helper, 1 local, 2 BTF id)"
+                )
             }
         }
     }
@@ -167,7 +174,11 @@ pub struct Decoder<'a> {
 impl<'a> Decoder<'a> {
     /// A decoder over `bytes` (whole 8-byte slots).
     pub const fn new(bytes: &'a [u8]) -> Self {
-        Decoder { bytes, pc: 0, failed: false }
+        Decoder {
+            bytes,
+            pc: 0,
+            failed: false,
+        }
     }
 
     fn slot(&self, pc: usize) -> Option<RawInsn> {
@@ -189,7 +200,9 @@ impl Iterator for Decoder<'_> {
         let pc = self.pc;
         if pc == 0 && self.bytes.len() % INSN_SIZE != 0 {
             self.failed = true;
-            let kind = DecodeErrorKind::OddLength { len: self.bytes.len() };
+            let kind = DecodeErrorKind::OddLength {
+                len: self.bytes.len(),
+            };
             return Some(Err(DecodeError::new(self.bytes.len() / INSN_SIZE, kind)));
         }
         let first = self.slot(pc)?;
@@ -210,12 +223,16 @@ impl Iterator for Decoder<'_> {
 /// Decodes a whole program. LDDW becomes one element; use [`Insn::slots`] to map back to pcs.
 #[cfg(feature = "alloc")]
 pub fn decode(bytes: &[u8]) -> Result<alloc::vec::Vec<Insn>, DecodeError> {
-    Decoder::new(bytes).map(|r| r.map(|(_, insn)| insn)).collect()
+    Decoder::new(bytes)
+        .map(|r| r.map(|(_, insn)| insn))
+        .collect()
 }
 
 fn reg(index: usize, field: FieldName, n: u8) -> Result<Reg, DecodeError> {
-    Reg::new(n)
-        .ok_or(DecodeError::new(index, DecodeErrorKind::InvalidRegister { field, reg: n }))
+    Reg::new(n).ok_or(DecodeError::new(
+        index,
+        DecodeErrorKind::InvalidRegister { field, reg: n },
+    ))
 }
 
 fn size_of(opcode: u8) -> Size {
@@ -243,7 +260,11 @@ impl Check {
             Ok(())
         } else {
             let opcode = self.raw.opcode;
-            Err(self.err(DecodeErrorKind::ReservedNotZero { opcode, field, value }))
+            Err(self.err(DecodeErrorKind::ReservedNotZero {
+                opcode,
+                field,
+                value,
+            }))
         }
     }
 
@@ -266,10 +287,15 @@ impl Check {
         reg(self.index, "src", self.raw.src)
     }
     fn unknown(&self) -> DecodeError {
-        self.err(DecodeErrorKind::UnknownOpcode { opcode: self.raw.opcode })
+        self.err(DecodeErrorKind::UnknownOpcode {
+            opcode: self.raw.opcode,
+        })
     }
     fn bad_off(&self) -> DecodeError {
-        self.err(DecodeErrorKind::BadOffset { opcode: self.raw.opcode, off: self.raw.off })
+        self.err(DecodeErrorKind::BadOffset {
+            opcode: self.raw.opcode,
+            off: self.raw.off,
+        })
     }
 
     /// Register or immediate second operand, with the unused field required to be zero.
@@ -286,7 +312,11 @@ impl Check {
 
 impl Insn {
     /// Decodes the instruction in slot `index` from its slot and, for `LDDW`, the next one.
-    pub fn from_raw(index: usize, raw: RawInsn, next: Option<RawInsn>) -> Result<Insn, DecodeError> {
+    pub fn from_raw(
+        index: usize,
+        raw: RawInsn,
+        next: Option<RawInsn>,
+    ) -> Result<Insn, DecodeError> {
         let c = Check { index, raw };
         match raw.class() {
             CLASS_ALU => decode_alu(&c, Width::W32),
@@ -324,7 +354,10 @@ fn decode_alu(c: &Check, width: Width) -> Result<Insn, DecodeError> {
             c.src_zero()?;
             c.off_zero()?;
             c.imm_zero()?;
-            return Ok(Insn::Neg { width, dst: c.dst()? });
+            return Ok(Insn::Neg {
+                width,
+                dst: c.dst()?,
+            });
         }
         ALU_END => {
             let order = match (width, raw.opcode & SRC_X != 0) {
@@ -341,15 +374,33 @@ fn decode_alu(c: &Check, width: Width) -> Result<Insn, DecodeError> {
                 64 => EndBits::B64,
                 imm => return Err(c.err(DecodeErrorKind::BadEndWidth { imm })),
             };
-            return Ok(Insn::End { order, bits, dst: c.dst()? });
+            return Ok(Insn::End {
+                order,
+                bits,
+                dst: c.dst()?,
+            });
         }
         _ => return Err(c.unknown()),
     };
     let dst = c.dst()?;
     match (op, raw.off) {
         (_, 0) => {}
-        (AluOp::Div, 1) => return Ok(Insn::Alu { width, op: AluOp::SDiv, dst, src: c.operand()? }),
-        (AluOp::Mod, 1) => return Ok(Insn::Alu { width, op: AluOp::SMod, dst, src: c.operand()? }),
+        (AluOp::Div, 1) => {
+            return Ok(Insn::Alu {
+                width,
+                op: AluOp::SDiv,
+                dst,
+                src: c.operand()?,
+            })
+        }
+        (AluOp::Mod, 1) => {
+            return Ok(Insn::Alu {
+                width,
+                op: AluOp::SMod,
+                dst,
+                src: c.operand()?,
+            })
+        }
         (AluOp::Mov, 8 | 16 | 32) if raw.opcode & SRC_X != 0 => {
             let bits = match (raw.off, width) {
                 (8, _) => MovsxBits::B8,
@@ -358,11 +409,21 @@ fn decode_alu(c: &Check, width: Width) -> Result<Insn, DecodeError> {
                 _ => return Err(c.bad_off()),
             };
             c.imm_zero()?;
-            return Ok(Insn::Movsx { width, bits, dst, src: c.src()? });
+            return Ok(Insn::Movsx {
+                width,
+                bits,
+                dst,
+                src: c.src()?,
+            });
         }
         _ => return Err(c.bad_off()),
     }
-    Ok(Insn::Alu { width, op, dst, src: c.operand()? })
+    Ok(Insn::Alu {
+        width,
+        op,
+        dst,
+        src: c.operand()?,
+    })
 }
 
 fn decode_jmp(c: &Check, width: Width) -> Result<Insn, DecodeError> {
@@ -423,7 +484,13 @@ fn decode_jmp(c: &Check, width: Width) -> Result<Insn, DecodeError> {
         _ => return Err(c.unknown()),
     };
     let dst = c.dst()?;
-    Ok(Insn::Jmp { width, cond, dst, src: c.operand()?, off: raw.off })
+    Ok(Insn::Jmp {
+        width,
+        cond,
+        dst,
+        src: c.operand()?,
+        off: raw.off,
+    })
 }
 
 fn decode_ld(c: &Check, next: Option<RawInsn>) -> Result<Insn, DecodeError> {
@@ -450,7 +517,12 @@ fn decode_ld(c: &Check, next: Option<RawInsn>) -> Result<Insn, DecodeError> {
             if matches!(src, LddwSrc::MapFd | LddwSrc::MapIdx) {
                 second("imm", next.imm)?;
             }
-            Ok(Insn::Lddw { dst, src, imm: raw.imm, next_imm: next.imm })
+            Ok(Insn::Lddw {
+                dst,
+                src,
+                imm: raw.imm,
+                next_imm: next.imm,
+            })
         }
         MODE_ABS if size != Size::DW => {
             c.dst_zero()?;
@@ -461,7 +533,11 @@ fn decode_ld(c: &Check, next: Option<RawInsn>) -> Result<Insn, DecodeError> {
         MODE_IND if size != Size::DW => {
             c.dst_zero()?;
             c.off_zero()?;
-            Ok(Insn::LdInd { size, src: c.src()?, imm: raw.imm })
+            Ok(Insn::LdInd {
+                size,
+                src: c.src()?,
+                imm: raw.imm,
+            })
         }
         _ => Err(c.unknown()),
     }
@@ -473,11 +549,21 @@ fn decode_ldx(c: &Check) -> Result<Insn, DecodeError> {
     match raw.opcode & 0xe0 {
         MODE_MEM => {
             c.imm_zero()?;
-            Ok(Insn::Ldx { size, dst: c.dst()?, src: c.src()?, off: raw.off })
+            Ok(Insn::Ldx {
+                size,
+                dst: c.dst()?,
+                src: c.src()?,
+                off: raw.off,
+            })
         }
         MODE_MEMSX if size != Size::DW => {
             c.imm_zero()?;
-            Ok(Insn::Ldxs { size, dst: c.dst()?, src: c.src()?, off: raw.off })
+            Ok(Insn::Ldxs {
+                size,
+                dst: c.dst()?,
+                src: c.src()?,
+                off: raw.off,
+            })
         }
         _ => Err(c.unknown()),
     }
@@ -489,7 +575,12 @@ fn decode_st(c: &Check) -> Result<Insn, DecodeError> {
         return Err(c.unknown());
     }
     c.src_zero()?;
-    Ok(Insn::St { size: size_of(raw.opcode), dst: c.dst()?, off: raw.off, imm: raw.imm })
+    Ok(Insn::St {
+        size: size_of(raw.opcode),
+        dst: c.dst()?,
+        off: raw.off,
+        imm: raw.imm,
+    })
 }
 
 fn decode_stx(c: &Check) -> Result<Insn, DecodeError> {
@@ -498,7 +589,12 @@ fn decode_stx(c: &Check) -> Result<Insn, DecodeError> {
     match raw.opcode & 0xe0 {
         MODE_MEM => {
             c.imm_zero()?;
-            Ok(Insn::Stx { size, dst: c.dst()?, src: c.src()?, off: raw.off })
+            Ok(Insn::Stx {
+                size,
+                dst: c.dst()?,
+                src: c.src()?,
+                off: raw.off,
+            })
         }
         MODE_ATOMIC if matches!(size, Size::W | Size::DW) => {
             let fetch = raw.imm & ATOMIC_FETCH != 0;
@@ -511,7 +607,14 @@ fn decode_stx(c: &Check) -> Result<Insn, DecodeError> {
                 (ATOMIC_CMPXCHG, true) => AtomicOp::CmpXchg,
                 _ => return Err(c.err(DecodeErrorKind::BadAtomicOp { imm: raw.imm })),
             };
-            Ok(Insn::Atomic { size, op, fetch, dst: c.dst()?, src: c.src()?, off: raw.off })
+            Ok(Insn::Atomic {
+                size,
+                op,
+                fetch,
+                dst: c.dst()?,
+                src: c.src()?,
+                off: raw.off,
+            })
         }
         _ => Err(c.unknown()),
     }

@@ -47,7 +47,12 @@ impl Insn {
     pub fn to_raw(&self) -> (RawInsn, Option<RawInsn>) {
         let r0 = Reg::R0;
         let one = match *self {
-            Insn::Alu { width, op, dst, src } => {
+            Insn::Alu {
+                width,
+                op,
+                dst,
+                src,
+            } => {
                 let (code, off) = match op {
                     AluOp::Add => (ALU_ADD, 0),
                     AluOp::Sub => (ALU_SUB, 0),
@@ -68,7 +73,12 @@ impl Insn {
                 raw(alu_class(width) | code | x, dst, s, off, imm)
             }
             Insn::Neg { width, dst } => raw(alu_class(width) | ALU_NEG, dst, 0, 0, 0),
-            Insn::Movsx { width, bits, dst, src } => {
+            Insn::Movsx {
+                width,
+                bits,
+                dst,
+                src,
+            } => {
                 let off = match bits {
                     MovsxBits::B8 => 8,
                     MovsxBits::B16 => 16,
@@ -91,7 +101,13 @@ impl Insn {
             }
             Insn::Ja { off } => raw(CLASS_JMP | JMP_JA, r0, 0, off, 0),
             Insn::Ja32 { imm } => raw(CLASS_JMP32 | JMP_JA, r0, 0, 0, imm),
-            Insn::Jmp { width, cond, dst, src, off } => {
+            Insn::Jmp {
+                width,
+                cond,
+                dst,
+                src,
+                off,
+            } => {
                 use crate::insn::JmpCond::*;
                 let code = match cond {
                     Eq => JMP_JEQ,
@@ -119,23 +135,65 @@ impl Insn {
             }
             Insn::Callx { reg } => raw(CLASS_JMP | JMP_CALL | SRC_X, reg, 0, 0, 0),
             Insn::Exit => raw(CLASS_JMP | JMP_EXIT, r0, 0, 0, 0),
-            Insn::Lddw { dst, src, imm, next_imm } => {
+            Insn::Lddw {
+                dst,
+                src,
+                imm,
+                next_imm,
+            } => {
                 let first = raw(LDDW, dst, LddwSrc::code(src), 0, imm);
                 return (first, Some(RawInsn::new(0, 0, 0, 0, next_imm)));
             }
-            Insn::Ldx { size, dst, src, off } => {
-                raw(CLASS_LDX | MODE_MEM | size_bits(size), dst, src.num(), off, 0)
-            }
-            Insn::Ldxs { size, dst, src, off } => {
-                raw(CLASS_LDX | MODE_MEMSX | size_bits(size), dst, src.num(), off, 0)
-            }
-            Insn::St { size, dst, off, imm } => {
-                raw(CLASS_ST | MODE_MEM | size_bits(size), dst, 0, off, imm)
-            }
-            Insn::Stx { size, dst, src, off } => {
-                raw(CLASS_STX | MODE_MEM | size_bits(size), dst, src.num(), off, 0)
-            }
-            Insn::Atomic { size, op, fetch, dst, src, off } => {
+            Insn::Ldx {
+                size,
+                dst,
+                src,
+                off,
+            } => raw(
+                CLASS_LDX | MODE_MEM | size_bits(size),
+                dst,
+                src.num(),
+                off,
+                0,
+            ),
+            Insn::Ldxs {
+                size,
+                dst,
+                src,
+                off,
+            } => raw(
+                CLASS_LDX | MODE_MEMSX | size_bits(size),
+                dst,
+                src.num(),
+                off,
+                0,
+            ),
+            Insn::St {
+                size,
+                dst,
+                off,
+                imm,
+            } => raw(CLASS_ST | MODE_MEM | size_bits(size), dst, 0, off, imm),
+            Insn::Stx {
+                size,
+                dst,
+                src,
+                off,
+            } => raw(
+                CLASS_STX | MODE_MEM | size_bits(size),
+                dst,
+                src.num(),
+                off,
+                0,
+            ),
+            Insn::Atomic {
+                size,
+                op,
+                fetch,
+                dst,
+                src,
+                off,
+            } => {
                 let code = match op {
                     AtomicOp::Add => ATOMIC_ADD,
                     AtomicOp::Or => ATOMIC_OR,
@@ -145,7 +203,13 @@ impl Insn {
                     AtomicOp::CmpXchg => ATOMIC_CMPXCHG,
                 };
                 let imm = code | if fetch { ATOMIC_FETCH } else { 0 };
-                raw(CLASS_STX | MODE_ATOMIC | size_bits(size), dst, src.num(), off, imm)
+                raw(
+                    CLASS_STX | MODE_ATOMIC | size_bits(size),
+                    dst,
+                    src.num(),
+                    off,
+                    imm,
+                )
             }
             Insn::LdAbs { size, imm } => raw(CLASS_LD | MODE_ABS | size_bits(size), r0, 0, 0, imm),
             Insn::LdInd { size, src, imm } => {

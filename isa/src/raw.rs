@@ -18,7 +18,13 @@ pub struct RawInsn {
 impl RawInsn {
     /// Builds a slot from its fields.
     pub const fn new(opcode: u8, dst: u8, src: u8, off: i16, imm: i32) -> Self {
-        RawInsn { opcode, dst, src, off, imm }
+        RawInsn {
+            opcode,
+            dst,
+            src,
+            off,
+            imm,
+        }
     }
 
     /// Reads a slot from its 8 bytes.

@@ -1,0 +1,344 @@
+//! Translation of typed instructions into x86-64 machine code with dynasmrt.
+//!
+//! [`compile`] walks the program once. Each eBPF register lives in a fixed x86 register
+//! ([`REG_MAP`]); `r12` holds the run context, `r9` to `r11` are scratch. The layout of the
+//! emitted image is: entry trampoline, the program's instructions in order, then out-of-line
+//! fault stubs. All branches are rip-relative and helpers are called through the context, so the
+//! bytes can run at any address.
+//!
+//! The instruction classes live in submodules: [`alu`] (arithmetic), [`mem`] (loads, stores,
+//! atomics, legacy packet loads) and [`flow`] (jumps, calls, exit).
+
+mod alu;
+mod flow;
+mod mem;
+
+use dynasmrt::x64::X64Relocation;
+use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi, VecAssembler};
+use ebpf_isa::{Insn, Reg};
+
+use crate::abi::*;
+use crate::error::{JitError, JitErrorKind};
+use crate::image::Compiled;
+use crate::JitOptions;
+
+pub(crate) type Asm = VecAssembler<X64Relocation>;
+
+/// A fault raised out of line: which fault, and at which pc.
+struct Stub {
+    label: DynamicLabel,
+    pc: usize,
+    kind: u32,
+}
+
+/// Per-compilation state.
+pub(crate) struct Codegen {
+    ops: Asm,
+    /// Label of the instruction starting at each slot (`None` for second halves of `LDDW`).
+    labels: Vec<Option<DynamicLabel>>,
+    stubs: Vec<Stub>,
+    /// Unwinds the native stack after `ctx.fault_kind` was set and returns.
+    fault_exit: DynamicLabel,
+    /// Ends the program with r0 = 0 (out-of-bounds legacy packet load).
+    zero_exit: DynamicLabel,
+    blinder: Option<Blinder>,
+}
+
+/// Maps an eBPF register to its x86 register number.
+#[inline]
+pub(crate) fn x(r: Reg) -> u8 {
+    REG_MAP[r.index()]
+}
+
+/// Compiles `insns` (in program order; an `LDDW` counts two slots) into an image.
+pub(crate) fn compile(insns: &[Insn], options: &JitOptions) -> Result<Compiled, JitError> {
+    if insns.is_empty() {
+        return Err(JitError::new(JitErrorKind::Empty));
+    }
+    let slots: usize = insns.iter().map(Insn::slots).sum();
+    let mut ops = Asm::new_with_capacity(0, insns.len() * 12 + 256, 0, 0, insns.len(), 0, 0);
+    let mut labels = vec![None; slots];
+    let mut pc = 0;
+    for insn in insns {
+        labels[pc] = Some(ops.new_dynamic_label());
+        pc += insn.slots();
+    }
+    let fault_exit = ops.new_dynamic_label();
+    let zero_exit = ops.new_dynamic_label();
+    let blinder = options.blind_constants.then(Blinder::new);
+    let mut cg = Codegen {
+        ops,
+        labels,
+        stubs: Vec::new(),
+        fault_exit,
+        zero_exit,
+        blinder,
+    };
+
+    let entry = cg.ops.offset().0;
+    cg.prologue();
+    let mut pc_offsets = Vec::with_capacity(insns.len());
+    let mut pc = 0;
+    for insn in insns {
+        check_insn(pc, insn, slots, &cg.labels)?;
+        let label = cg.labels[pc].expect("instruction start has a label");
+        dynasm!(cg.ops ; .arch x64 ; =>label);
+        pc_offsets.push((pc as u32, cg.ops.offset().0 as u32));
+        cg.insn(pc, insn)?;
+        pc += insn.slots();
+    }
+    // Running past the last instruction is a fault, as in the interpreter.
+    let fell = cg.stub(pc, FAULT_FELL_OFF);
+    dynasm!(cg.ops ; .arch x64 ; jmp =>fell);
+    cg.emit_stubs();
+    let code = cg.ops.finalize().map_err(|e| {
+        JitError::new(JitErrorKind::Assembler {
+            message: e.to_string(),
+        })
+    })?;
+    Ok(Compiled::new(code, entry, pc_offsets, *options))
+}
+
+/// Rejects targets outside the program and writes to r10.
+fn check_insn(
+    pc: usize,
+    insn: &Insn,
+    slots: usize,
+    labels: &[Option<DynamicLabel>],
+) -> Result<(), JitError> {
+    if let Some(target) = insn.branch_target(pc) {
+        let ok = usize::try_from(target)
+            .ok()
+            .filter(|&t| t < slots)
+            .is_some_and(|t| labels[t].is_some());
+        if !ok {
+            return Err(JitError::at(pc, JitErrorKind::BadTarget { target }));
+        }
+    }
+    let written = match *insn {
+        Insn::Alu { dst, .. }
+        | Insn::Neg { dst, .. }
+        | Insn::Movsx { dst, .. }
+        | Insn::End { dst, .. }
+        | Insn::Lddw { dst, .. }
+        | Insn::Ldx { dst, .. }
+        | Insn::Ldxs { dst, .. } => Some(dst),
+        Insn::Atomic {
+            fetch: true, src, ..
+        } => Some(src),
+        _ => None,
+    };
+    if written == Some(Reg::R10) {
+        return Err(JitError::at(pc, JitErrorKind::WritesFramePointer));
+    }
+    Ok(())
+}
+
+impl Codegen {
+    /// Entry trampoline: saves the host's callee-saved registers, loads the initial eBPF
+    /// registers from the context, calls the program's first instruction as a function (so
+    /// every `exit` is a plain `ret`), and returns r0.
+    fn prologue(&mut self) {
+        let body = self.labels[0].expect("pc 0 has a label");
+        let fault_exit = self.fault_exit;
+        let zero_exit = self.zero_exit;
+        dynasm!(self.ops
+            ; .arch x64
+            ; push rbp
+            ; push rbx
+            ; push r12
+            ; push r13
+            ; push r14
+            ; push r15
+            ; mov r12, rdi
+            ; mov [r12 + CTX_SAVED_RSP], rsp
+            ; mov rdi, [r12 + CTX_ARGS]
+            ; mov rsi, [r12 + CTX_ARGS + 8]
+            ; mov rdx, [r12 + CTX_ARGS + 16]
+            ; mov rcx, [r12 + CTX_ARGS + 24]
+            ; mov r8, [r12 + CTX_ARGS + 32]
+            ; mov rbp, [r12 + CTX_STACK_TOP]
+            ; xor eax, eax
+            ; xor ebx, ebx
+            ; xor r13d, r13d
+            ; xor r14d, r14d
+            ; xor r15d, r15d
+            ; call =>body
+            ; ->done:
+            ; pop r15
+            ; pop r14
+            ; pop r13
+            ; pop r12
+            ; pop rbx
+            ; pop rbp
+            ; ret
+            ; =>zero_exit
+            ; mov rsp, [r12 + CTX_SAVED_RSP]
+            ; xor eax, eax
+            ; jmp ->done
+            ; =>fault_exit
+            ; mov rsp, [r12 + CTX_SAVED_RSP]
+            ; xor eax, eax
+            ; jmp ->done
+        );
+    }
+
+    /// A new out-of-line fault stub for `pc`; returns the label to jump to.
+    fn stub(&mut self, pc: usize, kind: u32) -> DynamicLabel {
+        let label = self.ops.new_dynamic_label();
+        self.stubs.push(Stub { label, pc, kind });
+        label
+    }
+
+    fn emit_stubs(&mut self) {
+        let fault_exit = self.fault_exit;
+        for stub in std::mem::take(&mut self.stubs) {
+            let (label, pc, kind) = (stub.label, stub.pc as i32, stub.kind as i32);
+            dynasm!(self.ops ; .arch x64 ; =>label ; mov DWORD [r12 + CTX_FAULT_PC], pc);
+            if kind != 0 {
+                dynasm!(self.ops ; .arch x64 ; mov DWORD [r12 + CTX_FAULT_KIND], kind);
+            }
+            dynasm!(self.ops ; .arch x64 ; jmp =>fault_exit);
+        }
+    }
+
+    fn insn(&mut self, pc: usize, insn: &Insn) -> Result<(), JitError> {
+        match *insn {
+            Insn::Alu {
+                width,
+                op,
+                dst,
+                src,
+            } => self.alu(width, op, dst, src),
+            Insn::Neg { width, dst } => self.neg(width, dst),
+            Insn::Movsx {
+                width,
+                bits,
+                dst,
+                src,
+            } => self.movsx(width, bits, dst, src),
+            Insn::End { order, bits, dst } => self.end(order, bits, dst),
+            Insn::Lddw {
+                dst,
+                src,
+                imm,
+                next_imm,
+            } => {
+                if src != ebpf_isa::LddwSrc::Imm {
+                    let what = "lddw of a map, variable or code address";
+                    return Err(JitError::at(pc, JitErrorKind::Unsupported { what }));
+                }
+                self.mov_imm64(x(dst), Insn::lddw_value(imm, next_imm));
+            }
+            Insn::Ldx {
+                size,
+                dst,
+                src,
+                off,
+            } => self.load(size, false, dst, src, off),
+            Insn::Ldxs {
+                size,
+                dst,
+                src,
+                off,
+            } => self.load(size, true, dst, src, off),
+            Insn::St {
+                size,
+                dst,
+                off,
+                imm,
+            } => self.store_imm(size, dst, off, imm),
+            Insn::Stx {
+                size,
+                dst,
+                src,
+                off,
+            } => self.store_reg(size, dst, src, off),
+            Insn::Atomic {
+                size,
+                op,
+                fetch,
+                dst,
+                src,
+                off,
+            } => self.atomic(size, op, fetch, dst, src, off),
+            Insn::LdAbs { size, imm } => self.ld_packet(size, None, imm),
+            Insn::LdInd { size, src, imm } => self.ld_packet(size, Some(src), imm),
+            Insn::Ja { off } => self.ja(pc, i64::from(off)),
+            Insn::Ja32 { imm } => self.ja(pc, i64::from(imm)),
+            Insn::Jmp {
+                width,
+                cond,
+                dst,
+                src,
+                off,
+            } => self.jmp(pc, width, cond, dst, src, off),
+            Insn::Call(target) => self.call(pc, target)?,
+            Insn::Callx { reg } => self.callx(pc, reg),
+            Insn::Exit => dynasm!(self.ops ; .arch x64 ; ret),
+        }
+        Ok(())
+    }
+
+    /// The label of the instruction at `pc` (checked by [`check_insn`]).
+    fn label_at(&self, pc: i64) -> DynamicLabel {
+        self.labels[pc as usize].expect("target checked before emission")
+    }
+
+    /// `reg = value` in the shortest encoding (blinded when enabled).
+    fn mov_imm64(&mut self, reg: u8, value: u64) {
+        if let Some(key) = self.blinder.as_mut().map(Blinder::next) {
+            let masked = (value ^ key) as i64;
+            dynasm!(self.ops
+                ; .arch x64
+                ; mov Rq(reg), QWORD masked
+                ; mov Rq(TMP1), QWORD key as i64
+                ; xor Rq(reg), Rq(TMP1)
+            );
+        } else if value <= u64::from(u32::MAX) {
+            dynasm!(self.ops ; .arch x64 ; mov Rd(reg), value as i32);
+        } else if value as i64 >= i64::from(i32::MIN) && value as i64 <= i64::from(i32::MAX) {
+            dynasm!(self.ops ; .arch x64 ; mov Rq(reg), value as i32);
+        } else {
+            dynasm!(self.ops ; .arch x64 ; mov Rq(reg), QWORD value as i64);
+        }
+    }
+
+    /// With blinding on, loads the sign-extended `imm` into `TMP0` through an XOR with a
+    /// random key and returns `Some(TMP0)`, so the immediate never appears in the code.
+    fn blinded(&mut self, imm: i32) -> Option<u8> {
+        let key = self.blinder.as_mut()?.next() as u32 as i32;
+        dynasm!(self.ops
+            ; .arch x64
+            ; mov Rq(TMP0), imm ^ key
+            ; xor Rq(TMP0), key
+        );
+        Some(TMP0)
+    }
+}
+
+/// Source of random keys for constant blinding (xorshift seeded from the std hasher's
+/// per-process random keys; unpredictability to an attacker is what matters, not quality).
+struct Blinder {
+    state: u64,
+}
+
+impl Blinder {
+    fn new() -> Self {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_usize(&h as *const _ as usize);
+        Blinder {
+            state: h.finish() | 1,
+        }
+    }
+
+    fn next(&mut self) -> u64 {
+        let mut s = self.state;
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        self.state = s;
+        s
+    }
+}

@@ -1,0 +1,164 @@
+//! Errors of compiling ([`JitError`]) and of running ([`RunError`]) a program.
+
+use core::fmt;
+
+/// Why a program could not be compiled or installed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JitError {
+    pc: Option<usize>,
+    kind: JitErrorKind,
+}
+
+/// What went wrong while compiling or installing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JitErrorKind {
+    /// The program has no instructions.
+    Empty,
+    /// A jump or local call lands outside the program or inside an `LDDW`.
+    BadTarget {
+        /// The pc it would jump to.
+        target: i64,
+    },
+    /// An instruction writes the read-only frame pointer r10.
+    WritesFramePointer,
+    /// The instruction needs support the JIT does not have (e.g. map `LDDW` or BTF calls
+    /// before a loader resolves them).
+    Unsupported {
+        /// What is not supported.
+        what: &'static str,
+    },
+    /// The assembler rejected the generated code (a bug in the JIT).
+    Assembler {
+        /// The assembler's message.
+        message: String,
+    },
+    /// Executable memory could not be mapped or protected.
+    Memory {
+        /// The operating system's message.
+        message: String,
+    },
+    /// The image was built for another ABI version.
+    AbiMismatch {
+        /// The image's version.
+        found: u32,
+    },
+}
+
+impl JitError {
+    pub(crate) fn at(pc: usize, kind: JitErrorKind) -> Self {
+        JitError { pc: Some(pc), kind }
+    }
+
+    pub(crate) fn new(kind: JitErrorKind) -> Self {
+        JitError { pc: None, kind }
+    }
+
+    /// The pc of the offending instruction, when one is to blame.
+    pub fn pc(&self) -> Option<usize> {
+        self.pc
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &JitErrorKind {
+        &self.kind
+    }
+}
+
+impl fmt::Display for JitErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JitErrorKind::Empty => write!(f, "program has no instructions"),
+            JitErrorKind::BadTarget { target } => {
+                write!(
+                    f,
+                    "jump target {target} is outside the program or inside an lddw"
+                )
+            }
+            JitErrorKind::WritesFramePointer => write!(f, "r10 is read-only"),
+            JitErrorKind::Unsupported { what } => write!(f, "{what} is not supported by the JIT"),
+            JitErrorKind::Assembler { message } => {
+                write!(f, "internal assembler error: {message}")
+            }
+            JitErrorKind::Memory { message } => {
+                write!(f, "cannot set up executable memory: {message}")
+            }
+            JitErrorKind::AbiMismatch { found } => write!(
+                f,
+                "image was compiled for JIT ABI {found}, this host runs ABI {}",
+                crate::abi::ABI_VERSION
+            ),
+        }
+    }
+}
+
+impl fmt::Display for JitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.pc {
+            Some(pc) => write!(f, "pc {pc}: {}", self.kind),
+            None => write!(f, "{}", self.kind),
+        }
+    }
+}
+
+impl std::error::Error for JitError {}
+
+/// Why a run ended without a result.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunError {
+    pc: usize,
+    kind: RunErrorKind,
+}
+
+/// What ended a run early.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RunErrorKind {
+    /// A helper returned an error.
+    Helper {
+        /// The helper id.
+        id: u64,
+        /// The helper's error.
+        error: crate::HelperError,
+    },
+    /// A local call would need more than [`MAX_FRAMES`](crate::abi::MAX_FRAMES) frames.
+    CallDepth,
+    /// Execution ran past the last instruction.
+    FellOff,
+}
+
+impl RunError {
+    pub(crate) fn new(pc: usize, kind: RunErrorKind) -> Self {
+        RunError { pc, kind }
+    }
+
+    /// The pc of the instruction that failed.
+    pub fn pc(&self) -> usize {
+        self.pc
+    }
+
+    /// What failed.
+    pub fn kind(&self) -> &RunErrorKind {
+        &self.kind
+    }
+}
+
+impl fmt::Display for RunErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunErrorKind::Helper { id, error } => write!(f, "helper {id} failed: {error}"),
+            RunErrorKind::CallDepth => {
+                write!(f, "local call exceeds {} frames", crate::abi::MAX_FRAMES)
+            }
+            RunErrorKind::FellOff => write!(f, "execution ran past the last instruction"),
+        }
+    }
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "pc {}: {}", self.pc, self.kind)
+    }
+}
+
+impl std::error::Error for RunError {}

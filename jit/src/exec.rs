@@ -1,0 +1,185 @@
+//! Installing an image in executable memory and running it: the crate's only `unsafe` module.
+//!
+//! Memory is mapped read-write, the code is copied in, and the mapping is switched to
+//! read-execute before anything can call it; it is never writable and executable at once.
+//! The run context ([`RunContext`]) carries the helper dispatcher, so the image itself needs no
+//! address of this process.
+
+use std::any::Any;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+
+use memmap2::{Mmap, MmapMut};
+
+use crate::abi::*;
+use crate::error::{JitError, JitErrorKind, RunError, RunErrorKind};
+use crate::helpers::{HelperError, Helpers};
+use crate::image::Compiled;
+
+/// The context the generated code receives in `rdi` and keeps in `r12`. The fields up to
+/// `packet_len` are the fixed ABI of [`abi`](crate::abi); the rest is private to this host.
+#[repr(C)]
+struct RunContext<'h> {
+    dispatch: extern "sysv64" fn(u64, u64, u64, u64, u64, *mut u8) -> u64,
+    helper_id: u64,
+    saved_rsp: u64,
+    fault_kind: u32,
+    fault_pc: u32,
+    args: [u64; 5],
+    stack_top: u64,
+    min_call_fp: u64,
+    packet: u64,
+    packet_len: u64,
+    helpers: &'h mut dyn Helpers,
+    helper_error: Option<HelperError>,
+    panic: Option<Box<dyn Any + Send>>,
+}
+
+// The generated code relies on these offsets.
+const _: () = {
+    use core::mem::offset_of;
+    assert!(offset_of!(RunContext<'static>, dispatch) == CTX_DISPATCH as usize);
+    assert!(offset_of!(RunContext<'static>, helper_id) == CTX_HELPER_ID as usize);
+    assert!(offset_of!(RunContext<'static>, saved_rsp) == CTX_SAVED_RSP as usize);
+    assert!(offset_of!(RunContext<'static>, fault_kind) == CTX_FAULT_KIND as usize);
+    assert!(offset_of!(RunContext<'static>, fault_pc) == CTX_FAULT_PC as usize);
+    assert!(offset_of!(RunContext<'static>, args) == CTX_ARGS as usize);
+    assert!(offset_of!(RunContext<'static>, stack_top) == CTX_STACK_TOP as usize);
+    assert!(offset_of!(RunContext<'static>, min_call_fp) == CTX_MIN_CALL_FP as usize);
+    assert!(offset_of!(RunContext<'static>, packet) == CTX_PACKET as usize);
+    assert!(offset_of!(RunContext<'static>, packet_len) == CTX_PACKET_LEN as usize);
+    assert!(offset_of!(RunContext<'static>, helpers) == CTX_FIXED_SIZE);
+};
+
+/// The helper dispatcher the generated code calls through `ctx.dispatch`.
+///
+/// Never unwinds into generated code: a panicking helper is caught, recorded as a fault (the
+/// code then unwinds its own frames) and resumed by [`Executable::run_trusted`].
+extern "sysv64" fn dispatch(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, ctx: *mut u8) -> u64 {
+    // SAFETY: the generated code passes back the pointer `run_trusted` gave it, which points to
+    // a `RunContext` living on `run_trusted`'s stack for the whole run; `run_trusted` holds no
+    // reference to it while the code runs, so this is the only live reference.
+    let ctx = unsafe { &mut *ctx.cast::<RunContext<'_>>() };
+    let id = ctx.helper_id;
+    let helpers = &mut *ctx.helpers;
+    match catch_unwind(AssertUnwindSafe(|| helpers.call(id, [a1, a2, a3, a4, a5]))) {
+        Ok(Ok(value)) => value,
+        Ok(Err(error)) => {
+            ctx.helper_error = Some(error);
+            ctx.fault_kind = FAULT_HELPER;
+            0
+        }
+        Err(payload) => {
+            ctx.panic = Some(payload);
+            ctx.fault_kind = FAULT_HOST_PANIC;
+            0
+        }
+    }
+}
+
+/// A compiled program installed in this process's executable memory, with its own stack of
+/// [`MAX_FRAMES`] frames of [`STACK_SIZE`] bytes.
+#[derive(Debug)]
+pub struct Executable {
+    code: Mmap,
+    entry: usize,
+    /// The stack as `u64`s so that 8-byte accesses (and atomics) at aligned offsets from r10
+    /// are aligned in memory.
+    stack: Box<[u64]>,
+}
+
+impl Executable {
+    /// Copies `compiled` into fresh memory and makes it read-execute.
+    pub fn new(compiled: &Compiled) -> Result<Executable, JitError> {
+        if compiled.abi_version() != ABI_VERSION {
+            let found = compiled.abi_version();
+            return Err(JitError::new(JitErrorKind::AbiMismatch { found }));
+        }
+        let mem_err = |e: std::io::Error| {
+            JitError::new(JitErrorKind::Memory {
+                message: e.to_string(),
+            })
+        };
+        let code = compiled.code();
+        let mut rw = MmapMut::map_anon(code.len().max(1)).map_err(mem_err)?;
+        rw[..code.len()].copy_from_slice(code);
+        let code_map = rw.make_exec().map_err(mem_err)?;
+        Ok(Executable {
+            code: code_map,
+            entry: compiled.entry_offset(),
+            stack: vec![0u64; TOTAL_STACK / 8].into_boxed_slice(),
+        })
+    }
+
+    /// The stack after the last run: frame 0 is the last [`STACK_SIZE`] bytes (r10 of the
+    /// program points one past the end), frame `k` the `k`-th block before it.
+    pub fn stack(&self) -> &[u8] {
+        let len = self.stack.len() * 8;
+        // SAFETY: the pointer comes from a live `Box<[u64]>` of `len / 8` elements, any byte of
+        // a `u64` is a valid `u8`, `u8` has alignment 1, and the borrow of `self` keeps the
+        // memory alive and unaliased by writers for the lifetime of the slice.
+        unsafe { std::slice::from_raw_parts(self.stack.as_ptr().cast::<u8>(), len) }
+    }
+
+    /// Runs the program with r1 = address of `mem`, r2 = its length, r10 = top of a zeroed
+    /// stack; `mem` is also the packet of legacy `LD_ABS`/`LD_IND` loads. Returns r0.
+    ///
+    /// **For trusted and test programs only.** The generated code does not check memory
+    /// accesses, jump into the unknown or loop-bound itself: a program that has not been
+    /// verified can read or write any memory of this process or never return. This entry
+    /// point exists until the verifier lands; verified programs will get a `run` that takes
+    /// the verifier's `Verified` proof instead of trust.
+    pub fn run_trusted(
+        &mut self,
+        mem: &mut [u8],
+        helpers: &mut dyn Helpers,
+    ) -> Result<u64, RunError> {
+        let mem_ptr = mem.as_mut_ptr() as u64;
+        let mem_len = mem.len() as u64;
+        self.stack.fill(0);
+        let base = self.stack.as_mut_ptr() as u64;
+        let top = base + TOTAL_STACK as u64;
+        let mut ctx = RunContext {
+            dispatch,
+            helper_id: 0,
+            saved_rsp: 0,
+            fault_kind: 0,
+            fault_pc: 0,
+            args: [mem_ptr, mem_len, 0, 0, 0],
+            stack_top: top,
+            min_call_fp: top - (STACK_SIZE * (MAX_FRAMES - 2)) as u64,
+            packet: mem_ptr,
+            packet_len: mem_len,
+            helpers,
+            helper_error: None,
+            panic: None,
+        };
+        let ctx_ptr: *mut RunContext<'_> = &mut ctx;
+        let entry_addr = self.code.as_ptr().wrapping_add(self.entry);
+        // SAFETY: `entry_addr` is the entry trampoline of code produced by `codegen::compile`
+        // for ABI_VERSION (checked in `new`), mapped read-execute and alive as long as `self`.
+        // Its signature is `extern "sysv64" fn(*mut RunContext) -> u64` (see `abi`).
+        let entry: extern "sysv64" fn(*mut u8) -> u64 = unsafe { std::mem::transmute(entry_addr) };
+        // The code only touches memory its program addresses (the caller vouches for the
+        // program: this is the trusted entry point), the stack owned by `self`, and `ctx`.
+        let r0 = entry(ctx_ptr.cast::<u8>());
+        if let Some(payload) = ctx.panic.take() {
+            resume_unwind(payload);
+        }
+        let pc = ctx.fault_pc as usize;
+        match ctx.fault_kind {
+            0 => Ok(r0),
+            FAULT_HELPER => {
+                let error = ctx.helper_error.take().unwrap_or(HelperError::Unknown);
+                Err(RunError::new(
+                    pc,
+                    RunErrorKind::Helper {
+                        id: ctx.helper_id,
+                        error,
+                    },
+                ))
+            }
+            FAULT_CALL_DEPTH => Err(RunError::new(pc, RunErrorKind::CallDepth)),
+            _ => Err(RunError::new(pc, RunErrorKind::FellOff)),
+        }
+    }
+}

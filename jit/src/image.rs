@@ -1,0 +1,62 @@
+//! [`Compiled`]: a position-independent machine-code image and its metadata.
+
+use crate::abi::ABI_VERSION;
+use crate::JitOptions;
+
+/// The output of the compiler: x86-64 machine code with no absolute address in it.
+///
+/// The image can be copied to any address and entered at [`entry_offset`](Self::entry_offset)
+/// with the calling convention described in [`abi`](crate::abi). [`Executable`](crate::Executable)
+/// installs it for this process; another host (a kernel-side component, a separate process) can
+/// install [`code`](Self::code) itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Compiled {
+    code: Vec<u8>,
+    entry: usize,
+    pc_offsets: Vec<(u32, u32)>,
+    options: JitOptions,
+    abi_version: u32,
+}
+
+impl Compiled {
+    pub(crate) fn new(
+        code: Vec<u8>,
+        entry: usize,
+        pc_offsets: Vec<(u32, u32)>,
+        options: JitOptions,
+    ) -> Self {
+        Compiled {
+            code,
+            entry,
+            pc_offsets,
+            options,
+            abi_version: ABI_VERSION,
+        }
+    }
+
+    /// The machine code.
+    pub fn code(&self) -> &[u8] {
+        &self.code
+    }
+
+    /// Byte offset of the entry trampoline in [`code`](Self::code).
+    pub fn entry_offset(&self) -> usize {
+        self.entry
+    }
+
+    /// `(pc, code offset)` of every instruction, in program order (for debuggers, profilers
+    /// and the golden tests).
+    pub fn pc_offsets(&self) -> &[(u32, u32)] {
+        &self.pc_offsets
+    }
+
+    /// The options the image was compiled with.
+    pub fn options(&self) -> &JitOptions {
+        &self.options
+    }
+
+    /// The [`abi::ABI_VERSION`](crate::abi::ABI_VERSION) the code expects of its host.
+    pub fn abi_version(&self) -> u32 {
+        self.abi_version
+    }
+}
