@@ -1,0 +1,56 @@
+//! A `#![no_std]` static library that links the no_std crates, as a kernel driver would.
+//! Its exported function decodes and runs a program, so the crates' code is really linked.
+
+#![no_std]
+
+use core::alloc::{GlobalAlloc, Layout};
+use core::panic::PanicInfo;
+
+/// Runs the eBPF program in `code[..len]` on `mem[..mem_len]`; returns r0, or `u64::MAX` when the
+/// program is invalid or faults.
+///
+/// # Safety
+///
+/// `code` must be valid for reads of `len` bytes and `mem` for reads and writes of `mem_len`
+/// bytes, for the duration of the call.
+#[no_mangle]
+pub unsafe extern "C" fn nostd_check_run(
+    code: *const u8,
+    len: usize,
+    mem: *mut u8,
+    mem_len: usize,
+) -> u64 {
+    // SAFETY: the caller guarantees both ranges (see the function's safety section).
+    let (code, mem) = unsafe {
+        (
+            core::slice::from_raw_parts(code, len),
+            core::slice::from_raw_parts_mut(mem, mem_len),
+        )
+    };
+    let Ok(program) = ebpf_interp::Program::from_bytes(code) else {
+        return u64::MAX;
+    };
+    let mut vm = ebpf_interp::Vm::default();
+    vm.run(&program, mem, &mut ebpf_interp::NoHelpers)
+        .map_or(u64::MAX, |o| o.r0)
+}
+
+/// An allocator that always fails: this library only has to link, never to run.
+struct NoAlloc;
+
+// SAFETY: `alloc` returns null (allocation failure), which `GlobalAlloc` permits; `dealloc` is
+// never given a pointer because no allocation ever succeeds.
+unsafe impl GlobalAlloc for NoAlloc {
+    unsafe fn alloc(&self, _: Layout) -> *mut u8 {
+        core::ptr::null_mut()
+    }
+    unsafe fn dealloc(&self, _: *mut u8, _: Layout) {}
+}
+
+#[global_allocator]
+static ALLOCATOR: NoAlloc = NoAlloc;
+
+#[panic_handler]
+fn panic(_: &PanicInfo<'_>) -> ! {
+    loop {}
+}
