@@ -3,6 +3,8 @@
 //! One `match` per executed instruction, registers in a local array, the call stack in a fixed
 //! array on the host stack: a run allocates nothing.
 
+use core::ops::{BitAnd, BitOr, BitXor};
+
 use ebpf_isa::{AtomicOp, Size};
 
 use crate::alu::{
@@ -252,36 +254,19 @@ pub(crate) fn execute<H: Helpers + ?Sized>(
                 tri!(space.store(addr!(d, off), reg[s as usize].to_le_bytes()));
             }
             Op::Atomic32(aop, fetch, d, s, off) => {
-                let a = addr!(d, off);
-                let src = reg[s as usize] as u32;
-                let expected = reg[0] as u32;
-                let old = tri!(space.update::<4>(a, |bytes| {
-                    let old = u32::from_le_bytes(bytes);
-                    atomic32(aop, old, src, expected).to_le_bytes()
+                let (src, expected) = (reg[s as usize] as u32, reg[0] as u32);
+                let old = tri!(space.update::<4>(addr!(d, off), |bytes| {
+                    let new = atomic_value(aop, u32::from_le_bytes(bytes), src, expected);
+                    new.to_le_bytes()
                 }));
-                let old = u64::from(u32::from_le_bytes(old));
-                match aop {
-                    AtomicOp::CmpXchg => reg[0] = old,
-                    AtomicOp::Xchg => reg[s as usize] = old,
-                    _ if fetch => reg[s as usize] = old,
-                    _ => {}
-                }
+                atomic_result(&mut reg, aop, fetch, s, u64::from(u32::from_le_bytes(old)));
             }
             Op::Atomic64(aop, fetch, d, s, off) => {
-                let a = addr!(d, off);
-                let src = reg[s as usize];
-                let expected = reg[0];
-                let old = tri!(space.update::<8>(a, |bytes| {
-                    let old = u64::from_le_bytes(bytes);
-                    atomic64(aop, old, src, expected).to_le_bytes()
+                let (src, expected) = (reg[s as usize], reg[0]);
+                let old = tri!(space.update::<8>(addr!(d, off), |bytes| {
+                    atomic_value(aop, u64::from_le_bytes(bytes), src, expected).to_le_bytes()
                 }));
-                let old = u64::from_le_bytes(old);
-                match aop {
-                    AtomicOp::CmpXchg => reg[0] = old,
-                    AtomicOp::Xchg => reg[s as usize] = old,
-                    _ if fetch => reg[s as usize] = old,
-                    _ => {}
-                }
+                atomic_result(&mut reg, aop, fetch, s, u64::from_le_bytes(old));
             }
             Op::LdPacket(size, base, imm) => {
                 // Offset: imm, plus the base register's low 32 bits, as a signed 32-bit sum.
@@ -384,9 +369,26 @@ pub(crate) fn execute<H: Helpers + ?Sized>(
     }
 }
 
-/// The value a 32-bit atomic stores, given the old value.
+/// The integer widths atomics operate on.
+trait Word: Copy + Eq + BitOr<Output = Self> + BitAnd<Output = Self> + BitXor<Output = Self> {
+    fn wrapping_add(self, other: Self) -> Self;
+}
+
+impl Word for u32 {
+    fn wrapping_add(self, other: Self) -> Self {
+        u32::wrapping_add(self, other)
+    }
+}
+
+impl Word for u64 {
+    fn wrapping_add(self, other: Self) -> Self {
+        u64::wrapping_add(self, other)
+    }
+}
+
+/// The value an atomic stores, given the old value, the source and (for cmpxchg) r0.
 #[inline]
-fn atomic32(op: AtomicOp, old: u32, src: u32, expected: u32) -> u32 {
+fn atomic_value<W: Word>(op: AtomicOp, old: W, src: W, expected: W) -> W {
     match op {
         AtomicOp::Add => old.wrapping_add(src),
         AtomicOp::Or => old | src,
@@ -398,17 +400,15 @@ fn atomic32(op: AtomicOp, old: u32, src: u32, expected: u32) -> u32 {
     }
 }
 
-/// The value a 64-bit atomic stores, given the old value.
+/// Where an atomic puts the old value (zero-extended): r0 for cmpxchg, src for xchg and the
+/// fetch forms, nowhere otherwise.
 #[inline]
-fn atomic64(op: AtomicOp, old: u64, src: u64, expected: u64) -> u64 {
+fn atomic_result(reg: &mut [u64; 11], op: AtomicOp, fetch: bool, src: u8, old: u64) {
     match op {
-        AtomicOp::Add => old.wrapping_add(src),
-        AtomicOp::Or => old | src,
-        AtomicOp::And => old & src,
-        AtomicOp::Xor => old ^ src,
-        AtomicOp::Xchg => src,
-        AtomicOp::CmpXchg if old == expected => src,
-        AtomicOp::CmpXchg => old,
+        AtomicOp::CmpXchg => reg[0] = old,
+        AtomicOp::Xchg => reg[src as usize] = old,
+        _ if fetch => reg[src as usize] = old,
+        _ => {}
     }
 }
 
