@@ -22,6 +22,13 @@ pub enum JitErrorKind {
     },
     /// An instruction writes the read-only frame pointer r10.
     WritesFramePointer,
+    /// An instruction the decoder could not have produced (e.g. a 1-byte atomic).
+    NotEncodable,
+    /// More slots than the JIT can address.
+    TooLong {
+        /// The slot count.
+        slots: usize,
+    },
     /// The instruction needs support the JIT does not have (e.g. map `LDDW` or BTF calls
     /// before a loader resolves them).
     Unsupported {
@@ -76,6 +83,12 @@ impl fmt::Display for JitErrorKind {
                 )
             }
             JitErrorKind::WritesFramePointer => write!(f, "r10 is read-only"),
+            JitErrorKind::NotEncodable => {
+                write!(f, "instruction has fields its encoding cannot express")
+            }
+            JitErrorKind::TooLong { slots } => {
+                write!(f, "program has {slots} slots, more than {}", i32::MAX)
+            }
             JitErrorKind::Unsupported { what } => write!(f, "{what} is not supported by the JIT"),
             JitErrorKind::Assembler { message } => {
                 write!(f, "internal assembler error: {message}")
@@ -114,12 +127,22 @@ pub struct RunError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RunErrorKind {
-    /// A helper returned an error.
-    Helper {
+    /// `call` or `callx` of an id the host's [`Helpers`](crate::Helpers) do not know.
+    UnknownHelper {
         /// The helper id.
-        id: u64,
-        /// The helper's error.
-        error: crate::HelperError,
+        id: u32,
+    },
+    /// A helper returned an error.
+    HelperFailed {
+        /// The helper id.
+        id: u32,
+        /// What the helper said.
+        message: String,
+    },
+    /// `callx` with a register value that is not a 32-bit helper id.
+    BadCallxTarget {
+        /// The register value.
+        value: u64,
     },
     /// A local call would need more than [`MAX_FRAMES`](crate::abi::MAX_FRAMES) frames.
     CallDepth,
@@ -146,10 +169,18 @@ impl RunError {
 impl fmt::Display for RunErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RunErrorKind::Helper { id, error } => write!(f, "helper {id} failed: {error}"),
-            RunErrorKind::CallDepth => {
-                write!(f, "local call exceeds {} frames", crate::abi::MAX_FRAMES)
+            RunErrorKind::UnknownHelper { id } => write!(f, "call of unknown helper {id}"),
+            RunErrorKind::HelperFailed { id, message } => {
+                write!(f, "helper {id} failed: {message}")
             }
+            RunErrorKind::BadCallxTarget { value } => {
+                write!(f, "callx target {value:#x} is not a 32-bit helper id")
+            }
+            RunErrorKind::CallDepth => write!(
+                f,
+                "local call exceeds the limit of {} frames",
+                crate::abi::MAX_FRAMES
+            ),
             RunErrorKind::FellOff => write!(f, "execution ran past the last instruction"),
         }
     }

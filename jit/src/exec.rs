@@ -30,7 +30,7 @@ struct RunContext<'h> {
     packet: u64,
     packet_len: u64,
     helpers: &'h mut dyn Helpers,
-    helper_error: Option<HelperError>,
+    helper_error: Option<RunErrorKind>,
     panic: Option<Box<dyn Any + Send>>,
 }
 
@@ -59,12 +59,20 @@ extern "sysv64" fn dispatch(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, ctx: *m
     // a `RunContext` living on `run_trusted`'s stack for the whole run; `run_trusted` holds no
     // reference to it while the code runs, so this is the only live reference.
     let ctx = unsafe { &mut *ctx.cast::<RunContext<'_>>() };
-    let id = ctx.helper_id;
+    let Ok(id) = u32::try_from(ctx.helper_id) else {
+        let value = ctx.helper_id;
+        ctx.helper_error = Some(RunErrorKind::BadCallxTarget { value });
+        ctx.fault_kind = FAULT_HELPER;
+        return 0;
+    };
     let helpers = &mut *ctx.helpers;
     match catch_unwind(AssertUnwindSafe(|| helpers.call(id, [a1, a2, a3, a4, a5]))) {
         Ok(Ok(value)) => value,
         Ok(Err(error)) => {
-            ctx.helper_error = Some(error);
+            ctx.helper_error = Some(match error {
+                HelperError::Unknown => RunErrorKind::UnknownHelper { id },
+                HelperError::Failed { message } => RunErrorKind::HelperFailed { id, message },
+            });
             ctx.fault_kind = FAULT_HELPER;
             0
         }
@@ -135,7 +143,9 @@ impl Executable {
     ) -> Result<u64, RunError> {
         let mem_ptr = mem.as_mut_ptr() as u64;
         let mem_len = mem.len() as u64;
-        self.stack.fill(0);
+        // Frame 0 starts zeroed; the code zeroes each callee frame when it is entered.
+        let frame0 = self.stack.len() - STACK_SIZE / 8;
+        self.stack[frame0..].fill(0);
         let base = self.stack.as_mut_ptr() as u64;
         let top = base + TOTAL_STACK as u64;
         let mut ctx = RunContext {
@@ -169,14 +179,12 @@ impl Executable {
         match ctx.fault_kind {
             0 => Ok(r0),
             FAULT_HELPER => {
-                let error = ctx.helper_error.take().unwrap_or(HelperError::Unknown);
-                Err(RunError::new(
-                    pc,
-                    RunErrorKind::Helper {
-                        id: ctx.helper_id,
-                        error,
-                    },
-                ))
+                let id = ctx.helper_id as u32;
+                let kind = ctx
+                    .helper_error
+                    .take()
+                    .unwrap_or(RunErrorKind::UnknownHelper { id });
+                Err(RunError::new(pc, kind))
             }
             FAULT_CALL_DEPTH => Err(RunError::new(pc, RunErrorKind::CallDepth)),
             _ => Err(RunError::new(pc, RunErrorKind::FellOff)),

@@ -1,16 +1,20 @@
-//! The host side of helper calls: the [`Helpers`] trait and [`HelperError`].
+//! The host side of helper calls: the [`Helpers`] trait, [`NoHelpers`] and [`HelperError`].
 
 use core::fmt;
 
 /// Functions a program can call by id (`call imm` or `callx reg`).
+///
+/// r1 to r5 are passed as `args` and the result becomes r0. The generated code preserves r1 to
+/// r5 across the call (as the reference interpreter does; verified programs never read them).
 pub trait Helpers {
-    /// Runs helper `id` with r1-r5 as `args`; the result becomes r0. An error ends the run
-    /// with [`RunErrorKind::Helper`](crate::RunErrorKind::Helper).
-    fn call(&mut self, id: u64, args: [u64; 5]) -> Result<u64, HelperError>;
+    /// Runs helper `id`. An error ends the run with
+    /// [`RunErrorKind::UnknownHelper`](crate::RunErrorKind::UnknownHelper) or
+    /// [`RunErrorKind::HelperFailed`](crate::RunErrorKind::HelperFailed).
+    fn call(&mut self, id: u32, args: [u64; 5]) -> Result<u64, HelperError>;
 }
 
-impl<F: FnMut(u64, [u64; 5]) -> Result<u64, HelperError>> Helpers for F {
-    fn call(&mut self, id: u64, args: [u64; 5]) -> Result<u64, HelperError> {
+impl<F: FnMut(u32, [u64; 5]) -> Result<u64, HelperError>> Helpers for F {
+    fn call(&mut self, id: u32, args: [u64; 5]) -> Result<u64, HelperError> {
         self(id, args)
     }
 }
@@ -20,7 +24,7 @@ impl<F: FnMut(u64, [u64; 5]) -> Result<u64, HelperError>> Helpers for F {
 pub struct NoHelpers;
 
 impl Helpers for NoHelpers {
-    fn call(&mut self, _id: u64, _args: [u64; 5]) -> Result<u64, HelperError> {
+    fn call(&mut self, _id: u32, _args: [u64; 5]) -> Result<u64, HelperError> {
         Err(HelperError::Unknown)
     }
 }

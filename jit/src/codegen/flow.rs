@@ -65,7 +65,16 @@ impl Codegen {
     pub(super) fn call(&mut self, pc: usize, target: CallTarget) -> Result<(), JitError> {
         match target {
             CallTarget::Helper(id) => {
-                dynasm!(self.ops ; .arch x64 ; mov QWORD [r12 + CTX_HELPER_ID], id);
+                // The id is the immediate as a u32, zero-extended (like the interpreter).
+                if id >= 0 {
+                    dynasm!(self.ops ; .arch x64 ; mov QWORD [r12 + CTX_HELPER_ID], id);
+                } else {
+                    dynasm!(self.ops
+                        ; .arch x64
+                        ; mov Rd(TMP0), id
+                        ; mov QWORD [r12 + CTX_HELPER_ID], Rq(TMP0)
+                    );
+                }
                 self.call_dispatch(pc);
             }
             CallTarget::Local(imm) => self.call_local(pc, pc as i64 + 1 + i64::from(imm)),
@@ -77,7 +86,8 @@ impl Codegen {
         Ok(())
     }
 
-    /// `callx reg`: the helper id is the register's value.
+    /// `callx reg`: the helper id is the register's value (the dispatcher faults when it does
+    /// not fit in 32 bits).
     pub(super) fn callx(&mut self, pc: usize, reg: Reg) {
         let r = x(reg);
         dynasm!(self.ops ; .arch x64 ; mov QWORD [r12 + CTX_HELPER_ID], Rq(r));
@@ -109,7 +119,8 @@ impl Codegen {
         );
     }
 
-    /// bpf-to-bpf call: faults when the caller already uses the last frame.
+    /// bpf-to-bpf call: faults when the caller already uses the last frame; the callee's frame
+    /// is zeroed on entry, as in the interpreter.
     fn call_local(&mut self, pc: usize, target: i64) {
         let target = self.label_at(target);
         let depth = self.stub(pc, FAULT_CALL_DEPTH);
@@ -124,6 +135,7 @@ impl Codegen {
             ; push r15
             ; push rbp
             ; sub rbp, frame
+            ; call ->zero_frame
             ; call =>target
             ; pop rbp
             ; pop r15

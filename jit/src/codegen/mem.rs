@@ -178,7 +178,8 @@ impl Codegen {
         match size {
             Size::B => dynasm!(self.ops ; .arch x64 ; movzx eax, BYTE [Rq(TMP0)]),
             Size::H => dynasm!(self.ops ; .arch x64 ; movzx eax, WORD [Rq(TMP0)] ; rol ax, 8),
-            _ => dynasm!(self.ops ; .arch x64 ; mov eax, DWORD [Rq(TMP0)] ; bswap eax),
+            Size::W => dynasm!(self.ops ; .arch x64 ; mov eax, DWORD [Rq(TMP0)] ; bswap eax),
+            Size::DW => dynasm!(self.ops ; .arch x64 ; mov rax, QWORD [Rq(TMP0)] ; bswap rax),
         }
     }
 }

@@ -56,6 +56,9 @@ pub(crate) fn compile(insns: &[Insn], options: &JitOptions) -> Result<Compiled, 
         return Err(JitError::new(JitErrorKind::Empty));
     }
     let slots: usize = insns.iter().map(Insn::slots).sum();
+    if slots > i32::MAX as usize {
+        return Err(JitError::new(JitErrorKind::TooLong { slots }));
+    }
     let mut ops = Asm::new_with_capacity(0, insns.len() * 12 + 256, 0, 0, insns.len(), 0, 0);
     let mut labels = vec![None; slots];
     let mut pc = 0;
@@ -91,6 +94,7 @@ pub(crate) fn compile(insns: &[Insn], options: &JitOptions) -> Result<Compiled, 
     let fell = cg.stub(pc, FAULT_FELL_OFF);
     dynasm!(cg.ops ; .arch x64 ; jmp =>fell);
     cg.emit_stubs();
+    cg.emit_zero_frame();
     let code = cg.ops.finalize().map_err(|e| {
         JitError::new(JitErrorKind::Assembler {
             message: e.to_string(),
@@ -106,6 +110,10 @@ fn check_insn(
     slots: usize,
     labels: &[Option<DynamicLabel>],
 ) -> Result<(), JitError> {
+    let (first, second) = insn.to_raw();
+    if Insn::from_raw(pc, first, second).ok() != Some(*insn) {
+        return Err(JitError::at(pc, JitErrorKind::NotEncodable));
+    }
     if let Some(target) = insn.branch_target(pc) {
         let ok = usize::try_from(target)
             .ok()
@@ -123,6 +131,10 @@ fn check_insn(
         | Insn::Lddw { dst, .. }
         | Insn::Ldx { dst, .. }
         | Insn::Ldxs { dst, .. } => Some(dst),
+        Insn::Atomic {
+            op: ebpf_isa::AtomicOp::CmpXchg,
+            ..
+        } => None,
         Insn::Atomic {
             fetch: true, src, ..
         } => Some(src),
@@ -200,6 +212,15 @@ impl Codegen {
             }
             dynasm!(self.ops ; .arch x64 ; jmp =>fault_exit);
         }
+    }
+
+    /// `->zero_frame`: zeroes the 512 bytes below `rbp` (a callee's fresh frame).
+    fn emit_zero_frame(&mut self) {
+        dynasm!(self.ops ; .arch x64 ; ->zero_frame: ; xorps xmm0, xmm0);
+        for k in 1..=(STACK_SIZE as i32 / 16) {
+            dynasm!(self.ops ; .arch x64 ; movups [rbp - 16 * k], xmm0);
+        }
+        dynasm!(self.ops ; .arch x64 ; ret);
     }
 
     fn insn(&mut self, pc: usize, insn: &Insn) -> Result<(), JitError> {
