@@ -14,10 +14,15 @@ pub enum Verdict {
     Pass,
     /// Outcome differs; the line to print.
     Fail(String),
+    /// Not run on this engine; why (see [`engine::skip_reason`]).
+    Skip(String),
 }
 
 /// Runs one parsed vector.
 pub fn run_case(case: &TestCase, engine: Engine) -> Verdict {
+    if let Some(why) = engine::skip_reason(engine, &case.expect) {
+        return Verdict::Skip(why.to_string());
+    }
     let insns = match case.program() {
         Ok(ProgramText::Insns(insns)) => insns,
         Ok(ProgramText::Invalid(why)) => {
@@ -58,12 +63,18 @@ pub struct Summary {
     pub passed: usize,
     /// `(file, reason)` for each failure.
     pub failures: Vec<(String, String)>,
+    /// `(file, reason)` for each vector not run on the engine.
+    pub skipped: Vec<(String, String)>,
 }
 
 impl Summary {
-    /// The closing line: `N passed, N failed`.
+    /// The closing line: `N passed, N failed` (and `, N skipped` when some were).
     pub fn line(&self) -> String {
-        format!("{} passed, {} failed", self.passed, self.failures.len())
+        let mut line = format!("{} passed, {} failed", self.passed, self.failures.len());
+        if !self.skipped.is_empty() {
+            line.push_str(&format!(", {} skipped", self.skipped.len()));
+        }
+        line
     }
 }
 
@@ -101,6 +112,7 @@ pub fn run_dir(
         };
         match verdict {
             Verdict::Pass => summary.passed += 1,
+            Verdict::Skip(why) => summary.skipped.push((name, why)),
             Verdict::Fail(why) => {
                 on_failure(&name, &why);
                 summary.failures.push((name, why));

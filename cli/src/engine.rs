@@ -1,11 +1,18 @@
 //! The engines that run test vectors and `ebpf run`, behind one interface.
+//!
+//! The JIT has no run-time memory or loop checks: it relies on a verifier to rule out wild
+//! accesses and endless loops. Until the verifier is wired in, [`run`] on [`Engine::Jit`] first
+//! runs the program on the interpreter (the *pre-flight*, a stand-in for the verifier) and
+//! executes the JIT only when that run stayed inside its memory and budget; the result reported
+//! is always the JIT's own. Vectors that expect `out-of-bounds` or `budget` are not meaningful on
+//! the JIT at all: [`skip_reason`] says so, and the conformance runner skips them.
 
 use std::fmt;
 
 use ebpf_interp::{FaultKind, HelperError, Helpers, Memory, Program, Vm};
 use ebpf_isa::Insn;
 
-use crate::data::ErrorClass;
+use crate::data::{ErrorClass, Expect};
 
 /// Which engine executes a program.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -108,9 +115,92 @@ fn run_interp(insns: &[Insn], mem: &mut [u8]) -> Result<Finished, RunError> {
     }
 }
 
-fn run_jit(_insns: &[Insn], _mem: &mut [u8]) -> Result<Finished, RunError> {
-    Err(RunError {
+/// Why a vector expecting `expect` cannot run on `engine`, if it cannot.
+pub fn skip_reason(engine: Engine, expect: &Expect) -> Option<&'static str> {
+    match (engine, expect) {
+        (Engine::Jit, Expect::Error(ErrorClass::OutOfBounds)) => Some(
+            "expects out-of-bounds; the JIT has no run-time memory checks (the verifier \
+             rejects such programs), so the access is not executed",
+        ),
+        (Engine::Jit, Expect::Error(ErrorClass::Budget)) => Some(
+            "expects budget exhaustion; the JIT has no instruction budget (the verifier \
+             bounds loops), so the endless loop is not executed",
+        ),
+        _ => None,
+    }
+}
+
+/// The conformance helpers for the JIT: helper 5 returns its first argument.
+fn jit_helpers(id: u32, args: [u64; 5]) -> Result<u64, ebpf_jit::HelperError> {
+    if id == ECHO_HELPER {
+        Ok(args[0])
+    } else {
+        Err(ebpf_jit::HelperError::Unknown)
+    }
+}
+
+fn classify_jit_compile(kind: &ebpf_jit::JitErrorKind) -> Option<ErrorClass> {
+    use ebpf_jit::JitErrorKind as K;
+    match kind {
+        K::Empty | K::BadTarget { .. } | K::NotEncodable | K::TooLong { .. } => {
+            Some(ErrorClass::InvalidProgram)
+        }
+        _ => None,
+    }
+}
+
+fn classify_jit_run(kind: &ebpf_jit::RunErrorKind) -> Option<ErrorClass> {
+    use ebpf_jit::RunErrorKind as K;
+    match kind {
+        K::UnknownHelper { .. } => Some(ErrorClass::UnknownHelper),
+        K::CallDepth => Some(ErrorClass::CallDepth),
+        _ => None,
+    }
+}
+
+/// Whether the JIT may execute a program whose pre-flight interpreter run ended with `fault`:
+/// only faults the JIT itself detects at run time qualify (no memory or budget faults).
+fn jit_may_run(fault: &FaultKind) -> bool {
+    matches!(
+        fault,
+        FaultKind::CallDepthExceeded { .. }
+            | FaultKind::UnknownHelper { .. }
+            | FaultKind::BadCallxTarget { .. }
+            | FaultKind::HelperFailed { .. }
+            | FaultKind::FellOffEnd
+    )
+}
+
+fn run_jit(insns: &[Insn], mem: &mut [u8]) -> Result<Finished, RunError> {
+    let image = ebpf_jit::compile(insns, &ebpf_jit::JitOptions::new()).map_err(|e| RunError {
+        class: classify_jit_compile(e.kind()),
+        message: e.to_string(),
+    })?;
+    // Pre-flight on a copy of the memory: the JIT executes only what stays in bounds.
+    let program = Program::from_insns(insns).map_err(|e| invalid(e.to_string()))?;
+    let mut copy = mem.to_vec();
+    if let Err(fault) =
+        Vm::new(Default::default()).run(&program, &mut copy, &mut ConformanceHelpers)
+    {
+        if !jit_may_run(&fault.kind()) {
+            return Err(RunError {
+                class: None,
+                message: format!(
+                    "not run on the JIT: the interpreter's pre-flight stopped with `{fault}`, and \
+                     the JIT has no run-time memory or budget checks (it relies on the verifier)"
+                ),
+            });
+        }
+    }
+    let mut exe = ebpf_jit::Executable::new(&image).map_err(|e| RunError {
         class: None,
-        message: "the jit engine is not available yet; use --engine interp".to_string(),
-    })
+        message: e.to_string(),
+    })?;
+    match exe.run_trusted(mem, &mut jit_helpers) {
+        Ok(r0) => Ok(Finished { r0, executed: None }),
+        Err(e) => Err(RunError {
+            class: classify_jit_run(e.kind()),
+            message: e.to_string(),
+        }),
+    }
 }

@@ -118,6 +118,9 @@ fn dispatch(command: Command) -> Result<(), Failure> {
                 println!("FAIL {name}: {why}");
             })
             .map_err(bad_input)?;
+            for (name, why) in &summary.skipped {
+                println!("SKIP {name}: {why}");
+            }
             println!("{}", summary.line());
             if summary.failures.is_empty() {
                 Ok(())
