@@ -1,0 +1,222 @@
+//! The public API: compile errors name the pc, run-time faults match the interpreter's,
+//! blinding hides immediates, images are position independent, helpers may fail or panic.
+
+use ebpf_isa::{asm::assemble, Insn};
+use ebpf_jit::{
+    compile, Executable, HelperError, JitErrorKind, JitOptions, NoHelpers, RunErrorKind,
+};
+
+fn jit(source: &str) -> Executable {
+    let insns = assemble(source).unwrap();
+    Executable::new(&compile(&insns, &JitOptions::new()).unwrap()).unwrap()
+}
+
+fn compile_err(insns: &[Insn]) -> (Option<usize>, JitErrorKind, String) {
+    let e = compile(insns, &JitOptions::new()).unwrap_err();
+    (e.pc(), e.kind().clone(), e.to_string())
+}
+
+#[test]
+fn compile_errors_name_the_pc() {
+    assert_eq!(compile_err(&[]).1, JitErrorKind::Empty);
+
+    let (pc, kind, msg) = compile_err(&assemble("mov %r0, 0\nja +1\nexit").unwrap());
+    assert_eq!((pc, kind), (Some(1), JitErrorKind::BadTarget { target: 3 }));
+    assert!(msg.starts_with("pc 1: jump target 3"), "{msg}");
+
+    let into_lddw = assemble("ja +1\nlddw %r0, 1\nexit").unwrap();
+    assert_eq!(
+        compile_err(&into_lddw).1,
+        JitErrorKind::BadTarget { target: 2 }
+    );
+
+    let (pc, kind, msg) = compile_err(&assemble("mov %r0, 0\nmov %r10, 1\nexit").unwrap());
+    assert_eq!((pc, kind), (Some(1), JitErrorKind::WritesFramePointer));
+    assert_eq!(msg, "pc 1: r10 is read-only");
+
+    let map = Insn::Lddw {
+        dst: ebpf_isa::Reg::R1,
+        src: ebpf_isa::LddwSrc::MapFd,
+        imm: 3,
+        next_imm: 0,
+    };
+    let (pc, kind, _) = compile_err(&[map, Insn::Exit]);
+    assert_eq!(pc, Some(0));
+    assert!(matches!(kind, JitErrorKind::Unsupported { .. }));
+    let (_, kind, msg) = compile_err(&assemble("call btf 7\nexit").unwrap());
+    assert!(matches!(kind, JitErrorKind::Unsupported { .. }), "{msg}");
+
+    let bad = Insn::Atomic {
+        size: ebpf_isa::Size::B,
+        op: ebpf_isa::AtomicOp::Add,
+        fetch: false,
+        dst: ebpf_isa::Reg::R10,
+        src: ebpf_isa::Reg::R1,
+        off: -8,
+    };
+    assert_eq!(
+        compile_err(&[Insn::Exit, bad]).0,
+        Some(1),
+        "1-byte atomics are not encodable"
+    );
+}
+
+#[test]
+fn recursion_stops_at_the_frame_limit() {
+    // f: r6 += 1; call f  (depth 8 is the limit, as in the interpreter)
+    let mut exe = jit("mov %r6, 0\nf:\nadd %r6, 1\ncall local f\nexit");
+    let e = exe.run_trusted(&mut [], &mut NoHelpers).unwrap_err();
+    assert_eq!(*e.kind(), RunErrorKind::CallDepth);
+    assert_eq!(e.pc(), 2);
+    assert_eq!(
+        e.to_string(),
+        "pc 2: local call exceeds the limit of 8 frames"
+    );
+}
+
+#[test]
+fn seven_nested_calls_are_allowed_and_restore_callee_saved_registers() {
+    let mut src = String::from("mov %r6, 100\ncall local f1\nadd %r0, %r6\nexit\n");
+    for k in 1..=7 {
+        src.push_str(&format!("f{k}:\nmov %r6, {k}\nstdw [%r10-8], {k}\n"));
+        if k < 7 {
+            src.push_str(&format!("call local f{}\n", k + 1));
+        } else {
+            src.push_str("mov %r0, 0\n");
+        }
+        src.push_str("ldxdw %r1, [%r10-8]\nadd %r0, %r1\nexit\n");
+    }
+    let mut exe = jit(&src);
+    // 1 + 2 + ... + 7 from the frames, plus the caller's own r6.
+    assert_eq!(exe.run_trusted(&mut [], &mut NoHelpers), Ok(28 + 100));
+}
+
+#[test]
+fn falling_off_the_end_is_a_fault() {
+    let mut exe = jit("mov %r0, 1\nmov %r0, 2");
+    let e = exe.run_trusted(&mut [], &mut NoHelpers).unwrap_err();
+    assert_eq!((e.pc(), e.kind().clone()), (2, RunErrorKind::FellOff));
+}
+
+#[test]
+fn helper_failures_are_reported_with_the_id_and_pc() {
+    let mut exe = jit("mov %r0, 0\ncall 9\nexit");
+    let e = exe.run_trusted(&mut [], &mut NoHelpers).unwrap_err();
+    assert_eq!(
+        (e.pc(), e.kind().clone()),
+        (1, RunErrorKind::UnknownHelper { id: 9 })
+    );
+
+    let mut failing = |id: u32, _: [u64; 5]| -> Result<u64, HelperError> {
+        Err(HelperError::Failed {
+            message: format!("helper {id} says no"),
+        })
+    };
+    let e = exe.run_trusted(&mut [], &mut failing).unwrap_err();
+    assert_eq!(e.to_string(), "pc 1: helper 9 failed: helper 9 says no");
+
+    let mut exe = jit("lddw %r1, 0x100000005\ncallx %r1\nexit");
+    let e = exe.run_trusted(&mut [], &mut NoHelpers).unwrap_err();
+    assert_eq!(
+        (e.pc(), e.kind().clone()),
+        (
+            2,
+            RunErrorKind::BadCallxTarget {
+                value: 0x1_0000_0005
+            }
+        )
+    );
+
+    // Negative immediates name the helper by the immediate's 32 bits, as in the interpreter.
+    let mut exe = jit("call -1\nexit");
+    let e = exe.run_trusted(&mut [], &mut NoHelpers).unwrap_err();
+    assert_eq!(*e.kind(), RunErrorKind::UnknownHelper { id: u32::MAX });
+}
+
+#[test]
+fn helpers_see_r1_to_r5_and_leave_them_intact() {
+    let mut exe = jit(
+        "mov %r1, 1\nmov %r2, 2\nmov %r3, 3\nmov %r4, 4\nmov %r5, 5\ncall 7\n\
+         mul %r0, 1000\nadd %r0, %r1\nadd %r0, %r2\nadd %r0, %r3\nadd %r0, %r4\nadd %r0, %r5\nexit",
+    );
+    let mut helpers = |id: u32, a: [u64; 5]| Ok(u64::from(id) + a.iter().sum::<u64>());
+    assert_eq!(exe.run_trusted(&mut [], &mut helpers), Ok(22 * 1000 + 15));
+}
+
+#[test]
+fn a_panicking_helper_unwinds_through_run_trusted_and_the_executable_stays_usable() {
+    let mut exe = jit("mov %r1, 0\ncall 1\nexit");
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut boom = |_: u32, _: [u64; 5]| -> Result<u64, HelperError> { panic!("boom") };
+        let _ = exe.run_trusted(&mut [], &mut boom);
+    }));
+    assert!(caught.is_err());
+    let mut ok = |_: u32, a: [u64; 5]| Ok(a[0] + 1);
+    assert_eq!(exe.run_trusted(&mut [], &mut ok), Ok(1));
+}
+
+#[test]
+fn blinding_hides_immediates_and_keeps_results() {
+    let src = "mov %r0, 0x41424344\nadd %r0, 0x51525354\nstw [%r10-4], 0x61626364\n\
+               ldxw %r1, [%r10-4]\nxor %r0, %r1\nlddw %r2, 0x7172737475767778\nadd %r0, %r2\nexit";
+    let insns = assemble(src).unwrap();
+    let plain = compile(&insns, &JitOptions::new()).unwrap();
+    let blinded = compile(&insns, &JitOptions::new().with_blinding(true)).unwrap();
+    let contains = |code: &[u8], v: u32| code.windows(4).any(|w| w == v.to_le_bytes());
+    for imm in [
+        0x4142_4344u32,
+        0x5152_5354,
+        0x6162_6364,
+        0x7576_7778,
+        0x7172_7374,
+    ] {
+        assert!(contains(plain.code(), imm), "{imm:#x} in plain code");
+        assert!(
+            !contains(blinded.code(), imm),
+            "{imm:#x} visible in blinded code"
+        );
+    }
+    assert!(blinded.options().blind_constants);
+    let want = ((0x4142_4344u64 + 0x5152_5354) ^ 0x6162_6364).wrapping_add(0x7172_7374_7576_7778);
+    for image in [plain, blinded] {
+        let mut exe = Executable::new(&image).unwrap();
+        assert_eq!(exe.run_trusted(&mut [], &mut NoHelpers), Ok(want));
+    }
+}
+
+#[test]
+fn images_are_position_independent_and_deterministic() {
+    let insns = assemble("mov %r0, 0\ncall local f\nadd %r0, 1\nexit\nf:\ncall 3\nexit").unwrap();
+    let a = compile(&insns, &JitOptions::new()).unwrap();
+    let b = compile(&insns, &JitOptions::new()).unwrap();
+    assert_eq!(a.code(), b.code(), "same program, same bytes");
+    assert_eq!(a.abi_version(), ebpf_jit::abi::ABI_VERSION);
+    assert_eq!(a.pc_offsets().len(), insns.len());
+    // Two installations at different addresses run the same bytes.
+    let mut helpers = |id: u32, _: [u64; 5]| Ok(u64::from(id) * 10);
+    let mut one = Executable::new(&a).unwrap();
+    let mut two = Executable::new(&b).unwrap();
+    assert_eq!(one.run_trusted(&mut [], &mut helpers), Ok(31));
+    assert_eq!(two.run_trusted(&mut [], &mut helpers), Ok(31));
+}
+
+#[test]
+fn runs_start_from_a_zeroed_stack_and_report_it() {
+    let mut exe = jit("ldxdw %r0, [%r10-8]\nstdw [%r10-8], 77\nexit");
+    assert_eq!(exe.run_trusted(&mut [], &mut NoHelpers), Ok(0));
+    assert_eq!(exe.run_trusted(&mut [], &mut NoHelpers), Ok(0));
+    let stack = exe.stack();
+    assert_eq!(&stack[stack.len() - 8..], &77u64.to_le_bytes());
+}
+
+#[test]
+fn legacy_packet_loads_outside_the_packet_end_with_zero() {
+    let mut exe = jit("mov %r0, 5\nldabsw 2\nexit");
+    assert_eq!(
+        exe.run_trusted(&mut [0, 0, 1, 2, 3, 4], &mut NoHelpers),
+        Ok(0x0102_0304)
+    );
+    assert_eq!(exe.run_trusted(&mut [0, 0, 1, 2, 3], &mut NoHelpers), Ok(0));
+    let mut exe = jit("mov %r1, -3\nldindb %r1, 2\nexit");
+    assert_eq!(exe.run_trusted(&mut [9; 4], &mut NoHelpers), Ok(0));
+}
