@@ -7,3 +7,4 @@ pub mod conformance;
 pub mod data;
 pub mod engine;
 pub mod hex;
+pub mod object;

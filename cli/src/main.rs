@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context, Result};
 use clap::{Parser, Subcommand};
 use ebpf_cli::engine::{self, Engine};
-use ebpf_cli::{conformance, hex};
+use ebpf_cli::{conformance, hex, object};
 use ebpf_isa::Insn;
 
 const EXIT_CODES: &str = "\
@@ -36,11 +36,34 @@ enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
-    /// Disassemble raw instruction bytes (`.bin`) or a source file (`.s`).
+    /// Disassemble raw instruction bytes (`.bin`), a source file (`.s`) or the programs of an
+    /// ELF object (`.o`, with C source lines from its BTF line info).
     #[command(after_help = EXIT_CODES)]
     Disasm {
-        /// A `.bin` file of 8-byte instructions, or a `.s` file.
+        /// A `.bin` file of 8-byte instructions, a `.s` file, or a clang-built ELF object.
         file: PathBuf,
+        /// Only programs of this ELF section.
+        #[arg(long)]
+        section: Option<String>,
+        /// Only the program whose entry function is this.
+        #[arg(long)]
+        function: Option<String>,
+        /// Layout of a legacy `maps` section.
+        #[arg(long, value_enum, default_value_t = Layout::Linux)]
+        layout: Layout,
+    },
+    /// List the programs (section, function, type, instruction count, maps used) and the maps
+    /// of a clang-built ELF object.
+    #[command(after_help = EXIT_CODES)]
+    Sections {
+        /// The ELF object.
+        file: PathBuf,
+        /// Print a JSON array with one object per program instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Layout of a legacy `maps` section.
+        #[arg(long, value_enum, default_value_t = Layout::Linux)]
+        layout: Layout,
     },
     /// Run a program on the interpreter and print r0 and the instruction count.
     #[command(after_help = EXIT_CODES)]
@@ -63,6 +86,24 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Engine::Interp)]
         engine: Engine,
     },
+}
+
+/// Layout of legacy `maps` sections, for the loader.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum Layout {
+    /// Linux `struct bpf_map_def` and Linux map type numbers.
+    Linux,
+    /// eBPF for Windows `ebpf_map_definition_in_file_t` and its map type numbers.
+    Windows,
+}
+
+impl From<Layout> for ebpf_loader::MapLayout {
+    fn from(layout: Layout) -> Self {
+        match layout {
+            Layout::Linux => ebpf_loader::MapLayout::Linux,
+            Layout::Windows => ebpf_loader::MapLayout::Windows,
+        }
+    }
 }
 
 /// An error with the exit code it maps to.
@@ -94,7 +135,36 @@ fn dispatch(command: Command) -> Result<(), Failure> {
                 .with_context(|| format!("cannot write {}", output.display()))
                 .map_err(bad_input)
         }
-        Command::Disasm { file } => {
+        Command::Disasm {
+            file,
+            section,
+            function,
+            layout,
+        } if is_elf_file(&file) => {
+            let object = object::load(&file, layout.into()).map_err(bad_input)?;
+            let programs = object::select(&object, section.as_deref(), function.as_deref())
+                .map_err(|e| bad_input(e.context(file.display().to_string())))?;
+            for (i, program) in programs.iter().enumerate() {
+                if i > 0 {
+                    println!();
+                }
+                print!(
+                    "{}",
+                    object::disasm_program(&object, program).map_err(bad_input)?
+                );
+            }
+            Ok(())
+        }
+        Command::Sections { file, json, layout } => {
+            let object = object::load(&file, layout.into()).map_err(bad_input)?;
+            if json {
+                println!("{:#}", object::sections_json(&object));
+            } else {
+                print!("{}", object::sections_text(&object));
+            }
+            Ok(())
+        }
+        Command::Disasm { file, .. } => {
             let insns = load_program(&file).map_err(bad_input)?;
             print!("{}", ebpf_isa::disasm::disassemble(&insns));
             Ok(())
@@ -132,6 +202,17 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             }
         }
     }
+}
+
+/// Whether `path` is an ELF file (by its first bytes; unreadable files are left to the
+/// non-ELF path, which reports them).
+fn is_elf_file(path: &Path) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && object::is_elf(&magic)
 }
 
 /// Reads a program: `.s`/`.asm` files are assembled, anything else is decoded as raw bytes.

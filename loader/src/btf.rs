@@ -157,7 +157,10 @@ impl Btf {
         let type_data = slice(type_off, type_len, "type table")?;
         let strings = slice(str_off, str_len, "string table")?.to_vec();
         let mut types = Vec::new();
-        types.push(BtfType { name_off: 0, kind: BtfKind::Void });
+        types.push(BtfType {
+            name_off: 0,
+            kind: BtfKind::Void,
+        });
         let mut off = 0;
         while off < type_data.len() {
             let (ty, len) = parse_type(type_data, off)?;
@@ -189,7 +192,9 @@ impl Btf {
 
     /// The name of type `id` (empty when anonymous or unknown).
     pub fn name(&self, id: u32) -> &str {
-        self.get(id).and_then(|t| self.string(t.name_off)).unwrap_or("")
+        self.get(id)
+            .and_then(|t| self.string(t.name_off))
+            .unwrap_or("")
     }
 
     /// Follows typedefs and qualifiers from `id` to the underlying type id.
@@ -202,7 +207,9 @@ impl Btf {
                 None => return Err(bad_btf(alloc::format!("type id {id} does not exist"))),
             }
         }
-        Err(bad_btf(alloc::format!("type id {id}: typedef chain too long or cyclic")))
+        Err(bad_btf(alloc::format!(
+            "type id {id}: typedef chain too long or cyclic"
+        )))
     }
 
     /// Size in bytes of type `id`.
@@ -212,7 +219,9 @@ impl Btf {
 
     fn size_of_depth(&self, id: u32, depth: usize) -> Result<u64, LoadError> {
         if depth > MAX_CHAIN {
-            return Err(bad_btf(alloc::format!("type id {id}: nesting too deep or cyclic")));
+            return Err(bad_btf(alloc::format!(
+                "type id {id}: nesting too deep or cyclic"
+            )));
         }
         let id = self.resolve(id)?;
         let ty = self.get(id).ok_or_else(|| bad_btf("missing type"))?;
@@ -222,12 +231,14 @@ impl Btf {
             | BtfKind::Enum { size }
             | BtfKind::Float { size } => u64::from(*size),
             BtfKind::Ptr { .. } => 8,
-            BtfKind::Array { elem, nelems } => {
-                self.size_of_depth(*elem, depth + 1)?.saturating_mul(u64::from(*nelems))
-            }
+            BtfKind::Array { elem, nelems } => self
+                .size_of_depth(*elem, depth + 1)?
+                .saturating_mul(u64::from(*nelems)),
             BtfKind::Var { type_id } => self.size_of_depth(*type_id, depth + 1)?,
             other => {
-                return Err(bad_btf(alloc::format!("type id {id} ({other:?}) has no size")));
+                return Err(bad_btf(alloc::format!(
+                    "type id {id} ({other:?}) has no size"
+                )));
             }
         })
     }
@@ -246,7 +257,9 @@ impl Btf {
     pub fn describe(&self, id: u32) -> String {
         let name = self.name(id);
         let prefix = match self.get(id).map(|t| &t.kind) {
-            Some(BtfKind::Struct { is_union: false, .. }) => "struct ",
+            Some(BtfKind::Struct {
+                is_union: false, ..
+            }) => "struct ",
             Some(BtfKind::Struct { is_union: true, .. }) => "union ",
             Some(BtfKind::Enum { .. }) => "enum ",
             _ => "",
@@ -275,16 +288,29 @@ fn parse_type(data: &[u8], off: usize) -> Result<(BtfType, usize), LoadError> {
     let items = |each: usize| -> Result<usize, LoadError> {
         let len = base + vlen * each;
         if off + len > data.len() {
-            return Err(bad_btf(alloc::format!("type table truncated at byte {off}")));
+            return Err(bad_btf(alloc::format!(
+                "type table truncated at byte {off}"
+            )));
         }
         Ok(len)
     };
     let (kind, len) = match kind_num {
         1 => (BtfKind::Int { size: size_or_type }, items(0)? + 4),
-        2 => (BtfKind::Ptr { type_id: size_or_type }, items(0)?),
+        2 => (
+            BtfKind::Ptr {
+                type_id: size_or_type,
+            },
+            items(0)?,
+        ),
         3 => {
             items(0)?;
-            (BtfKind::Array { elem: word(3)?, nelems: word(5)? }, base + 12)
+            (
+                BtfKind::Array {
+                    elem: word(3)?,
+                    nelems: word(5)?,
+                },
+                base + 12,
+            )
         }
         4 | 5 => {
             let len = items(12)?;
@@ -292,33 +318,73 @@ fn parse_type(data: &[u8], off: usize) -> Result<(BtfType, usize), LoadError> {
             for i in 0..vlen {
                 let at = 3 + i * 3;
                 let (name_off, type_id, offset) = (word(at)?, word(at + 1)?, word(at + 2)?);
-                let offset = if kind_flag { offset & 0x00ff_ffff } else { offset };
-                members.push(Member { name_off, type_id, offset });
+                let offset = if kind_flag {
+                    offset & 0x00ff_ffff
+                } else {
+                    offset
+                };
+                members.push(Member {
+                    name_off,
+                    type_id,
+                    offset,
+                });
             }
-            (BtfKind::Struct { is_union: kind_num == 5, size: size_or_type, members }, len)
+            (
+                BtfKind::Struct {
+                    is_union: kind_num == 5,
+                    size: size_or_type,
+                    members,
+                },
+                len,
+            )
         }
         6 => (BtfKind::Enum { size: size_or_type }, items(8)?),
         7 => (BtfKind::Fwd, items(0)?),
-        8..=11 | 18 => (BtfKind::Modifier { type_id: size_or_type }, items(0)?),
-        12 => (BtfKind::Func { type_id: size_or_type }, items(0)?),
+        8..=11 | 18 => (
+            BtfKind::Modifier {
+                type_id: size_or_type,
+            },
+            items(0)?,
+        ),
+        12 => (
+            BtfKind::Func {
+                type_id: size_or_type,
+            },
+            items(0)?,
+        ),
         13 => (BtfKind::FuncProto, items(8)?),
-        14 => (BtfKind::Var { type_id: size_or_type }, items(0)? + 4),
+        14 => (
+            BtfKind::Var {
+                type_id: size_or_type,
+            },
+            items(0)? + 4,
+        ),
         15 => {
             let len = items(12)?;
             let mut vars = Vec::with_capacity(vlen);
             for i in 0..vlen {
                 let at = 3 + i * 3;
-                vars.push(SecVar { type_id: word(at)?, offset: word(at + 1)?, size: word(at + 2)? });
+                vars.push(SecVar {
+                    type_id: word(at)?,
+                    offset: word(at + 1)?,
+                    size: word(at + 2)?,
+                });
             }
             (BtfKind::DataSec { vars }, len)
         }
         16 => (BtfKind::Float { size: size_or_type }, items(0)?),
         17 => (BtfKind::DeclTag, items(0)? + 4),
         19 => (BtfKind::Enum { size: size_or_type }, items(12)?),
-        k => return Err(bad_btf(alloc::format!("unknown type kind {k} at byte {off}"))),
+        k => {
+            return Err(bad_btf(alloc::format!(
+                "unknown type kind {k} at byte {off}"
+            )))
+        }
     };
     if off + len > data.len() {
-        return Err(bad_btf(alloc::format!("type table truncated at byte {off}")));
+        return Err(bad_btf(alloc::format!(
+            "type table truncated at byte {off}"
+        )));
     }
     Ok((BtfType { name_off, kind }, len))
 }
@@ -348,11 +414,28 @@ mod tests {
     fn int_typedef_array_struct_sizes() {
         let strings = b"\0int\0u32\0s\0a\0";
         let types = [
-            1, 1 << 24, 4, 0x20, // 1: int, 4 bytes
-            5, 8 << 24, 1, // 2: typedef u32 -> 1
-            0, 3 << 24, 0, 2, 1, 10, // 3: u32[10]
-            9, (4 << 24) | 1, 40, 11, 3, 0, // 4: struct s { u32 a[10]; }
-            0, 2 << 24, 4, // 5: ptr -> struct s
+            1,
+            1 << 24,
+            4,
+            0x20, // 1: int, 4 bytes
+            5,
+            8 << 24,
+            1, // 2: typedef u32 -> 1
+            0,
+            3 << 24,
+            0,
+            2,
+            1,
+            10, // 3: u32[10]
+            9,
+            (4 << 24) | 1,
+            40,
+            11,
+            3,
+            0, // 4: struct s { u32 a[10]; }
+            0,
+            2 << 24,
+            4, // 5: ptr -> struct s
         ];
         let btf = Btf::parse(&build(&types, strings)).unwrap();
         assert_eq!(btf.len(), 6);

@@ -111,7 +111,12 @@ impl BtfExt {
             let relos = sub(data, hdr_len, relo_off, relo_len, "core_relo")?;
             for_each_record(relos, CORE_RELO_SIZE, btf, "core_relo", |sec, rec| {
                 let w = |i: usize| u32_at(rec, i * 4).unwrap_or(0);
-                let relo = CoreRelo { insn_off: w(0), type_id: w(1), access_str_off: w(2), kind: w(3) };
+                let relo = CoreRelo {
+                    insn_off: w(0),
+                    type_id: w(1),
+                    access_str_off: w(2),
+                    kind: w(3),
+                };
                 ext.section_mut(sec).core_relos.push(relo);
             })?;
         }
@@ -133,7 +138,10 @@ impl BtfExt {
             Some(i) => i,
             None => {
                 let section = String::from(name);
-                self.sections.push(SectionExt { section, ..SectionExt::default() });
+                self.sections.push(SectionExt {
+                    section,
+                    ..SectionExt::default()
+                });
                 self.sections.len() - 1
             }
         };
@@ -153,7 +161,9 @@ fn sub<'a>(
     let end = start.and_then(|s| s.checked_add(len));
     match (start, end) {
         (Some(s), Some(e)) if e <= data.len() => Ok(&data[s..e]),
-        _ => Err(bad_btf_ext(alloc::format!("{what} lies outside the section"))),
+        _ => Err(bad_btf_ext(alloc::format!(
+            "{what} lies outside the section"
+        ))),
     }
 }
 
@@ -172,7 +182,9 @@ fn for_each_record(
     let truncated = || bad_btf_ext(alloc::format!("{what} table truncated"));
     let rec_size = u32_at(table, 0).ok_or_else(truncated)? as usize;
     if rec_size < min_size {
-        return Err(bad_btf_ext(alloc::format!("{what} record size {rec_size} < {min_size}")));
+        return Err(bad_btf_ext(alloc::format!(
+            "{what} record size {rec_size} < {min_size}"
+        )));
     }
     let mut off = 4;
     while off < table.len() {
@@ -180,10 +192,15 @@ fn for_each_record(
         let count = u32_at(table, off + 4).ok_or_else(truncated)? as usize;
         off += 8;
         let name = btf.string(sec_name_off).ok_or_else(|| {
-            bad_btf_ext(alloc::format!("{what}: section name offset {sec_name_off} is invalid"))
+            bad_btf_ext(alloc::format!(
+                "{what}: section name offset {sec_name_off} is invalid"
+            ))
         })?;
         let bytes = count.checked_mul(rec_size).ok_or_else(truncated)?;
-        let end = off.checked_add(bytes).filter(|&e| e <= table.len()).ok_or_else(truncated)?;
+        let end = off
+            .checked_add(bytes)
+            .filter(|&e| e <= table.len())
+            .ok_or_else(truncated)?;
         for rec in table[off..end].chunks_exact(rec_size) {
             f(name, &rec[..min_size]);
         }

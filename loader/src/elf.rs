@@ -5,7 +5,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use object::elf;
-use object::read::elf::{FileHeader, FileHeader64, Rel, SectionHeader, Sym};
+use object::elf::FileHeader64;
+use object::read::elf::{FileHeader, Rel, SectionHeader, Sym};
 use object::Endianness;
 
 use crate::error::{LoadError, LoadErrorKind};
@@ -15,7 +16,6 @@ pub(crate) const SHT_PROGBITS: u32 = 1;
 pub(crate) const SHT_NOBITS: u32 = 8;
 const SHT_REL: u32 = 9;
 const SHF_EXECINSTR: u64 = 4;
-pub(crate) const STT_OBJECT: u8 = 1;
 pub(crate) const STT_FUNC: u8 = 2;
 pub(crate) const STT_SECTION: u8 = 3;
 pub(crate) const STB_LOCAL: u8 = 0;
@@ -27,15 +27,30 @@ pub(crate) struct Section<'a> {
     pub name: Option<&'a str>,
     pub sh_type: u32,
     pub flags: u64,
-    /// File contents (empty for `SHT_NOBITS`).
+    /// File contents (empty for `SHT_NOBITS`; empty too when the header points outside the
+    /// file, which [`Section::bad_data`] records so that users of the contents can report it).
     pub data: &'a [u8],
+    /// The section's contents lie outside the file.
+    pub bad_data: bool,
     /// `sh_size` (for `SHT_NOBITS`, the size in memory).
     pub size: u64,
 }
 
-impl Section<'_> {
+impl<'a> Section<'a> {
+    /// An executable `SHT_PROGBITS` section with contents.
     pub fn is_code(&self) -> bool {
-        self.sh_type == SHT_PROGBITS && self.flags & SHF_EXECINSTR != 0 && !self.data.is_empty()
+        self.sh_type == SHT_PROGBITS && self.flags & SHF_EXECINSTR != 0 && self.size > 0
+    }
+
+    /// The contents, or an error naming the section when they lie outside the file.
+    pub fn bytes(&self) -> Result<&'a [u8], LoadError> {
+        if self.bad_data {
+            let reason = String::from("section contents lie outside the file");
+            Err(LoadError::new(LoadErrorKind::MalformedElf { reason })
+                .in_section(&self.display_name()))
+        } else {
+            Ok(self.data)
+        }
     }
 
     /// The name, or `#N` for a section whose name cannot be read.
@@ -77,7 +92,9 @@ pub(crate) struct Elf<'a> {
 }
 
 fn malformed(e: object::read::Error) -> LoadError {
-    LoadError::new(LoadErrorKind::MalformedElf { reason: alloc::format!("{e}") })
+    LoadError::new(LoadErrorKind::MalformedElf {
+        reason: alloc::format!("{e}"),
+    })
 }
 
 impl<'a> Elf<'a> {
@@ -100,13 +117,12 @@ impl<'a> Elf<'a> {
                 .ok()
                 .and_then(|b| core::str::from_utf8(b).ok());
             let sh_type = sh.sh_type(endian).0;
-            let data_bytes = if sh_type == SHT_NOBITS {
-                &[][..]
+            let (data_bytes, bad_data) = if sh_type == SHT_NOBITS {
+                (&[][..], false)
             } else {
-                let d = sh.data(endian, data).map_err(|e| malformed(e).at(0));
-                match d {
-                    Ok(d) => d,
-                    Err(e) => return Err(e.in_section(name.unwrap_or("?"))),
+                match sh.data(endian, data) {
+                    Ok(d) => (d, false),
+                    Err(_) => (&[][..], true),
                 }
             };
             sections.push(Section {
@@ -115,10 +131,13 @@ impl<'a> Elf<'a> {
                 sh_type,
                 flags: sh.sh_flags(endian).0,
                 data: data_bytes,
+                bad_data,
                 size: sh.sh_size(endian),
             });
         }
-        let symtab = table.symbols(endian, data, elf::SHT_SYMTAB).map_err(malformed)?;
+        let symtab = table
+            .symbols(endian, data, elf::SHT_SYMTAB)
+            .map_err(malformed)?;
         let mut symbols = Vec::with_capacity(symtab.len());
         for sym in symtab.iter() {
             let name = symtab
@@ -144,8 +163,14 @@ impl<'a> Elf<'a> {
             }
             let target = sh.sh_info(endian) as usize;
             let name = sections[index].display_name();
-            let rels = sh.data_as_array::<elf::Rel64<Endianness>, _>(endian, data);
-            let rels = rels.map_err(|e| malformed(e).in_section(&name))?;
+            let rels = match sh.data_as_array::<elf::Rel64<Endianness>, _>(endian, data) {
+                Ok(r) => r,
+                // Only relocations of code matter; a broken table elsewhere is ignored.
+                Err(e) if sections.get(target).is_some_and(|s| s.is_code()) => {
+                    return Err(malformed(e).in_section(&name));
+                }
+                Err(_) => continue,
+            };
             let list = rels
                 .iter()
                 .map(|r| Reloc {
@@ -156,7 +181,11 @@ impl<'a> Elf<'a> {
                 .collect();
             relocs.push((target, list));
         }
-        Ok(Elf { sections, symbols, relocs })
+        Ok(Elf {
+            sections,
+            symbols,
+            relocs,
+        })
     }
 
     /// The first section named `name`.
@@ -166,14 +195,9 @@ impl<'a> Elf<'a> {
 
     /// The relocations applying to section `index`.
     pub fn relocs_for(&self, index: usize) -> impl Iterator<Item = &Reloc> + '_ {
-        self.relocs.iter().filter(move |(t, _)| *t == index).flat_map(|(_, r)| r.iter())
-    }
-
-    /// A printable name of section `index`.
-    pub fn section_name(&self, index: usize) -> String {
-        match self.sections.get(index) {
-            Some(s) => s.display_name(),
-            None => alloc::format!("#{index}"),
-        }
+        self.relocs
+            .iter()
+            .filter(move |(t, _)| *t == index)
+            .flat_map(|(_, r)| r.iter())
     }
 }

@@ -1,5 +1,6 @@
 //! [`LoadError`]: why an object could not be loaded, and where.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use core::fmt;
 
@@ -7,6 +8,12 @@ use core::fmt;
 /// ELF section, the byte offset in it and the symbol involved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoadError {
+    /// Boxed to keep `Result<_, LoadError>` one pointer wide.
+    inner: Box<Inner>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Inner {
     kind: LoadErrorKind,
     section: Option<String>,
     offset: Option<u64>,
@@ -79,56 +86,64 @@ pub enum LoadErrorKind {
 impl LoadError {
     /// An error of `kind` with no location yet.
     pub fn new(kind: LoadErrorKind) -> Self {
-        LoadError { kind, section: None, offset: None, symbol: None }
+        let inner = Inner {
+            kind,
+            section: None,
+            offset: None,
+            symbol: None,
+        };
+        LoadError {
+            inner: Box::new(inner),
+        }
     }
 
     /// Sets the section name.
     pub(crate) fn in_section(mut self, section: &str) -> Self {
-        if self.section.is_none() {
-            self.section = Some(String::from(section));
+        if self.inner.section.is_none() {
+            self.inner.section = Some(String::from(section));
         }
         self
     }
 
     /// Sets the byte offset inside the section.
     pub(crate) fn at(mut self, offset: u64) -> Self {
-        if self.offset.is_none() {
-            self.offset = Some(offset);
+        if self.inner.offset.is_none() {
+            self.inner.offset = Some(offset);
         }
         self
     }
 
     /// Sets the symbol name.
     pub(crate) fn symbol(mut self, symbol: &str) -> Self {
-        if self.symbol.is_none() && !symbol.is_empty() {
-            self.symbol = Some(String::from(symbol));
+        if self.inner.symbol.is_none() && !symbol.is_empty() {
+            self.inner.symbol = Some(String::from(symbol));
         }
         self
     }
 
     /// What was wrong.
     pub fn kind(&self) -> &LoadErrorKind {
-        &self.kind
+        &self.inner.kind
     }
 
     /// The ELF section involved, when known.
     pub fn section(&self) -> Option<&str> {
-        self.section.as_deref()
+        self.inner.section.as_deref()
     }
 
     /// The byte offset inside [`LoadError::section`], when known.
     pub fn offset(&self) -> Option<u64> {
-        self.offset
+        self.inner.offset
     }
 
     /// The instruction slot (byte offset / 8) inside the section, when an offset is known.
     pub fn pc(&self) -> Option<u64> {
-        self.offset.map(|o| o / 8)
+        self.inner.offset.map(|o| o / 8)
     }
 
     /// The symbol involved, when known.
     pub fn symbol_name(&self) -> Option<&str> {
-        self.symbol.as_deref()
+        self.inner.symbol.as_deref()
     }
 }
 
@@ -137,7 +152,10 @@ impl fmt::Display for LoadErrorKind {
         match self {
             LoadErrorKind::MalformedElf { reason } => write!(f, "malformed ELF object: {reason}"),
             LoadErrorKind::NotBpf { machine } => {
-                write!(f, "ELF machine {machine} is not BPF (247); build with `clang -target bpf`")
+                write!(
+                    f,
+                    "ELF machine {machine} is not BPF (247); build with `clang -target bpf`"
+                )
             }
             LoadErrorKind::BigEndian => {
                 f.write_str("big-endian object; build with `-target bpf` or `bpfel`")
@@ -156,7 +174,11 @@ impl fmt::Display for LoadErrorKind {
             LoadErrorKind::BadMap { what } => write!(f, "bad map definition: {what}"),
             LoadErrorKind::BadBtf { what } => write!(f, "bad .BTF: {what}"),
             LoadErrorKind::BadBtfExt { what } => write!(f, "bad .BTF.ext: {what}"),
-            LoadErrorKind::UnsupportedCoreRelocation { kind, access, type_name } => write!(
+            LoadErrorKind::UnsupportedCoreRelocation {
+                kind,
+                access,
+                type_name,
+            } => write!(
                 f,
                 "CO-RE relocation {kind} on type `{type_name}` (access {access}) is not supported"
             ),
@@ -167,19 +189,19 @@ impl fmt::Display for LoadErrorKind {
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(section) = &self.section {
+        if let Some(section) = &self.inner.section {
             write!(f, "section {section}")?;
-            if let Some(offset) = self.offset {
+            if let Some(offset) = self.inner.offset {
                 write!(f, " offset {offset:#x} (pc {})", offset / 8)?;
             }
-            if let Some(symbol) = &self.symbol {
+            if let Some(symbol) = &self.inner.symbol {
                 write!(f, " symbol {symbol}")?;
             }
             f.write_str(": ")?;
-        } else if let Some(symbol) = &self.symbol {
+        } else if let Some(symbol) = &self.inner.symbol {
             write!(f, "symbol {symbol}: ")?;
         }
-        write!(f, "{}", self.kind)
+        write!(f, "{}", self.inner.kind)
     }
 }
 

@@ -29,38 +29,71 @@ pub enum MapLayout {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MapType {
+    /// `BPF_MAP_TYPE_HASH`.
     Hash,
+    /// `BPF_MAP_TYPE_ARRAY`.
     Array,
+    /// `BPF_MAP_TYPE_PROG_ARRAY`.
     ProgArray,
+    /// `BPF_MAP_TYPE_PERF_EVENT_ARRAY`.
     PerfEventArray,
+    /// `BPF_MAP_TYPE_PERCPU_HASH`.
     PercpuHash,
+    /// `BPF_MAP_TYPE_PERCPU_ARRAY`.
     PercpuArray,
+    /// `BPF_MAP_TYPE_STACK_TRACE`.
     StackTrace,
+    /// `BPF_MAP_TYPE_CGROUP_ARRAY`.
     CgroupArray,
+    /// `BPF_MAP_TYPE_LRU_HASH`.
     LruHash,
+    /// `BPF_MAP_TYPE_LRU_PERCPU_HASH`.
     LruPercpuHash,
+    /// `BPF_MAP_TYPE_LPM_TRIE`.
     LpmTrie,
+    /// `BPF_MAP_TYPE_ARRAY_OF_MAPS`.
     ArrayOfMaps,
+    /// `BPF_MAP_TYPE_HASH_OF_MAPS`.
     HashOfMaps,
+    /// `BPF_MAP_TYPE_DEVMAP`.
     Devmap,
+    /// `BPF_MAP_TYPE_SOCKMAP`.
     Sockmap,
+    /// `BPF_MAP_TYPE_CPUMAP`.
     Cpumap,
+    /// `BPF_MAP_TYPE_XSKMAP`.
     Xskmap,
+    /// `BPF_MAP_TYPE_SOCKHASH`.
     Sockhash,
+    /// `BPF_MAP_TYPE_CGROUP_STORAGE`.
     CgroupStorage,
+    /// `BPF_MAP_TYPE_REUSEPORT_SOCKARRAY`.
     ReuseportSockarray,
+    /// `BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE`.
     PercpuCgroupStorage,
+    /// `BPF_MAP_TYPE_QUEUE`.
     Queue,
+    /// `BPF_MAP_TYPE_STACK`.
     Stack,
+    /// `BPF_MAP_TYPE_SK_STORAGE`.
     SkStorage,
+    /// `BPF_MAP_TYPE_DEVMAP_HASH`.
     DevmapHash,
+    /// `BPF_MAP_TYPE_STRUCT_OPS`.
     StructOps,
+    /// `BPF_MAP_TYPE_RINGBUF`.
     Ringbuf,
+    /// `BPF_MAP_TYPE_INODE_STORAGE`.
     InodeStorage,
+    /// `BPF_MAP_TYPE_TASK_STORAGE`.
     TaskStorage,
+    /// `BPF_MAP_TYPE_BLOOM_FILTER`.
     BloomFilter,
+    /// `BPF_MAP_TYPE_USER_RINGBUF`.
     UserRingbuf,
+    /// `BPF_MAP_TYPE_CGRP_STORAGE`.
     CgrpStorage,
+    /// `BPF_MAP_TYPE_ARENA`.
     Arena,
     /// A number the layout does not define (including 0, "unspecified").
     Other(u32),
@@ -145,6 +178,47 @@ impl MapType {
             MapLayout::Windows => &WINDOWS_TYPES,
         };
         table.iter().position(|t| *t == self).map(|i| i as u32 + 1)
+    }
+
+    /// The lowercase name without the `BPF_MAP_TYPE_` prefix (`hash`, `prog_array`), or
+    /// `other` for [`MapType::Other`].
+    pub fn name(self) -> &'static str {
+        match self {
+            MapType::Hash => "hash",
+            MapType::Array => "array",
+            MapType::ProgArray => "prog_array",
+            MapType::PerfEventArray => "perf_event_array",
+            MapType::PercpuHash => "percpu_hash",
+            MapType::PercpuArray => "percpu_array",
+            MapType::StackTrace => "stack_trace",
+            MapType::CgroupArray => "cgroup_array",
+            MapType::LruHash => "lru_hash",
+            MapType::LruPercpuHash => "lru_percpu_hash",
+            MapType::LpmTrie => "lpm_trie",
+            MapType::ArrayOfMaps => "array_of_maps",
+            MapType::HashOfMaps => "hash_of_maps",
+            MapType::Devmap => "devmap",
+            MapType::Sockmap => "sockmap",
+            MapType::Cpumap => "cpumap",
+            MapType::Xskmap => "xskmap",
+            MapType::Sockhash => "sockhash",
+            MapType::CgroupStorage => "cgroup_storage",
+            MapType::ReuseportSockarray => "reuseport_sockarray",
+            MapType::PercpuCgroupStorage => "percpu_cgroup_storage",
+            MapType::Queue => "queue",
+            MapType::Stack => "stack",
+            MapType::SkStorage => "sk_storage",
+            MapType::DevmapHash => "devmap_hash",
+            MapType::StructOps => "struct_ops",
+            MapType::Ringbuf => "ringbuf",
+            MapType::InodeStorage => "inode_storage",
+            MapType::TaskStorage => "task_storage",
+            MapType::BloomFilter => "bloom_filter",
+            MapType::UserRingbuf => "user_ringbuf",
+            MapType::CgrpStorage => "cgrp_storage",
+            MapType::Arena => "arena",
+            MapType::Other(_) => "other",
+        }
     }
 
     /// Whether values are maps (array or hash of maps).
@@ -283,7 +357,10 @@ pub(crate) fn legacy_maps(
         MapLayout::Windows => 16,
     };
     if def_size < min {
-        let what = alloc::format!("{} bytes per map definition, expected at least {min}", def_size);
+        let what = alloc::format!(
+            "{} bytes per map definition, expected at least {min}",
+            def_size
+        );
         return Err(bad_map(what).in_section(&name));
     }
     let mut out = Vec::with_capacity(syms.len());
@@ -293,7 +370,10 @@ pub(crate) fn legacy_maps(
             .checked_add(def_size)
             .and_then(|end| sec.data.get(start..end))
             .ok_or_else(|| {
-                bad_map("definition lies outside the section").in_section(&name).at(sym.value).symbol(sym.name)
+                bad_map("definition lies outside the section")
+                    .in_section(&name)
+                    .at(sym.value)
+                    .symbol(sym.name)
             })?;
         let field = |i: usize| u32_at(bytes, i * 4).unwrap_or(0);
         let mut def = MapDef::empty(sym.name, MapOrigin::Legacy, &name, sym.value);
@@ -316,7 +396,10 @@ pub(crate) fn legacy_maps(
                 def.id = field(6);
             }
         }
-        out.push(Placed { def, section: sec.index });
+        out.push(Placed {
+            def,
+            section: sec.index,
+        });
     }
     // Inner map templates by index, once every definition is known.
     let inner_field = match layout {
@@ -333,7 +416,10 @@ pub(crate) fn legacy_maps(
             }
             let bytes = &sec.data[sym.value as usize..];
             let idx = u32_at(bytes, field_index * 4).unwrap_or(u32::MAX) as usize;
-            if let Some(t) = templates.get(idx).filter(|_| idx != out_index(&syms, sym.value)) {
+            if let Some(t) = templates
+                .get(idx)
+                .filter(|_| idx != out_index(&syms, sym.value))
+            {
                 let mut inner = t.clone();
                 inner.origin = MapOrigin::Inner;
                 p.def.inner = Some(Box::new(inner));
@@ -344,11 +430,14 @@ pub(crate) fn legacy_maps(
 }
 
 fn out_index(syms: &[&crate::elf::Symbol<'_>], value: u64) -> usize {
-    syms.iter().position(|s| s.value == value).unwrap_or(usize::MAX)
+    syms.iter()
+        .position(|s| s.value == value)
+        .unwrap_or(usize::MAX)
 }
 
 /// Reads the BTF-defined maps of the `.maps` section `sec`.
 pub(crate) fn btf_maps(
+    elf: &Elf<'_>,
     btf: Option<&Btf>,
     sec: &Section<'_>,
     layout: MapLayout,
@@ -369,9 +458,28 @@ pub(crate) fn btf_maps(
                 return Err(bad_map(what).in_section(&name).at(u64::from(var.offset)));
             }
         };
-        let def = btf_map_def(btf, type_id, var_name, MapOrigin::Btf, &name, var.offset, layout, 0)
-            .map_err(|e| e.in_section(&name).at(u64::from(var.offset)).symbol(var_name))?;
-        out.push(Placed { def, section: sec.index });
+        // clang leaves DATASEC offsets to the linker; the symbol table has the real ones.
+        let offset = elf
+            .symbols
+            .iter()
+            .find(|s| s.section == Some(sec.index) && s.name == var_name)
+            .and_then(|s| u32::try_from(s.value).ok())
+            .unwrap_or(var.offset);
+        let def = btf_map_def(
+            btf,
+            type_id,
+            var_name,
+            MapOrigin::Btf,
+            &name,
+            offset,
+            layout,
+            0,
+        )
+        .map_err(|e| e.in_section(&name).at(u64::from(offset)).symbol(var_name))?;
+        out.push(Placed {
+            def,
+            section: sec.index,
+        });
     }
     out.sort_by_key(|p| p.def.offset);
     Ok(out)
@@ -391,8 +499,17 @@ fn btf_map_def(
 ) -> Result<MapDef, LoadError> {
     let sid = btf.resolve(type_id)?;
     let members = match btf.get(sid).map(|t| &t.kind) {
-        Some(BtfKind::Struct { is_union: false, members, .. }) => members,
-        _ => return Err(bad_map(alloc::format!("{} is not a struct", btf.describe(sid)))),
+        Some(BtfKind::Struct {
+            is_union: false,
+            members,
+            ..
+        }) => members,
+        _ => {
+            return Err(bad_map(alloc::format!(
+                "{} is not a struct",
+                btf.describe(sid)
+            )))
+        }
     };
     let mut def = MapDef::empty(name, origin, section, u64::from(offset));
     for m in members {
@@ -426,11 +543,23 @@ fn btf_map_def(
                     _ => return Err(bad_map("`values` is not an array")),
                 };
                 let inner_ty = pointee(btf, elem, "values")?;
+                if let Some(BtfKind::FuncProto) = btf.get(btf.resolve(inner_ty)?).map(|t| &t.kind) {
+                    // A prog array's initial programs: no inner map.
+                    continue;
+                }
                 if depth > 4 {
                     return Err(bad_map("map-in-map nesting deeper than 4"));
                 }
-                let inner =
-                    btf_map_def(btf, inner_ty, "", MapOrigin::Inner, section, offset, layout, depth + 1)?;
+                let inner = btf_map_def(
+                    btf,
+                    inner_ty,
+                    "",
+                    MapOrigin::Inner,
+                    section,
+                    offset,
+                    layout,
+                    depth + 1,
+                )?;
                 if def.map_type.is_map_in_map() || def.raw_type == 0 {
                     def.inner = Some(Box::new(inner));
                 }
@@ -450,14 +579,18 @@ fn ptr_array_len(btf: &Btf, type_id: u32, member: &str) -> Result<u32, LoadError
     let arr = pointee(btf, type_id, member)?;
     match btf.get(btf.resolve(arr)?).map(|t| &t.kind) {
         Some(BtfKind::Array { nelems, .. }) => Ok(*nelems),
-        _ => Err(bad_map(alloc::format!("member `{member}` is not a pointer to an array"))),
+        _ => Err(bad_map(alloc::format!(
+            "member `{member}` is not a pointer to an array"
+        ))),
     }
 }
 
 fn pointee(btf: &Btf, type_id: u32, member: &str) -> Result<u32, LoadError> {
     match btf.get(btf.resolve(type_id)?).map(|t| &t.kind) {
         Some(BtfKind::Ptr { type_id }) => Ok(*type_id),
-        _ => Err(bad_map(alloc::format!("member `{member}` is not a pointer"))),
+        _ => Err(bad_map(alloc::format!(
+            "member `{member}` is not a pointer"
+        ))),
     }
 }
 
@@ -472,5 +605,8 @@ pub(crate) fn global_data_map(sec: &Section<'_>, read_only: bool, layout: MapLay
     def.max_entries = 1;
     def.flags = if read_only { BPF_F_RDONLY_PROG } else { 0 };
     def.data = sec.data.to_vec();
-    Placed { def, section: sec.index }
+    Placed {
+        def,
+        section: sec.index,
+    }
 }

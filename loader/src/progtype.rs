@@ -273,34 +273,98 @@ const TABLE: &[(&str, ProgramType, Option<AttachType>)] = &[
     ("sockops", P::SockOps, Some(A::CgroupSockOps)),
     ("sk_skb", P::SkSkb, None),
     ("sk_skb/stream_parser", P::SkSkb, Some(A::SkSkbStreamParser)),
-    ("sk_skb/stream_verdict", P::SkSkb, Some(A::SkSkbStreamVerdict)),
+    (
+        "sk_skb/stream_verdict",
+        P::SkSkb,
+        Some(A::SkSkbStreamVerdict),
+    ),
     ("sk_msg", P::SkMsg, Some(A::SkMsgVerdict)),
     ("lirc_mode2", P::LircMode2, None),
     ("flow_dissector", P::FlowDissector, Some(A::FlowDissector)),
     ("sk_lookup", P::SkLookup, Some(A::SkLookup)),
     ("netfilter", P::Netfilter, None),
-    ("cgroup_skb/ingress", P::CgroupSkb, Some(A::CgroupInetIngress)),
+    (
+        "cgroup_skb/ingress",
+        P::CgroupSkb,
+        Some(A::CgroupInetIngress),
+    ),
     ("cgroup_skb/egress", P::CgroupSkb, Some(A::CgroupInetEgress)),
     ("cgroup/skb", P::CgroupSkb, None),
     ("cgroup/sock", P::CgroupSock, Some(A::CgroupInetSockCreate)),
-    ("cgroup/sock_create", P::CgroupSock, Some(A::CgroupInetSockCreate)),
-    ("cgroup/sock_release", P::CgroupSock, Some(A::CgroupInetSockRelease)),
-    ("cgroup/post_bind4", P::CgroupSock, Some(A::CgroupInet4PostBind)),
-    ("cgroup/post_bind6", P::CgroupSock, Some(A::CgroupInet6PostBind)),
+    (
+        "cgroup/sock_create",
+        P::CgroupSock,
+        Some(A::CgroupInetSockCreate),
+    ),
+    (
+        "cgroup/sock_release",
+        P::CgroupSock,
+        Some(A::CgroupInetSockRelease),
+    ),
+    (
+        "cgroup/post_bind4",
+        P::CgroupSock,
+        Some(A::CgroupInet4PostBind),
+    ),
+    (
+        "cgroup/post_bind6",
+        P::CgroupSock,
+        Some(A::CgroupInet6PostBind),
+    ),
     ("cgroup/dev", P::CgroupDevice, Some(A::CgroupDevice)),
     ("cgroup/bind4", P::CgroupSockAddr, Some(A::CgroupInet4Bind)),
     ("cgroup/bind6", P::CgroupSockAddr, Some(A::CgroupInet6Bind)),
-    ("cgroup/connect4", P::CgroupSockAddr, Some(A::CgroupInet4Connect)),
-    ("cgroup/connect6", P::CgroupSockAddr, Some(A::CgroupInet6Connect)),
-    ("cgroup/recv_accept4", P::CgroupSockAddr, Some(A::CgroupInet4RecvAccept)),
-    ("cgroup/recv_accept6", P::CgroupSockAddr, Some(A::CgroupInet6RecvAccept)),
-    ("cgroup/sendmsg4", P::CgroupSockAddr, Some(A::CgroupUdp4Sendmsg)),
-    ("cgroup/sendmsg6", P::CgroupSockAddr, Some(A::CgroupUdp6Sendmsg)),
-    ("cgroup/recvmsg4", P::CgroupSockAddr, Some(A::CgroupUdp4Recvmsg)),
-    ("cgroup/recvmsg6", P::CgroupSockAddr, Some(A::CgroupUdp6Recvmsg)),
+    (
+        "cgroup/connect4",
+        P::CgroupSockAddr,
+        Some(A::CgroupInet4Connect),
+    ),
+    (
+        "cgroup/connect6",
+        P::CgroupSockAddr,
+        Some(A::CgroupInet6Connect),
+    ),
+    (
+        "cgroup/recv_accept4",
+        P::CgroupSockAddr,
+        Some(A::CgroupInet4RecvAccept),
+    ),
+    (
+        "cgroup/recv_accept6",
+        P::CgroupSockAddr,
+        Some(A::CgroupInet6RecvAccept),
+    ),
+    (
+        "cgroup/sendmsg4",
+        P::CgroupSockAddr,
+        Some(A::CgroupUdp4Sendmsg),
+    ),
+    (
+        "cgroup/sendmsg6",
+        P::CgroupSockAddr,
+        Some(A::CgroupUdp6Sendmsg),
+    ),
+    (
+        "cgroup/recvmsg4",
+        P::CgroupSockAddr,
+        Some(A::CgroupUdp4Recvmsg),
+    ),
+    (
+        "cgroup/recvmsg6",
+        P::CgroupSockAddr,
+        Some(A::CgroupUdp6Recvmsg),
+    ),
     ("cgroup/sysctl", P::CgroupSysctl, Some(A::CgroupSysctl)),
-    ("cgroup/getsockopt", P::CgroupSockopt, Some(A::CgroupGetsockopt)),
-    ("cgroup/setsockopt", P::CgroupSockopt, Some(A::CgroupSetsockopt)),
+    (
+        "cgroup/getsockopt",
+        P::CgroupSockopt,
+        Some(A::CgroupGetsockopt),
+    ),
+    (
+        "cgroup/setsockopt",
+        P::CgroupSockopt,
+        Some(A::CgroupSetsockopt),
+    ),
     ("bind", P::Bind, Some(A::Bind)),
 ];
 
@@ -318,12 +382,24 @@ pub fn classify(section: &str) -> SectionKind {
         }
     }
     let Some(&(prefix, program_type, attach_type)) = best else {
-        return SectionKind { program_type: P::Unknown, attach_type: None, attach_target: None };
+        return SectionKind {
+            program_type: P::Unknown,
+            attach_type: None,
+            attach_target: None,
+        };
     };
     let rest = &section[prefix.len()..];
-    let target = if prefix.ends_with('/') { rest } else { rest.strip_prefix('/').unwrap_or("") };
+    let target = if prefix.ends_with('/') {
+        rest
+    } else {
+        rest.strip_prefix('/').unwrap_or("")
+    };
     let attach_target = (!target.is_empty()).then(|| String::from(target));
-    SectionKind { program_type, attach_type, attach_target }
+    SectionKind {
+        program_type,
+        attach_type,
+        attach_target,
+    }
 }
 
 #[cfg(test)]
@@ -348,13 +424,25 @@ mod tests {
         let t = classify("tracepoint/syscalls/sys_enter_open");
         assert_eq!(t.program_type, P::Tracepoint);
         assert_eq!(t.attach_target.as_deref(), Some("syscalls/sys_enter_open"));
-        assert_eq!(classify("raw_tracepoint/sched_switch").program_type, P::RawTracepoint);
+        assert_eq!(
+            classify("raw_tracepoint/sched_switch").program_type,
+            P::RawTracepoint
+        );
         assert_eq!(classify("bind").program_type, P::Bind);
         let c = classify("cgroup/connect4");
-        assert_eq!((c.program_type, c.attach_type), (P::CgroupSockAddr, Some(A::CgroupInet4Connect)));
-        assert_eq!(classify("cgroup/recv_accept6").attach_type, Some(A::CgroupInet6RecvAccept));
+        assert_eq!(
+            (c.program_type, c.attach_type),
+            (P::CgroupSockAddr, Some(A::CgroupInet4Connect))
+        );
+        assert_eq!(
+            classify("cgroup/recv_accept6").attach_type,
+            Some(A::CgroupInet6RecvAccept)
+        );
         assert_eq!(classify("perf_event").program_type, P::PerfEvent);
-        assert_eq!(classify("sk_skb/stream_parser").attach_type, Some(A::SkSkbStreamParser));
+        assert_eq!(
+            classify("sk_skb/stream_parser").attach_type,
+            Some(A::SkSkbStreamParser)
+        );
     }
 
     #[test]
