@@ -121,6 +121,10 @@ pub fn sections_json(object: &Object) -> serde_json::Value {
             "instructions": p.slots(),
             "maps": maps,
             "functions": p.functions.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+            "map_refs": p.map_refs.iter().map(|r| match r.kind {
+                MapRefKind::Value { offset } => serde_json::json!({"pc": r.pc, "map": r.map, "offset": offset}),
+                _ => serde_json::json!({"pc": r.pc, "map": r.map}),
+            }).collect::<Vec<_>>(),
             "decode_error": p.decode_error.as_ref().map(|e| e.to_string()),
         })
     });
