@@ -1,7 +1,14 @@
 //! Workloads shared by the benchmarks: each is an assembly program plus the input it runs on.
 //!
 //! The programs stay inside rbpf 0.4's instruction subset and do not read r2 (rbpf's raw VM does
-//! not pass the memory length), so every engine runs the same bytes.
+//! not pass the memory length), so every engine runs the same bytes. [`linux`] loads XDP
+//! versions of the same algorithms into this machine's kernel as the Linux JIT reference, and
+//! [`compile_program`] is the 40,000-instruction program of the compile-time benchmark.
+
+#![deny(unsafe_code)]
+
+#[allow(unsafe_code)]
+pub mod linux;
 
 /// A named benchmark program with the input memory it expects.
 #[derive(Clone, Debug)]
@@ -103,6 +110,59 @@ jlt %r6, %r7, next
 exit
 ";
 
+/// Iterations of [`HELPER_LOOP`].
+pub const HELPER_ITERATIONS: u64 = 1_000;
+
+/// The helper id [`HELPER_LOOP`] calls.
+pub const HELPER_ID: u32 = 1;
+
+/// A helper-call-heavy loop: 1,000 calls of helper 1 ([`helper_mix`]) feeding an accumulator.
+pub const HELPER_LOOP: &str = "
+mov %r6, 0
+mov %r7, 0
+loop:
+mov %r1, %r6
+mov %r2, %r7
+call 1
+add %r7, %r0
+add %r6, 1
+jlt %r6, 1000, loop
+mov %r0, %r7
+exit
+";
+
+/// Helper 1 of [`HELPER_LOOP`], with rbpf's helper signature.
+#[inline(never)]
+pub fn helper_mix(a: u64, b: u64, _c: u64, _d: u64, _e: u64) -> u64 {
+    (a ^ 0x9e37_79b9).wrapping_add(b >> 3)
+}
+
+/// Instructions in [`compile_program`] (the final `exit` included).
+pub const COMPILE_INSNS: usize = 40_000;
+
+/// The compile-time benchmark's program: exactly [`COMPILE_INSNS`] instructions, blocks of ten
+/// (ALU with immediates and registers, a stack store and load, a forward branch) padded with
+/// `add`s up to the final `exit`.
+pub fn compile_program() -> Vec<ebpf_isa::Insn> {
+    let mut text = String::from("mov %r0, 0\n");
+    let mut n = 1;
+    let mut block = 0;
+    while n + 10 < COMPILE_INSNS {
+        text.push_str(&format!(
+            "mov %r1, {block}\nadd %r0, %r1\nlsh %r1, 3\nxor %r0, %r1\nstxdw [%r10-8], %r0\n\
+             ldxdw %r2, [%r10-8]\njeq %r2, 7, +1\nadd %r0, 1\nmul %r0, 3\nand32 %r0, 0xffffff\n"
+        ));
+        n += 10;
+        block += 1;
+    }
+    while n + 1 < COMPILE_INSNS {
+        text.push_str("add %r0, 1\n");
+        n += 1;
+    }
+    text.push_str("exit\n");
+    ebpf_isa::asm::assemble(&text).expect("compile benchmark program assembles")
+}
+
 /// 1 KiB of deterministic bytes.
 pub fn kib_buffer() -> Vec<u8> {
     (0..1024u32)
@@ -131,7 +191,7 @@ pub fn packet_buffer() -> Vec<u8> {
     buf
 }
 
-/// The three interpreter workloads.
+/// The three interpreter workloads (see [`all_workloads`] for the helper loop too).
 pub fn workloads() -> Vec<Workload> {
     vec![
         Workload {
@@ -152,8 +212,38 @@ pub fn workloads() -> Vec<Workload> {
     ]
 }
 
+/// The interpreter workloads and [`HELPER_LOOP`].
+pub fn all_workloads() -> Vec<Workload> {
+    let mut all = workloads();
+    all.push(Workload {
+        name: "helper_loop",
+        asm: HELPER_LOOP,
+        mem: Vec::new(),
+    });
+    all
+}
+
 /// The same algorithms in Rust, giving the expected results.
 pub mod native {
+    /// [`super::HELPER_LOOP`] in Rust (the helper is not inlined, as in the engines).
+    pub fn helper_loop() -> u64 {
+        let mut acc = 0u64;
+        for i in 0..super::HELPER_ITERATIONS {
+            acc = acc.wrapping_add(super::helper_mix(i, acc, 0, 0, 0));
+        }
+        acc
+    }
+
+    /// The expected r0 of workload `name` on `mem`.
+    pub fn expected(name: &str, mem: &[u8]) -> u64 {
+        match name {
+            "arith_loop" => arith_loop(),
+            "byte_sum_1k" => byte_sum(mem),
+            "parser" => parser(mem),
+            _ => helper_loop(),
+        }
+    }
+
     /// [`super::ARITH_LOOP`] in Rust.
     pub fn arith_loop() -> u64 {
         let mut r0 = 0u64;

@@ -1,0 +1,227 @@
+//! The Linux JIT as a reference: XDP versions of the benchmark workloads loaded with
+//! `bpf(BPF_PROG_LOAD)` and timed with `BPF_PROG_TEST_RUN` (`repeat`), which reports the mean
+//! run time measured inside the kernel.
+//!
+//! Linux's verifier demands what our engines do not: packet pointers come from the XDP context
+//! (`data`, `data_end`) and every packet access sits behind a bounds check, so the XDP programs
+//! carry those checks (one compare per loaded record or byte) on top of the same algorithm. The
+//! helper loop calls `bpf_get_smp_processor_id` (helper 8), the cheapest helper XDP offers, in
+//! place of our `helper_mix`. This is the crate's only module with `unsafe` (the `bpf()` and
+//! `close()` system calls).
+
+use crate::Workload;
+
+const BPF_PROG_LOAD: libc::c_long = 5;
+const BPF_PROG_TEST_RUN: libc::c_long = 10;
+const BPF_PROG_TYPE_XDP: u32 = 6;
+const ATTR_SIZE: usize = 144;
+
+fn bpf(cmd: libc::c_long, attr: &mut [u8; ATTR_SIZE]) -> libc::c_long {
+    // SAFETY: `attr` is a live, writable buffer of ATTR_SIZE bytes laid out as the kernel's
+    // `union bpf_attr` for `cmd` (zeroed beyond the fields set); every pointer stored in it
+    // refers to a buffer the caller keeps alive until this call returns.
+    unsafe { libc::syscall(libc::SYS_bpf, cmd, attr.as_mut_ptr(), ATTR_SIZE) }
+}
+
+fn put(attr: &mut [u8; ATTR_SIZE], at: usize, bytes: &[u8]) {
+    attr[at..at + bytes.len()].copy_from_slice(bytes);
+}
+
+/// An XDP program loaded into this machine's kernel (closed on drop).
+#[derive(Debug)]
+pub struct Loaded {
+    fd: i32,
+}
+
+impl Loaded {
+    /// Loads assembly `source` as an XDP program; the verifier's last words on refusal.
+    pub fn load(source: &str) -> Result<Loaded, String> {
+        let insns = ebpf_isa::asm::assemble(source).map_err(|e| e.to_string())?;
+        let code = ebpf_isa::encode(&insns);
+        // Without a log first: a long verification overflows any log buffer (ENOSPC).
+        match Self::load_code(&code, None) {
+            Ok(fd) => Ok(Loaded { fd }),
+            Err(errno) => {
+                let mut log = vec![0u8; 1 << 22];
+                let reason = match Self::load_code(&code, Some(&mut log)) {
+                    Ok(fd) => return Ok(Loaded { fd }),
+                    Err(_) => {
+                        let end = log.iter().position(|&b| b == 0).unwrap_or(log.len());
+                        let text = String::from_utf8_lossy(&log[..end]).into_owned();
+                        last_reason(&text)
+                    }
+                };
+                Err(format!("{errno}: {reason}"))
+            }
+        }
+    }
+
+    fn load_code(code: &[u8], log: Option<&mut [u8]>) -> Result<i32, std::io::Error> {
+        let license = b"GPL\0";
+        let mut attr = [0u8; ATTR_SIZE];
+        put(&mut attr, 0, &BPF_PROG_TYPE_XDP.to_ne_bytes());
+        put(&mut attr, 4, &((code.len() / 8) as u32).to_ne_bytes());
+        put(&mut attr, 8, &(code.as_ptr() as u64).to_ne_bytes());
+        put(&mut attr, 16, &(license.as_ptr() as u64).to_ne_bytes());
+        if let Some(log) = log {
+            put(&mut attr, 24, &1u32.to_ne_bytes()); // log_level
+            put(&mut attr, 28, &(log.len() as u32).to_ne_bytes());
+            put(&mut attr, 32, &(log.as_mut_ptr() as u64).to_ne_bytes());
+        }
+        let fd = bpf(BPF_PROG_LOAD, &mut attr);
+        if fd >= 0 {
+            Ok(fd as i32)
+        } else {
+            Err(std::io::Error::last_os_error())
+        }
+    }
+
+    /// Runs the program `repeat` times on `packet`: its 32-bit return value and the mean time
+    /// of one run in nanoseconds, as the kernel measured it.
+    pub fn test_run(&self, packet: &[u8], repeat: u32) -> Result<(u32, u32), String> {
+        let mut attr = [0u8; ATTR_SIZE];
+        put(&mut attr, 0, &(self.fd as u32).to_ne_bytes());
+        put(&mut attr, 8, &(packet.len() as u32).to_ne_bytes());
+        put(&mut attr, 16, &(packet.as_ptr() as u64).to_ne_bytes());
+        put(&mut attr, 32, &repeat.to_ne_bytes());
+        if bpf(BPF_PROG_TEST_RUN, &mut attr) < 0 {
+            return Err(std::io::Error::last_os_error().to_string());
+        }
+        let word =
+            |at: usize| u32::from_ne_bytes([attr[at], attr[at + 1], attr[at + 2], attr[at + 3]]);
+        Ok((word(4), word(36)))
+    }
+}
+
+/// The verifier's reason: the last line before its closing statistics.
+fn last_reason(log: &str) -> String {
+    log.lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| {
+            !l.is_empty()
+                && !l.starts_with("processed ")
+                && !l.starts_with("verification time")
+                && !l.starts_with("stack depth")
+        })
+        .unwrap_or("(no verifier log)")
+        .to_string()
+}
+
+impl Drop for Loaded {
+    fn drop(&mut self) {
+        // SAFETY: `fd` was returned by BPF_PROG_LOAD for this value and is closed only here.
+        unsafe { libc::close(self.fd) };
+    }
+}
+
+/// XDP version of [`crate::ARITH_LOOP`] (no packet access: the same instructions).
+pub const ARITH_LOOP_XDP: &str = crate::ARITH_LOOP;
+
+/// XDP version of [`crate::BYTE_SUM`]: a bounds check against `data_end` before each byte.
+pub const BYTE_SUM_XDP: &str = "
+ldxw %r2, [%r1+0]
+ldxw %r3, [%r1+4]
+mov %r0, 0
+mov %r4, 0
+loop:
+mov %r5, %r2
+add %r5, 1
+jgt %r5, %r3, done
+ldxb %r6, [%r2]
+add %r0, %r6
+add %r2, 1
+add %r4, 1
+jlt %r4, 1024, loop
+done:
+exit
+";
+
+/// XDP version of [`crate::PARSER`]: a bounds check per 64-byte record and a record counter
+/// (the verifier needs one to see that the loop ends).
+pub const PARSER_XDP: &str = "
+ldxw %r6, [%r1+0]
+ldxw %r7, [%r1+4]
+mov %r0, 0
+mov %r9, 0
+next:
+mov %r8, %r6
+add %r8, 64
+jgt %r8, %r7, out
+ldxh %r2, [%r6+12]
+be16 %r2
+jne %r2, 0x0800, not_ip
+ldxb %r3, [%r6+23]
+jeq %r3, 6, tcp
+jeq %r3, 17, udp
+add %r0, 1
+ja advance
+tcp:
+ldxh %r4, [%r6+36]
+be16 %r4
+jeq %r4, 80, http
+jeq %r4, 443, https
+add %r0, 3
+ja advance
+http:
+add %r0, 10
+ja advance
+https:
+add %r0, 20
+ja advance
+udp:
+ldxh %r4, [%r6+36]
+be16 %r4
+jgt %r4, 1024, high
+add %r0, 5
+ja advance
+high:
+add %r0, 7
+ja advance
+not_ip:
+jeq %r2, 0x86dd, ipv6
+add %r0, 100
+ja advance
+ipv6:
+add %r0, 50
+advance:
+add %r6, 64
+add %r9, 1
+jlt %r9, 16, next
+out:
+exit
+";
+
+/// XDP version of [`crate::HELPER_LOOP`]: 1,000 calls of `bpf_get_smp_processor_id`.
+pub const HELPER_LOOP_XDP: &str = "
+mov %r6, 0
+mov %r7, 0
+loop:
+mov %r1, %r6
+mov %r2, %r7
+call 8
+add %r7, %r0
+add %r6, 1
+jlt %r6, 1000, loop
+mov %r0, %r7
+exit
+";
+
+/// The XDP source for a workload, and whether its 32-bit result must equal ours.
+pub fn xdp_source(w: &Workload) -> (&'static str, bool) {
+    match w.name {
+        "arith_loop" => (ARITH_LOOP_XDP, true),
+        "byte_sum_1k" => (BYTE_SUM_XDP, true),
+        "parser" => (PARSER_XDP, true),
+        _ => (HELPER_LOOP_XDP, false),
+    }
+}
+
+/// The packet an XDP run gets: the workload's memory, padded to Linux's 14-byte minimum.
+pub fn packet(w: &Workload) -> Vec<u8> {
+    let mut p = w.mem.clone();
+    if p.len() < 64 {
+        p.resize(64, 0);
+    }
+    p
+}

@@ -1,0 +1,91 @@
+//! The benchmark workloads compute the same result on every engine (checked without timing,
+//! so the normal test run guards the benchmarks), and the compile-time program is what it says.
+
+use ebpf_benches::{
+    all_workloads, compile_program, helper_mix, linux, native, COMPILE_INSNS, HELPER_ID,
+};
+use ebpf_interp::{HelperError, Helpers, Memory, Program, Vm};
+use ebpf_jit::{compile, Executable, JitOptions};
+
+struct InterpHelpers;
+
+impl Helpers for InterpHelpers {
+    fn call(&mut self, id: u32, a: [u64; 5], _: &mut Memory<'_>) -> Result<u64, HelperError> {
+        if id == HELPER_ID {
+            Ok(helper_mix(a[0], a[1], a[2], a[3], a[4]))
+        } else {
+            Err(HelperError::unknown(id))
+        }
+    }
+}
+
+#[test]
+fn every_engine_computes_the_native_result() {
+    for w in all_workloads() {
+        let bytes = w.bytes();
+        let want = native::expected(w.name, &w.mem);
+        let mut mem = w.mem.clone();
+        let program = Program::from_bytes(&bytes).unwrap();
+        let interp = Vm::default()
+            .run(&program, &mut mem, &mut InterpHelpers)
+            .unwrap();
+        assert_eq!(interp.r0, want, "{}: interpreter", w.name);
+
+        let insns = ebpf_isa::decode(&bytes).unwrap();
+        let mut exe = Executable::new(&compile(&insns, &JitOptions::new()).unwrap()).unwrap();
+        let mut helpers = |id: u32, a: [u64; 5]| {
+            assert_eq!(id, HELPER_ID);
+            Ok(helper_mix(a[0], a[1], a[2], a[3], a[4]))
+        };
+        assert_eq!(
+            exe.run_trusted(&mut mem, &mut helpers),
+            Ok(want),
+            "{}: JIT",
+            w.name
+        );
+
+        let mut rbpf_vm = rbpf::EbpfVmRaw::new(Some(&bytes)).unwrap();
+        rbpf_vm.register_helper(HELPER_ID, helper_mix).unwrap();
+        assert_eq!(
+            rbpf_vm.execute_program(&mut mem).unwrap(),
+            want,
+            "{}: rbpf",
+            w.name
+        );
+    }
+}
+
+#[test]
+fn linux_versions_agree_where_bpf_is_available() {
+    for w in all_workloads() {
+        let (source, comparable) = linux::xdp_source(&w);
+        match linux::Loaded::load(source) {
+            Ok(prog) => {
+                let (retval, _) = prog.test_run(&linux::packet(&w), 1).unwrap();
+                if comparable {
+                    let want = native::expected(w.name, &w.mem) as u32;
+                    assert_eq!(retval, want, "{}: Linux", w.name);
+                }
+                println!("{}: Linux accepts the XDP version", w.name);
+            }
+            Err(why) => println!("skipped {}: bpf() refused: {why}", w.name),
+        }
+    }
+}
+
+#[test]
+fn compile_program_has_40000_instructions_and_compiles() {
+    let insns = compile_program();
+    assert_eq!(insns.len(), COMPILE_INSNS);
+    let image = compile(&insns, &JitOptions::new()).unwrap();
+    assert_eq!(image.pc_offsets().len(), COMPILE_INSNS);
+    let r0 = Executable::new(&image)
+        .unwrap()
+        .run_trusted(&mut [], &mut ebpf_jit::NoHelpers)
+        .unwrap();
+    let program = Program::from_insns(&insns).unwrap();
+    let out = Vm::default()
+        .run(&program, &mut [], &mut ebpf_interp::NoHelpers)
+        .unwrap();
+    assert_eq!(r0, out.r0);
+}
