@@ -1,0 +1,24 @@
+//! Loads arbitrary bytes as an ELF object, in both map layouts: the loader must return a
+//! `LoadError` or an object, never panic. Where it loads, every program's accessors are
+//! exercised too (line lookup, maps used, disassembly-relevant pcs).
+#![no_main]
+
+use ebpf_loader::{LoadOptions, MapLayout, Object};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    for layout in [MapLayout::Linux, MapLayout::Windows] {
+        if let Ok(object) = Object::parse(data, &LoadOptions::with_layout(layout)) {
+            for program in object.programs() {
+                let _ = program.maps_used();
+                for (pc, _) in program.iter() {
+                    let _ = program.line_at(pc);
+                }
+                assert_eq!(program.code.len() % 8, 0);
+                for r in &program.map_refs {
+                    assert!(r.map < object.maps().len());
+                }
+            }
+        }
+    }
+});
