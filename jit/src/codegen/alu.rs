@@ -63,8 +63,9 @@ impl Codegen {
             AluOp::And => binop!(self, and, w, d, s),
             AluOp::Xor => binop!(self, xor, w, d, s),
             AluOp::Mov => match (w, s) {
-                (Width::W64, Src::I(i)) => dynasm!(self.ops ; .arch x64 ; mov Rq(d), i),
-                (Width::W32, Src::I(i)) => dynasm!(self.ops ; .arch x64 ; mov Rd(d), i),
+                // A non-negative immediate zero-extends to its sign extension: the short form.
+                (Width::W64, Src::I(i)) if i < 0 => dynasm!(self.ops ; .arch x64 ; mov Rq(d), i),
+                (_, Src::I(i)) => dynasm!(self.ops ; .arch x64 ; mov Rd(d), i),
                 (Width::W64, Src::R(r)) => dynasm!(self.ops ; .arch x64 ; mov Rq(d), Rq(r)),
                 (Width::W32, Src::R(r)) => dynasm!(self.ops ; .arch x64 ; mov Rd(d), Rd(r)),
             },
