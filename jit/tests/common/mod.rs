@@ -196,8 +196,11 @@ impl Generator<'_, '_> {
         }
     }
 
-    /// Base register and offset of an in-bounds access of `size` bytes.
-    fn place(&mut self, size: Size, aligned: bool) -> (Reg, i16) {
+    /// Base register and offset of an in-bounds access of `size` bytes. Usually r10 (stack) or
+    /// r9 (input memory); sometimes a pointer derived from them into one of r1-r7 (pushing the
+    /// `mov`/`add` that make it), so that every x86 register serves as a base. The caller must
+    /// then call [`Self::forget`] on the returned register.
+    fn place(&mut self, size: Size, aligned: bool, out: &mut Vec<Item>) -> (Reg, i16, bool) {
         let n = size.bytes() as i64;
         let (base, lo, hi) = if self.b.u8() % 3 == 0 {
             (MEM_BASE, 0, MEM_LEN as i64 - n)
@@ -209,7 +212,56 @@ impl Generator<'_, '_> {
         if aligned {
             off -= off.rem_euclid(n);
         }
-        (base, off as i16)
+        if self.b.u8() % 4 != 0 {
+            return (base, off as i16, false);
+        }
+        let derived = DATA[1 + self.b.below(DATA.len() - 1)];
+        let split = self.b.below(201) as i64 - 100;
+        out.push(Item::Insn(Insn::Alu {
+            width: Width::W64,
+            op: AluOp::Mov,
+            dst: derived,
+            src: Operand::Reg(base),
+        }));
+        out.push(Item::Insn(Insn::Alu {
+            width: Width::W64,
+            op: AluOp::Add,
+            dst: derived,
+            src: Operand::Imm((off - split) as i32),
+        }));
+        (derived, split as i16, true)
+    }
+
+    /// Overwrites a derived pointer register so no address reaches a compared value.
+    fn forget(&mut self, reg: Reg, derived: bool, out: &mut Vec<Item>) {
+        if derived {
+            out.push(Item::Insn(Insn::Alu {
+                width: Width::W64,
+                op: AluOp::Mov,
+                dst: reg,
+                src: Operand::Imm(self.b.imm()),
+            }));
+        }
+    }
+
+    /// A value register other than `base`.
+    fn value_not(&mut self, base: Reg) -> Reg {
+        let r = self.value();
+        if r == base {
+            LOOP_COUNTER
+        } else {
+            r
+        }
+    }
+
+    /// A data register other than `base` (fetching atomics write it).
+    fn data_not(&mut self, base: Reg) -> Reg {
+        let r = self.data();
+        if r == base {
+            DATA[(base.index() + 1) % DATA.len()]
+        } else {
+            r
+        }
     }
 
     fn size(&mut self) -> Size {
@@ -261,9 +313,9 @@ impl Generator<'_, '_> {
             }
             12 | 13 => {
                 let size = self.size();
-                let (src, off) = self.place(size, false);
+                let (src, off, derived) = self.place(size, false, out);
                 let dst = self.data();
-                if size != Size::DW && self.b.u8() % 3 == 0 {
+                let insn = if size != Size::DW && self.b.u8() % 3 == 0 {
                     Insn::Ldxs {
                         size,
                         dst,
@@ -277,31 +329,38 @@ impl Generator<'_, '_> {
                         src,
                         off,
                     }
-                }
+                };
+                out.push(Item::Insn(insn));
+                self.forget(src, derived, out);
+                return;
             }
             14 => {
                 let size = self.size();
-                let (dst, off) = self.place(size, false);
-                Insn::St {
+                let (dst, off, derived) = self.place(size, false, out);
+                out.push(Item::Insn(Insn::St {
                     size,
                     dst,
                     off,
                     imm: self.b.imm(),
-                }
+                }));
+                self.forget(dst, derived, out);
+                return;
             }
             15 | 16 => {
                 let size = self.size();
-                let (dst, off) = self.place(size, false);
-                Insn::Stx {
+                let (dst, off, derived) = self.place(size, false, out);
+                out.push(Item::Insn(Insn::Stx {
                     size,
                     dst,
-                    src: self.value(),
+                    src: self.value_not(dst),
                     off,
-                }
+                }));
+                self.forget(dst, derived, out);
+                return;
             }
             17 | 18 => {
                 let size = self.b.pick(&[Size::W, Size::DW]);
-                let (dst, off) = self.place(size, true);
+                let (dst, off, derived) = self.place(size, true, out);
                 let op = self.b.pick(&[
                     AtomicOp::Add,
                     AtomicOp::Or,
@@ -313,15 +372,21 @@ impl Generator<'_, '_> {
                 let fetch =
                     matches!(op, AtomicOp::Xchg | AtomicOp::CmpXchg) || self.b.u8() % 2 == 0;
                 // A fetching atomic writes `src`, so it must be a data register.
-                let src = if fetch { self.data() } else { self.value() };
-                Insn::Atomic {
+                let src = if fetch {
+                    self.data_not(dst)
+                } else {
+                    self.value_not(dst)
+                };
+                out.push(Item::Insn(Insn::Atomic {
                     size,
                     op,
                     fetch,
                     dst,
                     src,
                     off,
-                }
+                }));
+                self.forget(dst, derived, out);
+                return;
             }
             19 => {
                 let size = self.b.pick(&[Size::B, Size::H, Size::W]);
