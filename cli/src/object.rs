@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
-use ebpf_loader::{LoadOptions, MapDef, MapLayout, MapOrigin, MapRefKind, Object, Program};
+use ebpf_loader::{
+    LoadOptions, MapDef, MapInitTarget, MapLayout, MapOrigin, MapRefKind, Object, Program,
+};
 
 /// Whether `bytes` start like an ELF file.
 pub fn is_elf(bytes: &[u8]) -> bool {
@@ -82,6 +84,20 @@ pub fn sections_text(object: &Object) -> String {
                 inner.value_size,
                 inner.max_entries
             );
+        }
+        if !m.initial_values.is_empty() {
+            let entries: Vec<String> = m
+                .initial_values
+                .iter()
+                .map(|i| match &i.target {
+                    MapInitTarget::Map(index) => {
+                        format!("{}={}", i.index, map_name(object, *index))
+                    }
+                    MapInitTarget::Program(name) => format!("{}={name}", i.index),
+                    _ => format!("{}=?", i.index),
+                })
+                .collect();
+            let _ = write!(out, " init {{{}}}", entries.join(", "));
         }
         let _ = writeln!(out, "  [{} in {}]", origin(m), m.section);
     }

@@ -68,18 +68,18 @@ fn sections_json_has_one_object_per_program() {
         })
         .collect();
     let expected = [
-        ("xdp", "xdp_dispatch", "xdp", 9),
         ("xdp/0", "xdp_even", "xdp", 2),
         ("xdp/1", "xdp_odd", "xdp", 2),
+        ("xdp", "xdp_dispatch", "xdp", 9),
     ];
     let expected: Vec<(String, String, String, u64)> = expected
         .iter()
         .map(|(s, f, t, n)| (s.to_string(), f.to_string(), t.to_string(), *n))
         .collect();
     assert_eq!(summary, expected);
-    assert_eq!(programs[0]["maps"][0]["name"], "jump_table");
-    assert_eq!(programs[0]["maps"][0]["type"], "prog_array");
-    assert_eq!(programs[0]["map_refs"][0]["pc"], 4);
+    assert_eq!(programs[2]["maps"][0]["name"], "jump_table");
+    assert_eq!(programs[2]["maps"][0]["type"], "prog_array");
+    assert_eq!(programs[2]["map_refs"][0]["pc"], 4);
 }
 
 #[test]

@@ -40,6 +40,6 @@ pub use btf::{Btf, BtfKind, BtfType, Member, SecVar};
 pub use btf_ext::{BtfExt, CoreRelo, RawLineInfo, SectionExt};
 pub use error::{LoadError, LoadErrorKind};
 pub use load::{LoadOptions, Object};
-pub use maps::{MapDef, MapLayout, MapOrigin, MapType, BPF_F_RDONLY_PROG};
+pub use maps::{MapDef, MapInit, MapInitTarget, MapLayout, MapOrigin, MapType, BPF_F_RDONLY_PROG};
 pub use program::{Function, LineInfo, MapRef, MapRefKind, Program};
 pub use progtype::{classify, AttachType, ProgramType, SectionKind};

@@ -14,7 +14,7 @@ use crate::btf::Btf;
 use crate::btf_ext::{BtfExt, RawLineInfo};
 use crate::elf::{Elf, Section, Symbol, STB_LOCAL, STT_FUNC};
 use crate::error::{LoadError, LoadErrorKind};
-use crate::maps::{self, MapDef, MapLayout, Placed};
+use crate::maps::{self, MapDef, MapInit, MapInitTarget, MapLayout, Placed};
 use crate::program::{Function, LineInfo, MapRef, MapRefKind, Program};
 use crate::progtype::classify;
 
@@ -152,6 +152,7 @@ impl<'a> Loader<'a> {
 
     fn run(mut self) -> Result<Object, LoadError> {
         self.collect_maps()?;
+        self.map_initial_values()?;
         let mut codes = Vec::new();
         for sec in self.elf.sections.iter().filter(|s| s.is_code()) {
             codes.push(self.code_section(sec)?);
@@ -231,6 +232,73 @@ impl<'a> Loader<'a> {
                 self.maps
                     .push(maps::global_data_map(sec, read_only, layout));
             }
+        }
+        Ok(())
+    }
+
+    /// Reads the relocations of `.maps`: the initial entries of map-in-maps and prog arrays.
+    fn map_initial_values(&mut self) -> Result<(), LoadError> {
+        let Some(sec) = self.elf.sections.iter().find(|s| s.name == Some(".maps")) else {
+            return Ok(());
+        };
+        let index = sec.index;
+        let mut inits = Vec::new();
+        for rel in self.elf.relocs_for(index) {
+            let sym = self.elf.symbols.get(rel.symbol);
+            let name = sym.map_or("", |s| s.name);
+            let locate = |e: LoadError| e.in_section(".maps").at(rel.offset).symbol(name);
+            let sym = sym.ok_or_else(|| locate(bad_reloc("symbol index out of range")))?;
+            // The map whose definition holds the relocated pointer.
+            let owner = self
+                .maps
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.section == index && p.def.offset <= rel.offset)
+                .max_by_key(|(_, p)| p.def.offset)
+                .map(|(i, _)| i);
+            let slot = owner.and_then(|i| {
+                let def = &self.maps[i].def;
+                let start = def.offset + u64::from(def.values_offset?);
+                let delta = rel.offset.checked_sub(start)?;
+                (delta % 8 == 0).then(|| (i, u32::try_from(delta / 8).ok()))
+            });
+            let Some((owner, Some(slot))) = slot else {
+                return Err(locate(bad_reloc(
+                    "relocation in `.maps` outside a `values` array",
+                )));
+            };
+            let target_sec = sym
+                .section
+                .ok_or_else(|| locate(LoadError::new(LoadErrorKind::UnresolvedSymbol)))?;
+            let target = if target_sec == index {
+                let map = self
+                    .maps
+                    .iter()
+                    .position(|p| p.section == index && p.def.offset == sym.value)
+                    .ok_or_else(|| locate(bad_reloc("no map at the symbol's offset")))?;
+                MapInitTarget::Map(map)
+            } else if self
+                .elf
+                .sections
+                .get(target_sec)
+                .is_some_and(|s| s.is_code())
+            {
+                MapInitTarget::Program(String::from(sym.name))
+            } else {
+                return Err(locate(bad_reloc(
+                    "`values` entry is neither a map nor a program",
+                )));
+            };
+            inits.push((
+                owner,
+                MapInit {
+                    index: slot,
+                    target,
+                },
+            ));
+        }
+        for (owner, init) in inits {
+            self.maps[owner].def.initial_values.push(init);
         }
         Ok(())
     }

@@ -283,6 +283,31 @@ pub struct MapDef {
     pub key_type_id: Option<u32>,
     /// BTF type id of the value, for BTF-defined maps that name one.
     pub value_type_id: Option<u32>,
+    /// Initial entries of a BTF map-in-map or prog array (`.values = { [1] = &m }`), from the
+    /// relocations of `.maps`, by index.
+    pub initial_values: Vec<MapInit>,
+    /// Byte offset of the `values` member in the definition struct, when it has one.
+    pub(crate) values_offset: Option<u32>,
+}
+
+/// One initial entry of a map-in-map or prog array.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MapInit {
+    /// The key (index in `values`).
+    pub index: u32,
+    /// What the entry holds.
+    pub target: MapInitTarget,
+}
+
+/// What an initial map entry refers to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MapInitTarget {
+    /// The map with this index in [`crate::Object::maps`].
+    Map(usize),
+    /// The program whose entry function has this name.
+    Program(String),
 }
 
 impl MapDef {
@@ -304,6 +329,8 @@ impl MapDef {
             offset,
             key_type_id: None,
             value_type_id: None,
+            initial_values: Vec::new(),
+            values_offset: None,
         }
     }
 }
@@ -543,6 +570,7 @@ fn btf_map_def(
                     _ => return Err(bad_map("`values` is not an array")),
                 };
                 let inner_ty = pointee(btf, elem, "values")?;
+                def.values_offset = Some(m.offset / 8);
                 if let Some(BtfKind::FuncProto) = btf.get(btf.resolve(inner_ty)?).map(|t| &t.kind) {
                     // A prog array's initial programs: no inner map.
                     continue;
@@ -567,7 +595,7 @@ fn btf_map_def(
             _ => {}
         }
     }
-    if def.inner.is_some() && def.value_size == 0 {
+    if def.values_offset.is_some() && def.value_size == 0 {
         // Values of map-in-map and prog arrays are 4-byte ids.
         def.value_size = 4;
     }

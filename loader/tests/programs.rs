@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use ebpf_isa::{CallTarget, Insn, LddwSrc, Size};
 use ebpf_loader::{
-    AttachType, LoadErrorKind, LoadOptions, MapLayout, MapOrigin, MapRefKind, MapType, Object,
-    ProgramType,
+    AttachType, LoadErrorKind, LoadOptions, MapInitTarget, MapLayout, MapOrigin, MapRefKind,
+    MapType, Object, ProgramType,
 };
 
 fn object_path(name: &str) -> PathBuf {
@@ -318,14 +318,27 @@ fn tail_calls_through_prog_array() {
     assert_eq!(
         programs(&o),
         [
-            "xdp xdp_dispatch xdp Some(Xdp) 9 [xdp_dispatch@0] [4:map0]",
             "xdp/0 xdp_even xdp Some(Xdp) 2 [xdp_even@0] []",
             "xdp/1 xdp_odd xdp Some(Xdp) 2 [xdp_odd@0] []",
+            "xdp xdp_dispatch xdp Some(Xdp) 9 [xdp_dispatch@0] [4:map0]",
         ]
     );
     assert_eq!(maps(&o), ["jump_table prog_array 4 4 4 0x0"]);
-    assert_eq!(o.programs()[1].attach_target.as_deref(), Some("0"));
-    let p = &o.programs()[0];
+    // `.values = { [0] = &xdp_even, [1] = &xdp_odd }`, from the relocations of `.maps`.
+    let inits: Vec<(u32, MapInitTarget)> = o.maps()[0]
+        .initial_values
+        .iter()
+        .map(|i| (i.index, i.target.clone()))
+        .collect();
+    assert_eq!(
+        inits,
+        [
+            (0, MapInitTarget::Program("xdp_even".into())),
+            (1, MapInitTarget::Program("xdp_odd".into()))
+        ]
+    );
+    assert_eq!(o.programs()[0].attach_target.as_deref(), Some("0"));
+    let p = &o.programs()[2];
     assert!(
         p.iter()
             .any(|(_, i)| *i == Insn::Call(CallTarget::Helper(12))),
@@ -365,6 +378,12 @@ fn map_in_map_with_btf_inner_definition() {
         ]
     );
     assert_eq!(o.maps()[1].inner.as_ref().unwrap().origin, MapOrigin::Inner);
+    let init = &o.maps()[1].initial_values;
+    assert_eq!(init.len(), 1);
+    assert_eq!(
+        (init[0].index, &init[0].target),
+        (0, &MapInitTarget::Map(0))
+    );
 }
 
 #[test]
