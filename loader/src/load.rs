@@ -10,6 +10,8 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use ebpf_isa::LddwSrc;
+
 use crate::btf::Btf;
 use crate::btf_ext::{BtfExt, RawLineInfo};
 use crate::elf::{Elf, Section, Symbol, STB_LOCAL, STT_FUNC};
@@ -331,9 +333,14 @@ impl<'a> Loader<'a> {
                 .filter(|o| o % 8 == 0 && o.checked_add(8).is_some_and(|e| e <= bytes.len()))
                 .ok_or_else(|| locate(bad_reloc("offset is not an instruction of the section")))?;
             match bytes[off] {
-                OP_LDDW => self
-                    .reloc_lddw(&mut bytes, off, rel.r_type, sym)
-                    .map_err(locate)?,
+                OP_LDDW => {
+                    if let Some(target) = self
+                        .reloc_lddw(&mut bytes, off, rel.r_type, sym)
+                        .map_err(locate)?
+                    {
+                        calls.insert(off / 8, target);
+                    }
+                }
                 OP_CALL => {
                     let target = self
                         .reloc_call(&mut bytes, off, rel.r_type, sym)
@@ -439,7 +446,7 @@ impl<'a> Loader<'a> {
         off: usize,
         r_type: u32,
         sym: &Symbol<'a>,
-    ) -> Result<(), LoadError> {
+    ) -> Result<Option<(usize, i64)>, LoadError> {
         if r_type != R_BPF_64_64 {
             return Err(unsupported(alloc::format!(
                 "relocation type {r_type} on an LDDW"
@@ -466,11 +473,18 @@ impl<'a> Loader<'a> {
         let target_name = target_sec.display_name();
         let placed = self.maps.iter().position(|p| p.section == sec);
         let Some(first) = placed else {
-            let what = if target_sec.is_code() {
-                alloc::format!("LDDW of a function address in `{target_name}`")
-            } else {
-                alloc::format!("LDDW of `{target_name}`, which is not a map or global data section")
-            };
+            if target_sec.is_code() {
+                // A function's address (a `bpf_loop` callback): `src = 4` with, once linked, the
+                // offset of the function from the next instruction, as for a call.
+                if target % 8 != 0 {
+                    return Err(bad_reloc("function address is not at an instruction"));
+                }
+                bytes[off + 1] = (bytes[off + 1] & 0x0f) | (LddwSrc::CodeAddr.code() << 4);
+                return Ok(Some((sec, (target / 8) as i64)));
+            }
+            let what = alloc::format!(
+                "LDDW of `{target_name}`, which is not a map or global data section"
+            );
             return Err(unsupported(what));
         };
         let (src, index, next_imm) = if matches!(
@@ -499,7 +513,7 @@ impl<'a> Loader<'a> {
         bytes[off + 1] = (bytes[off + 1] & 0x0f) | (src << 4);
         bytes[off + 4..off + 8].copy_from_slice(&index.to_le_bytes());
         bytes[off + 12..off + 16].copy_from_slice(&next_imm.to_le_bytes());
-        Ok(())
+        Ok(None)
     }
 
     /// Relocates the call at `off`: returns the target `(section index, slot)`.
@@ -560,7 +574,10 @@ impl<'a> Loader<'a> {
             let mut slot = func.start;
             while slot < func.end {
                 let op = code.bytes[slot * 8];
-                if op == OP_CALL && code.bytes[slot * 8 + 1] >> 4 == 1 {
+                let src = code.bytes[slot * 8 + 1] >> 4;
+                let local_call = op == OP_CALL && src == 1;
+                let func_addr = op == OP_LDDW && src == LddwSrc::CodeAddr.code();
+                if local_call || func_addr {
                     let (tc, target) = match code.calls.get(&slot) {
                         Some(&t) => t,
                         None => {

@@ -351,7 +351,11 @@ pub(crate) fn is_legacy_maps(name: &str) -> bool {
 pub(crate) fn global_data_kind(name: &str) -> Option<bool> {
     if name == ".rodata" || name.starts_with(".rodata.") {
         Some(true)
-    } else if name == ".data" || name.starts_with(".data.") || name == ".bss" {
+    } else if name == ".data"
+        || name.starts_with(".data.")
+        || name == ".bss"
+        || name.starts_with(".bss.")
+    {
         Some(false)
     } else {
         None

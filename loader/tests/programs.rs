@@ -278,6 +278,36 @@ fn global_text_functions_are_programs_too() {
 }
 
 #[test]
+fn function_address_for_bpf_loop_is_linked() {
+    let o = load("loop_callback.o");
+    assert_eq!(
+        programs(&o),
+        ["xdp xdp_loop_callback xdp Some(Xdp) 21 [xdp_loop_callback@0 add_index@14] []"]
+    );
+    let p = &o.programs()[0];
+    let (pc, lddw) = p
+        .iter()
+        .find(|(_, i)| matches!(i, Insn::Lddw { .. }))
+        .unwrap();
+    assert_eq!(pc, 5);
+    assert!(matches!(
+        lddw,
+        Insn::Lddw {
+            src: LddwSrc::CodeAddr,
+            imm: 8,
+            next_imm: 0,
+            ..
+        }
+    ));
+    // imm is relative to the next slot, as for calls: 5 + 1 + 8 = 14, add_index's pc.
+    assert!(
+        p.iter()
+            .any(|(_, i)| *i == Insn::Call(CallTarget::Helper(181))),
+        "bpf_loop"
+    );
+}
+
+#[test]
 fn bounded_loop_keeps_its_back_edge() {
     let o = load("bounded_loop.o");
     assert_eq!(
