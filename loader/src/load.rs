@@ -217,6 +217,7 @@ impl<'a> Loader<'a> {
                 self.maps.extend(maps::legacy_maps(&self.elf, sec, layout)?);
             }
         }
+        maps::resolve_legacy_inner(&mut self.maps);
         for sec in &self.elf.sections {
             if sec.name == Some(".maps") {
                 let _ = sec.bytes()?;

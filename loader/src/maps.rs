@@ -340,6 +340,8 @@ impl MapDef {
 pub(crate) struct Placed {
     pub def: MapDef,
     pub section: usize,
+    /// A legacy map-in-map's inner map index, as written.
+    pub inner_index: Option<usize>,
 }
 
 /// Whether `name` is a legacy map section.
@@ -430,6 +432,7 @@ pub(crate) fn legacy_maps(
         out.push(Placed {
             def,
             section: sec.index,
+            inner_index: None,
         });
     }
     // Inner map templates by index, once every definition is known.
@@ -440,30 +443,29 @@ pub(crate) fn legacy_maps(
         MapLayout::Windows => Some(4),
     };
     if let Some(field_index) = inner_field {
-        let templates: Vec<MapDef> = out.iter().map(|p| p.def.clone()).collect();
         for (p, sym) in out.iter_mut().zip(&syms) {
-            if !p.def.map_type.is_map_in_map() {
-                continue;
-            }
-            let bytes = &sec.data[sym.value as usize..];
-            let idx = u32_at(bytes, field_index * 4).unwrap_or(u32::MAX) as usize;
-            if let Some(t) = templates
-                .get(idx)
-                .filter(|_| idx != out_index(&syms, sym.value))
-            {
-                let mut inner = t.clone();
-                inner.origin = MapOrigin::Inner;
-                p.def.inner = Some(Box::new(inner));
+            if p.def.map_type.is_map_in_map() {
+                let bytes = sec.data.get(sym.value as usize..).unwrap_or(&[]);
+                p.inner_index = u32_at(bytes, field_index * 4).map(|i| i as usize);
             }
         }
     }
     Ok(out)
 }
 
-fn out_index(syms: &[&crate::elf::Symbol<'_>], value: u64) -> usize {
-    syms.iter()
-        .position(|s| s.value == value)
-        .unwrap_or(usize::MAX)
+/// Gives every legacy map-in-map of `maps` (all legacy maps, in order) the inner template its
+/// inner map index names; the index counts every legacy map of the object, across `maps/...`
+/// sections.
+pub(crate) fn resolve_legacy_inner(maps: &mut [Placed]) {
+    let templates: Vec<MapDef> = maps.iter().map(|p| p.def.clone()).collect();
+    for (i, p) in maps.iter_mut().enumerate() {
+        let Some(idx) = p.inner_index else { continue };
+        if let Some(t) = templates.get(idx).filter(|_| idx != i) {
+            let mut inner = t.clone();
+            inner.origin = MapOrigin::Inner;
+            p.def.inner = Some(Box::new(inner));
+        }
+    }
 }
 
 /// Reads the BTF-defined maps of the `.maps` section `sec`.
@@ -510,6 +512,7 @@ pub(crate) fn btf_maps(
         out.push(Placed {
             def,
             section: sec.index,
+            inner_index: None,
         });
     }
     out.sort_by_key(|p| p.def.offset);
@@ -640,5 +643,6 @@ pub(crate) fn global_data_map(sec: &Section<'_>, read_only: bool, layout: MapLay
     Placed {
         def,
         section: sec.index,
+        inner_index: None,
     }
 }

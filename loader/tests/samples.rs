@@ -141,3 +141,64 @@ fn unsafe_unresolved(entries: &[(String, String, String)], e: &ebpf_loader::Load
     entries.iter().all(|(_, _, status)| status == "reject")
         && matches!(e.kind(), ebpf_loader::LoadErrorKind::UnresolvedSymbol)
 }
+
+/// A few corpus objects checked in detail: cross-section legacy map-in-map, bpf-to-bpf calls
+/// through `.text`, prog array initial values, global data, a section without symbols.
+#[test]
+fn selected_samples_in_detail() {
+    let Some(dir) = samples_dir() else {
+        println!("skipped: ebpf-samples not found");
+        return;
+    };
+    let load = |name: &str| {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        Object::parse(&bytes, &LoadOptions::default()).unwrap()
+    };
+    let o = load("build/map_in_map_legacy.o");
+    let inner = o.maps()[0]
+        .inner
+        .as_ref()
+        .expect("inner map from maps/inner_map");
+    assert_eq!((inner.name.as_str(), inner.value_size), ("inner_map", 8));
+
+    let o = load("build/bpf2bpf.o");
+    let func = o.program(Some("test"), "func").unwrap();
+    let names: Vec<&str> = func.functions.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["func", "add2", "add1"]);
+    assert_eq!(func.slots(), 58);
+
+    let o = load("build/prog_array.o");
+    let targets: Vec<String> = o.maps()[0]
+        .initial_values
+        .iter()
+        .map(|i| format!("{}={:?}", i.index, i.target))
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            "0=Program(\"func0\")",
+            "1=Program(\"func1\")",
+            "2=Program(\"func2\")",
+            "3=Program(\"func3\")"
+        ]
+    );
+
+    let o = load("build/global_variable.o");
+    let names: Vec<&str> = o.maps().iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, [".bss", ".rodata", ".data"]);
+    let refs: Vec<(usize, usize)> = o.programs()[0]
+        .map_refs
+        .iter()
+        .map(|r| (r.pc, r.map))
+        .collect();
+    assert_eq!(refs, [(1, 0), (5, 0), (8, 1), (11, 2)]);
+
+    let o = load("linux/sockex1_kern.o");
+    let p = &o.programs()[0];
+    assert_eq!(
+        (p.section.as_str(), p.function.as_str()),
+        ("socket1", "socket1")
+    );
+    assert_eq!(o.maps()[0].name, "my_map");
+    assert_eq!(o.license(), Some("GPL"));
+}
