@@ -152,3 +152,114 @@ fn patch(code: &mut [u8], at: usize, value: u64) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `.BTF` with: 1 int (4 bytes), 2 long (8 bytes), 3 long[2], 4 struct s { int a; int b;
+    /// long c[2]; }.
+    fn btf() -> Btf {
+        let strings = b"\0int\0long\0s\0a\0b\0c\0";
+        let types: &[u32] = &[
+            1,
+            1 << 24,
+            4,
+            0x20, // 1: int
+            5,
+            1 << 24,
+            8,
+            0x40, // 2: long
+            0,
+            3 << 24,
+            0,
+            2,
+            1,
+            2, // 3: long[2]
+            10,
+            (4 << 24) | 3,
+            24,
+            12,
+            1,
+            0,
+            14,
+            1,
+            32,
+            16,
+            3,
+            64, // 4: struct s
+        ];
+        let mut out = Vec::new();
+        out.extend_from_slice(&0xeb9fu16.to_le_bytes());
+        out.extend_from_slice(&[1, 0]);
+        let type_len = (types.len() * 4) as u32;
+        for w in [24, 0, type_len, type_len, strings.len() as u32] {
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+        for w in types {
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+        out.extend_from_slice(strings);
+        Btf::parse(&out).unwrap()
+    }
+
+    #[test]
+    fn walks_members_and_array_elements() {
+        let btf = btf();
+        assert_eq!(walk(&btf, 4, "0:2:1"), Ok((16, 8)), "c at byte 8, c[1] at 16");
+        assert_eq!(walk(&btf, 4, "0:1"), Ok((4, 4)));
+        assert_eq!(
+            walk(&btf, 4, "1"),
+            Ok((24, 24)),
+            "index 1 of a pointer to struct s"
+        );
+        assert!(walk(&btf, 4, "0:3")
+            .unwrap_err()
+            .contains("has no member 3"));
+        assert!(walk(&btf, 4, "0:2:2")
+            .unwrap_err()
+            .contains("past the array"));
+        assert!(walk(&btf, 4, "0:x")
+            .unwrap_err()
+            .contains("bad access string"));
+        assert!(walk(&btf, 1, "0:0").unwrap_err().contains("has no fields"));
+    }
+
+    #[test]
+    fn patches_only_instructions_that_take_a_value() {
+        // ldxdw r1, [r2+0]; mov r0, 0; ja +0
+        let mut code = [
+            0x79, 0x21, 0, 0, 0, 0, 0, 0, //
+            0xb7, 0x00, 0, 0, 0, 0, 0, 0, //
+            0x05, 0x00, 0, 0, 0, 0, 0, 0,
+        ];
+        patch(&mut code, 0, 24).unwrap();
+        assert_eq!(code[2..4], 24i16.to_le_bytes());
+        patch(&mut code, 8, 7).unwrap();
+        assert_eq!(code[12..16], 7i32.to_le_bytes());
+        assert!(patch(&mut code, 16, 1).unwrap_err().contains("cannot take"));
+        assert!(patch(&mut code, 0, 1 << 20)
+            .unwrap_err()
+            .contains("overflows off"));
+        assert!(patch(&mut code, 3, 1).is_err());
+        assert!(patch(&mut code, 24, 1).is_err());
+    }
+
+    #[test]
+    fn unsupported_kinds_name_the_relocation() {
+        let btf = btf();
+        let relo = CoreRelo {
+            insn_off: 8,
+            type_id: 4,
+            access_str_off: 0,
+            kind: 4,
+        };
+        let mut code = [0u8; 16];
+        let e = apply(&btf, &relo, &mut code).unwrap_err();
+        assert_eq!(
+            alloc::format!("{e}"),
+            "CO-RE relocation field_lshift_u64 on type `struct s` (access ) is not supported"
+        );
+        assert_eq!(e.offset(), Some(8));
+    }
+}
