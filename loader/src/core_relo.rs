@@ -206,7 +206,11 @@ mod tests {
     #[test]
     fn walks_members_and_array_elements() {
         let btf = btf();
-        assert_eq!(walk(&btf, 4, "0:2:1"), Ok((16, 8)), "c at byte 8, c[1] at 16");
+        assert_eq!(
+            walk(&btf, 4, "0:2:1"),
+            Ok((16, 8)),
+            "c at byte 8, c[1] at 16"
+        );
         assert_eq!(walk(&btf, 4, "0:1"), Ok((4, 4)));
         assert_eq!(
             walk(&btf, 4, "1"),
