@@ -1,0 +1,243 @@
+//! The control-flow graph with local calls inlined per call site ([`Cfg`]), and its weak
+//! topological order ([`WtoElem`]) computed by recursive strongly-connected-component
+//! decomposition (Bourdoncle): every cycle passes through the head of a component, where the
+//! fixpoint widens.
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use ebpf_isa::{CallTarget, Insn};
+use hashbrown::HashMap;
+use petgraph::graph::DiGraph;
+
+use crate::error::{VerifyError, VerifyErrorKind};
+use crate::structure::Layout;
+
+/// Most nodes of the inlined graph before the analysis gives up.
+pub(crate) const MAX_NODES: usize = 200_000;
+
+/// How control reaches a successor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Edge {
+    /// The next instruction (or any non-branching successor).
+    Fall,
+    /// A jump taken.
+    Taken,
+    /// Entry of a local function.
+    Enter,
+    /// Return from a local function to the instruction after the call.
+    Return,
+}
+
+/// One instruction in one call context.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Node {
+    /// Slot of the instruction.
+    pub(crate) pc: usize,
+    /// Call depth (0 for the entry function).
+    pub(crate) depth: u8,
+}
+
+/// An element of a weak topological order.
+#[derive(Clone, Debug)]
+pub(crate) enum WtoElem {
+    /// A node outside any cycle at this level.
+    Vertex(u32),
+    /// A component: its head, then the rest in order.
+    Component(u32, Vec<WtoElem>),
+}
+
+/// The inlined control-flow graph.
+#[derive(Debug)]
+pub(crate) struct Cfg {
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) preds: Vec<Vec<(u32, Edge)>>,
+    pub(crate) wto: Vec<WtoElem>,
+    /// Heads of the components containing each node, outermost first (a head includes itself).
+    pub(crate) heads: Vec<Vec<u32>>,
+}
+
+impl Cfg {
+    /// Builds the graph from the entry; `insns` passed the structural checks.
+    pub(crate) fn build(insns: &[Insn], layout: &Layout) -> Result<Cfg, VerifyError> {
+        // Contexts: (parent context, call pc) -> id; each has a depth.
+        let mut ctx_ids: HashMap<(u32, usize), u32> = HashMap::new();
+        let mut ctx_info: Vec<(Option<u32>, usize, u8)> = vec![(None, 0, 0)];
+        let mut ids: HashMap<(u32, usize), u32> = HashMap::new();
+        let mut nodes: Vec<Node> = Vec::new();
+        let mut keys: Vec<(u32, usize)> = Vec::new();
+        let mut succs: Vec<Vec<(u32, Edge)>> = Vec::new();
+        let mut work: Vec<u32> = Vec::new();
+
+        let mut intern = |key: (u32, usize),
+                          depth: u8,
+                          nodes: &mut Vec<Node>,
+                          keys: &mut Vec<(u32, usize)>,
+                          succs: &mut Vec<Vec<(u32, Edge)>>,
+                          work: &mut Vec<u32>|
+         -> Result<u32, VerifyError> {
+            if let Some(&id) = ids.get(&key) {
+                return Ok(id);
+            }
+            if nodes.len() >= MAX_NODES {
+                return Err(VerifyError::new(
+                    key.1,
+                    VerifyErrorKind::TooComplex {
+                        detail: alloc::format!(
+                            "more than {MAX_NODES} instructions after inlining local calls"
+                        ),
+                    },
+                ));
+            }
+            let id = nodes.len() as u32;
+            ids.insert(key, id);
+            nodes.push(Node { pc: key.1, depth });
+            keys.push(key);
+            succs.push(Vec::new());
+            work.push(id);
+            Ok(id)
+        };
+
+        intern((0, 0), 0, &mut nodes, &mut keys, &mut succs, &mut work)?;
+        while let Some(id) = work.pop() {
+            let (ctx, pc) = keys[id as usize];
+            let depth = nodes[id as usize].depth;
+            let insn = &insns[layout.at_slot[pc].expect("instruction start")];
+            let next = pc + insn.slots();
+            let target = insn.branch_target(pc).map(|t| t as usize);
+            let mut out: Vec<((u32, usize), u8, Edge)> = Vec::new();
+            match *insn {
+                Insn::Exit => {
+                    let (parent, call_pc, _) = ctx_info[ctx as usize];
+                    if let Some(p) = parent {
+                        out.push(((p, call_pc + 1), depth - 1, Edge::Return));
+                    }
+                }
+                Insn::Ja { .. } | Insn::Ja32 { .. } => {
+                    out.push(((ctx, target.expect("jump")), depth, Edge::Taken))
+                }
+                Insn::Jmp { .. } => {
+                    out.push(((ctx, next), depth, Edge::Fall));
+                    out.push(((ctx, target.expect("jump")), depth, Edge::Taken));
+                }
+                Insn::Call(CallTarget::Local(_)) => {
+                    let child = *ctx_ids.entry((ctx, pc)).or_insert_with(|| {
+                        ctx_info.push((Some(ctx), pc, depth + 1));
+                        (ctx_info.len() - 1) as u32
+                    });
+                    out.push(((child, target.expect("call")), depth + 1, Edge::Enter));
+                }
+                _ => out.push(((ctx, next), depth, Edge::Fall)),
+            }
+            for (key, d, edge) in out {
+                let s = intern(key, d, &mut nodes, &mut keys, &mut succs, &mut work)?;
+                succs[id as usize].push((s, edge));
+            }
+        }
+        let mut preds = vec![Vec::new(); nodes.len()];
+        for (p, ss) in succs.iter().enumerate() {
+            for &(s, e) in ss {
+                preds[s as usize].push((p as u32, e));
+            }
+        }
+        let mut heads = vec![Vec::new(); nodes.len()];
+        let all: Vec<u32> = (0..nodes.len() as u32).collect();
+        let wto = decompose(&all, &succs, &preds, &mut heads, &mut Vec::new(), None);
+        Ok(Cfg {
+            nodes,
+            preds,
+            wto,
+            heads,
+        })
+    }
+
+    /// The nodes in weak topological order, flattened.
+    pub(crate) fn flat_order(&self) -> Vec<u32> {
+        fn walk(elems: &[WtoElem], out: &mut Vec<u32>) {
+            for e in elems {
+                match e {
+                    WtoElem::Vertex(v) => out.push(*v),
+                    WtoElem::Component(h, body) => {
+                        out.push(*h);
+                        walk(body, out);
+                    }
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(self.nodes.len());
+        walk(&self.wto, &mut out);
+        out
+    }
+
+    /// Whether node `h` is a component head.
+    pub(crate) fn is_head(&self, h: u32) -> bool {
+        self.heads[h as usize].last() == Some(&h)
+    }
+}
+
+/// Weak topological order of the subgraph on `set` (edges into `removed_head` ignored).
+fn decompose(
+    set: &[u32],
+    succs: &[Vec<(u32, Edge)>],
+    preds: &[Vec<(u32, Edge)>],
+    heads: &mut [Vec<u32>],
+    enclosing: &mut Vec<u32>,
+    removed_head: Option<u32>,
+) -> Vec<WtoElem> {
+    let mut local: HashMap<u32, petgraph::graph::NodeIndex> = HashMap::new();
+    let mut g: DiGraph<u32, ()> = DiGraph::with_capacity(set.len(), set.len());
+    for &n in set {
+        local.insert(n, g.add_node(n));
+    }
+    let mut self_loop = hashbrown::HashSet::new();
+    for &n in set {
+        for &(s, _) in &succs[n as usize] {
+            if Some(s) == removed_head {
+                continue;
+            }
+            if let Some(&t) = local.get(&s) {
+                if s == n {
+                    self_loop.insert(n);
+                }
+                g.add_edge(local[&n], t, ());
+            }
+        }
+    }
+    let mut sccs = petgraph::algo::tarjan_scc(&g);
+    sccs.reverse(); // topological order
+    let mut out = Vec::new();
+    for scc in sccs {
+        let members: Vec<u32> = scc.iter().map(|&i| g[i]).collect();
+        if members.len() == 1 && !self_loop.contains(&members[0]) {
+            let v = members[0];
+            heads[v as usize] = enclosing.clone();
+            out.push(WtoElem::Vertex(v));
+            continue;
+        }
+        let member_set: hashbrown::HashSet<u32> = members.iter().copied().collect();
+        // The head: a member entered from outside the component (smallest id for
+        // determinism), or the smallest member.
+        let mut head = None;
+        for &m in &members {
+            let entered = m == 0
+                || preds[m as usize]
+                    .iter()
+                    .any(|&(p, _)| !member_set.contains(&p));
+            if entered && head.map_or(true, |h| m < h) {
+                head = Some(m);
+            }
+        }
+        let head = head.unwrap_or_else(|| *members.iter().min().expect("non-empty"));
+        enclosing.push(head);
+        heads[head as usize] = enclosing.clone();
+        let rest: Vec<u32> = {
+            let mut r: Vec<u32> = members.iter().copied().filter(|&m| m != head).collect();
+            r.sort_unstable();
+            r
+        };
+        let body = decompose(&rest, succs, preds, heads, enclosing, Some(head));
+        enclosing.pop();
+        out.push(WtoElem::Component(head, body));
+    }
+    out
+}

@@ -1,0 +1,229 @@
+//! [`RegType`]: which region a register or spilled stack slot points into, or that it holds a
+//! number, ordered as a flat lattice with two tops (`Mixed` below `Uninit`).
+
+use core::fmt;
+
+use crate::lattice::Lattice;
+
+/// The kind of a value. Pointers carry their offset in the value's [`VarId`](super::VarId):
+/// from the start of the context, the top of frame 0 (negative), the start of the packet
+/// (both `Packet` and `PacketEnd`), or the start of the map value.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum RegType {
+    /// No value (unreachable).
+    Bottom,
+    /// A number.
+    Num,
+    /// A pointer into the program's context.
+    Ctx,
+    /// A pointer into the stack.
+    Stack,
+    /// A pointer into the packet.
+    Packet,
+    /// The packet end pointer (a packet pointer whose offset is the packet size).
+    PacketEnd,
+    /// A map (only usable as a helper argument).
+    MapPtr {
+        /// Index of the map in the verifier's map list.
+        map: u32,
+    },
+    /// A pointer into a map value (or helper-allocated memory) of `size` bytes.
+    MapValue {
+        /// Bytes accessible from offset 0.
+        size: u32,
+        /// Non-zero for memory allocated by a helper (e.g. a ring buffer reservation) that a
+        /// later helper releases: the id of the allocation.
+        alloc: u32,
+    },
+    /// Like [`RegType::MapValue`], or 0 (null): must be compared with 0 before use.
+    MapValueOrNull {
+        /// Bytes accessible from offset 0 when not null.
+        size: u32,
+        /// Registers with the same non-zero id hold the same pointer, so one null check
+        /// refines them all; 0 when unknown.
+        id: u32,
+        /// As in [`RegType::MapValue`].
+        alloc: u32,
+    },
+    /// Initialised, but of different kinds on different paths: unusable except as a copy.
+    Mixed,
+    /// Possibly never written.
+    Uninit,
+}
+
+impl RegType {
+    /// Whether this is a pointer of some kind (not a number, not unusable).
+    pub fn is_pointer(self) -> bool {
+        !matches!(
+            self,
+            RegType::Num | RegType::Bottom | RegType::Mixed | RegType::Uninit
+        )
+    }
+
+    /// Whether the associated variable means something (a number's value or an offset).
+    pub fn has_var(self) -> bool {
+        !matches!(
+            self,
+            RegType::Bottom | RegType::Mixed | RegType::Uninit | RegType::MapPtr { .. }
+        )
+    }
+
+    /// A short description for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            RegType::Bottom => "unreachable",
+            RegType::Num => "a number",
+            RegType::Ctx => "a context pointer",
+            RegType::Stack => "a stack pointer",
+            RegType::Packet => "a packet pointer",
+            RegType::PacketEnd => "the packet end pointer",
+            RegType::MapPtr { .. } => "a map",
+            RegType::MapValue { alloc: 0, .. } => "a map value pointer",
+            RegType::MapValue { .. } => "a pointer to helper-allocated memory",
+            RegType::MapValueOrNull { .. } => "a map value pointer that may be null",
+            RegType::Mixed => "a value of different kinds on different paths",
+            RegType::Uninit => "uninitialised",
+        }
+    }
+}
+
+impl fmt::Display for RegType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+impl Lattice for RegType {
+    fn bottom() -> Self {
+        RegType::Bottom
+    }
+
+    fn top() -> Self {
+        RegType::Uninit
+    }
+
+    fn is_bottom(&self) -> bool {
+        *self == RegType::Bottom
+    }
+
+    fn leq(&self, other: &Self) -> bool {
+        use RegType::*;
+        match (*self, *other) {
+            (a, b) if a == b => true,
+            (Bottom, _) | (_, Uninit) => true,
+            (Uninit, _) | (_, Bottom) => false,
+            (_, Mixed) => true,
+            (Mixed, _) => false,
+            (PacketEnd, Packet) => true,
+            (
+                MapValue {
+                    size: s1,
+                    alloc: a1,
+                },
+                MapValue {
+                    size: s2,
+                    alloc: a2,
+                },
+            ) => a1 == a2 && s1 >= s2,
+            (
+                MapValue {
+                    size: s1,
+                    alloc: a1,
+                },
+                MapValueOrNull {
+                    size: s2,
+                    id: 0,
+                    alloc: a2,
+                },
+            ) => a1 == a2 && s1 >= s2,
+            (
+                MapValueOrNull {
+                    size: s1,
+                    id: i1,
+                    alloc: a1,
+                },
+                MapValueOrNull {
+                    size: s2,
+                    id: i2,
+                    alloc: a2,
+                },
+            ) => a1 == a2 && s1 >= s2 && (i2 == 0 || i1 == i2),
+            _ => false,
+        }
+    }
+
+    fn join(&mut self, other: &Self) -> bool {
+        use RegType::*;
+        let new = match (*self, *other) {
+            (a, b) if a == b => a,
+            (Bottom, b) => b,
+            (a, Bottom) => a,
+            (Uninit, _) | (_, Uninit) => Uninit,
+            (PacketEnd, Packet) | (Packet, PacketEnd) => Packet,
+            (
+                MapValue {
+                    size: s1,
+                    alloc: a1,
+                },
+                MapValue {
+                    size: s2,
+                    alloc: a2,
+                },
+            ) if a1 == a2 => MapValue {
+                size: s1.min(s2),
+                alloc: a1,
+            },
+            (
+                MapValueOrNull {
+                    size: s1,
+                    id: i1,
+                    alloc: a1,
+                },
+                MapValueOrNull {
+                    size: s2,
+                    id: i2,
+                    alloc: a2,
+                },
+            ) if a1 == a2 => MapValueOrNull {
+                size: s1.min(s2),
+                id: if i1 == i2 { i1 } else { 0 },
+                alloc: a1,
+            },
+            (
+                MapValue {
+                    size: s1,
+                    alloc: a1,
+                },
+                MapValueOrNull {
+                    size: s2,
+                    alloc: a2,
+                    ..
+                },
+            )
+            | (
+                MapValueOrNull {
+                    size: s2,
+                    alloc: a2,
+                    ..
+                },
+                MapValue {
+                    size: s1,
+                    alloc: a1,
+                },
+            ) if a1 == a2 => MapValueOrNull {
+                size: s1.min(s2),
+                id: 0,
+                alloc: a1,
+            },
+            _ => Mixed,
+        };
+        let changed = new != *self;
+        *self = new;
+        changed
+    }
+
+    fn widen(&mut self, newer: &Self) -> bool {
+        // Finite height: join terminates.
+        self.join(newer)
+    }
+}

@@ -1,0 +1,388 @@
+//! [`Zone`]: a sparse difference-bound matrix over [`VarId`]s, kept closed (every implied
+//! bound explicit) so that join, order and projection are pointwise.
+//!
+//! An edge `(i, j) -> c` means `v_j - v_i <= c`; bounds of one variable are edges to and from
+//! [`VarId::ZERO`]. A missing edge means no bound. Bounds are `i128`; every variable stands for
+//! a signed 64-bit quantity.
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+use core::fmt;
+
+use super::interval::{Interval, I64_MAX, I64_MIN};
+use super::var::VarId;
+use crate::lattice::Lattice;
+
+/// A conjunction of constraints `x - y <= c` and `x <= c`, `-x <= c`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Zone {
+    bottom: bool,
+    edges: BTreeMap<(VarId, VarId), i128>,
+}
+
+const Z: VarId = VarId::ZERO;
+
+impl Zone {
+    /// Bound on `v_j - v_i`, if any.
+    pub fn get(&self, i: VarId, j: VarId) -> Option<i128> {
+        if i == j {
+            return Some(0);
+        }
+        self.edges.get(&(i, j)).copied()
+    }
+
+    /// The interval of `x`.
+    pub fn interval(&self, x: VarId) -> Interval {
+        if self.bottom {
+            return Interval::BOTTOM;
+        }
+        let hi = self.get(Z, x).unwrap_or(I64_MAX);
+        let lo = self.get(x, Z).map_or(I64_MIN, |c| -c);
+        Interval::clamped(lo, hi)
+    }
+
+    /// The interval of `x - y`, as far as the constraints tell.
+    pub fn diff_interval(&self, x: VarId, y: VarId) -> Interval {
+        if self.bottom {
+            return Interval::BOTTOM;
+        }
+        let (ix, iy) = (self.interval(x), self.interval(y));
+        let hull = ix.minus(iy);
+        let hi = self.get(y, x).unwrap_or(I64_MAX).min(hull.hi());
+        let lo = self.get(x, y).map_or(I64_MIN, |c| -c).max(hull.lo());
+        Interval::clamped(lo, hi)
+    }
+
+    /// Whether `x - y <= c` holds in every state.
+    pub fn entails_le(&self, x: VarId, y: VarId, c: i128) -> bool {
+        self.bottom || self.get(y, x).is_some_and(|d| d <= c)
+    }
+
+    /// Number of explicit constraints (for resource limits).
+    pub fn size(&self) -> usize {
+        self.edges.len()
+    }
+
+    fn set_bottom(&mut self) {
+        self.bottom = true;
+        self.edges.clear();
+    }
+
+    /// Adds `v_j - v_i <= c` and restores closure.
+    fn add_edge(&mut self, i: VarId, j: VarId, c: i128) {
+        if self.bottom {
+            return;
+        }
+        if i == j {
+            if c < 0 {
+                self.set_bottom();
+            }
+            return;
+        }
+        if self.get(i, j).is_some_and(|d| d <= c) {
+            return;
+        }
+        if self.get(j, i).is_some_and(|d| d + c < 0) {
+            self.set_bottom();
+            return;
+        }
+        // Every k with a path k -> i, every l with a path j -> l.
+        let mut preds: Vec<(VarId, i128)> = alloc::vec![(i, 0)];
+        let mut succs: Vec<(VarId, i128)> = alloc::vec![(j, 0)];
+        for (&(a, b), &d) in &self.edges {
+            if b == i {
+                preds.push((a, d));
+            }
+            if a == j {
+                succs.push((b, d));
+            }
+        }
+        for &(k, dk) in &preds {
+            for &(l, dl) in &succs {
+                let v = dk + c + dl;
+                if k == l {
+                    if v < 0 {
+                        self.set_bottom();
+                        return;
+                    }
+                    continue;
+                }
+                let e = self.edges.entry((k, l)).or_insert(v);
+                if v < *e {
+                    *e = v;
+                }
+            }
+        }
+    }
+
+    /// Assumes `x - y <= c` (use [`VarId::ZERO`] for one-variable bounds).
+    pub fn assume_le(&mut self, x: VarId, y: VarId, c: i128) {
+        self.add_edge(y, x, c);
+    }
+
+    /// Assumes `x` is in `itv`.
+    pub fn assume_interval(&mut self, x: VarId, itv: Interval) {
+        if itv.is_bottom() {
+            self.set_bottom();
+            return;
+        }
+        self.assume_le(x, Z, itv.hi());
+        self.assume_le(Z, x, -itv.lo());
+    }
+
+    /// Removes every constraint on `x`.
+    pub fn forget(&mut self, x: VarId) {
+        self.edges.retain(|&(a, b), _| a != x && b != x);
+    }
+
+    /// `x := any value of itv`.
+    pub fn assign_interval(&mut self, x: VarId, itv: Interval) {
+        if self.bottom {
+            return;
+        }
+        self.forget(x);
+        if itv.is_bottom() {
+            self.set_bottom();
+            return;
+        }
+        if itv.hi() < I64_MAX {
+            self.add_edge(Z, x, itv.hi());
+        }
+        if itv.lo() > I64_MIN {
+            self.add_edge(x, Z, -itv.lo());
+        }
+    }
+
+    /// `x := y + c` (relational; top when it may leave the 64-bit range).
+    pub fn assign_var(&mut self, x: VarId, y: VarId, c: i128) {
+        if self.bottom {
+            return;
+        }
+        if x == y {
+            self.shift(x, c);
+            return;
+        }
+        let result = self.interval(y).plus(Interval::clamped(c, c));
+        if result == Interval::TOP && c != 0 {
+            self.forget(x);
+            return;
+        }
+        self.forget(x);
+        self.add_edge(y, x, c);
+        self.add_edge(x, y, -c);
+    }
+
+    /// `x := x + c` (top when it may leave the 64-bit range).
+    pub fn shift(&mut self, x: VarId, c: i128) {
+        if self.bottom || c == 0 {
+            return;
+        }
+        let itv = self.interval(x);
+        if !itv.within(I64_MIN - c.min(0), I64_MAX - c.max(0)) {
+            self.forget(x);
+            return;
+        }
+        let old = core::mem::take(&mut self.edges);
+        for ((a, b), d) in old {
+            let d = if a == x {
+                d - c
+            } else if b == x {
+                d + c
+            } else {
+                d
+            };
+            self.edges.insert((a, b), d);
+        }
+    }
+
+    /// `x := y + z` for an interval-valued `z` that is not itself tracked: keeps
+    /// `x - y` within `dz` when `y` is a variable.
+    pub fn assign_var_plus_interval(&mut self, x: VarId, y: VarId, dz: Interval) {
+        if self.bottom {
+            return;
+        }
+        let result = self.interval(y).plus(dz);
+        if result == Interval::TOP || dz.is_bottom() {
+            self.forget(x);
+            if dz.is_bottom() {
+                self.set_bottom();
+            }
+            return;
+        }
+        if x == y {
+            // Shift by the lower bound, then relax the upper bounds by the width.
+            let width = dz.hi() - dz.lo();
+            self.shift(x, dz.lo());
+            let old = core::mem::take(&mut self.edges);
+            for ((a, b), d) in old {
+                if b == x {
+                    self.edges.insert((a, b), d + width);
+                } else {
+                    self.edges.insert((a, b), d);
+                }
+            }
+            // Relaxing can break closure only by loosening; re-derive the interval.
+            self.assume_interval(x, result);
+            return;
+        }
+        self.forget(x);
+        self.add_edge(y, x, dz.hi());
+        self.add_edge(x, y, -dz.lo());
+        self.assume_interval(x, result);
+    }
+
+    /// Widening that relaxes a growing one-variable bound to the next of `thresholds`
+    /// (sorted) instead of dropping it; difference bounds that grow are dropped.
+    pub fn widen_with(&mut self, newer: &Zone, thresholds: &[i128]) -> bool {
+        if newer.bottom {
+            return false;
+        }
+        if self.bottom {
+            *self = newer.clone();
+            return true;
+        }
+        let before = self.edges.clone();
+        self.edges
+            .retain(|&(a, b), v| match newer.edges.get(&(a, b)) {
+                Some(&o) if o <= *v => true,
+                Some(&o) if a == Z || b == Z => match thresholds.iter().find(|&&t| t >= o) {
+                    Some(&t) => {
+                        *v = t;
+                        true
+                    }
+                    None => false,
+                },
+                _ => false,
+            });
+        self.edges != before
+    }
+
+    /// The explicit constraints, for display.
+    pub fn constraints(&self) -> impl Iterator<Item = (VarId, VarId, i128)> + '_ {
+        self.edges.iter().map(|(&(a, b), &c)| (a, b, c))
+    }
+}
+
+impl Lattice for Zone {
+    fn bottom() -> Self {
+        Zone {
+            bottom: true,
+            edges: BTreeMap::new(),
+        }
+    }
+
+    fn top() -> Self {
+        Zone {
+            bottom: false,
+            edges: BTreeMap::new(),
+        }
+    }
+
+    fn is_bottom(&self) -> bool {
+        self.bottom
+    }
+
+    fn leq(&self, other: &Self) -> bool {
+        if self.bottom {
+            return true;
+        }
+        if other.bottom {
+            return false;
+        }
+        other
+            .edges
+            .iter()
+            .all(|(&(a, b), &c)| self.get(a, b).is_some_and(|d| d <= c))
+    }
+
+    fn join(&mut self, other: &Self) -> bool {
+        if other.bottom {
+            return false;
+        }
+        if self.bottom {
+            *self = other.clone();
+            return true;
+        }
+        let before = self.edges.len();
+        let mut changed = false;
+        self.edges.retain(|k, v| match other.edges.get(k) {
+            Some(&o) => {
+                if o > *v {
+                    *v = o;
+                    changed = true;
+                }
+                true
+            }
+            None => false,
+        });
+        changed || self.edges.len() != before
+    }
+
+    fn widen(&mut self, newer: &Self) -> bool {
+        if newer.bottom {
+            return false;
+        }
+        if self.bottom {
+            *self = newer.clone();
+            return true;
+        }
+        let before = self.edges.len();
+        self.edges
+            .retain(|k, v| newer.edges.get(k).is_some_and(|&o| o <= *v));
+        self.edges.len() != before
+    }
+}
+
+impl fmt::Debug for Zone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.bottom {
+            return f.write_str("bottom");
+        }
+        f.write_str("{")?;
+        for (i, (a, b, c)) in self.constraints().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            if a == Z {
+                write!(f, "{b} <= {c}")?;
+            } else if b == Z {
+                write!(f, "{a} >= {}", -c)?;
+            } else {
+                write!(f, "{b} - {a} <= {c}")?;
+            }
+        }
+        f.write_str("}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closure_derives_bounds_through_differences() {
+        let (x, y) = (VarId::reg(1), VarId::reg(2));
+        let mut z = Zone::top();
+        z.assign_interval(y, Interval::new(0, 10));
+        z.assign_var(x, y, 4);
+        assert_eq!(z.interval(x), Interval::new(4, 14));
+        z.assume_le(x, Z, 6);
+        assert_eq!(z.interval(y), Interval::new(0, 2));
+        z.assume_le(y, x, -5); // y - x <= -5 contradicts x = y + 4
+        assert!(z.is_bottom());
+    }
+
+    #[test]
+    fn join_keeps_common_relations() {
+        let (x, y) = (VarId::reg(1), VarId::reg(2));
+        let mut a = Zone::top();
+        a.assign_interval(y, Interval::constant(1));
+        a.assign_var(x, y, 3);
+        let mut b = Zone::top();
+        b.assign_interval(y, Interval::constant(7));
+        b.assign_var(x, y, 3);
+        a.join(&b);
+        assert_eq!(a.diff_interval(x, y), Interval::constant(3));
+        assert_eq!(a.interval(x), Interval::new(4, 10));
+    }
+}

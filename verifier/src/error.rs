@@ -1,0 +1,298 @@
+//! [`VerifyError`]: why a program was rejected, at which pc.
+
+use alloc::string::String;
+use core::fmt;
+
+use ebpf_isa::Reg;
+
+/// A rejected program: the slot (pc) of the instruction and what could not be proved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifyError {
+    pc: usize,
+    kind: VerifyErrorKind,
+}
+
+/// Memory regions named in errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Region {
+    /// The program context.
+    Context,
+    /// The stack.
+    Stack,
+    /// The packet.
+    Packet,
+    /// A map value (or helper-allocated memory).
+    MapValue,
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Region::Context => "context",
+            Region::Stack => "stack",
+            Region::Packet => "packet",
+            Region::MapValue => "map value",
+        })
+    }
+}
+
+/// What is wrong with a program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum VerifyErrorKind {
+    /// The program has no instructions.
+    Empty,
+    /// The program type is not one the platform knows.
+    UnknownProgramType {
+        /// The name given.
+        name: String,
+    },
+    /// A jump or local call goes outside the program.
+    JumpOutOfRange {
+        /// Target slot.
+        target: i64,
+    },
+    /// A jump or local call lands on the second slot of an `lddw`.
+    JumpIntoLddw {
+        /// Target slot.
+        target: usize,
+    },
+    /// The last instruction can fall through past the end of the program.
+    FallsOffEnd,
+    /// A local function calls itself, directly or through others.
+    Recursion {
+        /// Entry pc of the function called again.
+        function: usize,
+    },
+    /// Local calls nest deeper than the frame limit.
+    CallDepth {
+        /// Frames the call chain needs.
+        frames: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// An instruction writes `r10`.
+    WritesFramePointer,
+    /// The platform has no helper with this id.
+    UnknownHelper {
+        /// The id.
+        id: i32,
+    },
+    /// The helper exists but this program type may not call it.
+    HelperNotAllowed {
+        /// Helper name.
+        name: &'static str,
+        /// Program type.
+        program_type: &'static str,
+    },
+    /// An instruction the verifier does not support (e.g. `callx`, kfuncs).
+    Unsupported {
+        /// What.
+        what: &'static str,
+    },
+    /// An `lddw` refers to a map that was not given.
+    UnknownMap {
+        /// The fd or index.
+        imm: i32,
+    },
+    /// A register is read before it is written (on some path).
+    UninitialisedRegister {
+        /// The register.
+        reg: Reg,
+    },
+    /// Stack bytes are read before they are written (on some path).
+    UninitialisedStack {
+        /// First byte (offset from the frame top) that may be uninitialised.
+        offset: i64,
+        /// What reads it.
+        detail: String,
+    },
+    /// A value of the wrong kind is used (a number as a pointer, a map as memory, ...).
+    TypeMismatch {
+        /// The register.
+        reg: Reg,
+        /// What was needed.
+        expected: &'static str,
+        /// What it may be.
+        found: &'static str,
+    },
+    /// A memory access may leave its region.
+    OutOfBounds {
+        /// The region.
+        region: Region,
+        /// The condition that was not proved, in the analysis' terms.
+        condition: String,
+    },
+    /// A map value pointer is used before a null check.
+    PossiblyNull {
+        /// The register.
+        reg: Reg,
+    },
+    /// A store to memory the program may not write.
+    ReadOnly {
+        /// The region.
+        region: Region,
+        /// Details (the field range).
+        detail: String,
+    },
+    /// A pointer would escape: stored where the host or user space can read it, or returned.
+    PointerLeak {
+        /// Where it would go.
+        detail: String,
+    },
+    /// Arithmetic that pointers do not allow.
+    PointerArithmetic {
+        /// The register.
+        reg: Reg,
+        /// Why.
+        detail: &'static str,
+    },
+    /// A helper argument does not match the prototype.
+    HelperArgument {
+        /// Helper name.
+        helper: &'static str,
+        /// Argument register (1-5).
+        arg: u8,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A loop whose number of iterations the analysis cannot bound.
+    UnboundedLoop {
+        /// The loop head's pc.
+        head: usize,
+        /// The analysis' bound on visits of the head.
+        detail: String,
+    },
+    /// `r0` at exit is not a number in the allowed range.
+    BadReturn {
+        /// What `r0` may be.
+        detail: String,
+    },
+    /// The analysis exceeded a resource limit.
+    TooComplex {
+        /// Which limit.
+        detail: String,
+    },
+}
+
+impl VerifyErrorKind {
+    /// A short class name, stable for tests and catalogues (e.g. `"out-of-bounds"`).
+    pub fn class(&self) -> &'static str {
+        use VerifyErrorKind::*;
+        match self {
+            Empty => "empty",
+            UnknownProgramType { .. } => "unknown-program-type",
+            JumpOutOfRange { .. } => "jump-out-of-range",
+            JumpIntoLddw { .. } => "jump-into-lddw",
+            FallsOffEnd => "falls-off-end",
+            Recursion { .. } => "recursion",
+            CallDepth { .. } => "call-depth",
+            WritesFramePointer => "writes-r10",
+            UnknownHelper { .. } => "unknown-helper",
+            HelperNotAllowed { .. } => "helper-not-allowed",
+            Unsupported { .. } => "unsupported",
+            UnknownMap { .. } => "unknown-map",
+            UninitialisedRegister { .. } => "uninit-register",
+            UninitialisedStack { .. } => "uninit-stack",
+            TypeMismatch { .. } => "type-mismatch",
+            OutOfBounds { .. } => "out-of-bounds",
+            PossiblyNull { .. } => "null",
+            ReadOnly { .. } => "read-only",
+            PointerLeak { .. } => "pointer-leak",
+            PointerArithmetic { .. } => "pointer-arithmetic",
+            HelperArgument { .. } => "helper-argument",
+            UnboundedLoop { .. } => "unbounded-loop",
+            BadReturn { .. } => "bad-return",
+            TooComplex { .. } => "too-complex",
+        }
+    }
+}
+
+impl VerifyError {
+    /// An error at `pc`.
+    pub fn new(pc: usize, kind: VerifyErrorKind) -> VerifyError {
+        VerifyError { pc, kind }
+    }
+
+    /// Slot of the instruction (0 for whole-program errors).
+    pub fn pc(&self) -> usize {
+        self.pc
+    }
+
+    /// What is wrong.
+    pub fn kind(&self) -> &VerifyErrorKind {
+        &self.kind
+    }
+}
+
+impl fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use VerifyErrorKind::*;
+        write!(f, "pc {}: ", self.pc)?;
+        match &self.kind {
+            Empty => f.write_str("program has no instructions"),
+            UnknownProgramType { name } => {
+                write!(f, "unknown program type `{name}` for this platform")
+            }
+            JumpOutOfRange { target } => write!(f, "jump target {target} is outside the program"),
+            JumpIntoLddw { target } => {
+                write!(f, "jump target {target} is the second slot of an lddw")
+            }
+            FallsOffEnd => f.write_str("execution can fall through past the last instruction"),
+            Recursion { function } => {
+                write!(f, "recursive call: the function at pc {function} can call itself")
+            }
+            CallDepth { frames, limit } => write!(
+                f,
+                "local calls nest {frames} frames deep, more than the limit of {limit}"
+            ),
+            WritesFramePointer => f.write_str("r10 (the frame pointer) is read-only"),
+            UnknownHelper { id } => write!(f, "unknown helper {id} for this platform"),
+            HelperNotAllowed { name, program_type } => write!(
+                f,
+                "helper {name} may not be called by {program_type} programs"
+            ),
+            Unsupported { what } => write!(f, "unsupported: {what}"),
+            UnknownMap { imm } => write!(f, "lddw refers to unknown map {imm}"),
+            UninitialisedRegister { reg } => {
+                write!(f, "read of uninitialised r{} (on some path)", reg.num())
+            }
+            UninitialisedStack { offset, detail } => write!(
+                f,
+                "{detail} reads stack byte at r10{offset:+} before it is initialised (on some path)"
+            ),
+            TypeMismatch {
+                reg,
+                expected,
+                found,
+            } => write!(f, "r{} must be {expected} but may be {found}", reg.num()),
+            OutOfBounds { region, condition } => {
+                write!(f, "{region} access out of bounds: {condition}")
+            }
+            PossiblyNull { reg } => write!(
+                f,
+                "r{} may be null: compare it with 0 before using it",
+                reg.num()
+            ),
+            ReadOnly { region, detail } => write!(f, "write to read-only {region}: {detail}"),
+            PointerLeak { detail } => write!(f, "pointer leak: {detail}"),
+            PointerArithmetic { reg, detail } => {
+                write!(f, "invalid arithmetic on pointer r{}: {detail}", reg.num())
+            }
+            HelperArgument {
+                helper,
+                arg,
+                detail,
+            } => write!(f, "{helper} argument r{arg}: {detail}"),
+            UnboundedLoop { head, detail } => write!(
+                f,
+                "loop at pc {head} may not terminate: no bound on its iterations was proved ({detail})"
+            ),
+            BadReturn { detail } => write!(f, "bad exit value: {detail}"),
+            TooComplex { detail } => write!(f, "program too complex to verify: {detail}"),
+        }
+    }
+}
+
+impl core::error::Error for VerifyError {}

@@ -1,0 +1,260 @@
+//! The fixpoint: Bourdoncle's recursive iteration over the weak topological order, joining
+//! for the first visits of a loop head and widening after, then descending sweeps that keep
+//! only a result that is still a post-fixpoint. Loop heads count their visits in a zone
+//! variable, so a loop is bounded when that counter is.
+
+use alloc::format;
+use alloc::vec::Vec;
+
+use ebpf_isa::Insn;
+
+use crate::cfg::{Cfg, Edge, WtoElem};
+use crate::domain::{Interval, VarId};
+use crate::error::{VerifyError, VerifyErrorKind};
+use crate::lattice::Lattice;
+use crate::state::State;
+use crate::structure::Layout;
+use crate::transfer::{step, Cx, Env, Post};
+
+/// Loop-head visits joined before widening starts.
+const WIDEN_DELAY: usize = 3;
+/// Descending sweeps after the ascending phase.
+const DESCENDING_SWEEPS: usize = 2;
+/// Most iterations a loop may be proved to run.
+pub(crate) const MAX_LOOP_ITERATIONS: i128 = 1 << 20;
+
+/// Resource limits of one analysis.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    /// Most instruction visits.
+    pub(crate) visits: usize,
+}
+
+pub(crate) struct Fixpoint<'a, 'e> {
+    cfg: &'a Cfg,
+    insns: &'a [Insn],
+    layout: &'a Layout,
+    env: &'a Env<'e>,
+    pub(crate) pre: Vec<State>,
+    post: Vec<Option<Post>>,
+    entry: State,
+    visits: usize,
+    limits: Limits,
+    thresholds: Vec<i128>,
+}
+
+fn counter(h: u32) -> VarId {
+    VarId::loop_counter(h)
+}
+
+impl<'a, 'e> Fixpoint<'a, 'e> {
+    pub(crate) fn new(
+        cfg: &'a Cfg,
+        insns: &'a [Insn],
+        layout: &'a Layout,
+        env: &'a Env<'e>,
+        limits: Limits,
+    ) -> Self {
+        let n = cfg.nodes.len();
+        let mut entry = State::entry();
+        if cfg.is_head(0) {
+            entry.num.assign_interval(counter(0), Interval::constant(0));
+        }
+        Fixpoint {
+            cfg,
+            insns,
+            layout,
+            env,
+            pre: alloc::vec![State::bottom(); n],
+            post: (0..n).map(|_| None).collect(),
+            entry,
+            visits: 0,
+            limits,
+            thresholds: thresholds(insns),
+        }
+    }
+
+    /// The join of the states flowing into `n`.
+    fn incoming(&self, n: u32) -> State {
+        let mut acc = if n == 0 {
+            self.entry.clone()
+        } else {
+            State::bottom()
+        };
+        for &(p, edge) in &self.cfg.preds[n as usize] {
+            let Some(post) = &self.post[p as usize] else {
+                continue;
+            };
+            let s = match edge {
+                Edge::Taken => &post.taken,
+                Edge::Fall | Edge::Enter | Edge::Return => &post.fall,
+            };
+            if s.is_bottom() {
+                continue;
+            }
+            let mut s = s.clone();
+            let (hp, hn) = (&self.cfg.heads[p as usize], &self.cfg.heads[n as usize]);
+            for h in hp {
+                if !hn.contains(h) {
+                    s.num.forget(counter(*h));
+                }
+            }
+            if self.cfg.is_head(n) && !hp.contains(&n) {
+                s.num.assign_interval(counter(n), Interval::constant(0));
+            }
+            acc.join(&s);
+        }
+        acc
+    }
+
+    fn process(
+        &mut self,
+        n: u32,
+        errors: Option<&mut Vec<VerifyError>>,
+    ) -> Result<(), VerifyError> {
+        let node = self.cfg.nodes[n as usize];
+        self.visits += 1;
+        if self.visits > self.limits.visits {
+            return Err(VerifyError::new(
+                node.pc,
+                VerifyErrorKind::TooComplex {
+                    detail: format!(
+                        "the analysis visited instructions more than {} times",
+                        self.limits.visits
+                    ),
+                },
+            ));
+        }
+        let mut s = self.pre[n as usize].clone();
+        if self.cfg.is_head(n) && !s.is_bottom() {
+            s.num.shift(counter(n), 1);
+        }
+        let insn = &self.insns[self.layout.at_slot[node.pc].expect("instruction start")];
+        let mut cx = Cx {
+            env: self.env,
+            pc: node.pc,
+            node: n,
+            errors,
+        };
+        self.post[n as usize] = Some(step(&mut cx, insn, s));
+        Ok(())
+    }
+
+    fn run(&mut self, elems: &[WtoElem]) -> Result<(), VerifyError> {
+        for e in elems {
+            match e {
+                WtoElem::Vertex(v) => {
+                    self.pre[*v as usize] = self.incoming(*v);
+                    self.process(*v, None)?;
+                }
+                WtoElem::Component(h, body) => self.component(*h, body)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn component(&mut self, h: u32, body: &[WtoElem]) -> Result<(), VerifyError> {
+        let hi = h as usize;
+        let first = self.incoming(h);
+        self.pre[hi].join(&first);
+        let mut round = 0usize;
+        loop {
+            self.process(h, None)?;
+            self.run(body)?;
+            round += 1;
+            let incoming = self.incoming(h);
+            if incoming.leq(&self.pre[hi]) {
+                return Ok(());
+            }
+            if round < WIDEN_DELAY {
+                self.pre[hi].join(&incoming);
+            } else {
+                self.pre[hi].widen_with(&incoming, &self.thresholds);
+            }
+        }
+    }
+
+    /// Whether every node's state includes what flows into it.
+    fn is_post_fixpoint(&self) -> bool {
+        (0..self.cfg.nodes.len() as u32).all(|n| self.incoming(n).leq(&self.pre[n as usize]))
+    }
+
+    /// Ascending iteration, then descending sweeps kept only if still a post-fixpoint.
+    pub(crate) fn solve(&mut self) -> Result<(), VerifyError> {
+        let wto = self.cfg.wto.clone();
+        self.run(&wto)?;
+        let order = self.cfg.flat_order();
+        let saved_pre = self.pre.clone();
+        for _ in 0..DESCENDING_SWEEPS {
+            for &n in &order {
+                self.pre[n as usize] = self.incoming(n);
+                self.process(n, None)?;
+            }
+        }
+        if !self.is_post_fixpoint() {
+            self.pre = saved_pre;
+            for &n in &order {
+                self.process(n, None)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The checking pass over the final states: every failed check, in weak topological
+    /// order, then loops without a proved bound.
+    pub(crate) fn check(&mut self) -> Result<Vec<VerifyError>, VerifyError> {
+        let mut errors = Vec::new();
+        for n in self.cfg.flat_order() {
+            if self.pre[n as usize].is_bottom() {
+                continue;
+            }
+            self.process(n, Some(&mut errors))?;
+            if self.cfg.is_head(n) {
+                let c = self.pre[n as usize].num.interval(counter(n));
+                if c.hi() >= MAX_LOOP_ITERATIONS {
+                    errors.push(VerifyError::new(
+                        self.cfg.nodes[n as usize].pc,
+                        VerifyErrorKind::UnboundedLoop {
+                            head: self.cfg.nodes[n as usize].pc,
+                            detail: format!("visits of the loop head in {c}"),
+                        },
+                    ));
+                }
+            }
+        }
+        Ok(errors)
+    }
+}
+
+/// Widening thresholds: the program's constants and their neighbours, and the bounds of
+/// common widths, so that a widened bound stops where a guard will cut it.
+fn thresholds(insns: &[Insn]) -> Vec<i128> {
+    let mut t: Vec<i128> = Vec::new();
+    let mut add = |k: i128| {
+        for d in [-1, 0, 1] {
+            t.push(k + d);
+            t.push(-k + d);
+        }
+    };
+    for insn in insns {
+        match *insn {
+            Insn::Alu {
+                src: ebpf_isa::Operand::Imm(k),
+                ..
+            }
+            | Insn::Jmp {
+                src: ebpf_isa::Operand::Imm(k),
+                ..
+            }
+            | Insn::St { imm: k, .. } => add(k.into()),
+            Insn::Ldx { off, .. } | Insn::Stx { off, .. } => add(off.into()),
+            _ => {}
+        }
+    }
+    for k in [0i128, 255, 512, 4096, 65535, 1 << 31, 1 << 32] {
+        add(k);
+    }
+    t.sort_unstable();
+    t.dedup();
+    t
+}

@@ -1,0 +1,213 @@
+//! A static verifier for eBPF programs by abstract interpretation, after PREVAIL (Gershuni et
+//! al., PLDI 2019): a program it accepts cannot fault, hang or leak a pointer on any input.
+//!
+//! - [`verify`] checks instructions for a program type of a [`Platform`] ([`Linux`],
+//!   [`Windows`]) with its maps ([`MapInfo`]), returning a [`Verified`] program or the
+//!   [`VerifyError`]s, each naming the pc and the condition that could not be proved.
+//! - Structural checks first (jumps, fall-through, `r10` writes, helper ids, recursion, call
+//!   depth), then a fixpoint over the weak topological order of the control-flow graph with
+//!   local calls inlined per call site.
+//! - Domains ([`domain`]): [`Interval`](domain::Interval), a sparse difference-bound matrix
+//!   [`Zone`](domain::Zone) over [`VarId`](domain::VarId)s (register values and pointer
+//!   offsets, stack cells, the packet size, loop counters), the kind of each value
+//!   ([`RegType`](domain::RegType)) and the [`Stack`](domain::Stack); all implement
+//!   [`Lattice`].
+
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+#[cfg(any(test, feature = "std"))]
+extern crate std;
+
+extern crate alloc;
+
+mod cfg;
+pub mod domain;
+mod error;
+mod fixpoint;
+mod lattice;
+pub mod platform;
+mod state;
+mod structure;
+mod transfer;
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use ebpf_isa::Insn;
+
+pub use error::{Region, VerifyError, VerifyErrorKind};
+pub use lattice::Lattice;
+pub use platform::{Linux, MapInfo, MapKind, Platform, ProgramType, Windows};
+pub use state::{State, MAX_PACKET_SIZE};
+
+/// Most frames live at once (the entry function and up to seven nested local calls).
+pub const MAX_FRAMES: usize = 8;
+
+/// Settings of one verification.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Keep the abstract state before every instruction in [`Verified::invariants`].
+    pub invariants: bool,
+    /// Most instruction visits of the fixpoint before giving up with
+    /// [`VerifyErrorKind::TooComplex`].
+    pub max_visits: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            invariants: false,
+            max_visits: 1_000_000,
+        }
+    }
+}
+
+/// The abstract state before one instruction in one call context.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invariant {
+    /// Slot of the instruction.
+    pub pc: usize,
+    /// Call depth of the context.
+    pub depth: usize,
+    /// The state, printed.
+    pub state: String,
+}
+
+/// A program the verifier accepted.
+#[derive(Clone, Debug)]
+pub struct Verified {
+    insns: Vec<Insn>,
+    invariants: Vec<Invariant>,
+}
+
+impl Verified {
+    /// The instructions (an `lddw` once).
+    pub fn insns(&self) -> &[Insn] {
+        &self.insns
+    }
+
+    /// The states before each instruction, when [`Options::invariants`] was set.
+    pub fn invariants(&self) -> &[Invariant] {
+        &self.invariants
+    }
+
+    /// The instructions.
+    pub fn into_insns(self) -> Vec<Insn> {
+        self.insns
+    }
+}
+
+/// Verifies `insns` as a program of type `prog_type` on `platform`, with `maps` (by fd for
+/// `lddw` map fds, by position for map indices). Errors come in execution order; the first
+/// is the root cause.
+pub fn verify(
+    insns: &[Insn],
+    platform: &dyn Platform,
+    prog_type: &str,
+    maps: &[MapInfo],
+) -> Result<Verified, Vec<VerifyError>> {
+    verify_with(insns, platform, prog_type, maps, &Options::default())
+}
+
+/// [`verify`] with [`Options`].
+pub fn verify_with(
+    insns: &[Insn],
+    platform: &dyn Platform,
+    prog_type: &str,
+    maps: &[MapInfo],
+    options: &Options,
+) -> Result<Verified, Vec<VerifyError>> {
+    let report = analyze(insns, platform, prog_type, maps, options);
+    if report.errors.is_empty() {
+        Ok(Verified {
+            insns: insns.to_vec(),
+            invariants: report.invariants,
+        })
+    } else {
+        Err(report.errors)
+    }
+}
+
+/// The full result of an analysis, accepted or not.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// Failed checks in execution order, the root cause first (empty when accepted).
+    pub errors: Vec<VerifyError>,
+    /// The states before each instruction, when [`Options::invariants`] was set and the
+    /// analysis got as far as a fixpoint.
+    pub invariants: Vec<Invariant>,
+}
+
+/// Analyses a program and reports every failed check and, on request, the invariants.
+pub fn analyze(
+    insns: &[Insn],
+    platform: &dyn Platform,
+    prog_type: &str,
+    maps: &[MapInfo],
+    options: &Options,
+) -> Report {
+    let fail = |errors: Vec<VerifyError>| Report {
+        errors,
+        invariants: Vec::new(),
+    };
+    let Some(prog) = platform.program_type(prog_type) else {
+        return fail(alloc::vec![VerifyError::new(
+            0,
+            VerifyErrorKind::UnknownProgramType {
+                name: String::from(prog_type),
+            },
+        )]);
+    };
+    let layout = structure::Layout::new(insns);
+    let errors = structure::check(insns, &layout, platform, prog, maps);
+    if !errors.is_empty() {
+        return fail(errors);
+    }
+    let cfg = match cfg::Cfg::build(insns, &layout) {
+        Ok(c) => c,
+        Err(e) => return fail(alloc::vec![e]),
+    };
+    let env = transfer::Env {
+        platform,
+        prog,
+        maps,
+    };
+    let limits = fixpoint::Limits {
+        visits: options.max_visits,
+    };
+    let mut fx = fixpoint::Fixpoint::new(&cfg, insns, &layout, &env, limits);
+    if let Err(e) = fx.solve() {
+        return fail(alloc::vec![e]);
+    }
+    let mut errors = match fx.check() {
+        Ok(e) => e,
+        Err(e) => return fail(alloc::vec![e]),
+    };
+    let mut seen = Vec::new();
+    errors.retain(|e| {
+        let key = (e.pc(), e.kind().clone());
+        if seen.contains(&key) {
+            false
+        } else {
+            seen.push(key);
+            true
+        }
+    });
+    let invariants = if options.invariants {
+        cfg.nodes
+            .iter()
+            .zip(&fx.pre)
+            .map(|(node, s)| Invariant {
+                pc: node.pc,
+                depth: usize::from(node.depth),
+                state: format!("{s:?}"),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Report { errors, invariants }
+}

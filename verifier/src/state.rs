@@ -1,0 +1,286 @@
+//! [`State`]: the product domain at one program point — register kinds, the numeric zone over
+//! values and offsets, the stack, and the callee-saved registers of callers.
+
+use alloc::vec::Vec;
+use core::fmt;
+
+use ebpf_isa::Reg;
+
+use crate::domain::{Interval, RegType, Stack, VarId, Zone, FRAME_SIZE};
+use crate::lattice::Lattice;
+
+/// Largest packet the analysis assumes (bytes).
+pub const MAX_PACKET_SIZE: i64 = 0xffff;
+
+/// The abstract state before an instruction.
+#[derive(Clone, PartialEq, Eq)]
+pub struct State {
+    pub(crate) bottom: bool,
+    pub(crate) regs: [RegType; 11],
+    pub(crate) num: Zone,
+    pub(crate) stack: Stack,
+    /// Kinds of r6-r9 saved by each caller frame (index = caller depth).
+    pub(crate) saved: Vec<[RegType; 4]>,
+}
+
+impl State {
+    /// The state at program entry: `r1` the context, `r10` the frame pointer.
+    pub fn entry() -> State {
+        let mut s = State {
+            bottom: false,
+            regs: [RegType::Uninit; 11],
+            num: Zone::top(),
+            stack: Stack::empty(),
+            saved: Vec::new(),
+        };
+        s.num
+            .assign_interval(VarId::PACKET_SIZE, Interval::new(0, MAX_PACKET_SIZE.into()));
+        s.set(Reg::R1, RegType::Ctx, Interval::constant(0));
+        s.set(Reg::R10, RegType::Stack, Interval::constant(0));
+        s
+    }
+
+    /// Call depth (0 in the entry function).
+    pub fn depth(&self) -> usize {
+        self.saved.len()
+    }
+
+    /// Offset of the current frame's top from the top of frame 0.
+    pub fn frame_top(&self) -> i32 {
+        -FRAME_SIZE * self.depth() as i32
+    }
+
+    /// The kind of `r`.
+    pub fn ty(&self, r: Reg) -> RegType {
+        self.regs[r.index()]
+    }
+
+    /// The value (numbers) or offset (pointers) of `r`.
+    pub fn interval(&self, r: Reg) -> Interval {
+        self.num.interval(var(r))
+    }
+
+    /// Sets `r` to kind `ty` with value/offset in `itv`.
+    pub fn set(&mut self, r: Reg, ty: RegType, itv: Interval) {
+        self.regs[r.index()] = ty;
+        if ty.has_var() {
+            self.num.assign_interval(var(r), itv);
+        } else {
+            self.num.forget(var(r));
+        }
+        self.check_bottom();
+    }
+
+    /// Makes `r` unreadable.
+    pub fn clobber(&mut self, r: Reg) {
+        self.regs[r.index()] = RegType::Uninit;
+        self.num.forget(var(r));
+    }
+
+    /// `dst := src` (kind and value).
+    pub fn copy(&mut self, dst: Reg, src: Reg) {
+        if dst == src {
+            return;
+        }
+        let ty = self.ty(src);
+        self.regs[dst.index()] = ty;
+        if ty.has_var() {
+            self.num.assign_var(var(dst), var(src), 0);
+        } else {
+            self.num.forget(var(dst));
+        }
+    }
+
+    pub(crate) fn check_bottom(&mut self) {
+        if self.num.is_bottom() {
+            self.set_bottom();
+        }
+    }
+
+    pub(crate) fn set_bottom(&mut self) {
+        *self = State::bottom();
+    }
+
+    /// Replaces every register and stack cell kind for which `f` returns a new one (the
+    /// value/offset variable is dropped when the new kind has none).
+    pub fn retype_all(&mut self, f: impl Fn(RegType) -> Option<RegType>) {
+        for i in 0..11u8 {
+            if let Some(t) = f(self.regs[i as usize]) {
+                self.regs[i as usize] = t;
+                if !t.has_var() {
+                    self.num.forget(VarId::reg(i));
+                }
+            }
+        }
+        for (d, saved) in self.saved.iter_mut().enumerate() {
+            for (i, t0) in saved.iter_mut().enumerate() {
+                if let Some(t) = f(*t0) {
+                    *t0 = t;
+                    if !t.has_var() {
+                        self.num.forget(VarId::saved(d as u8, i as u8));
+                    }
+                }
+            }
+        }
+        self.stack.retype(&f);
+        self.normalize();
+    }
+
+    /// Drops constraints on variables that mean nothing (kinds without a value, stack cells
+    /// that no longer exist), and invalid pointer cells.
+    pub(crate) fn normalize(&mut self) {
+        if self.bottom {
+            return;
+        }
+        use crate::domain::VarKind;
+        let mut dead: Vec<VarId> = Vec::new();
+        let mut seen = hashbrown::HashSet::new();
+        for (a, b, _) in self.num.constraints() {
+            for v in [a, b] {
+                if !seen.insert(v) {
+                    continue;
+                }
+                let live = match v.kind() {
+                    VarKind::Zero | VarKind::PacketSize | VarKind::Loop(_) => true,
+                    VarKind::Reg(r) => self.regs[r as usize].has_var(),
+                    VarKind::Saved(d, i) => self
+                        .saved
+                        .get(d as usize)
+                        .is_some_and(|s| s[i as usize].has_var()),
+                    VarKind::Stack(off, size) => {
+                        self.stack.cell(off, size).is_some_and(|c| c.ty.has_var())
+                    }
+                };
+                if !live {
+                    dead.push(v);
+                }
+            }
+        }
+        for v in dead {
+            self.num.forget(v);
+        }
+    }
+}
+
+/// The zone variable of register `r`.
+pub(crate) fn var(r: Reg) -> VarId {
+    VarId::reg(r.num())
+}
+
+impl Lattice for State {
+    fn bottom() -> Self {
+        State {
+            bottom: true,
+            regs: [RegType::Bottom; 11],
+            num: Zone::bottom(),
+            stack: Stack::bottom(),
+            saved: Vec::new(),
+        }
+    }
+
+    fn top() -> Self {
+        State {
+            bottom: false,
+            regs: [RegType::Uninit; 11],
+            num: Zone::top(),
+            stack: Stack::top(),
+            saved: Vec::new(),
+        }
+    }
+
+    fn is_bottom(&self) -> bool {
+        self.bottom
+    }
+
+    fn leq(&self, other: &Self) -> bool {
+        if self.bottom {
+            return true;
+        }
+        if other.bottom {
+            return false;
+        }
+        self.saved.len() == other.saved.len()
+            && self.regs.iter().zip(&other.regs).all(|(a, b)| a.leq(b))
+            && self
+                .saved
+                .iter()
+                .zip(&other.saved)
+                .all(|(a, b)| a.iter().zip(b).all(|(x, y)| x.leq(y)))
+            && self.num.leq(&other.num)
+            && self.stack.leq(&other.stack)
+    }
+
+    fn join(&mut self, other: &Self) -> bool {
+        self.combine(other, None)
+    }
+
+    fn widen(&mut self, newer: &Self) -> bool {
+        self.combine(newer, Some(&[]))
+    }
+}
+
+impl State {
+    /// Widening with thresholds for one-variable bounds (see [`Zone::widen_with`]).
+    pub fn widen_with(&mut self, newer: &State, thresholds: &[i128]) -> bool {
+        self.combine(newer, Some(thresholds))
+    }
+
+    fn combine(&mut self, other: &State, widen: Option<&[i128]>) -> bool {
+        if other.bottom {
+            return false;
+        }
+        if self.bottom {
+            *self = other.clone();
+            return true;
+        }
+        // States at one node always have the same call depth.
+        debug_assert_eq!(self.saved.len(), other.saved.len());
+        let before = self.clone();
+        for (a, b) in self.regs.iter_mut().zip(&other.regs) {
+            a.join(b);
+        }
+        for (a, b) in self.saved.iter_mut().zip(&other.saved) {
+            for (x, y) in a.iter_mut().zip(b) {
+                x.join(y);
+            }
+        }
+        self.stack.join(&other.stack);
+        // Kinds that joined to a kind with a variable (Packet and PacketEnd, map values of
+        // different sizes) measure their offsets from the same base; other variables are
+        // dropped by `normalize`.
+        if let Some(t) = widen {
+            self.num.widen_with(&other.num, t);
+        } else {
+            self.num.join(&other.num);
+        }
+        self.normalize();
+        *self != before
+    }
+}
+
+impl fmt::Debug for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.bottom {
+            return f.write_str("unreachable");
+        }
+        for (i, t) in self.regs.iter().enumerate() {
+            if *t == RegType::Uninit {
+                continue;
+            }
+            write!(f, "r{i}: {t}")?;
+            if t.has_var() {
+                let what = if *t == RegType::Num { "" } else { " offset" };
+                write!(f, "{what} {}", self.num.interval(VarId::reg(i as u8)))?;
+            }
+            f.write_str("; ")?;
+        }
+        write!(
+            f,
+            "packet_size {}; depth {}; zone {:?}; stack {:?}",
+            self.num.interval(VarId::PACKET_SIZE),
+            self.depth(),
+            self.num,
+            self.stack
+        )
+    }
+}

@@ -1,0 +1,245 @@
+//! Structural checks that need no abstract state: jump targets, fall-through past the end,
+//! `r10` writes, helper ids, supported instructions, local functions and their call graph (no
+//! recursion, bounded depth).
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use ebpf_isa::{AtomicOp, CallTarget, Insn, LddwSrc, Reg};
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::error::{VerifyError, VerifyErrorKind};
+use crate::platform::{MapInfo, Platform, ProgramType};
+use crate::MAX_FRAMES;
+
+/// The program laid out by slot.
+#[derive(Debug)]
+pub(crate) struct Layout {
+    /// Instruction index at each slot (`None` for the second slot of an `lddw`).
+    pub(crate) at_slot: Vec<Option<usize>>,
+    /// Slot of each instruction.
+    pub(crate) pc_of: Vec<usize>,
+}
+
+impl Layout {
+    pub(crate) fn new(insns: &[Insn]) -> Layout {
+        let mut at_slot = Vec::new();
+        let mut pc_of = Vec::with_capacity(insns.len());
+        for (i, insn) in insns.iter().enumerate() {
+            pc_of.push(at_slot.len());
+            at_slot.push(Some(i));
+            if insn.slots() == 2 {
+                at_slot.push(None);
+            }
+        }
+        Layout { at_slot, pc_of }
+    }
+
+    pub(crate) fn slots(&self) -> usize {
+        self.at_slot.len()
+    }
+}
+
+/// Whether `insn` writes `dst`-style register `r` (the frame pointer check).
+fn writes(insn: &Insn) -> Option<Reg> {
+    match *insn {
+        Insn::Alu { dst, .. }
+        | Insn::Neg { dst, .. }
+        | Insn::Movsx { dst, .. }
+        | Insn::End { dst, .. }
+        | Insn::Lddw { dst, .. }
+        | Insn::Ldx { dst, .. }
+        | Insn::Ldxs { dst, .. } => Some(dst),
+        Insn::Atomic { src, fetch, op, .. }
+            if fetch || matches!(op, AtomicOp::Xchg | AtomicOp::CmpXchg) =>
+        {
+            if op == AtomicOp::CmpXchg {
+                Some(Reg::R0)
+            } else {
+                Some(src)
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The map an `lddw` refers to, if it is a map load.
+pub(crate) fn lddw_map(src: LddwSrc, imm: i32, maps: &[MapInfo]) -> Option<Option<u32>> {
+    match src {
+        LddwSrc::MapFd | LddwSrc::MapValue => {
+            Some(maps.iter().position(|m| m.fd == imm).map(|i| i as u32))
+        }
+        LddwSrc::MapIdx | LddwSrc::MapIdxValue => Some(
+            usize::try_from(imm)
+                .ok()
+                .filter(|&i| i < maps.len())
+                .map(|i| i as u32),
+        ),
+        _ => None,
+    }
+}
+
+/// Runs every structural check; errors in pc order.
+pub(crate) fn check(
+    insns: &[Insn],
+    layout: &Layout,
+    platform: &dyn Platform,
+    prog: &ProgramType,
+    maps: &[MapInfo],
+) -> Vec<VerifyError> {
+    let mut errors = Vec::new();
+    if insns.is_empty() {
+        errors.push(VerifyError::new(0, VerifyErrorKind::Empty));
+        return errors;
+    }
+    let slots = layout.slots() as i64;
+    for (i, insn) in insns.iter().enumerate() {
+        let pc = layout.pc_of[i];
+        let mut err = |kind| errors.push(VerifyError::new(pc, kind));
+        if let Some(t) = insn.branch_target(pc) {
+            if t < 0 || t >= slots {
+                err(VerifyErrorKind::JumpOutOfRange { target: t });
+            } else if layout.at_slot[t as usize].is_none() {
+                err(VerifyErrorKind::JumpIntoLddw { target: t as usize });
+            }
+        }
+        if writes(insn) == Some(Reg::R10) {
+            err(VerifyErrorKind::WritesFramePointer);
+        }
+        match *insn {
+            Insn::Call(CallTarget::Helper(id)) if platform.helper_for(id, prog).is_none() => {
+                err(match platform.helper(id) {
+                    Some(h) => VerifyErrorKind::HelperNotAllowed {
+                        name: h.name,
+                        program_type: prog.name,
+                    },
+                    None => VerifyErrorKind::UnknownHelper { id },
+                });
+            }
+            Insn::Call(CallTarget::Btf(_)) => err(VerifyErrorKind::Unsupported {
+                what: "calls of kernel functions by BTF id",
+            }),
+            Insn::Callx { .. } => err(VerifyErrorKind::Unsupported {
+                what: "callx (indirect helper calls)",
+            }),
+            Insn::Lddw { src, imm, .. } => match lddw_map(src, imm, maps) {
+                Some(None) => err(VerifyErrorKind::UnknownMap { imm }),
+                Some(Some(_)) => {}
+                None if src == LddwSrc::Imm => {}
+                None => err(VerifyErrorKind::Unsupported {
+                    what: "lddw of a platform variable or code address",
+                }),
+            },
+            Insn::LdAbs { .. } | Insn::LdInd { .. } if !prog.legacy_packet_loads => {
+                err(VerifyErrorKind::Unsupported {
+                    what: "legacy packet loads (ldabs/ldind) for this program type",
+                })
+            }
+            _ => {}
+        }
+    }
+    let last = insns.len() - 1;
+    if !matches!(
+        insns[last],
+        Insn::Exit | Insn::Ja { .. } | Insn::Ja32 { .. }
+    ) {
+        errors.push(VerifyError::new(
+            layout.pc_of[last],
+            VerifyErrorKind::FallsOffEnd,
+        ));
+    }
+    if errors.is_empty() {
+        if let Err(e) = check_calls(insns, layout) {
+            errors.push(e);
+        }
+    }
+    errors
+}
+
+/// Successor slots of the instruction at `pc` inside its function (calls fall through).
+pub(crate) fn intra_successors(insn: &Insn, pc: usize) -> ([Option<usize>; 2], bool) {
+    let next = pc + insn.slots();
+    match *insn {
+        Insn::Exit => ([None, None], false),
+        Insn::Ja { .. } | Insn::Ja32 { .. } => {
+            ([insn.branch_target(pc).map(|t| t as usize), None], false)
+        }
+        Insn::Jmp { .. } => (
+            [Some(next), insn.branch_target(pc).map(|t| t as usize)],
+            false,
+        ),
+        Insn::Call(CallTarget::Local(_)) => ([Some(next), None], true),
+        _ => ([Some(next), None], false),
+    }
+}
+
+/// Finds local functions, rejects recursion and call chains deeper than [`MAX_FRAMES`].
+fn check_calls(insns: &[Insn], layout: &Layout) -> Result<(), VerifyError> {
+    let mut graph: DiGraph<usize, usize> = DiGraph::new();
+    let mut node_of = vec![None::<NodeIndex>; layout.slots()];
+    let entry = graph.add_node(0);
+    node_of[0] = Some(entry);
+    let mut work = vec![0usize];
+    while let Some(f) = work.pop() {
+        let fnode = node_of[f].expect("function node");
+        // Explore the function's body.
+        let mut seen = vec![false; layout.slots()];
+        let mut stack = vec![f];
+        while let Some(pc) = stack.pop() {
+            if seen[pc] {
+                continue;
+            }
+            seen[pc] = true;
+            let insn = &insns[layout.at_slot[pc].expect("checked instruction start")];
+            let (succ, is_call) = intra_successors(insn, pc);
+            if is_call {
+                let t = insn.branch_target(pc).expect("call target") as usize;
+                let callee = match node_of[t] {
+                    Some(n) => n,
+                    None => {
+                        let n = graph.add_node(t);
+                        node_of[t] = Some(n);
+                        work.push(t);
+                        n
+                    }
+                };
+                graph.add_edge(fnode, callee, pc);
+            }
+            stack.extend(succ.into_iter().flatten().filter(|&s| s < layout.slots()));
+        }
+    }
+    let order = petgraph::algo::toposort(&graph, None).map_err(|cycle| {
+        let function = graph[cycle.node_id()];
+        // Name a call site into the cycle.
+        let pc = graph
+            .edges_directed(cycle.node_id(), petgraph::Direction::Incoming)
+            .map(|e| *e.weight())
+            .min()
+            .unwrap_or(function);
+        VerifyError::new(pc, VerifyErrorKind::Recursion { function })
+    })?;
+    // Longest chain of frames from the entry.
+    let mut frames = vec![0usize; graph.node_count()];
+    frames[entry.index()] = 1;
+    for n in order {
+        let here = frames[n.index()];
+        if here == 0 {
+            continue;
+        }
+        for e in graph.edges_directed(n, petgraph::Direction::Outgoing) {
+            use petgraph::visit::EdgeRef;
+            let t = e.target().index();
+            frames[t] = frames[t].max(here + 1);
+            if frames[t] > MAX_FRAMES {
+                return Err(VerifyError::new(
+                    *e.weight(),
+                    VerifyErrorKind::CallDepth {
+                        frames: frames[t],
+                        limit: MAX_FRAMES,
+                    },
+                ));
+            }
+        }
+    }
+    Ok(())
+}

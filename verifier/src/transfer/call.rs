@@ -1,0 +1,394 @@
+//! Calls: helper arguments checked against the platform's prototype and the helper's effects;
+//! local calls (entering a callee frame, returning to the caller) and program exit.
+
+use alloc::format;
+use alloc::string::String;
+
+use ebpf_isa::Reg;
+
+use super::mem::{check_region, forget_cells, Access};
+use super::Cx;
+use crate::domain::{Interval, RegType, VarId, FRAME_SIZE};
+use crate::error::VerifyErrorKind;
+use crate::lattice::Lattice;
+use crate::platform::{ArgKind, HelperProto, MapInfo, RetKind, MAX_SIZE};
+use crate::state::{var, State, MAX_PACKET_SIZE};
+
+const ARGS: [Reg; 5] = [Reg::R1, Reg::R2, Reg::R3, Reg::R4, Reg::R5];
+
+fn arg_error(cx: &mut Cx<'_, '_>, h: &HelperProto, i: usize, detail: String) {
+    cx.fail(VerifyErrorKind::HelperArgument {
+        helper: h.name,
+        arg: i as u8 + 1,
+        detail,
+    });
+}
+
+/// `call id`.
+pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: i32) {
+    let env = cx.env;
+    let Some(h) = env.platform.helper_for(id, env.prog) else {
+        // Rejected by the structural checks.
+        s.set_bottom();
+        return;
+    };
+    let mut map: Option<MapInfo> = None;
+    let mut alloc_size: i64 = 0;
+    let mut released: Option<u32> = None;
+    for i in 0..5 {
+        let r = ARGS[i];
+        let kind = h.args[i];
+        match kind {
+            ArgKind::None | ArgKind::Size | ArgKind::SizeOrZero => {
+                if matches!(kind, ArgKind::Size | ArgKind::SizeOrZero)
+                    && !matches!(h.args[i - 1], ArgKind::ReadMem | ArgKind::WriteMem)
+                {
+                    number_arg(cx, s, h, i);
+                }
+            }
+            ArgKind::Anything => {
+                cx.require_init(s, r);
+            }
+            ArgKind::Scalar => {
+                if number_arg(cx, s, h, i) && i == 1 && h.ret == RetKind::AllocOrNull {
+                    alloc_size = s.interval(r).lo().clamp(0, MAX_SIZE.into()) as i64;
+                }
+            }
+            ArgKind::Ctx => {
+                if !cx.require_init(s, r) {
+                    continue;
+                }
+                if s.ty(r) != RegType::Ctx || s.interval(r).singleton() != Some(0) {
+                    arg_error(
+                        cx,
+                        h,
+                        i,
+                        format!(
+                            "must be the context pointer at offset 0 but is {} (offset {})",
+                            s.ty(r),
+                            s.interval(r)
+                        ),
+                    );
+                }
+            }
+            ArgKind::Map(req) => {
+                if !cx.require_init(s, r) {
+                    continue;
+                }
+                match s.ty(r) {
+                    RegType::MapPtr { map: m } => {
+                        let info = env.maps[m as usize];
+                        if !req.accepts(info.kind) {
+                            arg_error(
+                                cx,
+                                h,
+                                i,
+                                format!(
+                                    "map kind {:?} is not accepted ({req:?} needed)",
+                                    info.kind
+                                ),
+                            );
+                        }
+                        map = Some(info);
+                    }
+                    t => arg_error(cx, h, i, format!("must be a map but may be {t}")),
+                }
+            }
+            ArgKind::MapKey | ArgKind::MapValue | ArgKind::MapValueOut => {
+                let Some(m) = map else {
+                    arg_error(cx, h, i, String::from("no valid map argument precedes it"));
+                    continue;
+                };
+                let n = i64::from(if kind == ArgKind::MapKey {
+                    m.key_size
+                } else {
+                    m.value_size
+                });
+                memory_arg(cx, s, h, i, n, n, kind == ArgKind::MapValueOut);
+            }
+            ArgKind::ReadMem | ArgKind::WriteMem => {
+                let size_reg = ARGS[i + 1];
+                let or_zero = h.args[i + 1] == ArgKind::SizeOrZero;
+                if !number_arg(cx, s, h, i + 1) {
+                    continue;
+                }
+                let sz = s.interval(size_reg);
+                let min = i128::from(!or_zero);
+                if sz.lo() < min || sz.hi() > i128::from(MAX_SIZE) {
+                    arg_error(
+                        cx,
+                        h,
+                        i + 1,
+                        format!(
+                            "size {sz} not proved within [{min}, {MAX_SIZE}] (for the memory in r{})",
+                            i + 1
+                        ),
+                    );
+                    continue;
+                }
+                if sz.hi() == 0 {
+                    continue;
+                }
+                memory_arg(
+                    cx,
+                    s,
+                    h,
+                    i,
+                    sz.lo() as i64,
+                    sz.hi() as i64,
+                    kind == ArgKind::WriteMem,
+                );
+            }
+            ArgKind::AllocMem => {
+                if !cx.require_init(s, r) {
+                    continue;
+                }
+                match s.ty(r) {
+                    RegType::MapValue { alloc, .. }
+                        if alloc != 0 && s.interval(r).singleton() == Some(0) =>
+                    {
+                        released = Some(alloc);
+                    }
+                    t => arg_error(
+                        cx,
+                        h,
+                        i,
+                        format!(
+                            "must be memory from a reserving helper, null-checked, at offset 0, but is {t} (offset {})",
+                            s.interval(r)
+                        ),
+                    ),
+                }
+            }
+        }
+    }
+
+    // Effects.
+    if let Some(a) = released {
+        s.retype_all(|t| match t {
+            RegType::MapValue { alloc, .. } | RegType::MapValueOrNull { alloc, .. }
+                if alloc == a =>
+            {
+                Some(RegType::Mixed)
+            }
+            _ => None,
+        });
+    }
+    if h.changes_packet {
+        s.retype_all(|t| match t {
+            RegType::Packet | RegType::PacketEnd => Some(RegType::Mixed),
+            _ => None,
+        });
+        s.num
+            .assign_interval(VarId::PACKET_SIZE, Interval::new(0, MAX_PACKET_SIZE.into()));
+    }
+    for r in ARGS {
+        s.clobber(r);
+    }
+    let id = cx.node + 1;
+    match h.ret {
+        RetKind::Scalar => s.set(Reg::R0, RegType::Num, Interval::TOP),
+        RetKind::U32 => s.set(Reg::R0, RegType::Num, Interval::unsigned_bits(32)),
+        RetKind::Void => s.clobber(Reg::R0),
+        RetKind::MapValueOrNull | RetKind::AllocOrNull => {
+            // Values from an earlier execution of this call no longer share its id.
+            s.retype_all(|t| match t {
+                RegType::MapValueOrNull { size, id: i, alloc } if i == id => {
+                    Some(RegType::MapValueOrNull { size, id: 0, alloc })
+                }
+                _ => None,
+            });
+            let (size, alloc) = if h.ret == RetKind::AllocOrNull {
+                (alloc_size as u32, id)
+            } else {
+                (map.map_or(0, |m| m.value_size), 0)
+            };
+            s.set(
+                Reg::R0,
+                RegType::MapValueOrNull { size, id, alloc },
+                Interval::constant(0),
+            );
+        }
+    }
+}
+
+/// Checks a number argument; false (after reporting) when it is not one.
+fn number_arg(cx: &mut Cx<'_, '_>, s: &mut State, h: &HelperProto, i: usize) -> bool {
+    let r = ARGS[i];
+    if !cx.require_init(s, r) {
+        return false;
+    }
+    let t = s.ty(r);
+    if t != RegType::Num {
+        arg_error(cx, h, i, format!("must be a number but may be {t}"));
+        return false;
+    }
+    true
+}
+
+/// Checks a memory argument of `lo..=hi` bytes; a written stack range becomes initialised.
+fn memory_arg(
+    cx: &mut Cx<'_, '_>,
+    s: &mut State,
+    h: &HelperProto,
+    i: usize,
+    lo: i64,
+    hi: i64,
+    write: bool,
+) {
+    let r = ARGS[i];
+    if !cx.require_init(s, r) {
+        return;
+    }
+    if s.ty(r) == RegType::Ctx {
+        arg_error(
+            cx,
+            h,
+            i,
+            String::from("must point to stack, packet or map value memory, not the context"),
+        );
+        return;
+    }
+    let acc = match check_region(cx, s, r, 0, hi, write) {
+        Ok(a) => a,
+        Err(VerifyErrorKind::OutOfBounds { region, condition }) => {
+            arg_error(
+                cx,
+                h,
+                i,
+                format!("{hi} bytes of {region} memory: {condition}"),
+            );
+            return;
+        }
+        Err(e) => {
+            cx.fail(e);
+            return;
+        }
+    };
+    let Access::Stack { lo: a, hi: b } = acc else {
+        return;
+    };
+    let (a, end) = (a as i32, (b + hi) as i32);
+    if write {
+        let definite = if a as i64 == b { a + lo as i32 } else { a };
+        let removed = s.stack.havoc(a, definite, end);
+        forget_cells(s, &removed);
+        return;
+    }
+    if let Some(u) = s.stack.first_uninit(a, end) {
+        cx.fail(VerifyErrorKind::UninitialisedStack {
+            offset: i64::from(u - s.frame_top()),
+            detail: format!("{} (argument r{}, {hi} bytes)", h.name, i + 1),
+        });
+        return;
+    }
+    if s.stack
+        .overlapping(a, end)
+        .iter()
+        .any(|(_, c)| c.ty.is_pointer())
+    {
+        cx.fail(VerifyErrorKind::PointerLeak {
+            detail: format!(
+                "stack memory passed to {} (argument r{}) holds a spilled pointer",
+                h.name,
+                i + 1
+            ),
+        });
+    }
+}
+
+/// `call` of a local function: the callee's frame starts; r6-r9 are saved for the return.
+pub(super) fn enter(s: &mut State) {
+    let d = s.depth() as u8;
+    let mut saved = [RegType::Uninit; 4];
+    for (i, slot) in saved.iter_mut().enumerate() {
+        let r = Reg::new(6 + i as u8).expect("r6-r9");
+        *slot = s.ty(r);
+        let sv = VarId::saved(d, i as u8);
+        if slot.has_var() {
+            s.num.assign_var(sv, var(r), 0);
+        } else {
+            s.num.forget(sv);
+        }
+        s.clobber(r);
+    }
+    s.saved.push(saved);
+    let top = s.frame_top();
+    s.set(Reg::R10, RegType::Stack, Interval::constant(top.into()));
+}
+
+/// `exit`: the program's end (r0 must be a number) or a return to the caller.
+pub(super) fn exit(cx: &mut Cx<'_, '_>, mut s: State) -> State {
+    if s.depth() == 0 {
+        match s.ty(Reg::R0) {
+            RegType::Num => {
+                if let Some((lo, hi)) = cx.env.prog.return_range {
+                    let v = s.interval(Reg::R0);
+                    if !v.within(lo.into(), hi.into()) {
+                        cx.fail(VerifyErrorKind::BadReturn {
+                            detail: format!("r0 in {v}, not within [{lo}, {hi}]"),
+                        });
+                    }
+                }
+            }
+            RegType::Uninit => cx.fail(VerifyErrorKind::UninitialisedRegister { reg: Reg::R0 }),
+            t => cx.fail(VerifyErrorKind::PointerLeak {
+                detail: format!("the program returns {t} in r0; it must return a number"),
+            }),
+        }
+        return State::bottom();
+    }
+    cx.require_init(&mut s, Reg::R0);
+    let callee_top = i128::from(s.frame_top());
+    if s.ty(Reg::R0) == RegType::Stack && s.interval(Reg::R0).lo() < callee_top {
+        cx.fail(VerifyErrorKind::BadReturn {
+            detail: String::from("a function returns a pointer into its own stack frame"),
+        });
+        s.set(Reg::R0, RegType::Num, Interval::TOP);
+    }
+    // Back in the caller.
+    let saved = s.saved.pop().expect("depth > 0");
+    let d = s.depth() as u8;
+    for (i, &t) in saved.iter().enumerate() {
+        let r = Reg::new(6 + i as u8).expect("r6-r9");
+        s.regs[r.index()] = t;
+        let sv = VarId::saved(d, i as u8);
+        if t.has_var() {
+            s.num.assign_var(var(r), sv, 0);
+        } else {
+            s.num.forget(var(r));
+        }
+        s.num.forget(sv);
+    }
+    for r in ARGS {
+        s.clobber(r);
+    }
+    let top = s.frame_top();
+    s.set(Reg::R10, RegType::Stack, Interval::constant(top.into()));
+    let bottom = top - FRAME_SIZE;
+    let removed = s.stack.drop_below(bottom);
+    forget_cells(&mut s, &removed);
+    // Pointers into the returned frame dangle.
+    for i in 0..11u8 {
+        let r = Reg::new(i).expect("register");
+        if s.ty(r) == RegType::Stack && s.interval(r).lo() < i128::from(bottom) {
+            s.regs[r.index()] = RegType::Mixed;
+            s.num.forget(var(r));
+        }
+    }
+    let dangling: alloc::vec::Vec<(i32, u8)> = s
+        .stack
+        .cells()
+        .filter(|(o, c)| {
+            c.ty == RegType::Stack
+                && s.num.interval(VarId::stack(*o, c.size)).lo() < i128::from(bottom)
+        })
+        .map(|(o, c)| (o, c.size))
+        .collect();
+    for (o, size) in dangling {
+        let removed = s.stack.invalidate(o, o + i32::from(size));
+        forget_cells(&mut s, &removed);
+    }
+    s.normalize();
+    s
+}

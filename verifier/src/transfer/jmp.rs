@@ -1,0 +1,248 @@
+//! Conditional jumps: each branch assumes its condition (numbers through the zone, packet
+//! pointers through their offsets, null checks of map values).
+
+use ebpf_isa::{JmpCond, Operand, Reg, Width};
+
+use super::Cx;
+use crate::domain::{Interval, RegType, VarId};
+use crate::lattice::Lattice;
+use crate::state::{var, State};
+
+/// One side of a comparison.
+#[derive(Clone, Copy)]
+enum Side {
+    Var(VarId),
+    Const(i128),
+}
+
+/// Splits `s` into the fall-through and taken states.
+pub(super) fn jump(
+    cx: &mut Cx<'_, '_>,
+    mut s: State,
+    width: Width,
+    cond: JmpCond,
+    dst: Reg,
+    src: Operand,
+) -> (State, State) {
+    cx.require_init(&mut s, dst);
+    if let Operand::Reg(r) = src {
+        cx.require_init(&mut s, r);
+    }
+    let mut taken = s.clone();
+    assume(&mut taken, width, cond, dst, src, true);
+    assume(&mut s, width, cond, dst, src, false);
+    (s, taken)
+}
+
+fn negate(c: JmpCond) -> JmpCond {
+    use JmpCond::*;
+    match c {
+        Eq => Ne,
+        Ne => Eq,
+        Gt => Le,
+        Le => Gt,
+        Ge => Lt,
+        Lt => Ge,
+        Sgt => Sle,
+        Sle => Sgt,
+        Sge => Slt,
+        Slt => Sge,
+        Set => Set, // handled by the caller
+    }
+}
+
+fn assume(s: &mut State, width: Width, cond: JmpCond, dst: Reg, src: Operand, holds: bool) {
+    let td = s.ty(dst);
+    let ts = match src {
+        Operand::Reg(r) => s.ty(r),
+        Operand::Imm(_) => RegType::Num,
+    };
+    if cond == JmpCond::Set {
+        if td == RegType::Num && ts == RegType::Num && width == Width::W64 {
+            assume_set(s, dst, src, holds);
+        }
+        return;
+    }
+    let c = if holds { cond } else { negate(cond) };
+    let is_const_zero = match src {
+        Operand::Imm(0) => true,
+        Operand::Imm(_) => false,
+        Operand::Reg(r) => ts == RegType::Num && s.interval(r).singleton() == Some(0),
+    };
+    if let RegType::MapValueOrNull { .. } = td {
+        if width == Width::W64 && is_const_zero && matches!(c, JmpCond::Eq | JmpCond::Ne) {
+            null_check(s, dst, c == JmpCond::Eq);
+        }
+        return;
+    }
+    let packetish = |t: RegType| matches!(t, RegType::Packet | RegType::PacketEnd);
+    if packetish(td) && packetish(ts) {
+        // Addresses in one region compare like their offsets while those stay small and
+        // non-negative (no wrap-around of base + offset).
+        let Operand::Reg(r) = src else { return };
+        let ok = |i: Interval| i.within(0, 1 << 32);
+        if width == Width::W64
+            && ok(s.interval(dst))
+            && ok(s.interval(r))
+            && !matches!(c, JmpCond::Sgt | JmpCond::Sge | JmpCond::Slt | JmpCond::Sle)
+        {
+            numeric(s, c, Side::Var(var(dst)), Side::Var(var(r)));
+        }
+        return;
+    }
+    if td != RegType::Num || ts != RegType::Num {
+        return;
+    }
+    let a = Side::Var(var(dst));
+    match width {
+        Width::W64 => {
+            let b = match src {
+                Operand::Imm(k) => Side::Const(k.into()),
+                Operand::Reg(r) => Side::Var(var(r)),
+            };
+            numeric(s, c, a, b);
+        }
+        Width::W32 => {
+            let (b, ib) = match src {
+                Operand::Imm(k) => {
+                    let v = i128::from(k as u32);
+                    (Side::Const(v), Interval::clamped(v, v))
+                }
+                Operand::Reg(r) => (Side::Var(var(r)), s.interval(r)),
+            };
+            let ia = s.interval(dst);
+            let signed = matches!(c, JmpCond::Sgt | JmpCond::Sge | JmpCond::Slt | JmpCond::Sle);
+            let limit = if signed {
+                i128::from(i32::MAX)
+            } else {
+                i128::from(u32::MAX)
+            };
+            // When both values fit, the 32-bit comparison is the 64-bit one.
+            if ia.within(0, limit) && ib.within(0, limit) {
+                numeric(s, c, a, b);
+            }
+        }
+    }
+}
+
+fn interval_of(s: &State, x: Side) -> Interval {
+    match x {
+        Side::Var(v) => s.num.interval(v),
+        Side::Const(k) => Interval::clamped(k, k),
+    }
+}
+
+/// Assumes `a - b <= c`.
+fn le(s: &mut State, a: Side, b: Side, c: i128) {
+    match (a, b) {
+        (Side::Var(x), Side::Var(y)) => s.num.assume_le(x, y, c),
+        (Side::Var(x), Side::Const(k)) => s.num.assume_le(x, VarId::ZERO, k + c),
+        (Side::Const(k), Side::Var(y)) => s.num.assume_le(VarId::ZERO, y, c - k),
+        (Side::Const(k1), Side::Const(k2)) => {
+            if k1 - k2 > c {
+                s.set_bottom();
+            }
+        }
+    }
+    s.check_bottom();
+}
+
+/// Assumes `a <= b` (unsigned), or `a < b` when `strict`.
+fn ule(s: &mut State, a: Side, b: Side, strict: bool) {
+    let c = -i128::from(strict);
+    let (ia, ib) = (interval_of(s, a), interval_of(s, b));
+    if ia.is_nonneg() && ib.is_nonneg() || ia.hi() < 0 && ib.hi() < 0 {
+        // Same order in the signed and unsigned views.
+        le(s, a, b, c);
+    } else if ib.is_nonneg() {
+        // a <=u b < 2^63 forces a >= 0.
+        le(s, Side::Const(0), a, 0);
+        le(s, a, b, c);
+    }
+}
+
+fn numeric(s: &mut State, c: JmpCond, a: Side, b: Side) {
+    use JmpCond::*;
+    match c {
+        Eq => {
+            le(s, a, b, 0);
+            le(s, b, a, 0);
+        }
+        Ne => not_equal(s, a, b),
+        Sle => le(s, a, b, 0),
+        Slt => le(s, a, b, -1),
+        Sge => le(s, b, a, 0),
+        Sgt => le(s, b, a, -1),
+        Le => ule(s, a, b, false),
+        Lt => ule(s, a, b, true),
+        Ge => ule(s, b, a, false),
+        Gt => ule(s, b, a, true),
+        Set => {}
+    }
+}
+
+fn not_equal(s: &mut State, a: Side, b: Side) {
+    let (ia, ib) = (interval_of(s, a), interval_of(s, b));
+    match (ia.singleton(), ib.singleton()) {
+        (Some(x), Some(y)) if x == y => s.set_bottom(),
+        (_, Some(k)) => exclude(s, a, ia, k.into()),
+        (Some(k), _) => exclude(s, b, ib, k.into()),
+        _ => {}
+    }
+}
+
+/// Removes `k` from the variable's interval when it is an endpoint.
+fn exclude(s: &mut State, x: Side, ix: Interval, k: i128) {
+    let Side::Var(v) = x else { return };
+    if ix.lo() == k {
+        s.num.assume_le(VarId::ZERO, v, -(k + 1));
+    } else if ix.hi() == k {
+        s.num.assume_le(v, VarId::ZERO, k - 1);
+    }
+    s.check_bottom();
+}
+
+fn assume_set(s: &mut State, dst: Reg, src: Operand, holds: bool) {
+    let b = match src {
+        Operand::Imm(k) => Interval::constant(k.into()),
+        Operand::Reg(r) => s.interval(r),
+    };
+    let a = s.interval(dst);
+    if holds {
+        // dst & src != 0 implies dst != 0.
+        exclude(s, Side::Var(var(dst)), a, 0);
+    } else if b.singleton() == Some(-1) {
+        // dst & all-ones == 0 means dst == 0.
+        s.num.assume_interval(var(dst), Interval::constant(0));
+        s.check_bottom();
+    }
+}
+
+/// Refines a null check of `r` (a nullable map value) against 0.
+fn null_check(s: &mut State, r: Reg, is_null: bool) {
+    let RegType::MapValueOrNull { size, id, alloc } = s.ty(r) else {
+        return;
+    };
+    // The comparison is with the pointer's address; its offset must be 0 for "address == 0"
+    // to mean "null".
+    if s.interval(r).singleton() != Some(0) {
+        return;
+    }
+    if is_null {
+        s.set(r, RegType::Num, Interval::constant(0));
+        return;
+    }
+    let non_null = RegType::MapValue { size, alloc };
+    s.regs[r.index()] = non_null;
+    if id != 0 {
+        s.retype_all(|t| match t {
+            RegType::MapValueOrNull { size, id: i, alloc } if i == id => {
+                Some(RegType::MapValue { size, alloc })
+            }
+            _ => None,
+        });
+    }
+    if s.num.is_bottom() {
+        s.set_bottom();
+    }
+}

@@ -1,0 +1,465 @@
+//! Loads, stores and atomics: the region checks (context layout, live stack frames, packet
+//! bounds through the zone relation to the packet size, map value size) and their effects on
+//! registers and the stack domain.
+
+use alloc::format;
+use alloc::string::String;
+
+use ebpf_isa::{AtomicOp, Reg, Size};
+
+use super::Cx;
+use crate::domain::{Cell, Interval, RegType, VarId, FRAME_SIZE};
+use crate::error::{Region, VerifyErrorKind};
+use crate::lattice::Lattice;
+use crate::platform::ContextLayout;
+use crate::state::{var, State};
+
+/// A checked access: where it goes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Access {
+    /// Context bytes at this offset.
+    Ctx(i64),
+    /// Stack bytes starting anywhere in `[lo, hi]` (offsets from the top of frame 0).
+    Stack { lo: i64, hi: i64 },
+    /// Packet bytes.
+    Packet,
+    /// Map value bytes.
+    MapValue,
+}
+
+/// The text `rB + off` for messages.
+pub(crate) fn term(base: Reg, off: i64) -> String {
+    match off {
+        0 => format!("r{}", base.num()),
+        o if o > 0 => format!("r{} + {o}", base.num()),
+        o => format!("r{} - {}", base.num(), -o),
+    }
+}
+
+/// Checks that `size` bytes at `base + off` are inside the region `base` points to (for
+/// helper memory arguments `size` is the largest size). Pure: reports nothing, changes nothing.
+pub(crate) fn check_region(
+    cx: &Cx<'_, '_>,
+    s: &State,
+    base: Reg,
+    off: i64,
+    size: i64,
+    write: bool,
+) -> Result<Access, VerifyErrorKind> {
+    let t = s.ty(base);
+    let itv = s.interval(base).plus(Interval::constant(off));
+    let ctx = &cx.env.prog.context;
+    match t {
+        RegType::Uninit => Err(VerifyErrorKind::UninitialisedRegister { reg: base }),
+        RegType::MapValueOrNull { .. } => Err(VerifyErrorKind::PossiblyNull { reg: base }),
+        RegType::Num | RegType::Mixed | RegType::MapPtr { .. } | RegType::Bottom => {
+            Err(VerifyErrorKind::TypeMismatch {
+                reg: base,
+                expected: "a pointer to memory",
+                found: t.describe(),
+            })
+        }
+        RegType::Ctx => {
+            let Some(o) = itv.singleton() else {
+                return Err(VerifyErrorKind::OutOfBounds {
+                    region: Region::Context,
+                    condition: format!(
+                        "context accesses need a constant offset: {} in {itv}",
+                        term(base, off)
+                    ),
+                });
+            };
+            let (o, end) = (o, o + size);
+            if write && ContextLayout::covers(ctx.writable, o, end) {
+                return Ok(Access::Ctx(o));
+            }
+            if ContextLayout::covers(ctx.readable, o, end) {
+                if write {
+                    return Err(VerifyErrorKind::ReadOnly {
+                        region: Region::Context,
+                        detail: format!(
+                            "bytes [{o}, {end}) of the {} context may not be written",
+                            cx.env.prog.name
+                        ),
+                    });
+                }
+                return Ok(Access::Ctx(o));
+            }
+            Err(VerifyErrorKind::OutOfBounds {
+                region: Region::Context,
+                condition: format!(
+                    "bytes [{o}, {end}) are not a {} field of the {} context ({} bytes)",
+                    if write { "writable" } else { "readable" },
+                    cx.env.prog.name,
+                    ctx.size
+                ),
+            })
+        }
+        RegType::Stack => {
+            let bottom = i128::from(s.frame_top() - FRAME_SIZE);
+            if itv.is_bottom() || itv.lo() < bottom || itv.hi() + i128::from(size) > 0 {
+                let top = i128::from(s.frame_top());
+                let rel = itv.minus(Interval::clamped(top, top));
+                return Err(VerifyErrorKind::OutOfBounds {
+                    region: Region::Stack,
+                    condition: format!(
+                        "{} + {size} bytes not within the live frames [r10-{FRAME_SIZE}, r10+{}): {} is r10 + {rel}",
+                        term(base, off),
+                        -top,
+                        term(base, off),
+                    ),
+                });
+            }
+            Ok(Access::Stack {
+                lo: itv.lo() as i64,
+                hi: itv.hi() as i64,
+            })
+        }
+        RegType::Packet | RegType::PacketEnd => {
+            if write && !cx.env.prog.packet_writable {
+                return Err(VerifyErrorKind::ReadOnly {
+                    region: Region::Packet,
+                    detail: format!("{} programs may not write the packet", cx.env.prog.name),
+                });
+            }
+            let x = var(base);
+            let ps = s.num.interval(VarId::PACKET_SIZE);
+            if itv.is_bottom() || itv.lo() < 0 {
+                return Err(VerifyErrorKind::OutOfBounds {
+                    region: Region::Packet,
+                    condition: format!(
+                        "{} >= packet start not proved: r{}.offset in {}",
+                        term(base, off),
+                        base.num(),
+                        s.interval(base)
+                    ),
+                });
+            }
+            let need = i128::from(off) + i128::from(size);
+            if !s.num.entails_le(x, VarId::PACKET_SIZE, -need) {
+                return Err(VerifyErrorKind::OutOfBounds {
+                    region: Region::Packet,
+                    condition: format!(
+                        "{} <= packet_size not proved: r{}.offset in {}, packet_size in {ps}, r{}.offset - packet_size in {}",
+                        term(base, off + size),
+                        base.num(),
+                        s.interval(base),
+                        base.num(),
+                        s.num.diff_interval(x, VarId::PACKET_SIZE)
+                    ),
+                });
+            }
+            Ok(Access::Packet)
+        }
+        RegType::MapValue { size: vs, .. } => {
+            if itv.is_bottom() || itv.lo() < 0 || itv.hi() + i128::from(size) > i128::from(vs) {
+                return Err(VerifyErrorKind::OutOfBounds {
+                    region: Region::MapValue,
+                    condition: format!(
+                        "{} + {size} <= {vs} (the value size) and >= 0 not proved: r{}.offset in {}",
+                        term(base, off),
+                        base.num(),
+                        s.interval(base)
+                    ),
+                });
+            }
+            Ok(Access::MapValue)
+        }
+    }
+}
+
+/// Checks an access and reports a failure; on failure the access is assumed to stay in
+/// bounds where that can be expressed (packet), so later errors are not consequences.
+fn access(
+    cx: &mut Cx<'_, '_>,
+    s: &mut State,
+    base: Reg,
+    off: i64,
+    size: i64,
+    write: bool,
+) -> Option<Access> {
+    match check_region(cx, s, base, off, size, write) {
+        Ok(a) => Some(a),
+        Err(e) => {
+            cx.fail(e);
+            if matches!(s.ty(base), RegType::Packet | RegType::PacketEnd) {
+                s.num.assume_le(
+                    var(base),
+                    VarId::PACKET_SIZE,
+                    -(i128::from(off) + i128::from(size)),
+                );
+                s.check_bottom();
+            }
+            None
+        }
+    }
+}
+
+/// Values a load of `size` bytes may produce.
+fn loaded(size: Size, signed: bool) -> Interval {
+    let bits = size.bytes() as u32 * 8;
+    if signed {
+        Interval::unsigned_bits(bits).sext(bits)
+    } else {
+        Interval::unsigned_bits(bits)
+    }
+}
+
+/// `dst = *(size *)(base + off)`.
+pub(super) fn load(
+    cx: &mut Cx<'_, '_>,
+    s: &mut State,
+    size: Size,
+    dst: Reg,
+    base: Reg,
+    off: i16,
+    signed: bool,
+) {
+    let n = size.bytes() as i64;
+    let off = i64::from(off);
+    let range = loaded(size, signed);
+    let Some(acc) = access(cx, s, base, off, n, false) else {
+        return s.set(dst, RegType::Num, range);
+    };
+    match acc {
+        Access::Ctx(o) => {
+            let ctx = cx.env.prog.context;
+            let psize = i64::from(ctx.pointer_size);
+            for (field, ty) in [
+                (ctx.data, RegType::Packet),
+                (ctx.data_end, RegType::PacketEnd),
+            ] {
+                let Some(f) = field.map(i64::from) else {
+                    continue;
+                };
+                if o == f && n == psize && !signed {
+                    if ty == RegType::Packet {
+                        s.set(dst, ty, Interval::constant(0));
+                    } else {
+                        s.regs[dst.index()] = ty;
+                        s.num.assign_var(var(dst), VarId::PACKET_SIZE, 0);
+                    }
+                    return;
+                }
+                if o < f + psize && f < o + n {
+                    cx.fail(VerifyErrorKind::PointerLeak {
+                        detail: format!(
+                            "a load of {n} bytes at context offset {o} reads part of a pointer field"
+                        ),
+                    });
+                }
+            }
+            s.set(dst, RegType::Num, range);
+        }
+        Access::Stack { lo, hi } => load_stack(cx, s, dst, lo, hi, n, signed, range),
+        Access::Packet | Access::MapValue => s.set(dst, RegType::Num, range),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn load_stack(
+    cx: &mut Cx<'_, '_>,
+    s: &mut State,
+    dst: Reg,
+    lo: i64,
+    hi: i64,
+    n: i64,
+    signed: bool,
+    range: Interval,
+) {
+    let (lo32, end32) = (lo as i32, (hi + n) as i32);
+    if let Some(b) = s.stack.first_uninit(lo32, end32) {
+        cx.fail(VerifyErrorKind::UninitialisedStack {
+            offset: i64::from(b - s.frame_top()),
+            detail: format!("a load of {n} bytes"),
+        });
+        return s.set(dst, RegType::Num, range);
+    }
+    if lo == hi {
+        if let Some(Cell { ty, .. }) = s.stack.cell(lo32, n as u8) {
+            s.regs[dst.index()] = ty;
+            if ty.has_var() {
+                s.num.assign_var(var(dst), VarId::stack(lo32, n as u8), 0);
+                if signed && ty == RegType::Num {
+                    let v = s.interval(dst).sext(n as u32 * 8);
+                    s.set(dst, RegType::Num, v);
+                }
+            } else {
+                s.num.forget(var(dst));
+            }
+            return;
+        }
+    }
+    if s.stack
+        .overlapping(lo32, end32)
+        .iter()
+        .any(|(_, c)| c.ty.is_pointer())
+    {
+        cx.fail(VerifyErrorKind::PointerLeak {
+            detail: format!("a load of {n} bytes reads part of a pointer spilled to the stack"),
+        });
+    }
+    s.set(dst, RegType::Num, range);
+}
+
+/// The stored operand.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Value {
+    Imm(i32),
+    Reg(Reg),
+}
+
+/// `*(size *)(base + off) = value`.
+pub(super) fn store(
+    cx: &mut Cx<'_, '_>,
+    s: &mut State,
+    size: Size,
+    base: Reg,
+    off: i16,
+    value: Value,
+) {
+    let n = size.bytes() as i64;
+    let bits = n as u32 * 8;
+    let off = i64::from(off);
+    let vt = match value {
+        Value::Imm(_) => RegType::Num,
+        Value::Reg(r) => {
+            cx.require_init(s, r);
+            s.ty(r)
+        }
+    };
+    if vt == RegType::Mixed {
+        if let Value::Reg(r) = value {
+            cx.fail(VerifyErrorKind::TypeMismatch {
+                reg: r,
+                expected: "a number or a pointer of one kind",
+                found: vt.describe(),
+            });
+        }
+    }
+    let Some(acc) = access(cx, s, base, off, n, true) else {
+        return;
+    };
+    let leak = |cx: &mut Cx<'_, '_>, place: &str| {
+        if vt.is_pointer() || vt == RegType::Mixed {
+            cx.fail(VerifyErrorKind::PointerLeak {
+                detail: format!("a pointer ({vt}) is stored {place}"),
+            });
+        }
+    };
+    match acc {
+        Access::Ctx(_) => leak(cx, "to the context"),
+        Access::Packet => leak(cx, "into the packet"),
+        Access::MapValue => leak(cx, "into a map value"),
+        Access::Stack { lo, hi } if lo != hi => {
+            leak(cx, "at a variable stack offset");
+            let removed = s.stack.havoc(lo as i32, lo as i32, (hi + n) as i32);
+            forget_cells(s, &removed);
+        }
+        Access::Stack { lo, .. } => {
+            let at = lo as i32;
+            if (vt.is_pointer() || vt == RegType::Mixed) && n != 8 {
+                cx.fail(VerifyErrorKind::PointerLeak {
+                    detail: format!("{n} bytes of a pointer ({vt}) are stored to the stack"),
+                });
+            }
+            let ty = if vt == RegType::Mixed || vt.is_pointer() && n != 8 {
+                RegType::Num
+            } else {
+                vt
+            };
+            let removed = s.stack.store(at, n as u8, ty);
+            forget_cells(s, &removed);
+            let cell = VarId::stack(at, n as u8);
+            s.num.forget(cell);
+            match value {
+                Value::Imm(k) => s
+                    .num
+                    .assign_interval(cell, Interval::constant(k.into()).trunc(bits)),
+                Value::Reg(r) if ty.has_var() => {
+                    if n == 8 || s.interval(r).within(0, (1i128 << bits) - 1) {
+                        s.num.assign_var(cell, var(r), 0);
+                    } else {
+                        s.num.assign_interval(cell, Interval::unsigned_bits(bits));
+                    }
+                }
+                Value::Reg(_) => {}
+            }
+        }
+    }
+}
+
+/// Forgets the variables of removed stack cells.
+pub(crate) fn forget_cells(s: &mut State, removed: &[(i32, Cell)]) {
+    for &(o, c) in removed {
+        s.num.forget(VarId::stack(o, c.size));
+    }
+}
+
+/// Atomic read-modify-write.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn atomic(
+    cx: &mut Cx<'_, '_>,
+    s: &mut State,
+    size: Size,
+    op: AtomicOp,
+    fetch: bool,
+    base: Reg,
+    src: Reg,
+    off: i16,
+) {
+    let n = size.bytes() as i64;
+    let off = i64::from(off);
+    cx.require_num(s, src, "a number");
+    if op == AtomicOp::CmpXchg {
+        cx.require_num(s, Reg::R0, "a number");
+    }
+    if let Some(Access::Stack { lo, hi }) = access(cx, s, base, off, n, true) {
+        {
+            let (a, e) = (lo as i32, (hi + n) as i32);
+            if let Some(b) = s.stack.first_uninit(a, e) {
+                cx.fail(VerifyErrorKind::UninitialisedStack {
+                    offset: i64::from(b - s.frame_top()),
+                    detail: format!("an atomic operation on {n} bytes"),
+                });
+            } else if s
+                .stack
+                .overlapping(a, e)
+                .iter()
+                .any(|(_, c)| c.ty.is_pointer())
+            {
+                cx.fail(VerifyErrorKind::PointerLeak {
+                    detail: String::from("an atomic operation on a pointer spilled to the stack"),
+                });
+            }
+            let definite = if lo == hi { e } else { a };
+            let removed = s.stack.havoc(a, definite, e);
+            forget_cells(s, &removed);
+        }
+    }
+    let range = loaded(size, false);
+    if op == AtomicOp::CmpXchg {
+        s.set(Reg::R0, RegType::Num, range);
+    } else if fetch || op == AtomicOp::Xchg {
+        s.set(src, RegType::Num, range);
+    }
+}
+
+/// `ldabs`/`ldind`: the context must be in `r6`; the load itself cannot fault (it ends the
+/// program with 0 when out of bounds). Clobbers `r1`-`r5`.
+pub(super) fn legacy_load(cx: &mut Cx<'_, '_>, s: &mut State, size: Size, src: Option<Reg>) {
+    if s.ty(Reg::R6) != RegType::Ctx {
+        cx.fail(VerifyErrorKind::TypeMismatch {
+            reg: Reg::R6,
+            expected: "the context pointer (legacy packet loads use r6)",
+            found: s.ty(Reg::R6).describe(),
+        });
+    }
+    if let Some(r) = src {
+        cx.require_num(s, r, "a number");
+    }
+    for r in [Reg::R1, Reg::R2, Reg::R3, Reg::R4, Reg::R5] {
+        s.clobber(r);
+    }
+    s.set(Reg::R0, RegType::Num, loaded(size, false));
+}

@@ -1,0 +1,201 @@
+//! Transfer functions: what each instruction does to a [`State`], checking on the way what
+//! must hold before it (each failed check is reported, then assumed, so that one cause gives
+//! one error).
+//!
+//! Split by instruction class: [`alu`], [`jmp`], [`mem`], [`call`].
+
+mod alu;
+mod call;
+mod jmp;
+mod mem;
+
+use alloc::vec::Vec;
+
+use ebpf_isa::{Insn, LddwSrc, Reg};
+
+use crate::domain::{Interval, RegType, VarId};
+use crate::error::{VerifyError, VerifyErrorKind};
+use crate::lattice::Lattice;
+use crate::platform::{MapInfo, Platform, ProgramType};
+use crate::state::{var, State};
+use crate::structure::lddw_map;
+
+/// What the analysis of one program knows besides the state.
+pub(crate) struct Env<'a> {
+    pub(crate) platform: &'a dyn Platform,
+    pub(crate) prog: &'a ProgramType,
+    pub(crate) maps: &'a [MapInfo],
+}
+
+/// One instruction's context: where it is, and where failed checks go (none while the
+/// fixpoint iterates; the final pass records them).
+pub(crate) struct Cx<'a, 'e> {
+    pub(crate) env: &'a Env<'e>,
+    pub(crate) pc: usize,
+    pub(crate) node: u32,
+    pub(crate) errors: Option<&'a mut Vec<VerifyError>>,
+}
+
+impl Cx<'_, '_> {
+    /// Records a failed check.
+    pub(crate) fn fail(&mut self, kind: VerifyErrorKind) {
+        if let Some(e) = self.errors.as_deref_mut() {
+            e.push(VerifyError::new(self.pc, kind));
+        }
+    }
+
+    /// Checks that `r` is initialised; if not, reports it and assumes an unknown number.
+    pub(crate) fn require_init(&mut self, s: &mut State, r: Reg) -> bool {
+        if s.ty(r) == RegType::Uninit {
+            self.fail(VerifyErrorKind::UninitialisedRegister { reg: r });
+            s.set(r, RegType::Num, Interval::TOP);
+            return false;
+        }
+        true
+    }
+
+    /// Checks that `r` is a number; if not, reports it and assumes an unknown number.
+    pub(crate) fn require_num(&mut self, s: &mut State, r: Reg, expected: &'static str) -> bool {
+        if !self.require_init(s, r) {
+            return false;
+        }
+        let t = s.ty(r);
+        if t != RegType::Num {
+            self.fail(VerifyErrorKind::TypeMismatch {
+                reg: r,
+                expected,
+                found: t.describe(),
+            });
+            s.set(r, RegType::Num, Interval::TOP);
+            return false;
+        }
+        true
+    }
+}
+
+/// States after an instruction: `fall` for the next instruction (or a callee's entry, or the
+/// caller after a return), `taken` for a jump's target.
+pub(crate) struct Post {
+    pub(crate) fall: State,
+    pub(crate) taken: State,
+}
+
+/// Applies `insn` to `s`.
+pub(crate) fn step(cx: &mut Cx<'_, '_>, insn: &Insn, mut s: State) -> Post {
+    if s.is_bottom() {
+        return Post {
+            fall: State::bottom(),
+            taken: State::bottom(),
+        };
+    }
+    let mut taken = State::bottom();
+    match *insn {
+        Insn::Alu {
+            width,
+            op,
+            dst,
+            src,
+        } => alu::alu(cx, &mut s, width, op, dst, src),
+        Insn::Neg { width, dst } => alu::neg(cx, &mut s, width, dst),
+        Insn::Movsx {
+            width,
+            bits,
+            dst,
+            src,
+        } => alu::movsx(cx, &mut s, width, bits, dst, src),
+        Insn::End { order, bits, dst } => alu::end(cx, &mut s, order, bits, dst),
+        Insn::Ja { .. } | Insn::Ja32 { .. } => {
+            taken = s;
+            s = State::bottom();
+        }
+        Insn::Jmp {
+            width,
+            cond,
+            dst,
+            src,
+            ..
+        } => {
+            let (f, t) = jmp::jump(cx, s, width, cond, dst, src);
+            s = f;
+            taken = t;
+        }
+        Insn::Call(ebpf_isa::CallTarget::Helper(id)) => call::helper(cx, &mut s, id),
+        Insn::Call(ebpf_isa::CallTarget::Local(_)) => call::enter(&mut s),
+        Insn::Call(ebpf_isa::CallTarget::Btf(_)) | Insn::Callx { .. } => {
+            // Rejected by the structural checks.
+            s = State::bottom();
+        }
+        Insn::Exit => s = call::exit(cx, s),
+        Insn::Lddw {
+            dst,
+            src,
+            imm,
+            next_imm,
+        } => lddw(cx, &mut s, dst, src, imm, next_imm),
+        Insn::Ldx {
+            size,
+            dst,
+            src,
+            off,
+        } => mem::load(cx, &mut s, size, dst, src, off, false),
+        Insn::Ldxs {
+            size,
+            dst,
+            src,
+            off,
+        } => mem::load(cx, &mut s, size, dst, src, off, true),
+        Insn::St {
+            size,
+            dst,
+            off,
+            imm,
+        } => mem::store(cx, &mut s, size, dst, off, mem::Value::Imm(imm)),
+        Insn::Stx {
+            size,
+            dst,
+            src,
+            off,
+        } => mem::store(cx, &mut s, size, dst, off, mem::Value::Reg(src)),
+        Insn::Atomic {
+            size,
+            op,
+            fetch,
+            dst,
+            src,
+            off,
+        } => mem::atomic(cx, &mut s, size, op, fetch, dst, src, off),
+        Insn::LdAbs { size, .. } => mem::legacy_load(cx, &mut s, size, None),
+        Insn::LdInd { size, src, .. } => mem::legacy_load(cx, &mut s, size, Some(src)),
+    }
+    s.check_bottom();
+    taken.check_bottom();
+    Post { fall: s, taken }
+}
+
+fn lddw(cx: &mut Cx<'_, '_>, s: &mut State, dst: Reg, src: LddwSrc, imm: i32, next_imm: i32) {
+    if src == LddwSrc::Imm {
+        let v = Insn::lddw_value(imm, next_imm) as i64;
+        s.set(dst, RegType::Num, Interval::constant(v));
+        return;
+    }
+    let Some(Some(map)) = lddw_map(src, imm, cx.env.maps) else {
+        // Rejected by the structural checks.
+        s.set(dst, RegType::Mixed, Interval::TOP);
+        return;
+    };
+    match src {
+        LddwSrc::MapFd | LddwSrc::MapIdx => {
+            s.set(dst, RegType::MapPtr { map }, Interval::TOP);
+            s.num.forget(VarId::reg(dst.num()));
+        }
+        _ => {
+            let size = cx.env.maps[map as usize].value_size;
+            s.set(
+                dst,
+                RegType::MapValue { size, alloc: 0 },
+                Interval::constant(next_imm.into()),
+            );
+        }
+    }
+    let _ = var(dst);
+}

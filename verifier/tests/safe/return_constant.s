@@ -1,0 +1,3 @@
+; The smallest program.
+    mov %r0, 2
+    exit

@@ -1,0 +1,4 @@
+; type: socket_filter
+    mov %r6, %r1
+    ldabsh 12
+    exit

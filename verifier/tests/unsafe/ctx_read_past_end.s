@@ -1,0 +1,3 @@
+; expect: out-of-bounds
+    ldxw %r0, [%r1+24]
+    exit

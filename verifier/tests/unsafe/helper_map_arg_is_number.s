@@ -1,0 +1,9 @@
+; expect: helper-argument
+; map: fd=1 kind=hash key=4 value=8
+    mov %r1, 0
+    stxw [%r10-4], %r1
+    mov %r2, %r10
+    add %r2, -4
+    call 1
+    mov %r0, 0
+    exit

@@ -1,0 +1,12 @@
+; expect: helper-argument
+    mov %r2, 0
+    stxdw [%r10-8], %r2
+    mov %r1, %r10
+    add %r1, -8
+    mov %r2, 0
+    mov %r3, 0
+    mov %r4, 0
+    mov %r5, 0
+    call 6
+    mov %r0, 0
+    exit

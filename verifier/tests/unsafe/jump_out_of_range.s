@@ -1,0 +1,3 @@
+; expect: jump-out-of-range
+    ja +5
+    exit

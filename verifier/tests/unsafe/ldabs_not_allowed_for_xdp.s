@@ -1,0 +1,4 @@
+; expect: unsupported
+    mov %r6, %r1
+    ldabsb 0
+    exit

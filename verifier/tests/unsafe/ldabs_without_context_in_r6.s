@@ -1,0 +1,4 @@
+; expect: type-mismatch
+; type: socket_filter
+    ldabsb 0
+    exit

@@ -1,0 +1,18 @@
+; expect: out-of-bounds
+; map: fd=1 kind=array key=4 value=64
+; Index bound 57 allows bytes 57..65 of a 64-byte value.
+    ldxw %r6, [%r1+16]
+    mov %r1, 0
+    stxw [%r10-4], %r1
+    lddw %r1, map_fd 1
+    mov %r2, %r10
+    add %r2, -4
+    call 1
+    jeq %r0, 0, out
+    jgt %r6, 57, out
+    add %r0, %r6
+    ldxdw %r0, [%r0+0]
+    exit
+out:
+    mov %r0, 0
+    exit

@@ -1,0 +1,4 @@
+; expect: pointer-arithmetic
+    mov %r0, %r10
+    sub %r0, %r1
+    exit

@@ -1,0 +1,5 @@
+; expect: pointer-arithmetic
+    mov %r2, %r10
+    mul %r2, 2
+    mov %r0, 0
+    exit

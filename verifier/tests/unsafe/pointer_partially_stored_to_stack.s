@@ -1,0 +1,4 @@
+; expect: pointer-leak
+    stxw [%r10-4], %r1
+    mov %r0, 0
+    exit

@@ -1,0 +1,5 @@
+; expect: pointer-arithmetic
+    mov %r2, %r10
+    add %r2, %r1
+    mov %r0, 0
+    exit

@@ -1,0 +1,3 @@
+; expect: pointer-leak
+    mov %r0, %r10
+    exit

@@ -1,0 +1,14 @@
+; expect: out-of-bounds
+; map: fd=1 kind=ringbuf key=0 value=0
+    lddw %r1, map_fd 1
+    mov %r2, 8
+    mov %r3, 0
+    call 131
+    jeq %r0, 0, out
+    stdw [%r0+4], 1
+    mov %r1, %r0
+    mov %r2, 0
+    call 133
+out:
+    mov %r0, 0
+    exit

@@ -1,0 +1,4 @@
+; expect: pointer-leak
+    stxdw [%r10-8], %r1
+    ldxw %r0, [%r10-8]
+    exit

@@ -1,0 +1,5 @@
+; expect: out-of-bounds
+    mov %r1, 0
+    stxdw [%r10+0], %r1
+    mov %r0, 0
+    exit

@@ -1,0 +1,3 @@
+; expect: uninit-stack
+    ldxdw %r0, [%r10-8]
+    exit

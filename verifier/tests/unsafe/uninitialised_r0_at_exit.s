@@ -1,0 +1,2 @@
+; expect: uninit-register
+    exit

@@ -1,0 +1,3 @@
+; expect: uninit-register
+    mov %r0, %r3
+    exit

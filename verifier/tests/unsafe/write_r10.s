@@ -1,0 +1,4 @@
+; expect: writes-r10
+    mov %r10, 0
+    mov %r0, 0
+    exit
