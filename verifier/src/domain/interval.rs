@@ -299,6 +299,55 @@ impl Interval {
     }
 }
 
+impl Interval {
+    /// The non-relational transfer of `dst = dst op src` for numbers: `a` and `b` are the
+    /// 64-bit values of `dst` and of the source (an immediate sign-extended); 32-bit
+    /// operations truncate their operands and zero-extend their result, as RFC 9669 says.
+    pub fn alu(op: ebpf_isa::AluOp, width: ebpf_isa::Width, a: Interval, b: Interval) -> Interval {
+        use ebpf_isa::AluOp::*;
+        if width == ebpf_isa::Width::W32 {
+            let (a, b) = (a.trunc(32), b.trunc(32));
+            let small = |i: &Interval| i.within(0, i128::from(i32::MAX));
+            let r = match op {
+                Add => a.plus(b),
+                Sub => a.minus(b),
+                Mul => a.times(b),
+                Div => a.udiv(b),
+                Mod => a.umod(b),
+                SDiv if small(&a) && small(&b) => a.udiv(b),
+                SMod if small(&a) && small(&b) => a.umod(b),
+                SDiv | SMod => Interval::TOP,
+                Or => a.or(b),
+                And => a.and(b),
+                Xor => a.xor(b),
+                Lsh => a.shl(b, 32),
+                Rsh => a.lshr(b, 32),
+                Arsh if small(&a) => a.lshr(b, 32),
+                Arsh => Interval::TOP,
+                Mov => b,
+            };
+            return r.trunc(32);
+        }
+        match op {
+            Add => a.plus(b),
+            Sub => a.minus(b),
+            Mul => a.times(b),
+            Div => a.udiv(b),
+            Mod => a.umod(b),
+            SDiv if a.is_nonneg() && b.is_nonneg() => a.udiv(b),
+            SMod if a.is_nonneg() && b.is_nonneg() => a.umod(b),
+            SDiv | SMod => Interval::TOP,
+            Or => a.or(b),
+            And => a.and(b),
+            Xor => a.xor(b),
+            Lsh => a.shl(b, 64),
+            Rsh => a.lshr(b, 64),
+            Arsh => a.ashr(b),
+            Mov => b,
+        }
+    }
+}
+
 /// The smallest `2^k - 1 >= v` (for `v >= 0`).
 fn mask_above(v: i128) -> i128 {
     let mut m: i128 = 0;

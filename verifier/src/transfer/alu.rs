@@ -130,20 +130,7 @@ fn alu64(s: &mut State, op: AluOp, dst: Reg, src: Operand) {
             }
             return;
         }
-        AluOp::Add => a.plus(b),
-        AluOp::Mul => a.times(b),
-        AluOp::Div => a.udiv(b),
-        AluOp::Mod => a.umod(b),
-        AluOp::SDiv if a.is_nonneg() && b.is_nonneg() => a.udiv(b),
-        AluOp::SMod if a.is_nonneg() && b.is_nonneg() => a.umod(b),
-        AluOp::SDiv | AluOp::SMod => Interval::TOP,
-        AluOp::Or => a.or(b),
-        AluOp::And => a.and(b),
-        AluOp::Xor => a.xor(b),
-        AluOp::Lsh => a.shl(b, 64),
-        AluOp::Rsh => a.lshr(b, 64),
-        AluOp::Arsh => a.ashr(b),
-        AluOp::Mov => b,
+        _ => Interval::alu(op, Width::W64, a, b),
     };
     s.set(dst, RegType::Num, r);
 }
@@ -154,8 +141,6 @@ fn alu32(s: &mut State, op: AluOp, dst: Reg, src: Operand) {
     } else {
         s.interval(dst)
     };
-    let a = full.trunc(32);
-    let b = operand_interval(s, src, Width::W32);
     let x = var(dst);
     // Relational cases: the value already fits in 32 bits and the result too.
     match (op, src) {
@@ -178,26 +163,12 @@ fn alu32(s: &mut State, op: AluOp, dst: Reg, src: Operand) {
         }
         _ => {}
     }
-    let small = |i: &Interval| i.within(0, i128::from(i32::MAX));
-    let r = match op {
-        AluOp::Add => a.plus(b),
-        AluOp::Sub => a.minus(b),
-        AluOp::Mul => a.times(b),
-        AluOp::Div => a.udiv(b),
-        AluOp::Mod => a.umod(b),
-        AluOp::SDiv if small(&a) && small(&b) => a.udiv(b),
-        AluOp::SMod if small(&a) && small(&b) => a.umod(b),
-        AluOp::SDiv | AluOp::SMod => Interval::TOP,
-        AluOp::Or => a.or(b),
-        AluOp::And => a.and(b),
-        AluOp::Xor => a.xor(b),
-        AluOp::Lsh => a.shl(b, 32),
-        AluOp::Rsh => a.lshr(b, 32),
-        AluOp::Arsh if small(&a) => a.lshr(b, 32),
-        AluOp::Arsh => Interval::TOP,
-        AluOp::Mov => b,
+    let b64 = match src {
+        Operand::Imm(k) => Interval::constant(k.into()),
+        Operand::Reg(r) => s.interval(r),
     };
-    s.set(dst, RegType::Num, r.trunc(32));
+    let r = Interval::alu(op, Width::W32, full, b64);
+    s.set(dst, RegType::Num, r);
 }
 
 fn pointer_alu(
