@@ -164,7 +164,18 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Disasm { file, .. } => {
+        Command::Disasm {
+            file,
+            section,
+            function,
+            ..
+        } => {
+            if section.is_some() || function.is_some() {
+                return Err(bad_input(anyhow!(
+                    "{}: --section and --function apply to ELF objects only",
+                    file.display()
+                )));
+            }
             let insns = load_program(&file).map_err(bad_input)?;
             print!("{}", ebpf_isa::disasm::disassemble(&insns));
             Ok(())

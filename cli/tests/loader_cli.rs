@@ -172,3 +172,15 @@ fn disasm_global_data_names_the_map() {
         "{text}"
     );
 }
+
+#[test]
+fn section_filter_on_a_non_elf_file_is_bad_input() {
+    let path = program("common.h");
+    let out = ebpf(&["disasm", path.to_str().unwrap(), "--section", "xdp"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("apply to ELF objects only"),
+        "{}",
+        stderr(&out)
+    );
+}
