@@ -126,9 +126,10 @@ fn xdp_parser_with_btf_hash_map() {
         programs(&o),
         ["xdp xdp_parse xdp Some(Xdp) 38 [xdp_parse@0] [22:map0 32:map0]"]
     );
-    assert_eq!(maps(&o), ["proto_count hash 4 8 256 0x0"]);
+    assert_eq!(maps(&o), ["proto_count hash 4 8 256 0x1"], "BPF_F_NO_PREALLOC");
     let m = &o.maps()[0];
     assert_eq!(m.origin, MapOrigin::Btf);
+    assert_eq!(m.pinning, 1, "LIBBPF_PIN_BY_NAME");
     let btf = o.btf().unwrap();
     assert_eq!(btf.describe(m.key_type_id.unwrap()), "__u32");
     assert_eq!(btf.describe(m.value_type_id.unwrap()), "__u64");

@@ -1,5 +1,5 @@
 /* XDP parser: walks Ethernet and IPv4 headers and counts packets per IP protocol in a
- * BTF-defined hash map. */
+ * BTF-defined hash map (not preallocated, pinned by name). */
 #include "common.h"
 #include <linux/if_ether.h>
 #include <linux/ip.h>
@@ -9,6 +9,8 @@ struct {
     __uint(max_entries, 256);
     __type(key, __u32);
     __type(value, __u64);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __uint(pinning, LIBBPF_PIN_BY_NAME);
 } proto_count SEC(".maps");
 
 SEC("xdp")
