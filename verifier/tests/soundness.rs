@@ -1,0 +1,449 @@
+//! Soundness: random programs biased toward boundary cases (bounds checks off by a few bytes,
+//! offsets at region edges, missing null checks, small loops) are verified, and every accepted
+//! one runs in the checked interpreter on many inputs (packets of 0-1500 bytes, map lookups
+//! that hit or miss, random context fields). An accepted program that faults is a verifier bug.
+//!
+//! The platform is eBPF for Windows `xdp`, whose context holds real 8-byte packet pointers,
+//! so the interpreter can run it as is: the context is a read-only region, the packet and map
+//! values are writable regions with unmapped gaps around them.
+
+use ebpf_interp::{Config, HelperError, Helpers, Memory, Program, Vm};
+use ebpf_isa::{AluOp, CallTarget, Insn, JmpCond, LddwSrc, Operand, Reg, Size, Width};
+use ebpf_verifier::{MapInfo, MapKind, Windows};
+use proptest::prelude::*;
+use proptest::test_runner::{Config as PtConfig, TestRunner};
+
+const VALUE_SIZE: u32 = 16;
+const GAP: usize = 64;
+
+fn maps() -> [MapInfo; 1] {
+    [MapInfo {
+        fd: 1,
+        kind: MapKind::Array,
+        key_size: 4,
+        value_size: VALUE_SIZE,
+        max_entries: 4,
+    }]
+}
+
+/// A generated piece of program; jumps are resolved after layout.
+#[derive(Clone, Debug)]
+enum Item {
+    I(Insn),
+    /// Conditional jump forward over `skip` items.
+    Fwd {
+        cond: JmpCond,
+        width: Width,
+        dst: Reg,
+        src: Operand,
+        skip: usize,
+    },
+    /// Backward jump to the item `back` items earlier (a loop latch).
+    Back {
+        cond: JmpCond,
+        dst: Reg,
+        src: Operand,
+        back: usize,
+    },
+}
+
+fn reg() -> impl Strategy<Value = Reg> {
+    prop::sample::select(vec![
+        Reg::R0,
+        Reg::R2,
+        Reg::R3,
+        Reg::R4,
+        Reg::R5,
+        Reg::R7,
+        Reg::R8,
+    ])
+}
+
+fn small() -> impl Strategy<Value = i32> {
+    prop_oneof![
+        4 => -2i32..=70,
+        1 => prop::sample::select(vec![-1, -8, -512, -513, 255, 256, 1500, 1501, i32::MAX, i32::MIN]),
+    ]
+}
+
+fn size() -> impl Strategy<Value = Size> {
+    prop::sample::select(Size::ALL.to_vec())
+}
+
+fn alu(op: AluOp, dst: Reg, src: Operand) -> Insn {
+    Insn::Alu {
+        width: Width::W64,
+        op,
+        dst,
+        src,
+    }
+}
+
+/// Snippets, each a few items.
+fn snippet() -> impl Strategy<Value = Vec<Item>> {
+    prop_oneof![
+        // mov / alu with an immediate or a register
+        (reg(), small()).prop_map(|(d, k)| vec![Item::I(alu(AluOp::Mov, d, Operand::Imm(k)))]),
+        (
+            prop::sample::select(AluOp::ALL.to_vec()),
+            prop::bool::ANY,
+            reg(),
+            reg(),
+            small()
+        )
+            .prop_map(|(op, w32, d, s, k)| {
+                let src = if k % 3 == 0 {
+                    Operand::Reg(s)
+                } else {
+                    Operand::Imm(k)
+                };
+                vec![Item::I(Insn::Alu {
+                    width: if w32 { Width::W32 } else { Width::W64 },
+                    op,
+                    dst: d,
+                    src,
+                })]
+            }),
+        // packet pointers from the context
+        (reg(), prop::bool::ANY).prop_map(|(d, end)| vec![Item::I(Insn::Ldx {
+            size: Size::DW,
+            dst: d,
+            src: Reg::R6,
+            off: if end { 8 } else { 0 },
+        })]),
+        // bounds check: t = p + k; if t > end skip
+        (reg(), reg(), reg(), small(), 1usize..4, prop::bool::ANY).prop_map(
+            |(t, p, e, k, skip, ge)| vec![
+                Item::I(alu(AluOp::Mov, t, Operand::Reg(p))),
+                Item::I(alu(AluOp::Add, t, Operand::Imm(k))),
+                Item::Fwd {
+                    cond: if ge { JmpCond::Ge } else { JmpCond::Gt },
+                    width: Width::W64,
+                    dst: t,
+                    src: Operand::Reg(e),
+                    skip
+                },
+            ]
+        ),
+        // loads and stores through any register
+        (size(), reg(), reg(), small()).prop_map(|(sz, d, b, off)| vec![Item::I(Insn::Ldx {
+            size: sz,
+            dst: d,
+            src: b,
+            off: off as i16
+        })]),
+        (size(), reg(), reg(), small()).prop_map(|(sz, b, s, off)| vec![Item::I(Insn::Stx {
+            size: sz,
+            dst: b,
+            src: s,
+            off: off as i16
+        })]),
+        // stack accesses near the frame edges
+        (size(), reg(), -530i16..4).prop_map(|(sz, s, off)| vec![Item::I(Insn::Stx {
+            size: sz,
+            dst: Reg::R10,
+            src: s,
+            off
+        })]),
+        (size(), reg(), -530i16..4).prop_map(|(sz, d, off)| vec![Item::I(Insn::Ldx {
+            size: sz,
+            dst: d,
+            src: Reg::R10,
+            off
+        })]),
+        (size(), -530i16..4, small()).prop_map(|(sz, off, k)| vec![Item::I(Insn::St {
+            size: sz,
+            dst: Reg::R10,
+            off,
+            imm: k
+        })]),
+        // context reads
+        (size(), reg(), 0i16..40).prop_map(|(sz, d, off)| vec![Item::I(Insn::Ldx {
+            size: sz,
+            dst: d,
+            src: Reg::R6,
+            off
+        })]),
+        // a map lookup, maybe null-checked, then a value access
+        (reg(), prop::bool::ANY, size(), -2i16..20, prop::bool::ANY).prop_map(
+            |(d, check, sz, off, write)| {
+                let mut v = vec![
+                    Item::I(Insn::St {
+                        size: Size::W,
+                        dst: Reg::R10,
+                        off: -4,
+                        imm: 0,
+                    }),
+                    Item::I(Insn::Lddw {
+                        dst: Reg::R1,
+                        src: LddwSrc::MapFd,
+                        imm: 1,
+                        next_imm: 0,
+                    }),
+                    Item::I(alu(AluOp::Mov, Reg::R2, Operand::Reg(Reg::R10))),
+                    Item::I(alu(AluOp::Add, Reg::R2, Operand::Imm(-4))),
+                    Item::I(Insn::Call(CallTarget::Helper(1))),
+                ];
+                if check {
+                    v.push(Item::Fwd {
+                        cond: JmpCond::Eq,
+                        width: Width::W64,
+                        dst: Reg::R0,
+                        src: Operand::Imm(0),
+                        skip: 1,
+                    });
+                }
+                v.push(Item::I(if write {
+                    Insn::Stx {
+                        size: sz,
+                        dst: Reg::R0,
+                        src: Reg::R10,
+                        off,
+                    }
+                } else {
+                    Insn::Ldx {
+                        size: sz,
+                        dst: d,
+                        src: Reg::R0,
+                        off,
+                    }
+                }));
+                v
+            }
+        ),
+        // a forward conditional jump on numbers
+        (
+            prop::sample::select(JmpCond::ALL.to_vec()),
+            prop::bool::ANY,
+            reg(),
+            small(),
+            1usize..4
+        )
+            .prop_map(|(cond, w32, d, k, skip)| vec![Item::Fwd {
+                cond,
+                width: if w32 { Width::W32 } else { Width::W64 },
+                dst: d,
+                src: Operand::Imm(k),
+                skip
+            }]),
+        // a small counted loop around a packet read: c = 0; L: t = p + c; ... ; c += 1; if c < k goto L
+        (reg(), reg(), 1i32..8, prop::bool::ANY).prop_map(|(c, p, k, signed)| vec![
+            Item::I(alu(AluOp::Mov, c, Operand::Imm(0))),
+            Item::I(alu(AluOp::Mov, Reg::R9, Operand::Reg(p))),
+            Item::I(alu(AluOp::Add, Reg::R9, Operand::Reg(c))),
+            Item::I(Insn::Ldx {
+                size: Size::B,
+                dst: Reg::R5,
+                src: Reg::R9,
+                off: 0
+            }),
+            Item::I(alu(AluOp::Add, c, Operand::Imm(1))),
+            Item::Back {
+                cond: if signed { JmpCond::Slt } else { JmpCond::Lt },
+                dst: c,
+                src: Operand::Imm(k),
+                back: 4
+            },
+        ]),
+        // pointer arithmetic with a register
+        (reg(), reg()).prop_map(|(d, s)| vec![Item::I(alu(AluOp::Add, d, Operand::Reg(s)))]),
+        // an early exit
+        Just(vec![
+            Item::I(alu(AluOp::Mov, Reg::R0, Operand::Imm(1))),
+            Item::I(Insn::Exit)
+        ]),
+    ]
+}
+
+fn program() -> impl Strategy<Value = Vec<Insn>> {
+    prop::collection::vec(snippet(), 1..10).prop_map(|snips| {
+        let mut items = vec![
+            Item::I(alu(AluOp::Mov, Reg::R6, Operand::Reg(Reg::R1))),
+            Item::I(Insn::Ldx {
+                size: Size::DW,
+                dst: Reg::R2,
+                src: Reg::R1,
+                off: 0,
+            }),
+            Item::I(Insn::Ldx {
+                size: Size::DW,
+                dst: Reg::R3,
+                src: Reg::R1,
+                off: 8,
+            }),
+        ];
+        for s in snips {
+            items.extend(s);
+        }
+        items.push(Item::I(alu(AluOp::Mov, Reg::R0, Operand::Imm(0))));
+        items.push(Item::I(Insn::Exit));
+        layout(&items)
+    })
+}
+
+/// Resolves jumps: item index -> pc, offsets in slots.
+fn layout(items: &[Item]) -> Vec<Insn> {
+    let mut pcs = Vec::with_capacity(items.len() + 1);
+    let mut pc = 0i64;
+    for it in items {
+        pcs.push(pc);
+        pc += match it {
+            Item::I(i) => i.slots() as i64,
+            _ => 1,
+        };
+    }
+    pcs.push(pc);
+    let last = items.len() - 1;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| match *it {
+            Item::I(insn) => insn,
+            Item::Fwd {
+                cond,
+                width,
+                dst,
+                src,
+                skip,
+            } => {
+                let target = (i + 1 + skip).min(last);
+                Insn::Jmp {
+                    width,
+                    cond,
+                    dst,
+                    src,
+                    off: (pcs[target] - pcs[i] - 1) as i16,
+                }
+            }
+            Item::Back {
+                cond,
+                dst,
+                src,
+                back,
+            } => {
+                let target = i.saturating_sub(back);
+                Insn::Jmp {
+                    width: Width::W64,
+                    cond,
+                    dst,
+                    src,
+                    off: (pcs[target] - pcs[i] - 1) as i16,
+                }
+            }
+        })
+        .collect()
+}
+
+/// Map lookups: hit (a value region) or miss, by a seed.
+struct Host {
+    values: [u64; 2],
+    seed: u64,
+}
+
+impl Helpers for Host {
+    fn call(&mut self, id: u32, _: [u64; 5], _: &mut Memory<'_>) -> Result<u64, HelperError> {
+        self.seed = self
+            .seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        match id {
+            1 => Ok(match self.seed >> 62 {
+                0 => 0,
+                1 => self.values[0],
+                _ => self.values[1],
+            }),
+            _ => Err(HelperError::unknown(id)),
+        }
+    }
+
+    fn lddw(&mut self, src: LddwSrc, imm: i32, _: i32) -> Result<u64, HelperError> {
+        match (src, imm) {
+            (LddwSrc::MapFd, 1) => Ok(0xdead_0000),
+            _ => Err(HelperError::unknown(0)),
+        }
+    }
+}
+
+/// Runs `insns` on one input; the error names the fault.
+fn run_once(prog: &Program, packet_len: usize, seed: u64) -> Result<(), String> {
+    let mut pkt_backing = vec![0u8; packet_len + 2 * GAP];
+    let mut val_backing = vec![0u8; 2 * VALUE_SIZE as usize + 3 * GAP];
+    let mut ctx_backing = [0u8; 32 + 2 * GAP];
+    let mut x = seed | 1;
+    for b in pkt_backing.iter_mut().chain(val_backing.iter_mut()) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        *b = x as u8;
+    }
+    let packet = &mut pkt_backing[GAP..GAP + packet_len];
+    let start = packet.as_ptr() as u64;
+    let (v0, rest) = val_backing[GAP..].split_at_mut(VALUE_SIZE as usize);
+    let v1 = &mut rest[GAP..GAP + VALUE_SIZE as usize];
+    let values = [v0.as_ptr() as u64, v1.as_ptr() as u64];
+    let ctx = &mut ctx_backing[GAP..GAP + 32];
+    ctx[0..8].copy_from_slice(&start.to_le_bytes());
+    ctx[8..16].copy_from_slice(&(start + packet_len as u64).to_le_bytes());
+    ctx[16..24].copy_from_slice(&x.to_le_bytes());
+    ctx[24..28].copy_from_slice(&(x as u32).to_le_bytes());
+    let ctx: &[u8] = ctx;
+    let mut mem = Memory::new_readonly(ctx);
+    mem.grant(packet).unwrap();
+    mem.grant(v0).unwrap();
+    mem.grant(v1).unwrap();
+    let mut host = Host { values, seed };
+    let mut vm = Vm::new(Config { budget: 2_000_000 });
+    let args = [mem.input_addr(), 0, 0, 0, 0];
+    vm.run_in(prog, args, &mut mem, &mut host)
+        .map(|_| ())
+        .map_err(|f| format!("packet of {packet_len} bytes, seed {seed}: {f}"))
+}
+
+fn cases() -> u32 {
+    std::env::var("SOUNDNESS_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4000)
+}
+
+const LENGTHS: [usize; 14] = [0, 1, 7, 8, 13, 14, 15, 16, 20, 34, 64, 65, 100, 1500];
+
+#[test]
+fn accepted_programs_never_fault() {
+    let mut runner = TestRunner::new(PtConfig {
+        // SOUNDNESS_CASES=N for a longer run.
+        cases: cases(),
+        failure_persistence: None,
+        ..PtConfig::default()
+    });
+    let accepted = std::cell::Cell::new(0u32);
+    let result = runner.run(&program(), |insns| {
+        let Ok(v) = ebpf_verifier::verify(&insns, &Windows, "xdp", &maps()) else {
+            return Ok(());
+        };
+        accepted.set(accepted.get() + 1);
+        let prog = Program::from_insns(v.insns()).expect("verified programs are valid");
+        for (i, &len) in LENGTHS.iter().enumerate() {
+            for seed in 0..4u64 {
+                if let Err(e) = run_once(&prog, len, seed * 31 + i as u64) {
+                    let text = ebpf_isa::disasm::disassemble(&insns);
+                    return Err(TestCaseError::fail(format!(
+                        "accepted program faults: {e}\n{text}"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    // The generator must exercise the accepting side too.
+    let accepted = accepted.get();
+    eprintln!("{accepted} of {} random programs accepted", cases());
+    assert!(
+        accepted > cases() / 20,
+        "only {accepted} of {} random programs accepted",
+        cases()
+    );
+}
