@@ -184,3 +184,39 @@ fn section_filter_on_a_non_elf_file_is_bad_input() {
         stderr(&out)
     );
 }
+
+#[test]
+fn undecodable_program_is_listed_but_not_disassembled() {
+    // xdp_parser.o with its first instruction's opcode replaced by an undefined one (0xff).
+    let mut bytes = std::fs::read(program("xdp_parser.o")).unwrap();
+    let object = ebpf_loader::Object::parse(&bytes, &ebpf_loader::LoadOptions::default()).unwrap();
+    let first = &object.programs()[0].code[..16];
+    let at = bytes.windows(16).position(|w| w == first).unwrap();
+    bytes[at] = 0xff;
+    let dir = std::env::temp_dir().join(format!("ebpf-loader-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bad_opcode.o");
+    std::fs::write(&path, &bytes).unwrap();
+
+    let out = ebpf(&["sections", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("(does not decode: section xdp offset 0x0 (pc 0) symbol xdp_parse: invalid instruction: unknown opcode 0xff)"),
+        "{text}"
+    );
+    let out = ebpf(&["sections", path.to_str().unwrap(), "--json"]);
+    let value: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(value[0]["decode_error"]
+        .as_str()
+        .unwrap()
+        .contains("unknown opcode 0xff"));
+    let out = ebpf(&["disasm", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("xdp/xdp_parse: section xdp offset 0x0"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
