@@ -10,7 +10,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use ebpf_benches::{all_workloads, compile_program, helper_mix, linux, native, HELPER_ID};
+use ebpf_benches::{
+    all_workloads, compile_program, helper_mix, helper_mix_direct, linux, native, HELPER_ID,
+};
 use ebpf_interp::{HelperError, Helpers, Memory, Program, Vm};
 use ebpf_jit::{compile, Executable, JitOptions};
 
@@ -27,12 +29,22 @@ impl Helpers for InterpHelpers {
     }
 }
 
-/// Helper 1 for our JIT.
-fn jit_helpers(id: u32, a: [u64; 5]) -> Result<u64, ebpf_jit::HelperError> {
-    if id == HELPER_ID {
-        Ok(helper_mix(a[0], a[1], a[2], a[3], a[4]))
-    } else {
-        Err(ebpf_jit::HelperError::Unknown)
+/// Helper 1 for our JIT: through the dispatcher, or (with `direct`) called directly.
+struct JitHelpers {
+    direct: bool,
+}
+
+impl ebpf_jit::Helpers for JitHelpers {
+    fn call(&mut self, id: u32, a: [u64; 5]) -> Result<u64, ebpf_jit::HelperError> {
+        if id == HELPER_ID {
+            Ok(helper_mix(a[0], a[1], a[2], a[3], a[4]))
+        } else {
+            Err(ebpf_jit::HelperError::Unknown)
+        }
+    }
+
+    fn direct(&self, id: u32) -> Option<ebpf_jit::DirectHelper> {
+        (self.direct && id == HELPER_ID).then_some(helper_mix_direct as ebpf_jit::DirectHelper)
     }
 }
 
@@ -53,8 +65,12 @@ fn engines(c: &mut Criterion) {
 
         let image = compile(&insns, &JitOptions::new()).expect("compiles");
         let mut exe = Executable::new(&image).expect("installs");
-        let jit = exe.run_trusted(&mut mem, &mut jit_helpers).expect("runs");
-        assert_eq!(jit, expected, "{}: our JIT", w.name);
+        let mut direct = JitHelpers { direct: true };
+        let mut dispatched = JitHelpers { direct: false };
+        for helpers in [&mut direct, &mut dispatched] {
+            let jit = exe.run_trusted(&mut mem, helpers).expect("runs");
+            assert_eq!(jit, expected, "{}: our JIT", w.name);
+        }
 
         let mut rbpf_vm = rbpf::EbpfVmRaw::new(Some(&bytes)).expect("rbpf accepts the program");
         rbpf_vm
@@ -76,8 +92,13 @@ fn engines(c: &mut Criterion) {
             b.iter(|| native::expected(black_box(w.name), black_box(&w.mem)))
         });
         group.bench_function(format!("{}/ours_jit", w.name), |b| {
-            b.iter(|| exe.run_trusted(black_box(&mut mem), &mut jit_helpers))
+            b.iter(|| exe.run_trusted(black_box(&mut mem), &mut direct))
         });
+        if w.name == "helper_loop" {
+            group.bench_function(format!("{}/ours_jit_dispatched", w.name), |b| {
+                b.iter(|| exe.run_trusted(black_box(&mut mem), &mut dispatched))
+            });
+        }
         group.bench_function(format!("{}/rbpf_jit", w.name), |b| {
             b.iter(|| rbpf_jit(black_box(&mut mem)))
         });

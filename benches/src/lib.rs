@@ -134,7 +134,18 @@ exit
 /// Helper 1 of [`HELPER_LOOP`], with rbpf's helper signature.
 #[inline(never)]
 pub fn helper_mix(a: u64, b: u64, _c: u64, _d: u64, _e: u64) -> u64 {
+    mix_body(a, b)
+}
+
+#[inline(always)]
+fn mix_body(a: u64, b: u64) -> u64 {
     (a ^ 0x9e37_79b9).wrapping_add(b >> 3)
+}
+
+/// [`helper_mix`] with the calling convention of a JIT direct helper (`ebpf_jit::DirectHelper`).
+/// The body is the same as [`helper_mix`]'s, so both are one non-inlined function call.
+pub extern "sysv64" fn helper_mix_direct(a: u64, b: u64, _c: u64, _d: u64, _e: u64) -> u64 {
+    mix_body(a, b)
 }
 
 /// Instructions in [`compile_program`] (the final `exit` included).

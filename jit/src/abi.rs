@@ -9,7 +9,7 @@
 //! a host in another language can build the same structure.
 
 /// Version of this contract, recorded in every [`Compiled`](crate::Compiled) image.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 /// Offset of `dispatch: extern "sysv64" fn(a1, a2, a3, a4, a5, ctx) -> u64`, the helper
 /// dispatcher. It reads the helper id from [`CTX_HELPER_ID`] and reports failure by writing a
@@ -34,8 +34,12 @@ pub const CTX_MIN_CALL_FP: i32 = 80;
 pub const CTX_PACKET: i32 = 88;
 /// Offset of the `u64` length of the legacy packet.
 pub const CTX_PACKET_LEN: i32 = 96;
+/// Offset of the `*const Option<DirectHelper>` table of direct helpers: entry `k` serves the
+/// `k`-th distinct helper id of [`Compiled::helper_ids`](crate::Compiled::helper_ids); a null
+/// entry sends the call to the dispatcher.
+pub const CTX_DIRECT_HELPERS: i32 = 104;
 /// Size of the fixed part of the context.
-pub const CTX_FIXED_SIZE: usize = 104;
+pub const CTX_FIXED_SIZE: usize = 112;
 
 /// Fault kind: a helper returned an error (the dispatcher wrote it).
 pub const FAULT_HELPER: u32 = 1;

@@ -12,7 +12,7 @@ use memmap2::{Mmap, MmapMut};
 
 use crate::abi::*;
 use crate::error::{JitError, JitErrorKind, RunError, RunErrorKind};
-use crate::helpers::{HelperError, Helpers};
+use crate::helpers::{DirectHelper, HelperError, Helpers};
 use crate::image::Compiled;
 
 /// The context the generated code receives in `rdi` and keeps in `r12`. The fields up to
@@ -29,6 +29,7 @@ struct RunContext<'h> {
     min_call_fp: u64,
     packet: u64,
     packet_len: u64,
+    direct_helpers: *const Option<DirectHelper>,
     helpers: &'h mut dyn Helpers,
     helper_error: Option<RunErrorKind>,
     panic: Option<Box<dyn Any + Send>>,
@@ -47,6 +48,7 @@ const _: () = {
     assert!(offset_of!(RunContext<'static>, min_call_fp) == CTX_MIN_CALL_FP as usize);
     assert!(offset_of!(RunContext<'static>, packet) == CTX_PACKET as usize);
     assert!(offset_of!(RunContext<'static>, packet_len) == CTX_PACKET_LEN as usize);
+    assert!(offset_of!(RunContext<'static>, direct_helpers) == CTX_DIRECT_HELPERS as usize);
     assert!(offset_of!(RunContext<'static>, helpers) == CTX_FIXED_SIZE);
 };
 
@@ -93,6 +95,9 @@ pub struct Executable {
     /// The stack as `u64`s so that 8-byte accesses (and atomics) at aligned offsets from r10
     /// are aligned in memory.
     stack: Box<[u64]>,
+    /// The helper ids of `call imm` sites, and the direct-helper table filled for each run.
+    helper_ids: Box<[u32]>,
+    direct: Box<[Option<DirectHelper>]>,
 }
 
 impl Executable {
@@ -115,6 +120,9 @@ impl Executable {
             code: code_map,
             entry: compiled.entry_offset(),
             stack: vec![0u64; TOTAL_STACK / 8].into_boxed_slice(),
+            helper_ids: compiled.helper_ids().into(),
+            // One spare entry so the table pointer is never dangling.
+            direct: vec![None; compiled.helper_ids().len() + 1].into_boxed_slice(),
         })
     }
 
@@ -148,6 +156,9 @@ impl Executable {
         self.stack[frame0..].fill(0);
         let base = self.stack.as_mut_ptr() as u64;
         let top = base + TOTAL_STACK as u64;
+        for (slot, &id) in self.direct.iter_mut().zip(self.helper_ids.iter()) {
+            *slot = helpers.direct(id);
+        }
         let mut ctx = RunContext {
             dispatch,
             helper_id: 0,
@@ -159,6 +170,7 @@ impl Executable {
             min_call_fp: top - (STACK_SIZE * (MAX_FRAMES - 2)) as u64,
             packet: mem_ptr,
             packet_len: mem_len,
+            direct_helpers: self.direct.as_ptr(),
             helpers,
             helper_error: None,
             panic: None,
@@ -167,7 +179,9 @@ impl Executable {
         let entry_addr = self.code.as_ptr().wrapping_add(self.entry);
         // SAFETY: `entry_addr` is the entry trampoline of code produced by `codegen::compile`
         // for ABI_VERSION (checked in `new`), mapped read-execute and alive as long as `self`.
-        // Its signature is `extern "sysv64" fn(*mut RunContext) -> u64` (see `abi`).
+        // Its signature is `extern "sysv64" fn(*mut RunContext) -> u64` (see `abi`). The
+        // context's direct-helper table points into `self.direct`, which has an entry for every
+        // slot the code indexes (one per id of `helper_ids`) and is not touched during the run.
         let entry: extern "sysv64" fn(*mut u8) -> u64 = unsafe { std::mem::transmute(entry_addr) };
         // The code only touches memory its program addresses (the caller vouches for the
         // program: this is the trusted entry point), the stack owned by `self`, and `ctx`.

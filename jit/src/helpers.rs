@@ -1,4 +1,5 @@
-//! The host side of helper calls: the [`Helpers`] trait, [`NoHelpers`] and [`HelperError`].
+//! The host side of helper calls: the [`Helpers`] trait, [`DirectHelper`], [`NoHelpers`] and
+//! [`HelperError`].
 
 use core::fmt;
 
@@ -6,12 +7,29 @@ use core::fmt;
 ///
 /// r1 to r5 are passed as `args` and the result becomes r0. The generated code preserves r1 to
 /// r5 across the call (as the reference interpreter does; verified programs never read them).
+///
+/// Two ways in: every call can go through [`call`](Self::call) (a dispatcher that may fail and
+/// may panic: the panic resumes in the caller of
+/// [`run_trusted`](crate::Executable::run_trusted)), and a host may also hand out a
+/// [`DirectHelper`] for an id, which the generated code calls like a native function, as Linux
+/// calls its helpers.
 pub trait Helpers {
     /// Runs helper `id`. An error ends the run with
     /// [`RunErrorKind::UnknownHelper`](crate::RunErrorKind::UnknownHelper) or
     /// [`RunErrorKind::HelperFailed`](crate::RunErrorKind::HelperFailed).
     fn call(&mut self, id: u32, args: [u64; 5]) -> Result<u64, HelperError>;
+
+    /// A function the code may call directly for helper `id` instead of [`call`](Self::call),
+    /// asked once per run for each id the program calls with `call imm`. The default is `None`.
+    fn direct(&self, id: u32) -> Option<DirectHelper> {
+        let _ = id;
+        None
+    }
 }
+
+/// A helper the generated code calls directly: r1 to r5 in, r0 out. It cannot fail, and
+/// because its ABI does not unwind, a panic inside it aborts the process.
+pub type DirectHelper = extern "sysv64" fn(u64, u64, u64, u64, u64) -> u64;
 
 impl<F: FnMut(u32, [u64; 5]) -> Result<u64, HelperError>> Helpers for F {
     fn call(&mut self, id: u32, args: [u64; 5]) -> Result<u64, HelperError> {

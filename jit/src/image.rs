@@ -14,6 +14,7 @@ pub struct Compiled {
     code: Vec<u8>,
     entry: usize,
     pc_offsets: Vec<(u32, u32)>,
+    helper_ids: Vec<u32>,
     options: JitOptions,
     abi_version: u32,
 }
@@ -23,12 +24,14 @@ impl Compiled {
         code: Vec<u8>,
         entry: usize,
         pc_offsets: Vec<(u32, u32)>,
+        helper_ids: Vec<u32>,
         options: JitOptions,
     ) -> Self {
         Compiled {
             code,
             entry,
             pc_offsets,
+            helper_ids,
             options,
             abi_version: ABI_VERSION,
         }
@@ -48,6 +51,13 @@ impl Compiled {
     /// and the golden tests).
     pub fn pc_offsets(&self) -> &[(u32, u32)] {
         &self.pc_offsets
+    }
+
+    /// The distinct helper ids of the program's `call imm` instructions, in order of first use:
+    /// the host's table at [`CTX_DIRECT_HELPERS`](crate::abi::CTX_DIRECT_HELPERS) has one entry
+    /// per id, in this order.
+    pub fn helper_ids(&self) -> &[u32] {
+        &self.helper_ids
     }
 
     /// The options the image was compiled with.

@@ -11,9 +11,12 @@
 //!
 //! # Hardening
 //!
-//! **Constant blinding** ([`JitOptions::blind_constants`], off by default): every immediate of
-//! the program is emitted XORed with a fresh random key and un-XORed at run time, so a program
-//! cannot plant chosen byte sequences (JIT-spraying gadgets) in executable memory.
+//! **Constant blinding** ([`JitOptions::blind_constants`], off by default): every immediate
+//! operand the program chooses (ALU, jump and store immediates, `LDDW` values) is emitted XORed
+//! with a fresh random key and un-XORed at run time, so a program cannot plant chosen byte
+//! sequences (JIT-spraying gadgets) in executable memory. Memory offsets (16 bits) and helper ids
+//! are not blinded, as in Linux; shifts by a constant and division by the constants 0 and -1
+//! become register forms or emit no immediate at all.
 //!
 //! **Speculative execution.** The JIT itself adds no Spectre barriers. The stance is that of
 //! Linux: speculative-execution safety is the verifier's job, not the code generator's. Spectre
@@ -50,7 +53,7 @@ mod image;
 
 pub use error::{JitError, JitErrorKind, RunError, RunErrorKind};
 pub use exec::Executable;
-pub use helpers::{HelperError, Helpers, NoHelpers};
+pub use helpers::{DirectHelper, HelperError, Helpers, NoHelpers};
 pub use image::Compiled;
 
 /// Compiler settings.

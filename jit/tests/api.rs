@@ -220,3 +220,36 @@ fn legacy_packet_loads_outside_the_packet_end_with_zero() {
     let mut exe = jit("mov %r1, -3\nldindb %r1, 2\nexit");
     assert_eq!(exe.run_trusted(&mut [9; 4], &mut NoHelpers), Ok(0));
 }
+
+#[test]
+fn direct_helpers_bypass_the_dispatcher() {
+    struct Host {
+        dispatched: Vec<u32>,
+    }
+    extern "sysv64" fn add_all(a: u64, b: u64, c: u64, d: u64, e: u64) -> u64 {
+        a + b + c + d + e
+    }
+    impl ebpf_jit::Helpers for Host {
+        fn call(&mut self, id: u32, args: [u64; 5]) -> Result<u64, HelperError> {
+            self.dispatched.push(id);
+            Ok(args[0] * 100)
+        }
+        fn direct(&self, id: u32) -> Option<ebpf_jit::DirectHelper> {
+            (id == 4).then_some(add_all as ebpf_jit::DirectHelper)
+        }
+    }
+    let insns = assemble(
+        "mov %r1, 1\nmov %r2, 2\nmov %r3, 3\nmov %r4, 4\nmov %r5, 5\ncall 4\nmov %r6, %r0\n\
+         call 6\nadd %r0, %r6\ncall 4\nadd %r0, %r1\nexit",
+    )
+    .unwrap();
+    let image = compile(&insns, &JitOptions::new()).unwrap();
+    assert_eq!(image.helper_ids(), &[4, 6]);
+    let mut host = Host {
+        dispatched: Vec::new(),
+    };
+    let mut exe = Executable::new(&image).unwrap();
+    // 15 (direct) + 100 (dispatched) + 15 (direct) ... r0 = 100 + 15, then r0 = 15 + r1.
+    assert_eq!(exe.run_trusted(&mut [], &mut host), Ok(16));
+    assert_eq!(host.dispatched, vec![6]);
+}

@@ -18,16 +18,24 @@ pub(super) enum Src {
 }
 
 /// Emits a two-operand x86 instruction that has register and imm32 forms, in either width.
+/// Immediates in `-128..=127` use the short sign-extended imm8 form.
 macro_rules! binop {
     ($cg:expr, $mn:tt, $w:expr, $d:expr, $s:expr) => {
         match ($w, $s) {
             (Width::W64, Src::R(s)) => dynasm!($cg.ops ; .arch x64 ; $mn Rq($d), Rq(s)),
+            (Width::W64, Src::I(i)) if super::fits8(i) => {
+                dynasm!($cg.ops ; .arch x64 ; $mn Rq($d), BYTE i as _)
+            }
             (Width::W64, Src::I(i)) => dynasm!($cg.ops ; .arch x64 ; $mn Rq($d), i),
             (Width::W32, Src::R(s)) => dynasm!($cg.ops ; .arch x64 ; $mn Rd($d), Rd(s)),
+            (Width::W32, Src::I(i)) if super::fits8(i) => {
+                dynasm!($cg.ops ; .arch x64 ; $mn Rd($d), BYTE i as _)
+            }
             (Width::W32, Src::I(i)) => dynasm!($cg.ops ; .arch x64 ; $mn Rd($d), i),
         }
     };
 }
+pub(super) use binop;
 
 impl Codegen {
     /// Maps an operand, routing immediates through the blinder when it is on.
@@ -63,6 +71,8 @@ impl Codegen {
             AluOp::And => binop!(self, and, w, d, s),
             AluOp::Xor => binop!(self, xor, w, d, s),
             AluOp::Mov => match (w, s) {
+                // Flags are never live across eBPF instructions: zero with `xor`.
+                (_, Src::I(0)) => dynasm!(self.ops ; .arch x64 ; xor Rd(d), Rd(d)),
                 // A non-negative immediate zero-extends to its sign extension: the short form.
                 (Width::W64, Src::I(i)) if i < 0 => dynasm!(self.ops ; .arch x64 ; mov Rq(d), i),
                 (_, Src::I(i)) => dynasm!(self.ops ; .arch x64 ; mov Rd(d), i),
@@ -71,8 +81,14 @@ impl Codegen {
             },
             AluOp::Mul => match (w, s) {
                 (Width::W64, Src::R(r)) => dynasm!(self.ops ; .arch x64 ; imul Rq(d), Rq(r)),
+                (Width::W64, Src::I(i)) if super::fits8(i) => {
+                    dynasm!(self.ops ; .arch x64 ; imul Rq(d), Rq(d), BYTE i as i8)
+                }
                 (Width::W64, Src::I(i)) => dynasm!(self.ops ; .arch x64 ; imul Rq(d), Rq(d), i),
                 (Width::W32, Src::R(r)) => dynasm!(self.ops ; .arch x64 ; imul Rd(d), Rd(r)),
+                (Width::W32, Src::I(i)) if super::fits8(i) => {
+                    dynasm!(self.ops ; .arch x64 ; imul Rd(d), Rd(d), BYTE i as i8)
+                }
                 (Width::W32, Src::I(i)) => dynasm!(self.ops ; .arch x64 ; imul Rd(d), Rd(d), i),
             },
             AluOp::Lsh | AluOp::Rsh | AluOp::Arsh => self.shift_reg(w, op, d, s),

@@ -5,7 +5,7 @@
 //! native stack and moves r10 down one 512-byte frame. Five pushes plus the return address keep
 //! the native stack 16-byte aligned at every helper call.
 
-use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi};
+use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
 use ebpf_isa::{CallTarget, JmpCond, Operand, Reg, Width};
 
 use super::alu::Src;
@@ -26,9 +26,25 @@ macro_rules! compare {
 }
 
 impl Codegen {
+    /// Whether a 2-byte jump emitted now reaches `target`: only for labels already defined
+    /// (backward jumps), whose distance is known.
+    fn short_reaches(&self, target: DynamicLabel) -> bool {
+        match self.ops.labels().resolve_dynamic(target) {
+            Ok(at) => {
+                let distance = at.0 as i64 - (self.ops.offset().0 as i64 + 2);
+                (-128..=127).contains(&distance)
+            }
+            Err(_) => false,
+        }
+    }
+
     pub(super) fn ja(&mut self, pc: usize, off: i64) {
         let target = self.label_at(pc as i64 + 1 + off);
-        dynasm!(self.ops ; .arch x64 ; jmp =>target);
+        if self.short_reaches(target) {
+            dynasm!(self.ops ; .arch x64 ; jmp BYTE =>target);
+        } else {
+            dynasm!(self.ops ; .arch x64 ; jmp =>target);
+        }
     }
 
     pub(super) fn jmp(
@@ -46,37 +62,48 @@ impl Codegen {
         if cond == JmpCond::Set {
             compare!(self, test, w, d, s);
         } else {
-            compare!(self, cmp, w, d, s);
+            match s {
+                // dynasm picks the imm32 form of `cmp`; emit `cmp r, imm8` (83 /7 ib) by hand.
+                Src::I(i) if super::fits8(i) => self.cmp_imm8(w, d, i as i8),
+                _ => super::alu::binop!(self, cmp, w, d, s),
+            }
+        }
+        let short = self.short_reaches(target);
+        macro_rules! jcc {
+            ($mn:ident) => {
+                if short {
+                    dynasm!(self.ops ; .arch x64 ; $mn BYTE =>target)
+                } else {
+                    dynasm!(self.ops ; .arch x64 ; $mn =>target)
+                }
+            };
         }
         match cond {
-            JmpCond::Eq => dynasm!(self.ops ; .arch x64 ; je =>target),
-            JmpCond::Ne | JmpCond::Set => dynasm!(self.ops ; .arch x64 ; jne =>target),
-            JmpCond::Gt => dynasm!(self.ops ; .arch x64 ; ja =>target),
-            JmpCond::Ge => dynasm!(self.ops ; .arch x64 ; jae =>target),
-            JmpCond::Lt => dynasm!(self.ops ; .arch x64 ; jb =>target),
-            JmpCond::Le => dynasm!(self.ops ; .arch x64 ; jbe =>target),
-            JmpCond::Sgt => dynasm!(self.ops ; .arch x64 ; jg =>target),
-            JmpCond::Sge => dynasm!(self.ops ; .arch x64 ; jge =>target),
-            JmpCond::Slt => dynasm!(self.ops ; .arch x64 ; jl =>target),
-            JmpCond::Sle => dynasm!(self.ops ; .arch x64 ; jle =>target),
+            JmpCond::Eq => jcc!(je),
+            JmpCond::Ne | JmpCond::Set => jcc!(jne),
+            JmpCond::Gt => jcc!(ja),
+            JmpCond::Ge => jcc!(jae),
+            JmpCond::Lt => jcc!(jb),
+            JmpCond::Le => jcc!(jbe),
+            JmpCond::Sgt => jcc!(jg),
+            JmpCond::Sge => jcc!(jge),
+            JmpCond::Slt => jcc!(jl),
+            JmpCond::Sle => jcc!(jle),
         }
+    }
+
+    /// `cmp r64/r32, imm8`: REX (W for 64 bits, B for r8-r15), 0x83, ModRM /7, the byte.
+    fn cmp_imm8(&mut self, w: Width, reg: u8, imm: i8) {
+        let rex = 0x40 | if w == Width::W64 { 0x08 } else { 0 } | (reg >> 3);
+        if rex != 0x40 {
+            self.ops.push(rex);
+        }
+        self.ops.extend([0x83, 0xf8 | (reg & 7), imm as u8]);
     }
 
     pub(super) fn call(&mut self, pc: usize, target: CallTarget) -> Result<(), JitError> {
         match target {
-            CallTarget::Helper(id) => {
-                // The id is the immediate as a u32, zero-extended (like the interpreter).
-                if id >= 0 {
-                    dynasm!(self.ops ; .arch x64 ; mov QWORD [r12 + CTX_HELPER_ID], id);
-                } else {
-                    dynasm!(self.ops
-                        ; .arch x64
-                        ; mov Rd(TMP0), id
-                        ; mov QWORD [r12 + CTX_HELPER_ID], Rq(TMP0)
-                    );
-                }
-                self.call_dispatch(pc);
-            }
+            CallTarget::Helper(id) => self.call_helper(pc, id),
             CallTarget::Local(imm) => self.call_local(pc, pc as i64 + 1 + i64::from(imm)),
             CallTarget::Btf(_) => {
                 let what = "call by BTF id";
@@ -84,6 +111,67 @@ impl Codegen {
             }
         }
         Ok(())
+    }
+
+    /// `call imm`: through the host's direct table when it has an entry for this id, else
+    /// through the dispatcher.
+    fn call_helper(&mut self, pc: usize, id: i32) {
+        let id = id as u32;
+        let next = self.helper_ids.len();
+        let slot = *self.helper_slot.entry(id).or_insert(next);
+        if slot == next {
+            self.helper_ids.push(id);
+        }
+        let entry = (slot * 8) as i32;
+        let slow = self.ops.new_dynamic_label();
+        let done = self.ops.new_dynamic_label();
+        dynasm!(self.ops
+            ; .arch x64
+            ; mov Rq(TMP0), QWORD [r12 + CTX_DIRECT_HELPERS]
+            ; mov Rq(TMP0), QWORD [Rq(TMP0) + entry]
+            ; test Rq(TMP0), Rq(TMP0)
+            ; jz =>slow
+        );
+        let saved = self.save_args(pc);
+        dynasm!(self.ops ; .arch x64 ; call Rq(TMP0));
+        self.restore_args(saved);
+        dynasm!(self.ops
+            ; .arch x64
+            ; jmp =>done
+            ; =>slow
+            // The id is the immediate as a u32, zero-extended (like the interpreter).
+            ; mov Rd(TMP0), id as i32
+            ; mov QWORD [r12 + CTX_HELPER_ID], Rq(TMP0)
+        );
+        self.call_dispatch(pc);
+        dynasm!(self.ops ; .arch x64 ; =>done);
+    }
+
+    /// Pushes the argument registers (r1-r5) still read after the call at `pc`, keeping the
+    /// native stack 16-byte aligned for the call; returns what [`Self::restore_args`] undoes.
+    fn save_args(&mut self, pc: usize) -> (Vec<u8>, bool) {
+        let live = self.args_live[pc];
+        let regs: Vec<u8> = (1..=5u8)
+            .filter(|r| live & (1 << r) != 0)
+            .map(|r| REG_MAP[r as usize])
+            .collect();
+        for &r in &regs {
+            dynasm!(self.ops ; .arch x64 ; push Rq(r));
+        }
+        let pad = regs.len() % 2 == 1;
+        if pad {
+            dynasm!(self.ops ; .arch x64 ; sub rsp, 8);
+        }
+        (regs, pad)
+    }
+
+    fn restore_args(&mut self, (regs, pad): (Vec<u8>, bool)) {
+        if pad {
+            dynasm!(self.ops ; .arch x64 ; add rsp, 8);
+        }
+        for &r in regs.iter().rev() {
+            dynasm!(self.ops ; .arch x64 ; pop Rq(r));
+        }
     }
 
     /// `callx reg`: the helper id is the register's value (the dispatcher faults when it does
@@ -98,22 +186,15 @@ impl Codegen {
     /// context as sixth argument. r1-r5 are preserved across the call, as in the interpreter.
     fn call_dispatch(&mut self, pc: usize) {
         let fault = self.stub(pc, 0);
+        let saved = self.save_args(pc);
         dynasm!(self.ops
             ; .arch x64
-            ; push rdi
-            ; push rsi
-            ; push rdx
-            ; push rcx
-            ; push r8
-            ; sub rsp, 8
             ; mov r9, r12
             ; call QWORD [r12 + CTX_DISPATCH]
-            ; add rsp, 8
-            ; pop r8
-            ; pop rcx
-            ; pop rdx
-            ; pop rsi
-            ; pop rdi
+        );
+        self.restore_args(saved);
+        dynasm!(self.ops
+            ; .arch x64
             ; cmp DWORD [r12 + CTX_FAULT_KIND], 0
             ; jne =>fault
         );

@@ -14,14 +14,24 @@ use crate::abi::{CTX_PACKET, CTX_PACKET_LEN, RAX, TMP0, TMP1, TMP2};
 impl Codegen {
     pub(super) fn load(&mut self, size: Size, signed: bool, dst: Reg, src: Reg, off: i16) {
         let (d, b, o) = (x(dst), x(src), i32::from(off));
+        // Displacements in -128..=127 use the short disp8 form.
+        macro_rules! ld {
+            ($mn:ident $dr:ident, $sz:ident) => {
+                if super::fits8(o) {
+                    dynasm!(self.ops ; .arch x64 ; $mn $dr(d), $sz [BYTE Rq(b) + o as i8])
+                } else {
+                    dynasm!(self.ops ; .arch x64 ; $mn $dr(d), $sz [Rq(b) + o])
+                }
+            };
+        }
         match (size, signed) {
-            (Size::B, false) => dynasm!(self.ops ; .arch x64 ; movzx Rd(d), BYTE [Rq(b) + o]),
-            (Size::H, false) => dynasm!(self.ops ; .arch x64 ; movzx Rd(d), WORD [Rq(b) + o]),
-            (Size::W, false) => dynasm!(self.ops ; .arch x64 ; mov Rd(d), DWORD [Rq(b) + o]),
-            (Size::DW, _) => dynasm!(self.ops ; .arch x64 ; mov Rq(d), QWORD [Rq(b) + o]),
-            (Size::B, true) => dynasm!(self.ops ; .arch x64 ; movsx Rq(d), BYTE [Rq(b) + o]),
-            (Size::H, true) => dynasm!(self.ops ; .arch x64 ; movsx Rq(d), WORD [Rq(b) + o]),
-            (Size::W, true) => dynasm!(self.ops ; .arch x64 ; movsxd Rq(d), DWORD [Rq(b) + o]),
+            (Size::B, false) => ld!(movzx Rd, BYTE),
+            (Size::H, false) => ld!(movzx Rd, WORD),
+            (Size::W, false) => ld!(mov Rd, DWORD),
+            (Size::DW, _) => ld!(mov Rq, QWORD),
+            (Size::B, true) => ld!(movsx Rq, BYTE),
+            (Size::H, true) => ld!(movsx Rq, WORD),
+            (Size::W, true) => ld!(movsxd Rq, DWORD),
         }
     }
 
@@ -30,11 +40,20 @@ impl Codegen {
             Src::R(r) => self.store(size, x(dst), off, r),
             Src::I(i) => {
                 let (b, o) = (x(dst), i32::from(off));
+                macro_rules! st {
+                    ($sz:ident, $v:expr) => {
+                        if super::fits8(o) {
+                            dynasm!(self.ops ; .arch x64 ; mov $sz [BYTE Rq(b) + o as i8], $v)
+                        } else {
+                            dynasm!(self.ops ; .arch x64 ; mov $sz [Rq(b) + o], $v)
+                        }
+                    };
+                }
                 match size {
-                    Size::B => dynasm!(self.ops ; .arch x64 ; mov BYTE [Rq(b) + o], i as i8),
-                    Size::H => dynasm!(self.ops ; .arch x64 ; mov WORD [Rq(b) + o], i as i16),
-                    Size::W => dynasm!(self.ops ; .arch x64 ; mov DWORD [Rq(b) + o], i),
-                    Size::DW => dynasm!(self.ops ; .arch x64 ; mov QWORD [Rq(b) + o], i),
+                    Size::B => st!(BYTE, i as i8),
+                    Size::H => st!(WORD, i as i16),
+                    Size::W => st!(DWORD, i),
+                    Size::DW => st!(QWORD, i),
                 }
             }
         }
@@ -46,11 +65,20 @@ impl Codegen {
 
     fn store(&mut self, size: Size, b: u8, off: i16, s: u8) {
         let o = i32::from(off);
+        macro_rules! st {
+            ($sz:ident, $r:ident) => {
+                if super::fits8(o) {
+                    dynasm!(self.ops ; .arch x64 ; mov $sz [BYTE Rq(b) + o as i8], $r(s))
+                } else {
+                    dynasm!(self.ops ; .arch x64 ; mov $sz [Rq(b) + o], $r(s))
+                }
+            };
+        }
         match size {
-            Size::B => dynasm!(self.ops ; .arch x64 ; mov BYTE [Rq(b) + o], Rb(s)),
-            Size::H => dynasm!(self.ops ; .arch x64 ; mov WORD [Rq(b) + o], Rw(s)),
-            Size::W => dynasm!(self.ops ; .arch x64 ; mov DWORD [Rq(b) + o], Rd(s)),
-            Size::DW => dynasm!(self.ops ; .arch x64 ; mov QWORD [Rq(b) + o], Rq(s)),
+            Size::B => st!(BYTE, Rb),
+            Size::H => st!(WORD, Rw),
+            Size::W => st!(DWORD, Rd),
+            Size::DW => st!(QWORD, Rq),
         }
     }
 

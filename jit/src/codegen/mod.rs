@@ -11,6 +11,7 @@
 
 mod alu;
 mod flow;
+mod live;
 mod mem;
 
 use dynasmrt::x64::X64Relocation;
@@ -42,6 +43,17 @@ pub(crate) struct Codegen {
     /// Ends the program with r0 = 0 (out-of-bounds legacy packet load).
     zero_exit: DynamicLabel,
     blinder: Option<Blinder>,
+    /// Distinct helper ids of `call imm`, in order of first use (slots of the direct table).
+    helper_ids: Vec<u32>,
+    helper_slot: std::collections::HashMap<u32, usize>,
+    /// Per slot, which of r1-r5 may be read after the instruction ([`live`]).
+    args_live: Vec<u8>,
+}
+
+/// Whether `v` fits a sign-extended 8-bit immediate or displacement.
+#[inline]
+pub(crate) fn fits8(v: i32) -> bool {
+    (-128..=127).contains(&v)
 }
 
 /// Maps an eBPF register to its x86 register number.
@@ -76,15 +88,32 @@ pub(crate) fn compile(insns: &[Insn], options: &JitOptions) -> Result<Compiled, 
         fault_exit,
         zero_exit,
         blinder,
+        helper_ids: Vec::new(),
+        helper_slot: std::collections::HashMap::new(),
+        args_live: live::args_live_after(insns, slots),
     };
 
     let entry = cg.ops.offset().0;
     cg.prologue();
     let mut pc_offsets = Vec::with_capacity(insns.len());
+    // Loop heads (targets of backward jumps) start on a 16-byte boundary.
+    let mut loop_head = vec![false; slots];
+    let mut pc = 0;
+    for insn in insns {
+        if !matches!(insn, Insn::Call(_)) {
+            if let Some(t) = insn.branch_target(pc).filter(|&t| t >= 0 && t <= pc as i64) {
+                loop_head[t as usize] = true;
+            }
+        }
+        pc += insn.slots();
+    }
     let mut pc = 0;
     for insn in insns {
         check_insn(pc, insn, slots, &cg.labels)?;
         let label = cg.labels[pc].expect("instruction start has a label");
+        if loop_head[pc] {
+            dynasm!(cg.ops ; .arch x64 ; .align 16);
+        }
         dynasm!(cg.ops ; .arch x64 ; =>label);
         pc_offsets.push((pc as u32, cg.ops.offset().0 as u32));
         cg.insn(pc, insn)?;
@@ -100,7 +129,13 @@ pub(crate) fn compile(insns: &[Insn], options: &JitOptions) -> Result<Compiled, 
             message: e.to_string(),
         })
     })?;
-    Ok(Compiled::new(code, entry, pc_offsets, *options))
+    Ok(Compiled::new(
+        code,
+        entry,
+        pc_offsets,
+        cg.helper_ids,
+        *options,
+    ))
 }
 
 /// Rejects targets outside the program and writes to r10.

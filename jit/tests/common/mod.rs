@@ -652,15 +652,29 @@ impl ebpf_interp::Helpers for InterpHelpers {
     }
 }
 
-/// JIT helpers with the same ids.
-pub fn jit_helpers(id: u32, args: [u64; 5]) -> Result<u64, ebpf_jit::HelperError> {
-    match id {
-        HELPER_MIX => Ok(mix(args)),
-        HELPER_ECHO => Ok(args[0]),
-        HELPER_FAIL => Err(ebpf_jit::HelperError::Failed {
-            message: "helper 3 always fails".to_string(),
-        }),
-        _ => Err(ebpf_jit::HelperError::Unknown),
+/// JIT helpers with the same ids; with `direct`, helper 1 is also offered as a direct call.
+pub struct JitHelpers {
+    pub direct: bool,
+}
+
+extern "sysv64" fn mix_direct(a: u64, b: u64, c: u64, d: u64, e: u64) -> u64 {
+    mix([a, b, c, d, e])
+}
+
+impl ebpf_jit::Helpers for JitHelpers {
+    fn call(&mut self, id: u32, args: [u64; 5]) -> Result<u64, ebpf_jit::HelperError> {
+        match id {
+            HELPER_MIX => Ok(mix(args)),
+            HELPER_ECHO => Ok(args[0]),
+            HELPER_FAIL => Err(ebpf_jit::HelperError::Failed {
+                message: "helper 3 always fails".to_string(),
+            }),
+            _ => Err(ebpf_jit::HelperError::Unknown),
+        }
+    }
+
+    fn direct(&self, id: u32) -> Option<ebpf_jit::DirectHelper> {
+        (self.direct && id == HELPER_MIX).then_some(mix_direct as ebpf_jit::DirectHelper)
     }
 }
 
@@ -715,7 +729,9 @@ pub fn run_jit(insns: &[Insn], blind: bool) -> Result<Observed, String> {
     let image = compile(insns, &options).map_err(|e| format!("jit rejects: {e}"))?;
     let mut exe = Executable::new(&image).map_err(|e| format!("jit install: {e}"))?;
     let mut mem = initial_mem();
-    let end = match exe.run_trusted(&mut mem, &mut jit_helpers) {
+    // The blinded run also takes helper 1 through the direct table.
+    let mut helpers = JitHelpers { direct: blind };
+    let end = match exe.run_trusted(&mut mem, &mut helpers) {
         Ok(r0) => End::Exit(r0),
         Err(e) => {
             let what = match e.kind() {
@@ -737,7 +753,8 @@ pub fn run_jit(insns: &[Insn], blind: bool) -> Result<Observed, String> {
     })
 }
 
-/// Runs `insns` on both engines (the JIT twice: plain and blinded) and explains any difference.
+/// Runs `insns` on both engines (the JIT twice: plain with every helper through the dispatcher,
+/// blinded with helper 1 called directly) and explains any difference.
 pub fn differential(insns: &[Insn]) -> Result<(), String> {
     let want = run_interp(insns)?;
     for blind in [false, true] {

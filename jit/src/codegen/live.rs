@@ -1,0 +1,151 @@
+//! Liveness of the argument registers r1 to r5 after helper calls.
+//!
+//! The interpreter leaves r1-r5 unchanged across a helper call, so the JIT must too; but a
+//! native helper clobbers the x86 registers that hold them. Saving all five around every call
+//! is what costs most in a helper-heavy loop, so [`args_live_after`] computes, with a backward
+//! data-flow analysis over the program's control-flow graph, which of r1-r5 may still be read
+//! after each instruction; call sites save only those.
+//!
+//! The analysis is conservative where it cannot see: a helper call reads all of r1-r5 (the JIT
+//! does not know how many arguments a helper takes), and when the program has local calls, a
+//! local call and every `exit` count as reading all of them (a callee's `exit` continues in its
+//! caller, whose needs are not tracked per call site).
+
+use ebpf_isa::{AtomicOp, CallTarget, Insn, Operand, Reg};
+
+/// Bit `i` stands for register `ri`; only r1-r5 are tracked.
+const ARGS: u8 = 0b11_1110;
+
+fn bit(r: Reg) -> u8 {
+    (1u16 << r.num()) as u8 & ARGS
+}
+
+/// What an instruction reads and writes among r1-r5.
+fn use_def(insn: &Insn, all_on_exit: bool) -> (u8, u8) {
+    match *insn {
+        Insn::Alu { op, dst, src, .. } => {
+            let s = match src {
+                Operand::Reg(r) => bit(r),
+                Operand::Imm(_) => 0,
+            };
+            let d = if op == ebpf_isa::AluOp::Mov {
+                0
+            } else {
+                bit(dst)
+            };
+            (s | d, bit(dst))
+        }
+        Insn::Neg { dst, .. } | Insn::End { dst, .. } => (bit(dst), bit(dst)),
+        Insn::Movsx { dst, src, .. } => (bit(src), bit(dst)),
+        Insn::Lddw { dst, .. } => (0, bit(dst)),
+        Insn::Ldx { dst, src, .. } | Insn::Ldxs { dst, src, .. } => (bit(src), bit(dst)),
+        Insn::St { dst, .. } => (bit(dst), 0),
+        Insn::Stx { dst, src, .. } => (bit(dst) | bit(src), 0),
+        Insn::Atomic {
+            op,
+            fetch,
+            dst,
+            src,
+            ..
+        } => {
+            let def = if fetch && op != AtomicOp::CmpXchg {
+                bit(src)
+            } else {
+                0
+            };
+            (bit(dst) | bit(src), def)
+        }
+        Insn::LdAbs { .. } => (0, 0),
+        Insn::LdInd { src, .. } => (bit(src), 0),
+        Insn::Jmp { dst, src, .. } => {
+            let s = match src {
+                Operand::Reg(r) => bit(r),
+                Operand::Imm(_) => 0,
+            };
+            (bit(dst) | s, 0)
+        }
+        Insn::Ja { .. } | Insn::Ja32 { .. } => (0, 0),
+        Insn::Call(CallTarget::Local(_)) => (ARGS, 0),
+        Insn::Call(_) => (ARGS, 0),
+        Insn::Callx { reg } => (ARGS | bit(reg), 0),
+        Insn::Exit => (if all_on_exit { ARGS } else { 0 }, 0),
+    }
+}
+
+/// For each slot, the registers among r1-r5 that may be read after the instruction there
+/// (bit `i` for `ri`). Targets outside the program are ignored (compilation rejects them).
+pub(super) fn args_live_after(insns: &[Insn], slots: usize) -> Vec<u8> {
+    let has_local_calls = insns
+        .iter()
+        .any(|i| matches!(i, Insn::Call(CallTarget::Local(_))));
+    // (slot, use, def, successors) of each instruction, in program order.
+    let mut nodes = Vec::with_capacity(insns.len());
+    let mut pc = 0usize;
+    for insn in insns {
+        let (uses, defs) = use_def(insn, has_local_calls);
+        let next = pc + insn.slots();
+        let fall = (next < slots).then_some(next);
+        let target = insn
+            .branch_target(pc)
+            .and_then(|t| usize::try_from(t).ok())
+            .filter(|&t| t < slots);
+        let succ = match insn {
+            Insn::Exit => [None, None],
+            Insn::Ja { .. } | Insn::Ja32 { .. } => [target, None],
+            _ => [fall, target],
+        };
+        nodes.push((pc, uses, defs, succ));
+        pc = next;
+    }
+    let mut live_in = vec![0u8; slots];
+    let mut live_out = vec![0u8; slots];
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for &(pc, uses, defs, succ) in nodes.iter().rev() {
+            let out = succ.iter().flatten().fold(0, |acc, &s| acc | live_in[s]);
+            let inn = uses | (out & !defs);
+            if out != live_out[pc] || inn != live_in[pc] {
+                live_out[pc] = out;
+                live_in[pc] = inn;
+                changed = true;
+            }
+        }
+    }
+    live_out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ebpf_isa::asm::assemble;
+
+    fn live(src: &str) -> Vec<u8> {
+        let insns = assemble(src).unwrap();
+        let slots = insns.iter().map(Insn::slots).sum();
+        args_live_after(&insns, slots)
+    }
+
+    #[test]
+    fn overwritten_arguments_are_dead_after_a_call() {
+        // After the call, r1 is read, r2 is overwritten first, r3-r5 are never read again.
+        let l = live("mov %r1, 1\ncall 1\nmov %r2, 0\nadd %r0, %r1\nexit");
+        assert_eq!(l[1], 0b10);
+    }
+
+    #[test]
+    fn loops_carry_liveness_backwards() {
+        // In the loop the call reads r1-r5 again, so all stay live across it.
+        let l = live("loop:\ncall 1\njlt %r0, 10, loop\nexit");
+        assert_eq!(l[0], ARGS);
+        // Overwriting r1 and r2 at the loop head kills them across the call.
+        let l = live("loop:\nmov %r1, 0\nmov %r2, 0\ncall 1\njlt %r0, 10, loop\nexit");
+        assert_eq!(l[2], ARGS & !0b110);
+    }
+
+    #[test]
+    fn local_calls_make_exits_read_everything() {
+        let l = live("call 1\ncall local f\nexit\nf:\nexit");
+        assert_eq!(l[0], ARGS);
+    }
+}
