@@ -141,6 +141,12 @@ pub enum VerifyErrorKind {
         /// Where it would go.
         detail: String,
     },
+    /// A resource acquired from a helper (a ring buffer reservation) may not be released
+    /// before the program ends.
+    ReferenceLeak {
+        /// Which resource.
+        detail: String,
+    },
     /// Arithmetic that pointers do not allow.
     PointerArithmetic {
         /// The register.
@@ -200,6 +206,7 @@ impl VerifyErrorKind {
             PossiblyNull { .. } => "null",
             ReadOnly { .. } => "read-only",
             PointerLeak { .. } => "pointer-leak",
+            ReferenceLeak { .. } => "reference-leak",
             PointerArithmetic { .. } => "pointer-arithmetic",
             HelperArgument { .. } => "helper-argument",
             UnboundedLoop { .. } => "unbounded-loop",
@@ -277,6 +284,7 @@ impl fmt::Display for VerifyError {
             ),
             ReadOnly { region, detail } => write!(f, "write to read-only {region}: {detail}"),
             PointerLeak { detail } => write!(f, "pointer leak: {detail}"),
+            ReferenceLeak { detail } => write!(f, "resource leak: {detail}"),
             PointerArithmetic { reg, detail } => {
                 write!(f, "invalid arithmetic on pointer r{}: {detail}", reg.num())
             }

@@ -171,6 +171,7 @@ pub fn analyze(
         Err(e) => return fail(alloc::vec![e]),
     };
     let env = transfer::Env {
+        node_pcs: cfg.nodes.iter().map(|n| n.pc).collect(),
         platform,
         prog,
         maps,

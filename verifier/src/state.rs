@@ -1,6 +1,7 @@
 //! [`State`]: the product domain at one program point — register kinds, the numeric zone over
 //! values and offsets, the stack, and the callee-saved registers of callers.
 
+use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -21,6 +22,8 @@ pub struct State {
     pub(crate) stack: Stack,
     /// Kinds of r6-r9 saved by each caller frame (index = caller depth).
     pub(crate) saved: Vec<[RegType; 4]>,
+    /// Helper allocations (ring buffer reservations) that may still be outstanding, by id.
+    pub(crate) allocs: BTreeSet<u32>,
 }
 
 impl State {
@@ -32,6 +35,7 @@ impl State {
             num: Zone::top(),
             stack: Stack::empty(),
             saved: Vec::new(),
+            allocs: BTreeSet::new(),
         };
         s.num
             .assign_interval(VarId::PACKET_SIZE, Interval::new(0, MAX_PACKET_SIZE.into()));
@@ -175,6 +179,7 @@ impl Lattice for State {
             num: Zone::bottom(),
             stack: Stack::bottom(),
             saved: Vec::new(),
+            allocs: BTreeSet::new(),
         }
     }
 
@@ -185,6 +190,7 @@ impl Lattice for State {
             num: Zone::top(),
             stack: Stack::top(),
             saved: Vec::new(),
+            allocs: BTreeSet::new(),
         }
     }
 
@@ -206,6 +212,7 @@ impl Lattice for State {
                 .iter()
                 .zip(&other.saved)
                 .all(|(a, b)| a.iter().zip(b).all(|(x, y)| x.leq(y)))
+            && self.allocs.is_subset(&other.allocs)
             && self.num.leq(&other.num)
             && self.stack.leq(&other.stack)
     }
@@ -245,6 +252,7 @@ impl State {
             }
         }
         self.stack.join(&other.stack);
+        self.allocs.extend(other.allocs.iter().copied());
         // Kinds that joined to a kind with a variable (Packet and PacketEnd, map values of
         // different sizes) measure their offsets from the same base; other variables are
         // dropped by `normalize`.

@@ -447,3 +447,42 @@ fn accepted_programs_never_fault() {
         cases()
     );
 }
+
+/// Random instructions (each slot decoded on its own, undecodable slots dropped): the
+/// verifier answers without panicking, whatever the program.
+#[test]
+fn verifier_never_panics_on_random_instructions() {
+    let mut runner = TestRunner::new(PtConfig {
+        cases: 3000,
+        failure_persistence: None,
+        ..PtConfig::default()
+    });
+    let slots = prop::collection::vec((any::<u8>(), any::<u8>(), -8i16..8, small()), 1..24);
+    runner
+        .run(&slots, |slots| {
+            let mut insns = Vec::new();
+            for (op, regs, off, imm) in slots {
+                let mut raw = [0u8; 16];
+                raw[0] = op;
+                raw[1] = regs & 0x3f;
+                raw[2..4].copy_from_slice(&off.to_le_bytes());
+                raw[4..8].copy_from_slice(&imm.to_le_bytes());
+                if let Ok(mut d) = ebpf_isa::decode(&raw) {
+                    insns.push(d.remove(0));
+                } else if let Ok(d) = ebpf_isa::decode(&raw[..8]) {
+                    insns.extend(d);
+                }
+            }
+            insns.push(Insn::Exit);
+            for platform in [
+                &Windows as &dyn ebpf_verifier::Platform,
+                &ebpf_verifier::Linux,
+            ] {
+                for ty in ["xdp", "sched_cls", "kprobe", "bind", "sock_addr"] {
+                    let _ = ebpf_verifier::verify(&insns, platform, ty, &maps());
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+}

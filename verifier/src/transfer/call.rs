@@ -41,7 +41,7 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: i32) {
         match kind {
             ArgKind::None | ArgKind::Size | ArgKind::SizeOrZero => {
                 if matches!(kind, ArgKind::Size | ArgKind::SizeOrZero)
-                    && !matches!(h.args[i - 1], ArgKind::ReadMem | ArgKind::WriteMem)
+                    && (i == 0 || !matches!(h.args[i - 1], ArgKind::ReadMem | ArgKind::WriteMem))
                 {
                     number_arg(cx, s, h, i);
                 }
@@ -107,6 +107,17 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: i32) {
                 memory_arg(cx, s, h, i, n, n, kind == ArgKind::MapValueOut);
             }
             ArgKind::ReadMem | ArgKind::WriteMem => {
+                if i == 4 || !matches!(h.args[i + 1], ArgKind::Size | ArgKind::SizeOrZero) {
+                    arg_error(
+                        cx,
+                        h,
+                        i,
+                        String::from(
+                            "the prototype gives no size argument after this memory argument",
+                        ),
+                    );
+                    continue;
+                }
                 let size_reg = ARGS[i + 1];
                 let or_zero = h.args[i + 1] == ArgKind::SizeOrZero;
                 if !number_arg(cx, s, h, i + 1) {
@@ -165,6 +176,7 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: i32) {
 
     // Effects.
     if let Some(a) = released {
+        s.allocs.remove(&a);
         s.retype_all(|t| match t {
             RegType::MapValue { alloc, .. } | RegType::MapValueOrNull { alloc, .. }
                 if alloc == a =>
@@ -199,6 +211,7 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: i32) {
                 _ => None,
             });
             let (size, alloc) = if h.ret == RetKind::AllocOrNull {
+                s.allocs.insert(id);
                 (alloc_size as u32, id)
             } else {
                 (map.map_or(0, |m| m.value_size), 0)
@@ -320,6 +333,14 @@ pub(super) fn enter(s: &mut State) {
 /// `exit`: the program's end (r0 must be a number) or a return to the caller.
 pub(super) fn exit(cx: &mut Cx<'_, '_>, mut s: State) -> State {
     if s.depth() == 0 {
+        if let Some(a) = s.allocs.first() {
+            cx.fail(VerifyErrorKind::ReferenceLeak {
+                detail: format!(
+                    "memory reserved by the helper call at pc {} may be neither submitted nor discarded",
+                    cx.pc_of_node(*a - 1)
+                ),
+            });
+        }
         match s.ty(Reg::R0) {
             RegType::Num => {
                 if let Some((lo, hi)) = cx.env.prog.return_range {

@@ -230,6 +230,10 @@ fn null_check(s: &mut State, r: Reg, is_null: bool) {
     }
     if is_null {
         s.set(r, RegType::Num, Interval::constant(0));
+        // A failed reservation needs no release.
+        if alloc != 0 {
+            s.allocs.remove(&alloc);
+        }
         return;
     }
     let non_null = RegType::MapValue { size, alloc };

@@ -22,6 +22,8 @@ use crate::structure::lddw_map;
 
 /// What the analysis of one program knows besides the state.
 pub(crate) struct Env<'a> {
+    /// Slot of each node of the inlined graph.
+    pub(crate) node_pcs: alloc::vec::Vec<usize>,
     pub(crate) platform: &'a dyn Platform,
     pub(crate) prog: &'a ProgramType,
     pub(crate) maps: &'a [MapInfo],
@@ -37,6 +39,11 @@ pub(crate) struct Cx<'a, 'e> {
 }
 
 impl Cx<'_, '_> {
+    /// The slot of node `n`.
+    pub(crate) fn pc_of_node(&self, n: u32) -> usize {
+        self.env.node_pcs.get(n as usize).copied().unwrap_or(0)
+    }
+
     /// Records a failed check.
     pub(crate) fn fail(&mut self, kind: VerifyErrorKind) {
         if let Some(e) = self.errors.as_deref_mut() {
