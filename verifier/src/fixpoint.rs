@@ -47,6 +47,16 @@ fn counter(h: u32) -> VarId {
     VarId::loop_counter(h)
 }
 
+fn countdown(h: u32) -> VarId {
+    VarId::loop_countdown(h)
+}
+
+/// Starts the counters of loop head `h` at 0.
+fn reset(s: &mut State, h: u32) {
+    s.num.assign_interval(counter(h), Interval::constant(0));
+    s.num.assign_interval(countdown(h), Interval::constant(0));
+}
+
 impl<'a, 'e> Fixpoint<'a, 'e> {
     pub(crate) fn new(
         cfg: &'a Cfg,
@@ -58,7 +68,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         let n = cfg.nodes.len();
         let mut entry = State::entry();
         if cfg.is_head(0) {
-            entry.num.assign_interval(counter(0), Interval::constant(0));
+            reset(&mut entry, 0);
         }
         Fixpoint {
             cfg,
@@ -97,10 +107,11 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             for h in hp {
                 if !hn.contains(h) {
                     s.num.forget(counter(*h));
+                    s.num.forget(countdown(*h));
                 }
             }
             if self.cfg.is_head(n) && !hp.contains(&n) {
-                s.num.assign_interval(counter(n), Interval::constant(0));
+                reset(&mut s, n);
             }
             acc.join(&s);
         }
@@ -128,6 +139,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         let mut s = self.pre[n as usize].clone();
         if self.cfg.is_head(n) && !s.is_bottom() {
             s.num.shift(counter(n), 1);
+            s.num.shift(countdown(n), -1);
         }
         let insn = &self.insns[self.layout.at_slot[node.pc].expect("instruction start")];
         let mut cx = Cx {
@@ -210,7 +222,9 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             }
             self.process(n, Some(&mut errors))?;
             if self.cfg.is_head(n) {
-                let c = self.pre[n as usize].num.interval(counter(n));
+                let num = &self.pre[n as usize].num;
+                let (c, d) = (num.interval(counter(n)), num.interval(countdown(n)));
+                let c = c.meet(&d.negate());
                 if c.hi() >= MAX_LOOP_ITERATIONS {
                     errors.push(VerifyError::new(
                         self.cfg.nodes[n as usize].pc,

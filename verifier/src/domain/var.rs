@@ -32,7 +32,13 @@ impl VarId {
 
     /// The visit counter of loop head `node`.
     pub const fn loop_counter(node: u32) -> VarId {
-        VarId(LOOP_BASE + node)
+        VarId(LOOP_BASE + 2 * node)
+    }
+
+    /// The negated visit counter of loop head `node` (it relates to counters that count down,
+    /// which a difference bound cannot relate to the counter itself).
+    pub const fn loop_countdown(node: u32) -> VarId {
+        VarId(LOOP_BASE + 2 * node + 1)
     }
 
     /// The stack cell of `size` (1, 2, 4 or 8) bytes at `offset` below the top of frame 0.
@@ -61,7 +67,9 @@ impl fmt::Display for VarId {
                 write!(f, "saved{}.r{}", i / 4, 6 + i % 4)
             }
             _ if (LOOP_BASE..STACK_BASE).contains(&v) => {
-                write!(f, "loop_count@{}", v - LOOP_BASE)
+                let i = v - LOOP_BASE;
+                let sign = if i % 2 == 0 { "" } else { "-" };
+                write!(f, "{sign}loop_count@{}", i / 2)
             }
             _ => {
                 let i = v - STACK_BASE;
@@ -100,7 +108,7 @@ impl VarId {
                 let i = v - SAVED_BASE;
                 VarKind::Saved((i / 4) as u8, (i % 4) as u8)
             }
-            _ if (LOOP_BASE..STACK_BASE).contains(&v) => VarKind::Loop(v - LOOP_BASE),
+            _ if (LOOP_BASE..STACK_BASE).contains(&v) => VarKind::Loop((v - LOOP_BASE) / 2),
             _ => {
                 let i = v - STACK_BASE;
                 VarKind::Stack(-((i / 4) as i32), 1u8 << (i % 4))
