@@ -38,6 +38,8 @@ enum Item {
         src: Operand,
         skip: usize,
     },
+    /// `call local` of the program's one subprogram.
+    CallF,
     /// Backward jump to the item `back` items earlier (a loop latch).
     Back {
         cond: JmpCond,
@@ -247,6 +249,46 @@ fn snippet() -> impl Strategy<Value = Vec<Item>> {
         ]),
         // pointer arithmetic with a register
         (reg(), reg()).prop_map(|(d, s)| vec![Item::I(alu(AluOp::Add, d, Operand::Reg(s)))]),
+        // stack pointers, spills and fills
+        (reg(), -40i32..8).prop_map(|(d, k)| vec![
+            Item::I(alu(AluOp::Mov, d, Operand::Reg(Reg::R10))),
+            Item::I(alu(AluOp::Add, d, Operand::Imm(k))),
+        ]),
+        (reg(), reg(), -24i16..0).prop_map(|(a, b, off)| vec![
+            Item::I(Insn::Stx {
+                size: Size::DW,
+                dst: Reg::R10,
+                src: a,
+                off
+            }),
+            Item::I(Insn::Ldx {
+                size: Size::DW,
+                dst: b,
+                src: Reg::R10,
+                off
+            }),
+        ]),
+        // register comparisons, 64 and 32 bits
+        (
+            prop::sample::select(JmpCond::ALL.to_vec()),
+            prop::bool::ANY,
+            reg(),
+            reg(),
+            1usize..4
+        )
+            .prop_map(|(cond, w32, d, r, skip)| vec![Item::Fwd {
+                cond,
+                width: if w32 { Width::W32 } else { Width::W64 },
+                dst: d,
+                src: Operand::Reg(r),
+                skip
+            }]),
+        // a call of the subprogram with two register arguments
+        (reg(), reg()).prop_map(|(a, b)| vec![
+            Item::I(alu(AluOp::Mov, Reg::R1, Operand::Reg(a))),
+            Item::I(alu(AluOp::Mov, Reg::R2, Operand::Reg(b))),
+            Item::CallF,
+        ]),
         // an early exit
         Just(vec![
             Item::I(alu(AluOp::Mov, Reg::R0, Operand::Imm(1))),
@@ -255,8 +297,69 @@ fn snippet() -> impl Strategy<Value = Vec<Item>> {
     ]
 }
 
+/// Bodies of the subprogram: `r1` and `r2` are its arguments.
+fn subprogram(kind: u8) -> Vec<Item> {
+    let i = Item::I;
+    match kind {
+        // A checked 4-byte read: r1 + 4 <= r2.
+        0 => vec![
+            i(alu(AluOp::Mov, Reg::R0, Operand::Reg(Reg::R1))),
+            i(alu(AluOp::Add, Reg::R0, Operand::Imm(4))),
+            Item::Fwd {
+                cond: JmpCond::Gt,
+                width: Width::W64,
+                dst: Reg::R0,
+                src: Operand::Reg(Reg::R2),
+                skip: 2,
+            },
+            i(Insn::Ldx {
+                size: Size::W,
+                dst: Reg::R0,
+                src: Reg::R1,
+                off: 0,
+            }),
+            i(Insn::Exit),
+            i(alu(AluOp::Mov, Reg::R0, Operand::Imm(0))),
+            i(Insn::Exit),
+        ],
+        // A write through r1, then r1 returned.
+        1 => vec![
+            i(Insn::St {
+                size: Size::DW,
+                dst: Reg::R1,
+                off: 0,
+                imm: 7,
+            }),
+            i(alu(AluOp::Mov, Reg::R0, Operand::Reg(Reg::R1))),
+            i(Insn::Exit),
+        ],
+        // A spill in the callee's own frame, and a read through r1.
+        _ => vec![
+            i(Insn::Stx {
+                size: Size::DW,
+                dst: Reg::R10,
+                src: Reg::R1,
+                off: -8,
+            }),
+            i(Insn::Ldx {
+                size: Size::DW,
+                dst: Reg::R3,
+                src: Reg::R10,
+                off: -8,
+            }),
+            i(Insn::Ldx {
+                size: Size::B,
+                dst: Reg::R0,
+                src: Reg::R3,
+                off: 0,
+            }),
+            i(Insn::Exit),
+        ],
+    }
+}
+
 fn program() -> impl Strategy<Value = Vec<Insn>> {
-    prop::collection::vec(snippet(), 1..10).prop_map(|snips| {
+    (prop::collection::vec(snippet(), 1..10), 0u8..3).prop_map(|(snips, sub)| {
         let mut items = vec![
             Item::I(alu(AluOp::Mov, Reg::R6, Operand::Reg(Reg::R1))),
             Item::I(Insn::Ldx {
@@ -277,12 +380,14 @@ fn program() -> impl Strategy<Value = Vec<Insn>> {
         }
         items.push(Item::I(alu(AluOp::Mov, Reg::R0, Operand::Imm(0))));
         items.push(Item::I(Insn::Exit));
-        layout(&items)
+        let main_end = items.len();
+        items.extend(subprogram(sub));
+        layout(&items, main_end)
     })
 }
 
 /// Resolves jumps: item index -> pc, offsets in slots.
-fn layout(items: &[Item]) -> Vec<Insn> {
+fn layout(items: &[Item], main_end: usize) -> Vec<Insn> {
     let mut pcs = Vec::with_capacity(items.len() + 1);
     let mut pc = 0i64;
     for it in items {
@@ -294,6 +399,8 @@ fn layout(items: &[Item]) -> Vec<Insn> {
     }
     pcs.push(pc);
     let last = items.len() - 1;
+    // Jumps stay in their function: the main part ends with its exit at main_end - 1.
+    let end_of = |i: usize| if i < main_end { main_end - 1 } else { last };
     items
         .iter()
         .enumerate()
@@ -306,7 +413,7 @@ fn layout(items: &[Item]) -> Vec<Insn> {
                 src,
                 skip,
             } => {
-                let target = (i + 1 + skip).min(last);
+                let target = (i + 1 + skip).min(end_of(i));
                 Insn::Jmp {
                     width,
                     cond,
@@ -315,6 +422,7 @@ fn layout(items: &[Item]) -> Vec<Insn> {
                     off: (pcs[target] - pcs[i] - 1) as i16,
                 }
             }
+            Item::CallF => Insn::Call(CallTarget::Local((pcs[main_end] - pcs[i] - 1) as i32)),
             Item::Back {
                 cond,
                 dst,
