@@ -8,3 +8,4 @@ pub mod data;
 pub mod engine;
 pub mod hex;
 pub mod object;
+pub mod verify;

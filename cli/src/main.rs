@@ -8,13 +8,14 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context, Result};
 use clap::{Parser, Subcommand};
 use ebpf_cli::engine::{self, Engine};
+use ebpf_cli::verify::{self as verifier, PlatformChoice};
 use ebpf_cli::{conformance, hex, object};
 use ebpf_isa::Insn;
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0  success (the program ran; every conformance vector passed)
-  1  the program faulted, or a conformance vector failed
+  0  success (the program ran; every conformance vector passed; every program verified)
+  1  the program faulted, a conformance vector failed, or the verifier rejected a program
   2  bad input: unreadable file, assembly or decode error, bad arguments";
 
 /// The eBPF runtime's command-line tool.
@@ -85,6 +86,31 @@ enum Command {
         /// The engine that runs the vectors.
         #[arg(long, value_enum, default_value_t = Engine::Interp)]
         engine: Engine,
+    },
+    /// Verify the programs of a clang-built ELF object: one line per program (accepted, or
+    /// rejected with each unproved condition and its C source line), then a summary.
+    #[command(after_help = EXIT_CODES)]
+    Verify {
+        /// The ELF object.
+        file: PathBuf,
+        /// Only programs of this ELF section.
+        #[arg(long)]
+        section: Option<String>,
+        /// Only the program whose entry function is this.
+        #[arg(long)]
+        function: Option<String>,
+        /// The platform whose program types and helpers apply.
+        #[arg(long, value_enum, default_value_t = PlatformChoice::Linux)]
+        platform: PlatformChoice,
+        /// Print the abstract state before every instruction.
+        #[arg(long)]
+        invariants: bool,
+        /// Print a JSON array, one object per program, instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Layout of a legacy `maps` section (default: the platform's).
+        #[arg(long, value_enum)]
+        layout: Option<Layout>,
     },
 }
 
@@ -180,6 +206,24 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             print!("{}", ebpf_isa::disasm::disassemble(&insns));
             Ok(())
         }
+        Command::Verify {
+            file,
+            section,
+            function,
+            platform,
+            invariants,
+            json,
+            layout,
+        } => {
+            let layout = layout.unwrap_or(match platform {
+                PlatformChoice::Linux => Layout::Linux,
+                PlatformChoice::Windows => Layout::Windows,
+            });
+            let object = object::load(&file, layout.into()).map_err(bad_input)?;
+            let programs = object::select(&object, section.as_deref(), function.as_deref())
+                .map_err(|e| bad_input(e.context(file.display().to_string())))?;
+            verify_all(&object, &programs, platform, invariants, json)
+        }
         Command::Run { file, mem, jit } => {
             let insns = load_program(&file).map_err(bad_input)?;
             let mut mem = hex::parse_bytes(&mem).context("--mem").map_err(bad_input)?;
@@ -224,6 +268,67 @@ fn is_elf_file(path: &Path) -> bool {
         .and_then(|mut f| f.read_exact(&mut magic))
         .is_ok()
         && object::is_elf(&magic)
+}
+
+/// Verifies `programs`, printing each verdict (or the JSON array) and a summary; a progress
+/// bar on a terminal's stderr when there are many.
+fn verify_all(
+    object: &ebpf_loader::Object,
+    programs: &[&ebpf_loader::Program],
+    platform: PlatformChoice,
+    invariants: bool,
+    json: bool,
+) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    let progress = programs.len() > 4 && std::io::stderr().is_terminal();
+    let mut verdicts = Vec::with_capacity(programs.len());
+    for (i, program) in programs.iter().enumerate() {
+        if progress {
+            let done = 30 * i / programs.len();
+            eprint!(
+                "\r[{}{}] {i}/{} {:<40.40}",
+                "#".repeat(done),
+                " ".repeat(30 - done),
+                programs.len(),
+                program.function
+            );
+        }
+        let verdict = verifier::verify_program(object, program, platform, invariants);
+        if !json {
+            if progress {
+                eprint!("\r{:78}\r", "");
+            }
+            print!("{}", verifier::verdict_text(&verdict, invariants));
+        }
+        verdicts.push(verdict);
+    }
+    if progress {
+        eprint!("\r{:78}\r", "");
+    }
+    let rejected = verdicts.iter().filter(|v| !v.accepted).count();
+    if json {
+        let array: Vec<_> = verdicts
+            .iter()
+            .map(|v| verifier::verdict_json(v, invariants))
+            .collect();
+        println!("{:#}", serde_json::Value::Array(array));
+    } else {
+        let total: f64 = verdicts.iter().map(|v| v.time.as_secs_f64()).sum();
+        println!(
+            "{} programs: {} accepted, {rejected} rejected ({:.1} ms)",
+            verdicts.len(),
+            verdicts.len() - rejected,
+            total * 1e3
+        );
+    }
+    if rejected == 0 {
+        Ok(())
+    } else {
+        Err(Failure {
+            code: 1,
+            error: anyhow!("{rejected} program(s) rejected"),
+        })
+    }
 }
 
 /// Reads a program: `.s`/`.asm` files are assembled, anything else is decoded as raw bytes.

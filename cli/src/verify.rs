@@ -1,0 +1,234 @@
+//! `ebpf verify`: the loader's programs through the verifier, with source lines in the errors.
+//!
+//! [`verify_program`] joins the two crates: the loader's program type becomes the platform's
+//! program type name, its maps become [`MapInfo`]s (the loader relocates map references to
+//! indexes, which the verifier reads as map fds), and each error's pc is matched with the BTF
+//! line info of the instruction.
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use ebpf_loader::{LineInfo, MapDef, MapType, Object, Program, ProgramType};
+use ebpf_verifier::{analyze, Linux, MapInfo, MapKind, Options, Platform, Windows};
+use serde_json::{json, Value};
+
+/// The platform whose program types and helpers a program is checked against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlatformChoice {
+    /// Linux program types and helper ids.
+    Linux,
+    /// eBPF for Windows program types (xdp, bind, sock_addr, sockops) and helper ids.
+    Windows,
+}
+
+impl PlatformChoice {
+    /// The verifier's platform.
+    pub fn platform(self) -> &'static dyn Platform {
+        match self {
+            PlatformChoice::Linux => &Linux,
+            PlatformChoice::Windows => &Windows,
+        }
+    }
+
+    /// The platform's name for a program type the loader found, if the platform has it.
+    pub fn type_name(self, program_type: ProgramType) -> &'static str {
+        match (self, program_type) {
+            (PlatformChoice::Windows, ProgramType::CgroupSockAddr) => "sock_addr",
+            (PlatformChoice::Windows, ProgramType::SockOps) => "sockops",
+            (_, t) => t.name(),
+        }
+    }
+}
+
+/// What the verifier needs to know about a map.
+pub fn map_info(index: usize, map: &MapDef) -> MapInfo {
+    let kind = match map.map_type {
+        MapType::Hash | MapType::PercpuHash | MapType::LruHash | MapType::LruPercpuHash => {
+            MapKind::Hash
+        }
+        MapType::Array | MapType::PercpuArray => MapKind::Array,
+        MapType::ProgArray => MapKind::ProgArray,
+        MapType::PerfEventArray => MapKind::PerfEventArray,
+        MapType::Ringbuf => MapKind::RingBuf,
+        _ => MapKind::Other(map.raw_type),
+    };
+    MapInfo {
+        fd: index as i32,
+        kind,
+        key_size: map.key_size,
+        value_size: map.value_size,
+        max_entries: map.max_entries,
+    }
+}
+
+/// One failed check, located.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// Slot of the instruction.
+    pub pc: usize,
+    /// What could not be proved.
+    pub message: String,
+    /// The C source position of the instruction, when the object has line info.
+    pub source: Option<LineInfo>,
+}
+
+/// The verdict on one program.
+#[derive(Clone, Debug)]
+pub struct Verdict {
+    /// ELF section.
+    pub section: String,
+    /// Entry function.
+    pub function: String,
+    /// The platform's program type name.
+    pub program_type: String,
+    /// Whether every check was proved.
+    pub accepted: bool,
+    /// The failed checks, the root cause first.
+    pub errors: Vec<Finding>,
+    /// The abstract state before each instruction, when asked for.
+    pub invariants: Vec<(usize, String)>,
+    /// Time the verification took.
+    pub time: Duration,
+}
+
+/// The source line of `pc`: the last line-info entry at or before it.
+pub fn source_of(program: &Program, pc: usize) -> Option<LineInfo> {
+    let i = program.lines.partition_point(|l| l.pc <= pc);
+    i.checked_sub(1).map(|i| program.lines[i].clone())
+}
+
+/// Verifies one program of `object`.
+pub fn verify_program(
+    object: &Object,
+    program: &Program,
+    platform: PlatformChoice,
+    invariants: bool,
+) -> Verdict {
+    let start = Instant::now();
+    let type_name = platform.type_name(program.program_type);
+    let mut verdict = Verdict {
+        section: program.section.clone(),
+        function: program.function.clone(),
+        program_type: type_name.to_string(),
+        accepted: false,
+        errors: Vec::new(),
+        invariants: Vec::new(),
+        time: Duration::ZERO,
+    };
+    if let Some(e) = &program.decode_error {
+        verdict.errors.push(Finding {
+            pc: e.pc().unwrap_or(0) as usize,
+            message: e.to_string(),
+            source: None,
+        });
+    } else {
+        let maps: Vec<MapInfo> = object
+            .maps()
+            .iter()
+            .enumerate()
+            .map(|(i, m)| map_info(i, m))
+            .collect();
+        let options = Options {
+            invariants,
+            ..Options::default()
+        };
+        let report = analyze(
+            &program.insns,
+            platform.platform(),
+            type_name,
+            &maps,
+            &options,
+        );
+        verdict.accepted = report.errors.is_empty();
+        verdict.errors = report
+            .errors
+            .iter()
+            .map(|e| Finding {
+                pc: e.pc(),
+                message: e.to_string(),
+                source: source_of(program, e.pc()),
+            })
+            .collect();
+        verdict.invariants = report
+            .invariants
+            .into_iter()
+            .map(|i| (i.pc, i.state))
+            .collect();
+    }
+    verdict.time = start.elapsed();
+    verdict
+}
+
+/// Human-readable lines for one verdict.
+pub fn verdict_text(v: &Verdict, with_invariants: bool) -> String {
+    let mut out = String::new();
+    let ms = v.time.as_secs_f64() * 1e3;
+    if v.accepted {
+        let _ = writeln!(
+            out,
+            "{}/{} ({}): accepted in {ms:.1} ms",
+            v.section, v.function, v.program_type
+        );
+    } else {
+        let n = v.errors.len();
+        let _ = writeln!(
+            out,
+            "{}/{} ({}): rejected in {ms:.1} ms, {n} error{}",
+            v.section,
+            v.function,
+            v.program_type,
+            if n == 1 { "" } else { "s" }
+        );
+        for e in &v.errors {
+            let _ = writeln!(out, "  {}", e.message);
+            if let Some(s) = &e.source {
+                let _ = writeln!(
+                    out,
+                    "    at {}:{}:{}: {}",
+                    s.file,
+                    s.line,
+                    s.column,
+                    s.text.trim()
+                );
+            }
+        }
+    }
+    if with_invariants {
+        for (pc, state) in &v.invariants {
+            let _ = writeln!(out, "    pc {pc}: {state}");
+        }
+    }
+    out
+}
+
+/// The JSON object for one verdict.
+pub fn verdict_json(v: &Verdict, with_invariants: bool) -> Value {
+    let errors: Vec<Value> = v
+        .errors
+        .iter()
+        .map(|e| {
+            let mut o = json!({ "pc": e.pc, "message": e.message });
+            if let Some(s) = &e.source {
+                o["source"] =
+                    json!({ "file": s.file, "line": s.line, "column": s.column, "text": s.text.trim() });
+            }
+            o
+        })
+        .collect();
+    let mut o = json!({
+        "section": v.section,
+        "function": v.function,
+        "program_type": v.program_type,
+        "accepted": v.accepted,
+        "errors": errors,
+        "time_ms": v.time.as_secs_f64() * 1e3,
+    });
+    if with_invariants {
+        o["invariants"] = v
+            .invariants
+            .iter()
+            .map(|(pc, state)| json!({ "pc": pc, "state": state }))
+            .collect();
+    }
+    o
+}

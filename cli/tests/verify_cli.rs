@@ -1,0 +1,161 @@
+//! `ebpf verify` end to end on the committed objects of tests/verify (built by its build.sh):
+//! verdicts, source lines in the messages, the JSON keys, filters and exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn ebpf(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ebpf"))
+        .args(args)
+        .output()
+        .expect("runs the ebpf binary")
+}
+
+fn object(name: &str) -> String {
+    let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/verify")
+        .join(name);
+    path.to_str().unwrap().to_string()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn safe_program_is_accepted_and_exit_0() {
+    let o = ebpf(&[
+        "verify",
+        &object("xdp_packet.o"),
+        "--function",
+        "eth_type_checked",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("xdp/eth_type_checked (xdp): accepted"),
+        "{out}"
+    );
+    assert!(out.contains("1 programs: 1 accepted, 0 rejected"), "{out}");
+}
+
+#[test]
+fn off_by_one_packet_read_is_rejected_with_its_source_line() {
+    let o = ebpf(&[
+        "verify",
+        &object("xdp_packet.o"),
+        "--function",
+        "eth_type_off_by_one",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = text(&o.stdout);
+    assert!(out.contains("eth_type_off_by_one (xdp): rejected"), "{out}");
+    assert!(out.contains("packet access out of bounds"), "{out}");
+    assert!(
+        out.contains("packet_size"),
+        "the message names the analysis terms: {out}"
+    );
+    assert!(
+        out.contains("xdp_packet.c:27:"),
+        "the message names the source line: {out}"
+    );
+    assert!(
+        out.contains("eth->h_proto"),
+        "the message quotes the source: {out}"
+    );
+}
+
+#[test]
+fn missing_null_check_is_rejected() {
+    let o = ebpf(&["verify", &object("map_null.o")]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = text(&o.stdout);
+    assert!(out.contains("count_checked (xdp): accepted"), "{out}");
+    assert!(out.contains("count_unchecked (xdp): rejected"), "{out}");
+    assert!(out.contains("may be null"), "{out}");
+    assert!(out.contains("2 programs: 1 accepted, 1 rejected"), "{out}");
+}
+
+#[test]
+fn json_has_the_contract_keys() {
+    let o = ebpf(&["verify", &object("map_null.o"), "--json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is JSON");
+    let programs = v.as_array().expect("a JSON array");
+    assert_eq!(programs.len(), 2);
+    for p in programs {
+        for key in ["section", "function", "accepted", "errors", "time_ms"] {
+            assert!(p.get(key).is_some(), "missing {key} in {p}");
+        }
+    }
+    let bad = programs
+        .iter()
+        .find(|p| p["function"] == "count_unchecked")
+        .unwrap();
+    assert_eq!(bad["accepted"], false);
+    let first = &bad["errors"][0];
+    assert!(
+        first["pc"].is_u64() && first["message"].is_string(),
+        "{first}"
+    );
+    assert_eq!(first["source"]["line"], 29, "{first}");
+    let good = programs
+        .iter()
+        .find(|p| p["function"] == "count_checked")
+        .unwrap();
+    assert_eq!(good["accepted"], true);
+    assert_eq!(good["errors"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn invariants_are_printed_on_request() {
+    let o = ebpf(&[
+        "verify",
+        &object("xdp_packet.o"),
+        "--function",
+        "eth_type_checked",
+        "--invariants",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = text(&o.stdout);
+    assert!(out.contains("pc 0:"), "{out}");
+    assert!(
+        out.lines()
+            .filter(|l| l.trim_start().starts_with("pc "))
+            .count()
+            >= 5,
+        "{out}"
+    );
+}
+
+#[test]
+fn unloadable_object_and_unknown_function_exit_2() {
+    let dir = std::env::temp_dir().join(format!("ebpf-verify-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let junk = dir.join("junk.o");
+    std::fs::write(&junk, b"\x7fELF this is not really an object").unwrap();
+    let o = ebpf(&["verify", junk.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("junk.o"), "{err}");
+
+    let o = ebpf(&[
+        "verify",
+        &object("map_null.o"),
+        "--function",
+        "no_such_function",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("no_such_function"),
+        "{}",
+        text(&o.stderr)
+    );
+}
