@@ -96,7 +96,10 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: i32) {
             }
             ArgKind::MapKey | ArgKind::MapValue | ArgKind::MapValueOut => {
                 let Some(m) = map else {
-                    arg_error(cx, h, i, String::from("no valid map argument precedes it"));
+                    // The map argument was reported already: sizes are unknown.
+                    if !h.args[..i].iter().any(|a| matches!(a, ArgKind::Map(_))) {
+                        arg_error(cx, h, i, String::from("no map argument precedes it"));
+                    }
                     continue;
                 };
                 let n = i64::from(if kind == ArgKind::MapKey {

@@ -100,13 +100,22 @@ pub(crate) fn check_region(
             if itv.is_bottom() || itv.lo() < bottom || itv.hi() + i128::from(size) > 0 {
                 let top = i128::from(s.frame_top());
                 let rel = itv.minus(Interval::clamped(top, top));
+                let at = match rel.singleton() {
+                    Some(k) if k < 0 => format!("r10 - {}", -i128::from(k)),
+                    Some(k) => format!("r10 + {k}"),
+                    None => format!("r10 + {rel}"),
+                };
+                let upper = if top == 0 {
+                    String::from("r10")
+                } else {
+                    format!("r10 + {}", -top)
+                };
+                let t = term(base, off);
+                let place = if t == at { t } else { format!("{t} = {at}") };
                 return Err(VerifyErrorKind::OutOfBounds {
                     region: Region::Stack,
                     condition: format!(
-                        "{} + {size} bytes not within the live frames [r10-{FRAME_SIZE}, r10+{}): {} is r10 + {rel}",
-                        term(base, off),
-                        -top,
-                        term(base, off),
+                        "{size} bytes at {place} not within the live frames [r10 - {FRAME_SIZE}, {upper})"
                     ),
                 });
             }
