@@ -98,6 +98,8 @@ pub struct Executable {
     /// The helper ids of `call imm` sites, and the direct-helper table filled for each run.
     helper_ids: Box<[u32]>,
     direct: Box<[Option<DirectHelper>]>,
+    /// Whether frame 0 must be zeroed before each run ([`Compiled::uses_stack`]).
+    uses_stack: bool,
 }
 
 impl Executable {
@@ -123,6 +125,7 @@ impl Executable {
             helper_ids: compiled.helper_ids().into(),
             // One spare entry so the table pointer is never dangling.
             direct: vec![None; compiled.helper_ids().len() + 1].into_boxed_slice(),
+            uses_stack: compiled.uses_stack(),
         })
     }
 
@@ -151,9 +154,12 @@ impl Executable {
     ) -> Result<u64, RunError> {
         let mem_ptr = mem.as_mut_ptr() as u64;
         let mem_len = mem.len() as u64;
-        // Frame 0 starts zeroed; the code zeroes each callee frame when it is entered.
-        let frame0 = self.stack.len() - STACK_SIZE / 8;
-        self.stack[frame0..].fill(0);
+        // Frame 0 starts zeroed (a program that never names r10 cannot see it, and never
+        // dirties it); the code zeroes each callee frame when it is entered.
+        if self.uses_stack {
+            let frame0 = self.stack.len() - STACK_SIZE / 8;
+            self.stack[frame0..].fill(0);
+        }
         let base = self.stack.as_mut_ptr() as u64;
         let top = base + TOTAL_STACK as u64;
         for (slot, &id) in self.direct.iter_mut().zip(self.helper_ids.iter()) {

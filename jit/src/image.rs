@@ -15,6 +15,7 @@ pub struct Compiled {
     entry: usize,
     pc_offsets: Vec<(u32, u32)>,
     helper_ids: Vec<u32>,
+    uses_stack: bool,
     options: JitOptions,
     abi_version: u32,
 }
@@ -25,6 +26,7 @@ impl Compiled {
         entry: usize,
         pc_offsets: Vec<(u32, u32)>,
         helper_ids: Vec<u32>,
+        uses_stack: bool,
         options: JitOptions,
     ) -> Self {
         Compiled {
@@ -32,6 +34,7 @@ impl Compiled {
             entry,
             pc_offsets,
             helper_ids,
+            uses_stack,
             options,
             abi_version: ABI_VERSION,
         }
@@ -58,6 +61,12 @@ impl Compiled {
     /// per id, in this order.
     pub fn helper_ids(&self) -> &[u32] {
         &self.helper_ids
+    }
+
+    /// Whether the program names r10 at all. When it does not, it cannot address its stack, and
+    /// a host may skip zeroing frame 0 before each run.
+    pub fn uses_stack(&self) -> bool {
+        self.uses_stack
     }
 
     /// The options the image was compiled with.

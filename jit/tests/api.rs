@@ -253,3 +253,15 @@ fn direct_helpers_bypass_the_dispatcher() {
     assert_eq!(exe.run_trusted(&mut [], &mut host), Ok(16));
     assert_eq!(host.dispatched, vec![6]);
 }
+
+#[test]
+fn only_programs_naming_r10_need_a_zeroed_frame() {
+    let no_stack = compile(&assemble("mov %r0, 1\nexit").unwrap(), &JitOptions::new()).unwrap();
+    assert!(!no_stack.uses_stack());
+    let with_stack = assemble("mov %r1, %r10\nstb [%r1-1], 7\nldxb %r0, [%r1-1]\nexit").unwrap();
+    let image = compile(&with_stack, &JitOptions::new()).unwrap();
+    assert!(image.uses_stack());
+    let mut exe = Executable::new(&image).unwrap();
+    assert_eq!(exe.run_trusted(&mut [], &mut NoHelpers), Ok(7));
+    assert_eq!(exe.stack()[exe.stack().len() - 1], 7);
+}

@@ -135,16 +135,24 @@ impl Codegen {
         let saved = self.save_args(pc);
         dynasm!(self.ops ; .arch x64 ; call Rq(TMP0));
         self.restore_args(saved);
+        dynasm!(self.ops ; .arch x64 ; =>done);
+        // The dispatcher path is out of line, after the program, so the direct path falls
+        // through.
+        self.slow_calls.push(super::SlowCall { slow, done, pc, id });
+    }
+
+    /// The out-of-line dispatcher path of a `call imm` (see [`Self::call_helper`]).
+    pub(super) fn emit_slow_call(&mut self, call: super::SlowCall) {
+        let super::SlowCall { slow, done, pc, id } = call;
         dynasm!(self.ops
             ; .arch x64
-            ; jmp =>done
             ; =>slow
             // The id is the immediate as a u32, zero-extended (like the interpreter).
             ; mov Rd(TMP0), id as i32
             ; mov QWORD [r12 + CTX_HELPER_ID], Rq(TMP0)
         );
         self.call_dispatch(pc);
-        dynasm!(self.ops ; .arch x64 ; =>done);
+        dynasm!(self.ops ; .arch x64 ; jmp =>done);
     }
 
     /// Pushes the argument registers (r1-r5) still read after the call at `pc`, keeping the

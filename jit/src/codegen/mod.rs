@@ -32,6 +32,14 @@ struct Stub {
     kind: u32,
 }
 
+/// The out-of-line dispatcher path of one `call imm` site.
+pub(crate) struct SlowCall {
+    slow: DynamicLabel,
+    done: DynamicLabel,
+    pc: usize,
+    id: u32,
+}
+
 /// Per-compilation state.
 pub(crate) struct Codegen {
     ops: Asm,
@@ -48,6 +56,7 @@ pub(crate) struct Codegen {
     helper_slot: std::collections::HashMap<u32, usize>,
     /// Per slot, which of r1-r5 may be read after the instruction ([`live`]).
     args_live: Vec<u8>,
+    slow_calls: Vec<SlowCall>,
 }
 
 /// Whether `v` fits a sign-extended 8-bit immediate or displacement.
@@ -91,6 +100,7 @@ pub(crate) fn compile(insns: &[Insn], options: &JitOptions) -> Result<Compiled, 
         helper_ids: Vec::new(),
         helper_slot: std::collections::HashMap::new(),
         args_live: live::args_live_after(insns, slots),
+        slow_calls: Vec::new(),
     };
 
     let entry = cg.ops.offset().0;
@@ -122,20 +132,50 @@ pub(crate) fn compile(insns: &[Insn], options: &JitOptions) -> Result<Compiled, 
     // Running past the last instruction is a fault, as in the interpreter.
     let fell = cg.stub(pc, FAULT_FELL_OFF);
     dynasm!(cg.ops ; .arch x64 ; jmp =>fell);
+    for call in std::mem::take(&mut cg.slow_calls) {
+        cg.emit_slow_call(call);
+    }
     cg.emit_stubs();
     cg.emit_zero_frame();
+    // `finalize` consumes the assembler; keep what the image needs.
+    let helper_ids = std::mem::take(&mut cg.helper_ids);
     let code = cg.ops.finalize().map_err(|e| {
         JitError::new(JitErrorKind::Assembler {
             message: e.to_string(),
         })
     })?;
+    let uses_stack = insns.iter().any(mentions_r10);
     Ok(Compiled::new(
-        code,
-        entry,
-        pc_offsets,
-        cg.helper_ids,
-        *options,
+        code, entry, pc_offsets, helper_ids, uses_stack, *options,
     ))
+}
+
+/// Whether an instruction names r10. A program where none does cannot reach its stack (the
+/// frame pointer is the only source of stack addresses), so its runs need no zeroed frame.
+fn mentions_r10(insn: &Insn) -> bool {
+    let regs: [Option<Reg>; 2] = match *insn {
+        Insn::Alu { dst, src, .. } | Insn::Jmp { dst, src, .. } => (
+            Some(dst),
+            match src {
+                ebpf_isa::Operand::Reg(r) => Some(r),
+                ebpf_isa::Operand::Imm(_) => None,
+            },
+        )
+            .into(),
+        Insn::Neg { dst, .. } | Insn::End { dst, .. } | Insn::Lddw { dst, .. } => [Some(dst), None],
+        Insn::Movsx { dst, src, .. }
+        | Insn::Ldx { dst, src, .. }
+        | Insn::Ldxs { dst, src, .. }
+        | Insn::Stx { dst, src, .. }
+        | Insn::Atomic { dst, src, .. } => [Some(dst), Some(src)],
+        Insn::St { dst, .. } => [Some(dst), None],
+        Insn::LdInd { src, .. } => [Some(src), None],
+        Insn::Callx { reg } => [Some(reg), None],
+        Insn::LdAbs { .. } | Insn::Ja { .. } | Insn::Ja32 { .. } | Insn::Call(_) | Insn::Exit => {
+            [None, None]
+        }
+    };
+    regs.contains(&Some(Reg::R10))
 }
 
 /// Rejects targets outside the program and writes to r10.
