@@ -102,6 +102,10 @@ enum Command {
         /// The platform whose program types and helpers apply.
         #[arg(long, value_enum, default_value_t = PlatformChoice::Linux)]
         platform: PlatformChoice,
+        /// Verify as this program type of the platform (e.g. xdp, sched_cls, bind) instead of
+        /// the one the section name implies.
+        #[arg(long = "type", value_name = "TYPE")]
+        program_type: Option<String>,
         /// Print the abstract state before every instruction.
         #[arg(long)]
         invariants: bool,
@@ -211,6 +215,7 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             section,
             function,
             platform,
+            program_type,
             invariants,
             json,
             layout,
@@ -222,7 +227,14 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             let object = object::load(&file, layout.into()).map_err(bad_input)?;
             let programs = object::select(&object, section.as_deref(), function.as_deref())
                 .map_err(|e| bad_input(e.context(file.display().to_string())))?;
-            verify_all(&object, &programs, platform, invariants, json)
+            verify_all(
+                &object,
+                &programs,
+                platform,
+                program_type.as_deref(),
+                invariants,
+                json,
+            )
         }
         Command::Run { file, mem, jit } => {
             let insns = load_program(&file).map_err(bad_input)?;
@@ -276,6 +288,7 @@ fn verify_all(
     object: &ebpf_loader::Object,
     programs: &[&ebpf_loader::Program],
     platform: PlatformChoice,
+    program_type: Option<&str>,
     invariants: bool,
     json: bool,
 ) -> Result<(), Failure> {
@@ -293,7 +306,7 @@ fn verify_all(
                 program.function
             );
         }
-        let verdict = verifier::verify_program(object, program, platform, invariants);
+        let verdict = verifier::verify_program(object, program, platform, program_type, invariants);
         if !json {
             if progress {
                 eprint!("\r{:78}\r", "");

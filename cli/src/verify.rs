@@ -30,9 +30,12 @@ impl PlatformChoice {
         }
     }
 
-    /// The platform's name for a program type the loader found, if the platform has it.
+    /// The platform's name for a program type the loader found. A section name that implies
+    /// no type is verified as a socket filter on Linux (the most restricted packet type, and
+    /// what PREVAIL and old loaders assume); Windows has no such default.
     pub fn type_name(self, program_type: ProgramType) -> &'static str {
         match (self, program_type) {
+            (PlatformChoice::Linux, ProgramType::Unknown) => "socket_filter",
             (PlatformChoice::Windows, ProgramType::CgroupSockAddr) => "sock_addr",
             (PlatformChoice::Windows, ProgramType::SockOps) => "sockops",
             (_, t) => t.name(),
@@ -97,15 +100,17 @@ pub fn source_of(program: &Program, pc: usize) -> Option<LineInfo> {
     i.checked_sub(1).map(|i| program.lines[i].clone())
 }
 
-/// Verifies one program of `object`.
+/// Verifies one program of `object` as a program of type `type_name` (default: what its
+/// section name implies, see [`PlatformChoice::type_name`]).
 pub fn verify_program(
     object: &Object,
     program: &Program,
     platform: PlatformChoice,
+    type_name: Option<&str>,
     invariants: bool,
 ) -> Verdict {
     let start = Instant::now();
-    let type_name = platform.type_name(program.program_type);
+    let type_name = type_name.unwrap_or_else(|| platform.type_name(program.program_type));
     let mut verdict = Verdict {
         section: program.section.clone(),
         function: program.function.clone(),
