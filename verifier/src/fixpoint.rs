@@ -208,6 +208,18 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             for &n in &order {
                 self.process(n, None)?;
             }
+            // The ascending result is a post-fixpoint by construction; check it all the same,
+            // since everything the checker proves rests on it.
+            if !self.is_post_fixpoint() {
+                return Err(VerifyError::new(
+                    0,
+                    VerifyErrorKind::TooComplex {
+                        detail: alloc::string::String::from(
+                            "the analysis did not reach a fixpoint (internal error)",
+                        ),
+                    },
+                ));
+            }
         }
         Ok(())
     }
