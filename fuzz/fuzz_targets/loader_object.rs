@@ -15,6 +15,10 @@ fuzz_target!(|data: &[u8]| {
                     let _ = program.line_at(pc);
                 }
                 assert_eq!(program.code.len() % 8, 0);
+                if program.decode_error.is_none() {
+                    // Decoding is strict, so the instructions re-encode to the exact bytes.
+                    assert_eq!(ebpf_isa::encode(&program.insns), program.code);
+                }
                 for r in &program.map_refs {
                     assert!(r.map < object.maps().len());
                 }

@@ -39,6 +39,12 @@ fn programs(object: &Object) -> Vec<String> {
                 p.decode_error
             );
             assert_eq!(p.code.len(), p.slots() * 8);
+            assert_eq!(
+                ebpf_isa::encode(&p.insns),
+                p.code,
+                "{}: insns re-encode to code",
+                p.function
+            );
             assert_eq!(p.iter().map(|(_, i)| i.slots()).sum::<usize>(), p.slots());
             let functions: Vec<String> = p
                 .functions
@@ -126,7 +132,11 @@ fn xdp_parser_with_btf_hash_map() {
         programs(&o),
         ["xdp xdp_parse xdp Some(Xdp) 38 [xdp_parse@0] [22:map0 32:map0]"]
     );
-    assert_eq!(maps(&o), ["proto_count hash 4 8 256 0x1"], "BPF_F_NO_PREALLOC");
+    assert_eq!(
+        maps(&o),
+        ["proto_count hash 4 8 256 0x1"],
+        "BPF_F_NO_PREALLOC"
+    );
     let m = &o.maps()[0];
     assert_eq!(m.origin, MapOrigin::Btf);
     assert_eq!(m.pinning, 1, "LIBBPF_PIN_BY_NAME");

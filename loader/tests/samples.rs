@@ -82,6 +82,13 @@ fn every_sample_loads_as_expected() {
                     failures.push(format!("{rel}: loaded, but EXPECTED.tsv says reject_load"));
                     continue;
                 }
+                for p in object
+                    .programs()
+                    .iter()
+                    .filter(|p| p.decode_error.is_none())
+                {
+                    assert_eq!(ebpf_isa::encode(&p.insns), p.code, "{rel}: {}", p.function);
+                }
                 let have: BTreeSet<(&str, &str)> = object
                     .programs()
                     .iter()
