@@ -1,0 +1,17 @@
+; type: xdp
+; Advances a packet pointer one byte per iteration, at most 16 times.
+    ldxw %r2, [%r1+0]
+    ldxw %r3, [%r1+4]
+    mov %r0, 0
+    mov %r4, 0
+loop:
+    mov %r5, %r2
+    add %r5, 1
+    jgt %r5, %r3, out
+    ldxb %r6, [%r2+0]
+    add %r0, %r6
+    mov %r2, %r5
+    add %r4, 1
+    jlt %r4, 16, loop
+out:
+    exit
