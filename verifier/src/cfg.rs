@@ -241,3 +241,81 @@ fn decompose(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ebpf_isa::{JmpCond, Operand, Reg, Width};
+    use proptest::prelude::*;
+
+    /// Every edge that goes backwards in the order targets a head whose component holds the
+    /// source, and every node appears exactly once: the weak topological order is valid.
+    fn check_wto(cfg: &Cfg) {
+        let order = cfg.flat_order();
+        let mut pos = vec![usize::MAX; cfg.nodes.len()];
+        for (i, &n) in order.iter().enumerate() {
+            assert_eq!(pos[n as usize], usize::MAX, "node {n} twice");
+            pos[n as usize] = i;
+        }
+        assert!(pos.iter().all(|&p| p != usize::MAX), "a node is missing");
+        for (v, preds) in cfg.preds.iter().enumerate() {
+            for &(u, _) in preds {
+                if pos[v] <= pos[u as usize] {
+                    assert!(cfg.is_head(v as u32), "back edge {u} -> {v} to a non-head");
+                    assert!(
+                        cfg.heads[u as usize].contains(&(v as u32)),
+                        "back edge {u} -> {v} from outside the component"
+                    );
+                }
+            }
+        }
+    }
+
+    fn program(jumps: &[(bool, i16)]) -> Vec<Insn> {
+        let n = jumps.len() as i16 + 1;
+        let mut insns: Vec<Insn> = jumps
+            .iter()
+            .enumerate()
+            .map(|(i, &(cond, t))| {
+                // A target anywhere in the program, as an offset from the next slot.
+                let off = t.rem_euclid(n) - i as i16 - 1;
+                if cond {
+                    Insn::Jmp {
+                        width: Width::W64,
+                        cond: JmpCond::Eq,
+                        dst: Reg::R0,
+                        src: Operand::Imm(0),
+                        off,
+                    }
+                } else {
+                    Insn::Ja { off }
+                }
+            })
+            .collect();
+        insns.push(Insn::Exit);
+        insns
+    }
+
+    proptest! {
+        #[test]
+        fn weak_topological_order_is_valid(jumps in prop::collection::vec((any::<bool>(), any::<i16>()), 1..30)) {
+            let insns = program(&jumps);
+            let layout = Layout::new(&insns);
+            let cfg = Cfg::build(&insns, &layout).unwrap();
+            check_wto(&cfg);
+        }
+    }
+
+    #[test]
+    fn nested_loops_have_nested_heads() {
+        // 0: ja +0 (to 1); 1: jeq -> 1 (self loop); 2: jeq -> 0; 3: exit
+        let insns = program(&[(false, 1), (true, 1), (true, 0)]);
+        let layout = Layout::new(&insns);
+        let cfg = Cfg::build(&insns, &layout).unwrap();
+        check_wto(&cfg);
+        let by_pc = |pc: usize| cfg.nodes.iter().position(|n| n.pc == pc).unwrap() as u32;
+        assert!(cfg.is_head(by_pc(0)) && cfg.is_head(by_pc(1)));
+        assert_eq!(cfg.heads[by_pc(1) as usize], [by_pc(0), by_pc(1)]);
+        assert!(!cfg.is_head(by_pc(3)));
+    }
+}

@@ -20,6 +20,9 @@ use crate::transfer::{step, Cx, Env, Post};
 const WIDEN_DELAY: usize = 3;
 /// Descending sweeps after the ascending phase.
 const DESCENDING_SWEEPS: usize = 2;
+/// Most explicit constraints in one state's zone (a memory limit: states are kept per
+/// instruction).
+const MAX_CONSTRAINTS: usize = 200_000;
 /// Most iterations a loop may be proved to run.
 pub(crate) const MAX_LOOP_ITERATIONS: i128 = 1 << 20;
 
@@ -137,6 +140,14 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             ));
         }
         let mut s = self.pre[n as usize].clone();
+        if s.num.size() > MAX_CONSTRAINTS {
+            return Err(VerifyError::new(
+                node.pc,
+                VerifyErrorKind::TooComplex {
+                    detail: format!("more than {MAX_CONSTRAINTS} numeric constraints in one state"),
+                },
+            ));
+        }
         if self.cfg.is_head(n) && !s.is_bottom() {
             s.num.shift(counter(n), 1);
             s.num.shift(countdown(n), -1);
