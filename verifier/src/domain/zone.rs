@@ -41,16 +41,19 @@ impl Zone {
         Interval::clamped(lo, hi)
     }
 
-    /// The interval of `x - y`, as far as the constraints tell.
+    /// The interval of `x - y` as a 64-bit value: the bounds the constraints give, or
+    /// [`Interval::TOP`] when the difference may leave the 64-bit range (it wraps).
     pub fn diff_interval(&self, x: VarId, y: VarId) -> Interval {
         if self.bottom {
             return Interval::BOTTOM;
         }
         let (ix, iy) = (self.interval(x), self.interval(y));
-        let hull = ix.minus(iy);
-        let hi = self.get(y, x).unwrap_or(I64_MAX).min(hull.hi());
-        let lo = self.get(x, y).map_or(I64_MIN, |c| -c).max(hull.lo());
-        Interval::clamped(lo, hi)
+        let hi = self.get(y, x).unwrap_or(i128::MAX).min(ix.hi() - iy.lo());
+        let lo = self
+            .get(x, y)
+            .map_or(i128::MIN, |c| -c)
+            .max(ix.lo() - iy.hi());
+        Interval::new(lo, hi)
     }
 
     /// Whether `x - y <= c` holds in every state.

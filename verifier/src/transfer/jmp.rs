@@ -250,3 +250,80 @@ fn null_check(s: &mut State, r: Reg, is_null: bool) {
         s.set_bottom();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+    use proptest::prelude::*;
+
+    fn edgy() -> impl Strategy<Value = i64> {
+        prop_oneof![
+            -4i64..=4,
+            prop::sample::select(vec![
+                i64::MIN,
+                i64::MAX,
+                i32::MIN as i64,
+                i32::MAX as i64,
+                i32::MAX as i64 + 1,
+                u32::MAX as i64,
+                1 << 32,
+                -(1 << 31) - 1,
+            ]),
+            any::<i64>(),
+        ]
+    }
+
+    fn member() -> impl Strategy<Value = (Interval, i64)> {
+        (edgy(), edgy(), any::<u64>()).prop_map(|(x, y, pick)| {
+            let (lo, hi) = if x <= y { (x, y) } else { (y, x) };
+            let width = (hi as i128 - lo as i128) as u128 + 1;
+            let v = (lo as i128 + (pick as u128 % width) as i128) as i64;
+            (Interval::new(lo.into(), hi.into()), v)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+        /// The branch the concrete values take keeps them: refinement never drops a
+        /// concrete state.
+        #[test]
+        fn branch_refinement_keeps_the_concrete_values(
+            cond in prop::sample::select(JmpCond::ALL.to_vec()),
+            w32 in any::<bool>(),
+            imm in any::<bool>(),
+            (ia, a) in member(),
+            (ib, b) in member(),
+            k in edgy().prop_map(|v| v as i32),
+        ) {
+            let width = if w32 { Width::W32 } else { Width::W64 };
+            let mut s = State::entry();
+            s.set(Reg::R1, RegType::Num, ia);
+            let (src, b) = if imm {
+                (Operand::Imm(k), i64::from(k))
+            } else {
+                s.set(Reg::R2, RegType::Num, ib);
+                (Operand::Reg(Reg::R2), b)
+            };
+            let holds = if w32 {
+                cond.eval32(a as u32, b as u32)
+            } else {
+                cond.eval64(a as u64, b as u64)
+            };
+            assume(&mut s, width, cond, Reg::R1, src, holds);
+            prop_assert!(!s.bottom, "{cond:?} {width:?} {a} in {ia}, {b}: branch {holds} is empty");
+            prop_assert!(s.interval(Reg::R1).contains(a.into()), "r1 = {a} lost: {:?}", s.interval(Reg::R1));
+            if !imm {
+                prop_assert!(s.interval(Reg::R2).contains(b.into()), "r2 = {b} lost");
+                let d = i128::from(a) - i128::from(b);
+                let di = s.num.diff_interval(var(Reg::R1), var(Reg::R2));
+                if i64::try_from(d).is_ok() {
+                    prop_assert!(di.contains(d), "r1 - r2 = {d} not in {di:?}");
+                } else {
+                    prop_assert_eq!(di, Interval::TOP);
+                }
+            }
+        }
+    }
+}
