@@ -340,3 +340,101 @@ pub(super) fn end(cx: &mut Cx<'_, '_>, s: &mut State, order: ByteOrder, bits: En
     };
     s.set(dst, RegType::Num, r);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::{Linux, Platform};
+    use crate::transfer::Env;
+    use alloc::vec;
+    use ebpf_interp::{NoHelpers, Program, Vm};
+    use ebpf_isa::{Insn, LddwSrc};
+    use proptest::prelude::*;
+
+    fn edgy() -> impl Strategy<Value = i64> {
+        prop_oneof![
+            -4i64..=4,
+            prop::sample::select(vec![
+                i64::MIN,
+                i64::MAX,
+                i32::MIN as i64,
+                u32::MAX as i64,
+                1 << 32,
+                255,
+                -129
+            ]),
+            any::<i64>(),
+        ]
+    }
+
+    fn member() -> impl Strategy<Value = (Interval, i64)> {
+        (edgy(), edgy(), any::<u64>()).prop_map(|(x, y, pick)| {
+            let (lo, hi) = if x <= y { (x, y) } else { (y, x) };
+            let width = (hi as i128 - lo as i128) as u128 + 1;
+            let v = (lo as i128 + (pick as u128 % width) as i128) as i64;
+            (Interval::new(lo.into(), hi.into()), v)
+        })
+    }
+
+    fn lddw(dst: Reg, v: i64) -> Insn {
+        let (imm, next_imm) = Insn::lddw_split(v as u64);
+        Insn::Lddw {
+            dst,
+            src: LddwSrc::Imm,
+            imm,
+            next_imm,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+        /// The whole ALU transfer (relational paths included) keeps the interpreter's result,
+        /// and the relation of the result to an untouched register.
+        #[test]
+        fn alu_transfer_keeps_the_concrete_result(
+            op in prop::sample::select(AluOp::ALL.to_vec()),
+            w32 in any::<bool>(),
+            imm in any::<bool>(),
+            related in any::<bool>(),
+            (ia, a) in member(),
+            (ib, b) in member(),
+            k in edgy().prop_map(|v| v as i32),
+        ) {
+            let width = if w32 { Width::W32 } else { Width::W64 };
+            let prog = Linux.program_type("xdp").unwrap();
+            let env = Env { node_pcs: vec![0], platform: &Linux, prog, maps: &[] };
+            let mut cx = Cx { env: &env, pc: 0, node: 0, errors: None };
+            let mut s = State::entry();
+            s.set(Reg::R1, RegType::Num, ia);
+            // r2 = r1 + 3 (relational) or an independent value.
+            let b = if related && a.checked_add(3).is_some() && ia.hi() + 3 <= i128::from(i64::MAX) {
+                s.copy(Reg::R2, Reg::R1);
+                s.num.shift(var(Reg::R2), 3);
+                a + 3
+            } else {
+                s.set(Reg::R2, RegType::Num, ib);
+                b
+            };
+            let src = if imm { Operand::Imm(k) } else { Operand::Reg(Reg::R2) };
+            alu(&mut cx, &mut s, width, op, Reg::R1, src);
+            let insns = [
+                lddw(Reg::R1, a),
+                lddw(Reg::R2, b),
+                Insn::Alu { width, op, dst: Reg::R1, src },
+                Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: Reg::R0, src: Operand::Reg(Reg::R1) },
+                Insn::Exit,
+            ];
+            let p = Program::from_insns(&insns).unwrap();
+            let r = Vm::default().run(&p, &mut [], &mut NoHelpers).unwrap().r0 as i64;
+            prop_assert!(!s.bottom);
+            prop_assert!(s.interval(Reg::R1).contains(r.into()), "{op:?} {width:?} {a}, {b}, imm {k}: {r} not in {:?}", s.interval(Reg::R1));
+            prop_assert!(s.interval(Reg::R2).contains(b.into()));
+            let d = i128::from(r) - i128::from(b);
+            let di = s.num.diff_interval(var(Reg::R1), var(Reg::R2));
+            if i64::try_from(d).is_ok() {
+                prop_assert!(di.contains(d), "{op:?} {width:?}: r1 - r2 = {d} not in {di:?}");
+            }
+        }
+    }
+}
