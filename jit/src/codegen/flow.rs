@@ -25,6 +25,13 @@ macro_rules! compare {
     };
 }
 
+/// What a call site saved of r1-r5 (see [`Codegen::save_args`]).
+struct Saved {
+    pushed: Vec<u8>,
+    reloaded: Vec<u8>,
+    pad: bool,
+}
+
 impl Codegen {
     /// Whether a 2-byte jump emitted now reaches `target`: only for labels already defined
     /// (backward jumps), whose distance is known.
@@ -155,30 +162,47 @@ impl Codegen {
         dynasm!(self.ops ; .arch x64 ; jmp =>done);
     }
 
-    /// Pushes the argument registers (r1-r5) still read after the call at `pc`, keeping the
-    /// native stack 16-byte aligned for the call; returns what [`Self::restore_args`] undoes.
-    fn save_args(&mut self, pc: usize) -> (Vec<u8>, bool) {
+    /// Saves the argument registers (r1-r5) still read after the call at `pc`: pushes those the
+    /// program writes somewhere, keeping the native stack 16-byte aligned for the call; those it
+    /// never writes still hold their initial values and are reloaded from the context instead.
+    /// Returns what [`Self::restore_args`] undoes.
+    fn save_args(&mut self, pc: usize) -> Saved {
         let live = self.args_live[pc];
-        let regs: Vec<u8> = (1..=5u8)
-            .filter(|r| live & (1 << r) != 0)
-            .map(|r| REG_MAP[r as usize])
-            .collect();
-        for &r in &regs {
-            dynasm!(self.ops ; .arch x64 ; push Rq(r));
+        let (mut pushed, mut reloaded) = (Vec::new(), Vec::new());
+        for r in 1..=5u8 {
+            if live & (1 << r) == 0 {
+                continue;
+            }
+            if self.args_written & (1 << r) != 0 {
+                pushed.push(r);
+            } else {
+                reloaded.push(r);
+            }
         }
-        let pad = regs.len() % 2 == 1;
+        for &r in &pushed {
+            dynasm!(self.ops ; .arch x64 ; push Rq(REG_MAP[r as usize]));
+        }
+        let pad = pushed.len() % 2 == 1;
         if pad {
             dynasm!(self.ops ; .arch x64 ; sub rsp, 8);
         }
-        (regs, pad)
+        Saved {
+            pushed,
+            reloaded,
+            pad,
+        }
     }
 
-    fn restore_args(&mut self, (regs, pad): (Vec<u8>, bool)) {
-        if pad {
+    fn restore_args(&mut self, saved: Saved) {
+        if saved.pad {
             dynasm!(self.ops ; .arch x64 ; add rsp, 8);
         }
-        for &r in regs.iter().rev() {
-            dynasm!(self.ops ; .arch x64 ; pop Rq(r));
+        for &r in saved.pushed.iter().rev() {
+            dynasm!(self.ops ; .arch x64 ; pop Rq(REG_MAP[r as usize]));
+        }
+        for &r in &saved.reloaded {
+            let at = CTX_ARGS + 8 * (i32::from(r) - 1);
+            dynasm!(self.ops ; .arch x64 ; mov Rq(REG_MAP[r as usize]), QWORD [r12 + at]);
         }
     }
 

@@ -72,6 +72,13 @@ fn use_def(insn: &Insn, all_on_exit: bool) -> (u8, u8) {
     }
 }
 
+/// The registers among r1-r5 that some instruction of the program writes. The others keep
+/// their initial values for the whole run, so a call site can reload them from the run context
+/// instead of saving them.
+pub(super) fn args_written(insns: &[Insn]) -> u8 {
+    insns.iter().fold(0, |acc, i| acc | use_def(i, false).1)
+}
+
 /// For each slot, the registers among r1-r5 that may be read after the instruction there
 /// (bit `i` for `ri`). Targets outside the program are ignored (compilation rejects them).
 pub(super) fn args_live_after(insns: &[Insn], slots: usize) -> Vec<u8> {
@@ -141,6 +148,12 @@ mod tests {
         // Overwriting r1 and r2 at the loop head kills them across the call.
         let l = live("loop:\nmov %r1, 0\nmov %r2, 0\ncall 1\njlt %r0, 10, loop\nexit");
         assert_eq!(l[2], ARGS & !0b110);
+    }
+
+    #[test]
+    fn written_arguments() {
+        let insns = assemble("mov %r1, 0\nldxw %r3, [%r1]\nlock fetch add [%r10-8], %r5\nexit");
+        assert_eq!(args_written(&insns.unwrap()), 0b10_1010);
     }
 
     #[test]

@@ -56,6 +56,8 @@ pub(crate) struct Codegen {
     helper_slot: std::collections::HashMap<u32, usize>,
     /// Per slot, which of r1-r5 may be read after the instruction ([`live`]).
     args_live: Vec<u8>,
+    /// Which of r1-r5 the program ever writes (the others are reloaded after calls).
+    args_written: u8,
     slow_calls: Vec<SlowCall>,
 }
 
@@ -100,6 +102,7 @@ pub(crate) fn compile(insns: &[Insn], options: &JitOptions) -> Result<Compiled, 
         helper_ids: Vec::new(),
         helper_slot: std::collections::HashMap::new(),
         args_live: live::args_live_after(insns, slots),
+        args_written: live::args_written(insns),
         slow_calls: Vec::new(),
     };
 
