@@ -239,7 +239,13 @@ fn pointer_alu(
                 );
             }
             let d = s.num.diff_interval(var(dst), var(r));
-            s.set(dst, RegType::Num, d);
+            if let Some(c) = s.interval(r).singleton() {
+                // dst - c keeps dst's relations (data_end - data stays tied to packet_size).
+                s.regs[dst.index()] = RegType::Num;
+                s.num.shift(var(dst), -i128::from(c));
+            } else {
+                s.set(dst, RegType::Num, d);
+            }
         }
         _ => {
             let r = if td.is_pointer() {
