@@ -34,12 +34,16 @@ pub const CTX_MIN_CALL_FP: i32 = 80;
 pub const CTX_PACKET: i32 = 88;
 /// Offset of the `u64` length of the legacy packet.
 pub const CTX_PACKET_LEN: i32 = 96;
-/// Offset of the `*const Option<DirectHelper>` table of direct helpers: entry `k` serves the
-/// `k`-th distinct helper id of [`Compiled::helper_ids`](crate::Compiled::helper_ids); a null
-/// entry sends the call to the dispatcher.
+/// Offset of the inline table of [`MAX_DIRECT_HELPERS`] direct helpers
+/// (`[Option<DirectHelper>; MAX_DIRECT_HELPERS]`, 0 for none): entry `k` serves the `k`-th
+/// distinct helper id of [`Compiled::helper_ids`](crate::Compiled::helper_ids). A call whose
+/// entry is 0, or whose id is not among the first [`MAX_DIRECT_HELPERS`], goes through the
+/// dispatcher.
 pub const CTX_DIRECT_HELPERS: i32 = 104;
+/// Entries of the direct-helper table.
+pub const MAX_DIRECT_HELPERS: usize = 16;
 /// Size of the fixed part of the context.
-pub const CTX_FIXED_SIZE: usize = 112;
+pub const CTX_FIXED_SIZE: usize = 104 + 8 * MAX_DIRECT_HELPERS;
 
 /// Fault kind: a helper returned an error (the dispatcher wrote it).
 pub const FAULT_HELPER: u32 = 1;

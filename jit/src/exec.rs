@@ -29,7 +29,7 @@ struct RunContext<'h> {
     min_call_fp: u64,
     packet: u64,
     packet_len: u64,
-    direct_helpers: *const Option<DirectHelper>,
+    direct_helpers: [Option<DirectHelper>; MAX_DIRECT_HELPERS],
     helpers: &'h mut dyn Helpers,
     helper_error: Option<RunErrorKind>,
     panic: Option<Box<dyn Any + Send>>,
@@ -95,9 +95,8 @@ pub struct Executable {
     /// The stack as `u64`s so that 8-byte accesses (and atomics) at aligned offsets from r10
     /// are aligned in memory.
     stack: Box<[u64]>,
-    /// The helper ids of `call imm` sites, and the direct-helper table filled for each run.
+    /// The helper ids of `call imm` sites with a slot in the direct-helper table.
     helper_ids: Box<[u32]>,
-    direct: Box<[Option<DirectHelper>]>,
     /// Whether frame 0 must be zeroed before each run ([`Compiled::uses_stack`]).
     uses_stack: bool,
 }
@@ -122,9 +121,12 @@ impl Executable {
             code: code_map,
             entry: compiled.entry_offset(),
             stack: vec![0u64; TOTAL_STACK / 8].into_boxed_slice(),
-            helper_ids: compiled.helper_ids().into(),
-            // One spare entry so the table pointer is never dangling.
-            direct: vec![None; compiled.helper_ids().len() + 1].into_boxed_slice(),
+            helper_ids: compiled
+                .helper_ids()
+                .iter()
+                .take(MAX_DIRECT_HELPERS)
+                .copied()
+                .collect(),
             uses_stack: compiled.uses_stack(),
         })
     }
@@ -162,7 +164,8 @@ impl Executable {
         }
         let base = self.stack.as_mut_ptr() as u64;
         let top = base + TOTAL_STACK as u64;
-        for (slot, &id) in self.direct.iter_mut().zip(self.helper_ids.iter()) {
+        let mut direct_helpers = [None; MAX_DIRECT_HELPERS];
+        for (slot, &id) in direct_helpers.iter_mut().zip(self.helper_ids.iter()) {
             *slot = helpers.direct(id);
         }
         let mut ctx = RunContext {
@@ -176,7 +179,7 @@ impl Executable {
             min_call_fp: top - (STACK_SIZE * (MAX_FRAMES - 2)) as u64,
             packet: mem_ptr,
             packet_len: mem_len,
-            direct_helpers: self.direct.as_ptr(),
+            direct_helpers,
             helpers,
             helper_error: None,
             panic: None,
@@ -185,9 +188,9 @@ impl Executable {
         let entry_addr = self.code.as_ptr().wrapping_add(self.entry);
         // SAFETY: `entry_addr` is the entry trampoline of code produced by `codegen::compile`
         // for ABI_VERSION (checked in `new`), mapped read-execute and alive as long as `self`.
-        // Its signature is `extern "sysv64" fn(*mut RunContext) -> u64` (see `abi`). The
-        // context's direct-helper table points into `self.direct`, which has an entry for every
-        // slot the code indexes (one per id of `helper_ids`) and is not touched during the run.
+        // Its signature is `extern "sysv64" fn(*mut RunContext) -> u64` (see `abi`). The code
+        // indexes the context's direct-helper table only below MAX_DIRECT_HELPERS, and every
+        // entry is `None` or a function of the `DirectHelper` signature.
         let entry: extern "sysv64" fn(*mut u8) -> u64 = unsafe { std::mem::transmute(entry_addr) };
         // The code only touches memory its program addresses (the caller vouches for the
         // program: this is the trusted entry point), the stack owned by `self`, and `ctx`.

@@ -129,13 +129,18 @@ impl Codegen {
         if slot == next {
             self.helper_ids.push(id);
         }
-        let entry = (slot * 8) as i32;
         let slow = self.ops.new_dynamic_label();
         let done = self.ops.new_dynamic_label();
+        if slot >= MAX_DIRECT_HELPERS {
+            // No table entry: always the dispatcher.
+            dynasm!(self.ops ; .arch x64 ; jmp =>slow ; =>done);
+            self.slow_calls.push(super::SlowCall { slow, done, pc, id });
+            return;
+        }
+        let entry = CTX_DIRECT_HELPERS + (slot * 8) as i32;
         dynasm!(self.ops
             ; .arch x64
-            ; mov Rq(TMP0), QWORD [r12 + CTX_DIRECT_HELPERS]
-            ; mov Rq(TMP0), QWORD [Rq(TMP0) + entry]
+            ; mov Rq(TMP0), QWORD [r12 + entry]
             ; test Rq(TMP0), Rq(TMP0)
             ; jz =>slow
         );
