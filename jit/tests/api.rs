@@ -265,3 +265,37 @@ fn only_programs_naming_r10_need_a_zeroed_frame() {
     assert_eq!(exe.run_trusted(&mut [], &mut NoHelpers), Ok(7));
     assert_eq!(exe.stack()[exe.stack().len() - 1], 7);
 }
+
+#[test]
+fn more_distinct_helpers_than_direct_slots_use_the_dispatcher() {
+    struct Host {
+        dispatched: Vec<u32>,
+    }
+    extern "sysv64" fn plus_one(a: u64, _: u64, _: u64, _: u64, _: u64) -> u64 {
+        a + 1
+    }
+    impl ebpf_jit::Helpers for Host {
+        fn call(&mut self, id: u32, args: [u64; 5]) -> Result<u64, HelperError> {
+            self.dispatched.push(id);
+            Ok(args[0] + 1)
+        }
+        fn direct(&self, _: u32) -> Option<ebpf_jit::DirectHelper> {
+            Some(plus_one as ebpf_jit::DirectHelper)
+        }
+    }
+    let n = ebpf_jit::abi::MAX_DIRECT_HELPERS as u32 + 4;
+    let mut src = String::from("mov %r1, 0\n");
+    for id in 0..n {
+        src.push_str(&format!("call {}\nmov %r1, %r0\n", 100 + id));
+    }
+    src.push_str("exit\n");
+    let mut exe = jit(&src);
+    let mut host = Host {
+        dispatched: Vec::new(),
+    };
+    assert_eq!(exe.run_trusted(&mut [], &mut host), Ok(u64::from(n)));
+    let beyond: Vec<u32> = (ebpf_jit::abi::MAX_DIRECT_HELPERS as u32..n)
+        .map(|i| 100 + i)
+        .collect();
+    assert_eq!(host.dispatched, beyond);
+}
