@@ -6,6 +6,7 @@ use ebpf_isa::{AluOp, ByteOrder, EndBits, MovsxBits, Operand, Reg, Width};
 use super::Cx;
 use crate::domain::{Interval, RegType};
 use crate::error::VerifyErrorKind;
+use crate::lattice::Lattice;
 use crate::state::{var, State};
 
 const U32_MAX: i128 = u32::MAX as i128;
@@ -118,7 +119,7 @@ fn alu64(s: &mut State, op: AluOp, dst: Reg, src: Operand) {
         AluOp::Add if !same => {
             match src {
                 Operand::Imm(k) => s.num.shift(x, k.into()),
-                Operand::Reg(_) => s.num.assign_var_plus_interval(x, x, b),
+                Operand::Reg(r) => add_related(s, dst, r),
             }
             return;
         }
@@ -133,6 +134,22 @@ fn alu64(s: &mut State, op: AluOp, dst: Reg, src: Operand) {
         _ => Interval::alu(op, Width::W64, a, b),
     };
     s.set(dst, RegType::Num, r);
+}
+
+/// `dst += src` for a number `src` (`dst` a number or a pointer offset): besides the bounds
+/// relative to the old `dst`, keeps `dst - src` equal to the old `dst` when nothing wraps, so
+/// `data + off` and `data + off + 4` stay related through `off`.
+fn add_related(s: &mut State, dst: Reg, src: Reg) {
+    let (x, z) = (var(dst), var(src));
+    let old = s.interval(dst);
+    let dz = s.interval(src);
+    let fits = !old.is_bottom() && !dz.is_bottom() && old.plus(dz) != Interval::TOP;
+    s.num.assign_var_plus_interval(x, x, dz);
+    if fits && dst != src {
+        s.num.assume_le(x, z, old.hi());
+        s.num.assume_le(z, x, -old.lo());
+        s.check_bottom();
+    }
 }
 
 fn alu32(s: &mut State, op: AluOp, dst: Reg, src: Operand) {
@@ -211,6 +228,7 @@ fn pointer_alu(
                     let k = i128::from(k);
                     s.num.shift(var(dst), if op == AluOp::Sub { -k } else { k })
                 }
+                Operand::Reg(r) if op == AluOp::Add => add_related(s, dst, r),
                 Operand::Reg(_) => s.num.assign_var_plus_interval(var(dst), var(dst), b),
             }
         }
