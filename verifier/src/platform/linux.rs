@@ -4,7 +4,7 @@
 
 use super::ArgKind::{
     self, AllocMem, Anything, Ctx, Map, MapKey, MapValue, ReadMem, Scalar, Size, SizeOrZero,
-    WriteMem,
+    UpdateMem, WriteMem,
 };
 use super::MapReq;
 use super::RetKind::{self, AllocOrNull, MapValueOrNull, Void, U32};
@@ -24,6 +24,13 @@ const XDP: u32 = 8;
 const TRACING: u32 = 16;
 /// Helpers for networking hooks that emit events (`perf_event_output` with a context).
 const EVENTS: u32 = 32;
+/// The current task's ids (tracing and cgroup hooks).
+const CURRENT: u32 = 64;
+/// sock_ops helpers.
+const SOCK_OPS: u32 = 128;
+/// Helpers of every `__sk_buff` program that may change the packet or its metadata
+/// (tc, lwt_xmit, sk_skb).
+const SKB_WRITE: u32 = 256;
 
 const N: ArgKind = ArgKind::None;
 
@@ -100,6 +107,60 @@ const TRACEPOINT_CTX: ContextLayout = ContextLayout {
     writable: &[],
 };
 
+/// `struct bpf_sock_ops` up to `sk` (184); `reply`/`replylong` (4..20) and `sk_txhash` (164)
+/// are writable. `sk` and the `skb_data` pointers are not readable here.
+const SOCK_OPS_CTX: ContextLayout = ContextLayout {
+    size: 224,
+    data: None,
+    data_end: None,
+    pointer_size: 8,
+    readable: &[field(0, 184), field(208, 224)],
+    writable: &[field(4, 20), field(164, 168)],
+};
+
+/// `struct bpf_perf_event_data`: x86-64 `pt_regs` (168), `sample_period`, `addr`.
+const PERF_EVENT_CTX: ContextLayout = ContextLayout {
+    size: 184,
+    data: None,
+    data_end: None,
+    pointer_size: 8,
+    readable: &[field(0, 184)],
+    writable: &[],
+};
+
+/// `struct bpf_raw_tracepoint_args`: up to 12 `u64` arguments (the real count depends on the
+/// tracepoint, which a loader can supply later).
+const RAW_TRACEPOINT_CTX: ContextLayout = ContextLayout {
+    size: 96,
+    data: None,
+    data_end: None,
+    pointer_size: 8,
+    readable: &[field(0, 96)],
+    writable: &[],
+};
+
+/// `struct bpf_sock` as cgroup_sock programs see it: `bound_dev_if`, `mark` and `priority`
+/// are writable.
+const CGROUP_SOCK_CTX: ContextLayout = ContextLayout {
+    size: 80,
+    data: None,
+    data_end: None,
+    pointer_size: 8,
+    readable: &[field(0, 80)],
+    writable: &[field(0, 4), field(16, 24)],
+};
+
+/// `__sk_buff` for cgroup_skb and lwt_in/lwt_out: direct packet reads, `mark`, `priority` and
+/// `cb` writable.
+const SKB_READ_ONLY_PACKET_CTX: ContextLayout = ContextLayout {
+    size: SKB_SIZE,
+    data: Some(76),
+    data_end: Some(80),
+    pointer_size: 4,
+    readable: SKB_READ,
+    writable: &[field(8, 12), field(32, 36), field(48, 68)],
+};
+
 const PROGRAM_TYPES: &[ProgramType] = &[
     ProgramType {
         name: "socket_filter",
@@ -114,7 +175,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: TC_CTX,
         packet_writable: true,
         legacy_packet_loads: true,
-        helper_groups: BASE | SKB | TC | EVENTS,
+        helper_groups: BASE | SKB | TC | EVENTS | SKB_WRITE,
         return_range: None,
     },
     ProgramType {
@@ -122,7 +183,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: TC_CTX,
         packet_writable: true,
         legacy_packet_loads: true,
-        helper_groups: BASE | SKB | TC | EVENTS,
+        helper_groups: BASE | SKB | TC | EVENTS | SKB_WRITE,
         return_range: None,
     },
     ProgramType {
@@ -138,7 +199,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: PT_REGS,
         packet_writable: false,
         legacy_packet_loads: false,
-        helper_groups: BASE | TRACING | EVENTS,
+        helper_groups: BASE | TRACING | EVENTS | CURRENT,
         return_range: None,
     },
     ProgramType {
@@ -146,7 +207,79 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: TRACEPOINT_CTX,
         packet_writable: false,
         legacy_packet_loads: false,
-        helper_groups: BASE | TRACING | EVENTS,
+        helper_groups: BASE | TRACING | EVENTS | CURRENT,
+        return_range: None,
+    },
+    ProgramType {
+        name: "raw_tracepoint",
+        context: RAW_TRACEPOINT_CTX,
+        packet_writable: false,
+        legacy_packet_loads: false,
+        helper_groups: BASE | TRACING | EVENTS | CURRENT,
+        return_range: None,
+    },
+    ProgramType {
+        name: "perf_event",
+        context: PERF_EVENT_CTX,
+        packet_writable: false,
+        legacy_packet_loads: false,
+        helper_groups: BASE | TRACING | EVENTS | CURRENT,
+        return_range: None,
+    },
+    ProgramType {
+        name: "sock_ops",
+        context: SOCK_OPS_CTX,
+        packet_writable: false,
+        legacy_packet_loads: false,
+        helper_groups: BASE | SOCK_OPS,
+        return_range: None,
+    },
+    ProgramType {
+        name: "cgroup_sock",
+        context: CGROUP_SOCK_CTX,
+        packet_writable: false,
+        legacy_packet_loads: false,
+        helper_groups: BASE | CURRENT,
+        return_range: None,
+    },
+    ProgramType {
+        name: "cgroup_skb",
+        context: SKB_READ_ONLY_PACKET_CTX,
+        packet_writable: false,
+        legacy_packet_loads: true,
+        helper_groups: BASE | SKB | CURRENT,
+        return_range: None,
+    },
+    ProgramType {
+        name: "lwt_in",
+        context: SKB_READ_ONLY_PACKET_CTX,
+        packet_writable: false,
+        legacy_packet_loads: false,
+        helper_groups: BASE | SKB,
+        return_range: None,
+    },
+    ProgramType {
+        name: "lwt_out",
+        context: SKB_READ_ONLY_PACKET_CTX,
+        packet_writable: false,
+        legacy_packet_loads: false,
+        helper_groups: BASE | SKB,
+        return_range: None,
+    },
+    ProgramType {
+        name: "lwt_xmit",
+        context: TC_CTX,
+        packet_writable: true,
+        legacy_packet_loads: false,
+        helper_groups: BASE | SKB | SKB_WRITE,
+        return_range: None,
+    },
+    ProgramType {
+        name: "sk_skb",
+        context: TC_CTX,
+        packet_writable: true,
+        legacy_packet_loads: false,
+        helper_groups: BASE | SKB | SKB_WRITE,
         return_range: None,
     },
 ];
@@ -227,8 +360,8 @@ const HELPERS: &[HelperProto] = &[
         R,
         TC,
     ),
-    proto(14, "bpf_get_current_pid_tgid", NONE, R, TRACING),
-    proto(15, "bpf_get_current_uid_gid", NONE, R, TRACING),
+    proto(14, "bpf_get_current_pid_tgid", NONE, R, CURRENT),
+    proto(15, "bpf_get_current_uid_gid", NONE, R, CURRENT),
     proto(
         16,
         "bpf_get_current_comm",
@@ -236,7 +369,32 @@ const HELPERS: &[HelperProto] = &[
         R,
         TRACING,
     ),
+    proto(17, "bpf_get_cgroup_classid", a(Ctx, N, N, N, N), R, TC),
+    proto_pkt(18, "bpf_skb_vlan_push", a(Ctx, Scalar, Scalar, N, N), R, TC),
+    proto_pkt(19, "bpf_skb_vlan_pop", a(Ctx, N, N, N, N), R, TC),
+    proto(
+        20,
+        "bpf_skb_get_tunnel_key",
+        a(Ctx, WriteMem, Size, Scalar, N),
+        R,
+        TC,
+    ),
+    proto(
+        21,
+        "bpf_skb_set_tunnel_key",
+        a(Ctx, ReadMem, Size, Scalar, N),
+        R,
+        TC,
+    ),
+    proto(
+        22,
+        "bpf_perf_event_read",
+        a(Map(MapReq::PerfEventArray), Scalar, N, N, N),
+        R,
+        TRACING,
+    ),
     proto(23, "bpf_redirect", a(Scalar, Scalar, N, N, N), R, TC | XDP),
+    proto(24, "bpf_get_route_realm", a(Ctx, N, N, N, N), R, TC),
     proto(
         25,
         "bpf_perf_event_output",
@@ -264,7 +422,82 @@ const HELPERS: &[HelperProto] = &[
         R,
         TC | XDP,
     ),
+    proto(
+        27,
+        "bpf_get_stackid",
+        a(Ctx, Map(MapReq::Any), Scalar, N, N),
+        R,
+        TRACING,
+    ),
+    proto(
+        29,
+        "bpf_skb_get_tunnel_opt",
+        a(Ctx, WriteMem, Size, N, N),
+        R,
+        TC,
+    ),
+    proto(
+        30,
+        "bpf_skb_set_tunnel_opt",
+        a(Ctx, ReadMem, Size, N, N),
+        R,
+        TC,
+    ),
+    proto_pkt(
+        31,
+        "bpf_skb_change_proto",
+        a(Ctx, Scalar, Scalar, N, N),
+        R,
+        TC,
+    ),
+    proto_pkt(32, "bpf_skb_change_type", a(Ctx, Scalar, N, N, N), R, TC),
+    proto(
+        33,
+        "bpf_skb_under_cgroup",
+        a(Ctx, Map(MapReq::Any), Scalar, N, N),
+        R,
+        TC,
+    ),
+    proto(34, "bpf_get_hash_recalc", a(Ctx, N, N, N, N), R, SKB_WRITE),
     proto(35, "bpf_get_current_task", NONE, R, TRACING),
+    proto(
+        36,
+        "bpf_probe_write_user",
+        a(Anything, ReadMem, Size, N, N),
+        R,
+        TRACING,
+    ),
+    proto(
+        37,
+        "bpf_current_task_under_cgroup",
+        a(Map(MapReq::Any), Scalar, N, N, N),
+        R,
+        TRACING,
+    ),
+    proto_pkt(
+        38,
+        "bpf_skb_change_tail",
+        a(Ctx, Scalar, Scalar, N, N),
+        R,
+        SKB_WRITE,
+    ),
+    proto_pkt(
+        39,
+        "bpf_skb_pull_data",
+        a(Ctx, Scalar, N, N, N),
+        R,
+        SKB_WRITE,
+    ),
+    proto(40, "bpf_csum_update", a(Ctx, Scalar, N, N, N), R, TC),
+    proto(41, "bpf_set_hash_invalid", a(Ctx, N, N, N, N), R, TC),
+    proto(42, "bpf_get_numa_node_id", NONE, U32, BASE),
+    proto_pkt(
+        43,
+        "bpf_skb_change_head",
+        a(Ctx, Scalar, Scalar, N, N),
+        R,
+        SKB_WRITE,
+    ),
     proto_pkt(44, "bpf_xdp_adjust_head", a(Ctx, Scalar, N, N, N), R, XDP),
     proto(
         45,
@@ -280,7 +513,87 @@ const HELPERS: &[HelperProto] = &[
         R,
         XDP,
     ),
+    proto(
+        46,
+        "bpf_get_socket_cookie",
+        a(Ctx, N, N, N, N),
+        R,
+        SKB | SOCK_OPS,
+    ),
+    proto(47, "bpf_get_socket_uid", a(Ctx, N, N, N, N), U32, SKB),
+    proto(48, "bpf_set_hash", a(Ctx, Scalar, N, N, N), R, TC),
+    proto(
+        49,
+        "bpf_setsockopt",
+        a(Ctx, Scalar, Scalar, ReadMem, Size),
+        R,
+        SOCK_OPS,
+    ),
+    proto_pkt(
+        50,
+        "bpf_skb_adjust_room",
+        a(Ctx, Scalar, Scalar, Scalar, N),
+        R,
+        TC,
+    ),
+    proto(
+        53,
+        "bpf_sock_map_update",
+        a(Ctx, Map(MapReq::Any), MapKey, Scalar, N),
+        R,
+        SOCK_OPS,
+    ),
+    proto_pkt(54, "bpf_xdp_adjust_meta", a(Ctx, Scalar, N, N, N), R, XDP),
+    proto(
+        55,
+        "bpf_perf_event_read_value",
+        a(Map(MapReq::PerfEventArray), Scalar, WriteMem, Size, N),
+        R,
+        TRACING,
+    ),
+    proto(
+        57,
+        "bpf_getsockopt",
+        a(Ctx, Scalar, Scalar, WriteMem, Size),
+        R,
+        SOCK_OPS,
+    ),
+    proto(
+        58,
+        "bpf_override_return",
+        a(Ctx, Scalar, N, N, N),
+        R,
+        TRACING,
+    ),
+    proto(
+        59,
+        "bpf_sock_ops_cb_flags_set",
+        a(Ctx, Scalar, N, N, N),
+        R,
+        SOCK_OPS,
+    ),
     proto_pkt(65, "bpf_xdp_adjust_tail", a(Ctx, Scalar, N, N, N), R, XDP),
+    proto(
+        67,
+        "bpf_get_stack",
+        a(Ctx, WriteMem, Size, Scalar, N),
+        R,
+        TRACING,
+    ),
+    proto(
+        68,
+        "bpf_skb_load_bytes_relative",
+        a(Ctx, Scalar, WriteMem, Size, Scalar),
+        R,
+        SKB,
+    ),
+    proto(
+        69,
+        "bpf_fib_lookup",
+        a(Ctx, UpdateMem, Size, Scalar, N),
+        R,
+        TC | XDP,
+    ),
     proto(
         112,
         "bpf_probe_read_user",

@@ -105,6 +105,9 @@ pub enum ArgKind {
     ReadMem,
     /// Pointer to writable memory whose size is the next argument (initialised by the call).
     WriteMem,
+    /// Pointer to initialised, writable memory whose size is the next argument: read, then
+    /// overwritten by the call.
+    UpdateMem,
     /// A size in `[1, MAX_SIZE]` for the previous memory argument.
     Size,
     /// A size in `[0, MAX_SIZE]` for the previous memory argument.

@@ -41,7 +41,11 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: i32) {
         match kind {
             ArgKind::None | ArgKind::Size | ArgKind::SizeOrZero => {
                 if matches!(kind, ArgKind::Size | ArgKind::SizeOrZero)
-                    && (i == 0 || !matches!(h.args[i - 1], ArgKind::ReadMem | ArgKind::WriteMem))
+                    && (i == 0
+                        || !matches!(
+                            h.args[i - 1],
+                            ArgKind::ReadMem | ArgKind::WriteMem | ArgKind::UpdateMem
+                        ))
                 {
                     number_arg(cx, s, h, i);
                 }
@@ -107,9 +111,14 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: i32) {
                 } else {
                     m.value_size
                 });
-                memory_arg(cx, s, h, i, n, n, kind == ArgKind::MapValueOut);
+                let mode = if kind == ArgKind::MapValueOut {
+                    Use::Write
+                } else {
+                    Use::Read
+                };
+                memory_arg(cx, s, h, i, n, n, mode);
             }
-            ArgKind::ReadMem | ArgKind::WriteMem => {
+            ArgKind::ReadMem | ArgKind::WriteMem | ArgKind::UpdateMem => {
                 if i == 4 || !matches!(h.args[i + 1], ArgKind::Size | ArgKind::SizeOrZero) {
                     arg_error(
                         cx,
@@ -150,7 +159,11 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: i32) {
                     i,
                     sz.lo() as i64,
                     sz.hi() as i64,
-                    kind == ArgKind::WriteMem,
+                    match kind {
+                        ArgKind::WriteMem => Use::Write,
+                        ArgKind::UpdateMem => Use::Update,
+                        _ => Use::Read,
+                    },
                 );
             }
             ArgKind::AllocMem => {
@@ -242,7 +255,17 @@ fn number_arg(cx: &mut Cx<'_, '_>, s: &mut State, h: &HelperProto, i: usize) -> 
     true
 }
 
-/// Checks a memory argument of `lo..=hi` bytes; a written stack range becomes initialised.
+/// How a helper uses a memory argument.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Use {
+    Read,
+    Write,
+    Update,
+}
+
+/// Checks a memory argument of `lo..=hi` bytes; a written stack range becomes initialised
+/// with unknown numbers.
+#[allow(clippy::too_many_arguments)]
 fn memory_arg(
     cx: &mut Cx<'_, '_>,
     s: &mut State,
@@ -250,8 +273,9 @@ fn memory_arg(
     i: usize,
     lo: i64,
     hi: i64,
-    write: bool,
+    mode: Use,
 ) {
+    let write = mode != Use::Read;
     let r = ARGS[i];
     if !cx.require_init(s, r) {
         return;
@@ -285,7 +309,7 @@ fn memory_arg(
         return;
     };
     let (a, end) = (a as i32, (b + hi) as i32);
-    if write {
+    if mode == Use::Write {
         let definite = if a as i64 == b { a + lo as i32 } else { a };
         let removed = s.stack.havoc(a, definite, end);
         forget_cells(s, &removed);
@@ -310,6 +334,11 @@ fn memory_arg(
                 i + 1
             ),
         });
+    }
+    if mode == Use::Update {
+        // Initialised before, overwritten with numbers: still initialised, values unknown.
+        let removed = s.stack.havoc(a, end, end);
+        forget_cells(s, &removed);
     }
 }
 
