@@ -130,6 +130,27 @@ fn engines(c: &mut Criterion) {
     group.finish();
 }
 
+/// The fixed cost of one run: `mov r0, 0; exit` on each JIT.
+fn run_overhead(c: &mut Criterion) {
+    let bytes = ebpf_isa::encode(&ebpf_isa::asm::assemble("mov %r0, 0\nexit").expect("assembles"));
+    let insns = ebpf_isa::decode(&bytes).expect("decodes");
+    let mut exe =
+        Executable::new(&compile(&insns, &JitOptions::new()).expect("compiles")).expect("installs");
+    let mut rbpf_vm = rbpf::EbpfVmRaw::new(Some(&bytes)).expect("rbpf accepts the program");
+    rbpf_vm.jit_compile().expect("rbpf JIT compiles");
+    let mut mem = [0u8; 8];
+    let mut helpers = JitHelpers { direct: true };
+    let mut group = c.benchmark_group("overhead");
+    group.bench_function("empty/ours_jit", |b| {
+        b.iter(|| exe.run_trusted(black_box(&mut mem), &mut helpers))
+    });
+    group.bench_function("empty/rbpf_jit", |b| {
+        // SAFETY: the program touches no memory and ends at once.
+        b.iter(|| unsafe { rbpf_vm.execute_program_jit(black_box(&mut mem)) })
+    });
+    group.finish();
+}
+
 fn compile_time(c: &mut Criterion) {
     let insns = compile_program();
     let mut group = c.benchmark_group("compile");
@@ -145,5 +166,5 @@ fn compile_time(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, engines, compile_time);
+criterion_group!(benches, engines, run_overhead, compile_time);
 criterion_main!(benches);

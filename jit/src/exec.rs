@@ -7,6 +7,7 @@
 
 use std::any::Any;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::ptr::NonNull;
 
 use memmap2::{Mmap, MmapMut};
 
@@ -16,9 +17,12 @@ use crate::helpers::{DirectHelper, HelperError, Helpers};
 use crate::image::Compiled;
 
 /// The context the generated code receives in `rdi` and keeps in `r12`. The fields up to
-/// `packet_len` are the fixed ABI of [`abi`](crate::abi); the rest is private to this host.
+/// `direct_helpers` are the fixed ABI of [`abi`](crate::abi); the rest is private to this host.
+///
+/// It lives in a `Box` owned by the [`Executable`] and is reused by every run, so a run only
+/// rewrites the few fields that change.
 #[repr(C)]
-struct RunContext<'h> {
+struct RunContext {
     dispatch: extern "sysv64" fn(u64, u64, u64, u64, u64, *mut u8) -> u64,
     helper_id: u64,
     saved_rsp: u64,
@@ -30,7 +34,9 @@ struct RunContext<'h> {
     packet: u64,
     packet_len: u64,
     direct_helpers: [Option<DirectHelper>; MAX_DIRECT_HELPERS],
-    helpers: &'h mut dyn Helpers,
+    /// The caller's helpers, set for the duration of one `run_trusted` (its borrow erased to
+    /// `'static`; never used outside that call) and `None` otherwise.
+    helpers: Option<NonNull<dyn Helpers>>,
     helper_error: Option<RunErrorKind>,
     panic: Option<Box<dyn Any + Send>>,
 }
@@ -38,18 +44,18 @@ struct RunContext<'h> {
 // The generated code relies on these offsets.
 const _: () = {
     use core::mem::offset_of;
-    assert!(offset_of!(RunContext<'static>, dispatch) == CTX_DISPATCH as usize);
-    assert!(offset_of!(RunContext<'static>, helper_id) == CTX_HELPER_ID as usize);
-    assert!(offset_of!(RunContext<'static>, saved_rsp) == CTX_SAVED_RSP as usize);
-    assert!(offset_of!(RunContext<'static>, fault_kind) == CTX_FAULT_KIND as usize);
-    assert!(offset_of!(RunContext<'static>, fault_pc) == CTX_FAULT_PC as usize);
-    assert!(offset_of!(RunContext<'static>, args) == CTX_ARGS as usize);
-    assert!(offset_of!(RunContext<'static>, stack_top) == CTX_STACK_TOP as usize);
-    assert!(offset_of!(RunContext<'static>, min_call_fp) == CTX_MIN_CALL_FP as usize);
-    assert!(offset_of!(RunContext<'static>, packet) == CTX_PACKET as usize);
-    assert!(offset_of!(RunContext<'static>, packet_len) == CTX_PACKET_LEN as usize);
-    assert!(offset_of!(RunContext<'static>, direct_helpers) == CTX_DIRECT_HELPERS as usize);
-    assert!(offset_of!(RunContext<'static>, helpers) == CTX_FIXED_SIZE);
+    assert!(offset_of!(RunContext, dispatch) == CTX_DISPATCH as usize);
+    assert!(offset_of!(RunContext, helper_id) == CTX_HELPER_ID as usize);
+    assert!(offset_of!(RunContext, saved_rsp) == CTX_SAVED_RSP as usize);
+    assert!(offset_of!(RunContext, fault_kind) == CTX_FAULT_KIND as usize);
+    assert!(offset_of!(RunContext, fault_pc) == CTX_FAULT_PC as usize);
+    assert!(offset_of!(RunContext, args) == CTX_ARGS as usize);
+    assert!(offset_of!(RunContext, stack_top) == CTX_STACK_TOP as usize);
+    assert!(offset_of!(RunContext, min_call_fp) == CTX_MIN_CALL_FP as usize);
+    assert!(offset_of!(RunContext, packet) == CTX_PACKET as usize);
+    assert!(offset_of!(RunContext, packet_len) == CTX_PACKET_LEN as usize);
+    assert!(offset_of!(RunContext, direct_helpers) == CTX_DIRECT_HELPERS as usize);
+    assert!(offset_of!(RunContext, helpers) == CTX_FIXED_SIZE);
 };
 
 /// The helper dispatcher the generated code calls through `ctx.dispatch`.
@@ -58,16 +64,22 @@ const _: () = {
 /// code then unwinds its own frames) and resumed by [`Executable::run_trusted`].
 extern "sysv64" fn dispatch(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, ctx: *mut u8) -> u64 {
     // SAFETY: the generated code passes back the pointer `run_trusted` gave it, which points to
-    // a `RunContext` living on `run_trusted`'s stack for the whole run; `run_trusted` holds no
-    // reference to it while the code runs, so this is the only live reference.
-    let ctx = unsafe { &mut *ctx.cast::<RunContext<'_>>() };
+    // the executable's boxed `RunContext`; `run_trusted` holds no reference to it while the code
+    // runs, so this is the only live reference.
+    let ctx = unsafe { &mut *ctx.cast::<RunContext>() };
     let Ok(id) = u32::try_from(ctx.helper_id) else {
         let value = ctx.helper_id;
         ctx.helper_error = Some(RunErrorKind::BadCallxTarget { value });
         ctx.fault_kind = FAULT_HELPER;
         return 0;
     };
-    let helpers = &mut *ctx.helpers;
+    let Some(mut helpers) = ctx.helpers else {
+        ctx.fault_kind = FAULT_HELPER;
+        return 0;
+    };
+    // SAFETY: `helpers` was set by `run_trusted` from a `&mut dyn Helpers` that outlives the
+    // run, and `run_trusted` does not use that borrow while the code runs.
+    let helpers = unsafe { helpers.as_mut() };
     match catch_unwind(AssertUnwindSafe(|| helpers.call(id, [a1, a2, a3, a4, a5]))) {
         Ok(Ok(value)) => value,
         Ok(Err(error)) => {
@@ -99,6 +111,22 @@ pub struct Executable {
     helper_ids: Box<[u32]>,
     /// Whether frame 0 must be zeroed before each run ([`Compiled::uses_stack`]).
     uses_stack: bool,
+    ctx: Box<RunContext>,
+}
+
+// SAFETY: the only non-`Send`/`Sync` parts are the raw pointers of `ctx.helpers` (set only
+// inside `run_trusted`, which takes `&mut self`, and cleared before it returns) and the
+// stack pointers stored as integers; no shared state escapes to another thread.
+unsafe impl Send for Executable {}
+// SAFETY: `&Executable` only allows reading the stack and nothing else; runs need `&mut`.
+unsafe impl Sync for Executable {}
+
+impl std::fmt::Debug for RunContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunContext")
+            .field("stack_top", &self.stack_top)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Executable {
@@ -117,10 +145,30 @@ impl Executable {
         let mut rw = MmapMut::map_anon(code.len().max(1)).map_err(mem_err)?;
         rw[..code.len()].copy_from_slice(code);
         let code_map = rw.make_exec().map_err(mem_err)?;
+        let mut stack = vec![0u64; TOTAL_STACK / 8].into_boxed_slice();
+        // The stack never moves (a boxed slice), so its addresses are fixed here once.
+        let top = stack.as_mut_ptr() as u64 + TOTAL_STACK as u64;
+        let ctx = Box::new(RunContext {
+            dispatch,
+            helper_id: 0,
+            saved_rsp: 0,
+            fault_kind: 0,
+            fault_pc: 0,
+            args: [0; 5],
+            stack_top: top,
+            min_call_fp: top - (STACK_SIZE * (MAX_FRAMES - 2)) as u64,
+            packet: 0,
+            packet_len: 0,
+            direct_helpers: [None; MAX_DIRECT_HELPERS],
+            helpers: None,
+            helper_error: None,
+            panic: None,
+        });
         Ok(Executable {
             code: code_map,
             entry: compiled.entry_offset(),
-            stack: vec![0u64; TOTAL_STACK / 8].into_boxed_slice(),
+            stack,
+            ctx,
             helper_ids: compiled
                 .helper_ids()
                 .iter()
@@ -162,29 +210,22 @@ impl Executable {
             let frame0 = self.stack.len() - STACK_SIZE / 8;
             self.stack[frame0..].fill(0);
         }
-        let base = self.stack.as_mut_ptr() as u64;
-        let top = base + TOTAL_STACK as u64;
-        let mut direct_helpers = [None; MAX_DIRECT_HELPERS];
-        for (slot, &id) in direct_helpers.iter_mut().zip(self.helper_ids.iter()) {
+        let ctx = &mut *self.ctx;
+        for (slot, &id) in ctx.direct_helpers.iter_mut().zip(self.helper_ids.iter()) {
             *slot = helpers.direct(id);
         }
-        let mut ctx = RunContext {
-            dispatch,
-            helper_id: 0,
-            saved_rsp: 0,
-            fault_kind: 0,
-            fault_pc: 0,
-            args: [mem_ptr, mem_len, 0, 0, 0],
-            stack_top: top,
-            min_call_fp: top - (STACK_SIZE * (MAX_FRAMES - 2)) as u64,
-            packet: mem_ptr,
-            packet_len: mem_len,
-            direct_helpers,
-            helpers,
-            helper_error: None,
-            panic: None,
-        };
-        let ctx_ptr: *mut RunContext<'_> = &mut ctx;
+        ctx.fault_kind = 0;
+        ctx.args = [mem_ptr, mem_len, 0, 0, 0];
+        ctx.packet = mem_ptr;
+        ctx.packet_len = mem_len;
+        let helpers: NonNull<dyn Helpers + '_> = NonNull::from(helpers);
+        // SAFETY: only the lifetime bound of the trait object changes (same layout); the
+        // pointer is used by `dispatch` during this call alone and cleared below, before the
+        // borrow it came from ends.
+        ctx.helpers = Some(unsafe {
+            std::mem::transmute::<NonNull<dyn Helpers + '_>, NonNull<dyn Helpers>>(helpers)
+        });
+        let ctx_ptr: *mut RunContext = ctx;
         let entry_addr = self.code.as_ptr().wrapping_add(self.entry);
         // SAFETY: `entry_addr` is the entry trampoline of code produced by `codegen::compile`
         // for ABI_VERSION (checked in `new`), mapped read-execute and alive as long as `self`.
@@ -193,8 +234,10 @@ impl Executable {
         // entry is `None` or a function of the `DirectHelper` signature.
         let entry: extern "sysv64" fn(*mut u8) -> u64 = unsafe { std::mem::transmute(entry_addr) };
         // The code only touches memory its program addresses (the caller vouches for the
-        // program: this is the trusted entry point), the stack owned by `self`, and `ctx`.
+        // program: this is the trusted entry point), the stack owned by `self`, and the context.
         let r0 = entry(ctx_ptr.cast::<u8>());
+        let ctx = &mut *self.ctx;
+        ctx.helpers = None;
         if let Some(payload) = ctx.panic.take() {
             resume_unwind(payload);
         }
