@@ -1,5 +1,6 @@
-//! A `#![no_std]` static library that links the no_std crates, as a kernel driver would.
-//! Its exported function decodes and runs a program, so the crates' code is really linked.
+//! A `#![no_std]` static library that links the no_std crates (isa, interp, loader, verifier),
+//! as a kernel driver would. Its exported functions call into each, so their code is really
+//! linked.
 
 #![no_std]
 
@@ -33,6 +34,27 @@ pub unsafe extern "C" fn nostd_check_run(
     let mut vm = ebpf_interp::Vm::default();
     vm.run(&program, mem, &mut ebpf_interp::NoHelpers)
         .map_or(u64::MAX, |o| o.r0)
+}
+
+/// Loads the ELF object in `bytes[..len]` and verifies its first program as XDP on the Windows
+/// platform; returns 1 when accepted, 0 when rejected, `u64::MAX` when the object does not load.
+///
+/// # Safety
+///
+/// `bytes` must be valid for reads of `len` bytes for the duration of the call.
+#[no_mangle]
+pub unsafe extern "C" fn nostd_check_verify(bytes: *const u8, len: usize) -> u64 {
+    // SAFETY: the caller guarantees the range (see the function's safety section).
+    let bytes = unsafe { core::slice::from_raw_parts(bytes, len) };
+    let options = ebpf_loader::LoadOptions::with_layout(ebpf_loader::MapLayout::Windows);
+    let Ok(object) = ebpf_loader::Object::parse(bytes, &options) else {
+        return u64::MAX;
+    };
+    let Some(program) = object.programs().first() else {
+        return u64::MAX;
+    };
+    let platform = ebpf_verifier::Windows;
+    u64::from(ebpf_verifier::verify(&program.insns, &platform, "xdp", &[]).is_ok())
 }
 
 /// An allocator that always fails: this library only has to link, never to run.
