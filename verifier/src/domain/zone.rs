@@ -1,9 +1,13 @@
-//! [`Zone`]: a sparse difference-bound matrix over [`VarId`]s, kept closed (every implied
-//! bound explicit) so that join, order and projection are pointwise.
+//! [`Zone`]: a sparse difference-bound matrix over [`VarId`]s.
 //!
 //! An edge `(i, j) -> c` means `v_j - v_i <= c`; bounds of one variable are edges to and from
 //! [`VarId::ZERO`]. A missing edge means no bound. Bounds are `i128`; every variable stands for
 //! a signed 64-bit quantity.
+//!
+//! The matrix is kept closed in the split form: one-variable bounds and differences derived
+//! through other differences are explicit, but a difference that only follows from the two
+//! variables' bounds (`x - y <= ub(x) - lb(y)`) is not stored; [`Zone::bound`] adds it on
+//! demand. This keeps the matrix as sparse as the program's real relations.
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -29,6 +33,22 @@ impl Zone {
             return Some(0);
         }
         self.edges.get(&(i, j)).copied()
+    }
+
+    /// The tightest bound on `v_j - v_i`: the stored edge or the one the bounds imply.
+    pub fn bound(&self, i: VarId, j: VarId) -> Option<i128> {
+        let e = self.get(i, j);
+        if i == Z || j == Z {
+            return e;
+        }
+        let via = match (self.edges.get(&(i, Z)), self.edges.get(&(Z, j))) {
+            (Some(a), Some(b)) => Some(a + b),
+            _ => None,
+        };
+        match (e, via) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// The interval of `x`.
@@ -58,7 +78,7 @@ impl Zone {
 
     /// Whether `x - y <= c` holds in every state.
     pub fn entails_le(&self, x: VarId, y: VarId, c: i128) -> bool {
-        self.bottom || self.get(y, x).is_some_and(|d| d <= c)
+        self.bottom || self.bound(y, x).is_some_and(|d| d <= c)
     }
 
     /// Number of explicit constraints (for resource limits).
@@ -71,7 +91,7 @@ impl Zone {
         self.edges.clear();
     }
 
-    /// Adds `v_j - v_i <= c` and restores closure.
+    /// Adds `v_j - v_i <= c` and restores (split) closure.
     fn add_edge(&mut self, i: VarId, j: VarId, c: i128) {
         if self.bottom {
             return;
@@ -82,14 +102,14 @@ impl Zone {
             }
             return;
         }
-        if self.get(i, j).is_some_and(|d| d <= c) {
+        if self.bound(i, j).is_some_and(|d| d <= c) {
             return;
         }
-        if self.get(j, i).is_some_and(|d| d + c < 0) {
+        if self.bound(j, i).is_some_and(|d| d + c < 0) {
             self.set_bottom();
             return;
         }
-        // Every k with a path k -> i, every l with a path j -> l.
+        // Every k with an edge k -> i, every l with an edge j -> l.
         let mut preds: Vec<(VarId, i128)> = alloc::vec![(i, 0)];
         let mut succs: Vec<(VarId, i128)> = alloc::vec![(j, 0)];
         for (&(a, b), &d) in &self.edges {
@@ -100,6 +120,9 @@ impl Zone {
                 succs.push((b, d));
             }
         }
+        // A new bound of one variable derives bounds of others, not differences that the
+        // bounds already imply.
+        let unary = i == Z || j == Z;
         for &(k, dk) in &preds {
             for &(l, dl) in &succs {
                 let v = dk + c + dl;
@@ -108,6 +131,9 @@ impl Zone {
                         self.set_bottom();
                         return;
                     }
+                    continue;
+                }
+                if unary && k != Z && l != Z {
                     continue;
                 }
                 let e = self.edges.entry((k, l)).or_insert(v);
@@ -235,7 +261,8 @@ impl Zone {
     }
 
     /// Widening that relaxes a growing one-variable bound to the next of `thresholds`
-    /// (sorted) instead of dropping it; difference bounds that grow are dropped.
+    /// (sorted) instead of dropping it; difference bounds that grow are dropped, stable ones
+    /// (stored or implied by the old bounds) are kept.
     pub fn widen_with(&mut self, newer: &Zone, thresholds: &[i128]) -> bool {
         if newer.bottom {
             return false;
@@ -244,20 +271,61 @@ impl Zone {
             *self = newer.clone();
             return true;
         }
-        let before = self.edges.clone();
-        self.edges
-            .retain(|&(a, b), v| match newer.edges.get(&(a, b)) {
-                Some(&o) if o <= *v => true,
-                Some(&o) if a == Z || b == Z => match thresholds.iter().find(|&&t| t >= o) {
-                    Some(&t) => {
-                        *v = t;
-                        true
+        let mut unary: BTreeMap<(VarId, VarId), i128> = BTreeMap::new();
+        for (&(a, b), &v) in &self.edges {
+            if a != Z && b != Z {
+                continue;
+            }
+            match newer.get(a, b) {
+                Some(o) if o <= v => {
+                    unary.insert((a, b), v);
+                }
+                Some(o) => {
+                    if let Some(&t) = thresholds.iter().find(|&&t| t >= o) {
+                        unary.insert((a, b), t);
                     }
-                    None => false,
-                },
-                _ => false,
-            });
-        self.edges != before
+                }
+                None => {}
+            }
+        }
+        let widened = Zone {
+            bottom: false,
+            edges: unary,
+        };
+        let changed: Vec<VarId> = self
+            .bounded_vars()
+            .into_iter()
+            .filter(|&x| self.unary(x) != widened.unary(x))
+            .collect();
+        let diffs = collect_diffs(self, newer, &widened, &changed, |old, new| {
+            (new <= old).then_some(old)
+        });
+        let mut out = widened.edges;
+        out.extend(diffs);
+        let changed = out != self.edges;
+        self.edges = out;
+        changed
+    }
+
+    /// The variables with a stored one-variable bound.
+    fn bounded_vars(&self) -> Vec<VarId> {
+        let mut v: Vec<VarId> = self
+            .edges
+            .keys()
+            .filter_map(|&(a, b)| match (a == Z, b == Z) {
+                (true, false) => Some(b),
+                (false, true) => Some(a),
+                _ => None,
+            })
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// The stored bounds of `x`: (`-lower`, `upper`) as edges.
+    fn unary(&self, x: VarId) -> (Option<i128>, Option<i128>) {
+        (self.get(x, Z), self.get(Z, x))
     }
 
     /// The explicit constraints, for display.
@@ -295,7 +363,7 @@ impl Lattice for Zone {
         other
             .edges
             .iter()
-            .all(|(&(a, b), &c)| self.get(a, b).is_some_and(|d| d <= c))
+            .all(|(&(a, b), &c)| self.bound(a, b).is_some_and(|d| d <= c))
     }
 
     fn join(&mut self, other: &Self) -> bool {
@@ -306,33 +374,95 @@ impl Lattice for Zone {
             *self = other.clone();
             return true;
         }
-        let before = self.edges.len();
-        let mut changed = false;
-        self.edges.retain(|k, v| match other.edges.get(k) {
-            Some(&o) => {
-                if o > *v {
-                    *v = o;
-                    changed = true;
+        let mut out: BTreeMap<(VarId, VarId), i128> = BTreeMap::new();
+        // Bounds of one variable first: both sides store them explicitly.
+        for (&k, &v) in &self.edges {
+            if k.0 == Z || k.1 == Z {
+                if let Some(&o) = other.edges.get(&k) {
+                    out.insert(k, v.max(o));
                 }
-                true
             }
-            None => false,
-        });
-        changed || self.edges.len() != before
+        }
+        let joined = Zone {
+            bottom: false,
+            edges: out,
+        };
+        // Differences: stored ones, and implied ones whose variables' bounds differ between
+        // the sides (where the joined bounds no longer imply them).
+        let changed: Vec<VarId> = self
+            .bounded_vars()
+            .into_iter()
+            .chain(other.bounded_vars())
+            .filter(|&x| self.unary(x) != other.unary(x))
+            .collect();
+        let diffs = collect_diffs(self, other, &joined, &changed, |a, b| Some(a.max(b)));
+        let mut out = joined.edges;
+        out.extend(diffs);
+        let changed = out != self.edges;
+        self.edges = out;
+        changed
     }
 
     fn widen(&mut self, newer: &Self) -> bool {
-        if newer.bottom {
-            return false;
+        self.widen_with(newer, &[])
+    }
+}
+
+/// Difference bounds of a join or widening of `a` and `b` into `result` (whose one-variable
+/// bounds are final): for every stored difference of `a` or `b`, and every pair involving a
+/// variable of `changed` (whose bounds moved, so implied differences may be lost), `combine`
+/// the two sides' bounds; keep the result when `result`'s bounds do not imply it.
+fn collect_diffs(
+    a: &Zone,
+    b: &Zone,
+    result: &Zone,
+    changed: &[VarId],
+    combine: impl Fn(i128, i128) -> Option<i128>,
+) -> Vec<((VarId, VarId), i128)> {
+    let mut keys: Vec<(VarId, VarId)> = a
+        .edges
+        .keys()
+        .chain(b.edges.keys())
+        .copied()
+        .filter(|&(x, y)| x != Z && y != Z)
+        .collect();
+    if !changed.is_empty() {
+        let mut all = a.bounded_vars();
+        all.extend(b.bounded_vars());
+        all.sort_unstable();
+        all.dedup();
+        for &x in changed {
+            for &y in &all {
+                if x != y {
+                    keys.push((x, y));
+                    keys.push((y, x));
+                }
+            }
         }
-        if self.bottom {
-            *self = newer.clone();
-            return true;
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    let mut out = Vec::new();
+    for (x, y) in keys {
+        if let (Some(p), Some(q)) = (a.bound(x, y), b.bound(x, y)) {
+            if let Some(v) = combine(p, q) {
+                if result.bound(x, y).is_none_or_gt(v) {
+                    out.push(((x, y), v));
+                }
+            }
         }
-        let before = self.edges.len();
-        self.edges
-            .retain(|k, v| newer.edges.get(k).is_some_and(|&o| o <= *v));
-        self.edges.len() != before
+    }
+    out
+}
+
+/// `None` or greater than `v`: a stored bound of `v` would add information.
+trait NoneOrGt {
+    fn is_none_or_gt(self, v: i128) -> bool;
+}
+
+impl NoneOrGt for Option<i128> {
+    fn is_none_or_gt(self, v: i128) -> bool {
+        self.map_or(true, |b| b > v)
     }
 }
 
