@@ -446,7 +446,7 @@ fn collect_diffs(
     for (x, y) in keys {
         if let (Some(p), Some(q)) = (a.bound(x, y), b.bound(x, y)) {
             if let Some(v) = combine(p, q) {
-                if result.bound(x, y).is_none_or_gt(v) {
+                if none_or_gt(result.bound(x, y), v) {
                     out.push(((x, y), v));
                 }
             }
@@ -456,14 +456,8 @@ fn collect_diffs(
 }
 
 /// `None` or greater than `v`: a stored bound of `v` would add information.
-trait NoneOrGt {
-    fn is_none_or_gt(self, v: i128) -> bool;
-}
-
-impl NoneOrGt for Option<i128> {
-    fn is_none_or_gt(self, v: i128) -> bool {
-        self.map_or(true, |b| b > v)
-    }
+fn none_or_gt(b: Option<i128>, v: i128) -> bool {
+    b.map_or(true, |b| b > v)
 }
 
 impl fmt::Debug for Zone {
