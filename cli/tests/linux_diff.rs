@@ -17,78 +17,9 @@ use ebpf_isa::{AluOp, CallTarget, Insn, LddwSrc, Operand, Reg, Width};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as PropConfig, TestRunner};
 
-mod linux {
-    //! The two `bpf()` commands this test needs.
+mod common;
 
-    const BPF_PROG_LOAD: libc::c_long = 5;
-    const BPF_PROG_TEST_RUN: libc::c_long = 10;
-    const BPF_PROG_TYPE_SOCKET_FILTER: u32 = 1;
-    const ATTR_SIZE: usize = 144;
-
-    fn bpf(cmd: libc::c_long, attr: &mut [u8; ATTR_SIZE]) -> libc::c_long {
-        // SAFETY: `attr` is a live, writable buffer of ATTR_SIZE bytes laid out as the kernel's
-        // `union bpf_attr` for `cmd`; every pointer stored in it refers to a buffer the caller
-        // keeps alive until this call returns.
-        unsafe { libc::syscall(libc::SYS_bpf, cmd, attr.as_mut_ptr(), ATTR_SIZE) }
-    }
-
-    fn put(attr: &mut [u8; ATTR_SIZE], at: usize, bytes: &[u8]) {
-        attr[at..at + bytes.len()].copy_from_slice(bytes);
-    }
-
-    /// Loads `code` as a socket filter; the verifier log on refusal.
-    pub fn load(code: &[u8]) -> Result<i32, String> {
-        let license = b"GPL\0";
-        let mut log = vec![0u8; 1 << 16];
-        let mut attr = [0u8; ATTR_SIZE];
-        put(&mut attr, 0, &BPF_PROG_TYPE_SOCKET_FILTER.to_ne_bytes());
-        put(&mut attr, 4, &((code.len() / 8) as u32).to_ne_bytes());
-        put(&mut attr, 8, &(code.as_ptr() as u64).to_ne_bytes());
-        put(&mut attr, 16, &(license.as_ptr() as u64).to_ne_bytes());
-        put(&mut attr, 24, &1u32.to_ne_bytes()); // log_level
-        put(&mut attr, 28, &(log.len() as u32).to_ne_bytes());
-        put(&mut attr, 32, &(log.as_mut_ptr() as u64).to_ne_bytes());
-        let fd = bpf(BPF_PROG_LOAD, &mut attr);
-        if fd >= 0 {
-            return Ok(fd as i32);
-        }
-        let errno = std::io::Error::last_os_error();
-        let end = log.iter().position(|&b| b == 0).unwrap_or(log.len());
-        let text = String::from_utf8_lossy(&log[..end]);
-        let last = text
-            .lines()
-            .rev()
-            .map(str::trim)
-            .find(|l| {
-                // The reason is the last line before the closing statistics.
-                !l.is_empty()
-                    && !l.starts_with("processed ")
-                    && !l.starts_with("verification time")
-                    && !l.starts_with("stack depth")
-            })
-            .unwrap_or("");
-        Err(format!("{errno}: {last}"))
-    }
-
-    /// Runs a loaded program once on a zeroed 64-byte packet; its 32-bit return value.
-    pub fn run(fd: i32) -> Result<u32, String> {
-        let packet = [0u8; 64];
-        let mut attr = [0u8; ATTR_SIZE];
-        put(&mut attr, 0, &(fd as u32).to_ne_bytes());
-        put(&mut attr, 8, &(packet.len() as u32).to_ne_bytes());
-        put(&mut attr, 16, &(packet.as_ptr() as u64).to_ne_bytes());
-        put(&mut attr, 32, &1u32.to_ne_bytes()); // repeat
-        if bpf(BPF_PROG_TEST_RUN, &mut attr) < 0 {
-            return Err(std::io::Error::last_os_error().to_string());
-        }
-        Ok(u32::from_ne_bytes(attr[4..8].try_into().unwrap()))
-    }
-
-    pub fn close(fd: i32) {
-        // SAFETY: `fd` is a descriptor this test opened with BPF_PROG_LOAD and closes once.
-        unsafe { libc::close(fd) };
-    }
-}
+use common::bpf;
 
 /// Why Linux could not give an answer for a program.
 enum NoAnswer {
@@ -128,10 +59,9 @@ fn wrapped(prog: &[Insn], high: bool) -> Vec<u8> {
 fn on_linux(prog: &[Insn]) -> Result<u64, NoAnswer> {
     let mut halves = [0u32; 2];
     for (i, high) in [false, true].into_iter().enumerate() {
-        let fd = linux::load(&wrapped(prog, high)).map_err(NoAnswer::Refused)?;
-        let result = linux::run(fd);
-        linux::close(fd);
-        halves[i] = result.map_err(NoAnswer::Failed)?;
+        let fd = bpf::prog_load(bpf::SOCKET_FILTER, 0, &wrapped(prog, high), "GPL")
+            .map_err(NoAnswer::Refused)?;
+        halves[i] = bpf::test_run(&fd).map_err(NoAnswer::Failed)?;
     }
     Ok(u64::from(halves[1]) << 32 | u64::from(halves[0]))
 }
@@ -153,20 +83,6 @@ fn applicable(prog: &[Insn]) -> bool {
         Insn::Lddw { src, .. } => *src == LddwSrc::Imm,
         _ => true,
     })
-}
-
-fn kernel_available() -> bool {
-    let probe = ebpf_isa::encode(&[mov(Reg::R0, 0), Insn::Exit]);
-    match linux::load(&probe) {
-        Ok(fd) => {
-            linux::close(fd);
-            true
-        }
-        Err(e) => {
-            println!("skipped: this machine refuses bpf(BPF_PROG_LOAD) ({e})");
-            false
-        }
-    }
 }
 
 #[derive(Default)]
@@ -207,7 +123,7 @@ fn repo() -> PathBuf {
 
 #[test]
 fn test_vectors_agree_with_linux() {
-    if !kernel_available() {
+    if !bpf::available() {
         return;
     }
     let mut dirs = vec![repo().join("tests/corpus")];
@@ -331,7 +247,7 @@ fn alu_program() -> impl Strategy<Value = Vec<Insn>> {
 
 #[test]
 fn random_alu_programs_agree_with_linux() {
-    if !kernel_available() {
+    if !bpf::available() {
         return;
     }
     let mut runner = TestRunner::new(PropConfig {

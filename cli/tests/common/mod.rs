@@ -1,0 +1,3 @@
+//! Shared by the Linux differential tests.
+
+pub mod bpf;

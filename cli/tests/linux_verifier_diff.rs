@@ -1,0 +1,205 @@
+//! Our verifier against the Linux verifier on our own C programs (tests/programs, tests/verify).
+//!
+//! Each program is loaded with the real `bpf(BPF_PROG_LOAD)`: its maps are created with
+//! `BPF_MAP_CREATE` (global data filled with its initial bytes), the loader's map indexes in
+//! `LDDW` are replaced by the new map fds, and the kernel's verdict is compared with ours on the
+//! `Linux` platform. Every disagreement must be listed in [`EXPLAINED`] with its reason, and
+//! every listed one must still disagree, so the list stays true. Programs for eBPF for Windows
+//! hooks are not applicable. Skips with a message where `bpf()` is refused.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::bpf::{self, Fd};
+use ebpf_cli::verify::{verify_program, PlatformChoice};
+use ebpf_loader::{AttachType, LoadOptions, MapDef, MapRefKind, Object, Program, ProgramType};
+
+/// Disagreements with the reason for each: (object, function, reason). All are programs Linux
+/// accepts and we reject (precision gaps, not soundness ones); an entry that no longer
+/// disagrees is reported so it can be removed.
+const EXPLAINED: &[(&str, &str, &str)] = &[
+    (
+        "connect4.o",
+        "authorize_connect4",
+        "the Linux platform does not describe cgroup_sock_addr (struct bpf_sock_addr) yet",
+    ),
+    (
+        "map_in_map.o",
+        "xdp_map_in_map",
+        "the verifier does not model map-in-map: a lookup in the outer map returns an inner map \
+         pointer, which we type as a map value",
+    ),
+    (
+        "printk_unknown.o",
+        "custom",
+        "bpf_trace_printk is variadic: Linux checks only fmt and fmt_size, our prototype also \
+         requires r3-r5 to be initialised",
+    ),
+];
+
+/// Kernel `enum bpf_prog_type` for the types our programs use.
+fn kernel_prog_type(t: ProgramType) -> Option<u32> {
+    Some(match t {
+        ProgramType::SocketFilter | ProgramType::Unknown => 1,
+        ProgramType::Kprobe => 2,
+        ProgramType::SchedCls => 3,
+        ProgramType::SchedAct => 4,
+        ProgramType::Tracepoint => 5,
+        ProgramType::Xdp => 6,
+        ProgramType::PerfEvent => 7,
+        ProgramType::CgroupSkb => 8,
+        ProgramType::CgroupSock => 9,
+        ProgramType::SockOps => 13,
+        ProgramType::RawTracepoint => 17,
+        ProgramType::CgroupSockAddr => 18,
+        _ => return None,
+    })
+}
+
+/// Kernel `enum bpf_attach_type` for the attach types the kernel needs at load time; `None`
+/// for eBPF-for-Windows-only hooks.
+fn kernel_attach_type(t: Option<AttachType>) -> Option<u32> {
+    Some(match t {
+        None => 0,
+        Some(AttachType::CgroupInet4Bind) => 8,
+        Some(AttachType::CgroupInet6Bind) => 9,
+        Some(AttachType::CgroupInet4Connect) => 10,
+        Some(AttachType::CgroupInet6Connect) => 11,
+        Some(AttachType::CgroupInet4RecvAccept) | Some(AttachType::CgroupInet6RecvAccept) => {
+            return None
+        }
+        Some(_) => 0,
+    })
+}
+
+/// Creates one kernel map like `map` (global data filled with its initial bytes).
+fn create_map(map: &MapDef) -> Result<Fd, String> {
+    let inner = match &map.inner {
+        Some(inner) => Some(create_map(inner)?),
+        None => None,
+    };
+    let fd = bpf::map_create(
+        map.raw_type,
+        map.key_size,
+        map.value_size,
+        map.max_entries,
+        map.flags,
+        inner.as_ref().map(|f| f.0),
+    )?;
+    if !map.data.is_empty() {
+        let mut value = map.data.clone();
+        value.resize(map.value_size as usize, 0);
+        bpf::map_update(&fd, &0u32.to_ne_bytes(), &value)?;
+    }
+    Ok(fd)
+}
+
+/// The program's bytes with every map index replaced by the kernel map's fd.
+fn relocated(program: &Program, fds: &[Fd]) -> Vec<u8> {
+    let mut code = program.code.clone();
+    for r in &program.map_refs {
+        let fd = fds[r.map].0;
+        let at = r.pc * 8;
+        code[at + 4..at + 8].copy_from_slice(&fd.to_le_bytes());
+        debug_assert!(matches!(r.kind, MapRefKind::Map | MapRefKind::Value { .. }));
+    }
+    code
+}
+
+#[test]
+fn our_verdicts_match_the_linux_verifier() {
+    if !bpf::available() {
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut objects: Vec<_> = ["tests/programs", "tests/verify"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(root.join(d)).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "o"))
+        .collect();
+    objects.sort();
+
+    let mut explained: BTreeMap<(String, String), &str> = EXPLAINED
+        .iter()
+        .map(|(o, f, why)| ((o.to_string(), f.to_string()), *why))
+        .collect();
+    let (mut agree, mut not_applicable) = (0, Vec::new());
+    let mut unexplained = Vec::new();
+    for path in &objects {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let bytes = std::fs::read(path).unwrap();
+        let Ok(object) = Object::parse(&bytes, &LoadOptions::default()) else {
+            not_applicable.push(format!("{name}: does not load (a loader test)"));
+            continue;
+        };
+        let fds: Result<Vec<Fd>, String> = object.maps().iter().map(create_map).collect();
+        let fds = match fds {
+            Ok(fds) => fds,
+            Err(e) => {
+                not_applicable.push(format!("{name}: {e}"));
+                continue;
+            }
+        };
+        for program in object.programs() {
+            let id = format!("{name} {}", program.function);
+            let (Some(prog_type), Some(attach)) = (
+                kernel_prog_type(program.program_type),
+                kernel_attach_type(program.attach_type),
+            ) else {
+                not_applicable.push(format!(
+                    "{id}: no Linux program type for {}",
+                    program.program_type
+                ));
+                continue;
+            };
+            if program.decode_error.is_some() {
+                not_applicable.push(format!("{id}: does not decode"));
+                continue;
+            }
+            let license = object.license().unwrap_or("GPL");
+            let linux = bpf::prog_load(prog_type, attach, &relocated(program, &fds), license);
+            let ours = verify_program(&object, program, PlatformChoice::Linux, None, false);
+            let linux_ok = linux.is_ok();
+            let key = (name.clone(), program.function.clone());
+            match (linux_ok == ours.accepted, explained.remove(&key)) {
+                (true, None) => agree += 1,
+                (true, Some(why)) => {
+                    agree += 1;
+                    println!(
+                        "  note: {id} is listed as a disagreement ({why}) but both now {}: \
+                         remove it from EXPLAINED",
+                        if linux_ok { "accept" } else { "reject" }
+                    );
+                }
+                (false, Some(why)) => println!("  explained disagreement {id}: {why}"),
+                (false, None) => unexplained.push(format!(
+                    "{id}: linux {}, ours {}",
+                    match &linux {
+                        Ok(_) => "accepts".to_string(),
+                        Err(e) => format!("rejects ({e})"),
+                    },
+                    if ours.accepted {
+                        "accepts".to_string()
+                    } else {
+                        format!(
+                            "rejects ({})",
+                            ours.errors.first().map_or("", |e| e.message.as_str())
+                        )
+                    }
+                )),
+            }
+        }
+    }
+    for n in &not_applicable {
+        println!("  not applicable: {n}");
+    }
+    println!("linux verifier differential: {agree} programs get the same verdict");
+    for (key, why) in &explained {
+        unexplained.push(format!("{} {}: listed ({why}) but not found", key.0, key.1));
+    }
+    assert!(unexplained.is_empty(), "{unexplained:#?}");
+    assert!(agree >= 10, "only {agree} programs compared");
+}
