@@ -316,13 +316,8 @@ const HELPERS: &[HelperProto] = &[
         TRACING,
     ),
     proto(5, "bpf_ktime_get_ns", NONE, R, BASE),
-    proto(
-        6,
-        "bpf_trace_printk",
-        a(ReadMem, Size, Anything, Anything, Anything),
-        R,
-        BASE,
-    ),
+    // As in the kernel, the variadic arguments are not checked (they are printed as numbers).
+    proto(6, "bpf_trace_printk", a(ReadMem, Size, N, N, N), R, BASE),
     proto(7, "bpf_get_prandom_u32", NONE, U32, BASE),
     proto(8, "bpf_get_smp_processor_id", NONE, U32, BASE),
     proto_pkt(
