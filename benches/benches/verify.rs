@@ -6,7 +6,7 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -53,7 +53,7 @@ fn samples_dir() -> Option<PathBuf> {
 }
 
 /// Every loadable object of the corpus, by path relative to its directory.
-fn objects(dir: &PathBuf) -> Vec<(String, Object)> {
+fn objects(dir: &Path) -> Vec<(String, Object)> {
     let tsv = std::fs::read_to_string(dir.join("EXPECTED.tsv")).expect("EXPECTED.tsv");
     let mut files: Vec<String> = tsv
         .lines()
