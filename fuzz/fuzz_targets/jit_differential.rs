@@ -3,7 +3,7 @@
 //! the fault, the frame-0 stack and the input memory.
 //!
 //! Run: `cargo +nightly fuzz run jit_differential -- -max_total_time=600`. Crash inputs go to
-//! `jit/tests/fuzz_regressions/` and are replayed by `cargo test -p ebpf-jit`.
+//! `jit/tests/fuzz_inputs/` and are replayed by `cargo test -p ebpf-jit`.
 
 #![no_main]
 
