@@ -9,7 +9,7 @@
 //! a host in another language can build the same structure.
 
 /// Version of this contract, recorded in every [`Compiled`](crate::Compiled) image.
-pub const ABI_VERSION: u32 = 2;
+pub const ABI_VERSION: u32 = 3;
 
 /// Offset of `dispatch: extern "sysv64" fn(a1, a2, a3, a4, a5, ctx) -> u64`, the helper
 /// dispatcher. It reads the helper id from [`CTX_HELPER_ID`] and reports failure by writing a
@@ -42,8 +42,13 @@ pub const CTX_PACKET_LEN: i32 = 96;
 pub const CTX_DIRECT_HELPERS: i32 = 104;
 /// Entries of the direct-helper table.
 pub const MAX_DIRECT_HELPERS: usize = 16;
+/// Offset of `resolve_lddw: extern "sysv64" fn(src, imm, next_imm, ctx) -> u64`, which resolves
+/// an `LDDW` whose `src` is not 0 (map by fd, map value, variable or code address, ...) at run
+/// time; `src` is the `LddwSrc` code, the immediates are sign-extended. It reports failure like
+/// the dispatcher, with a non-zero [`CTX_FAULT_KIND`].
+pub const CTX_RESOLVE_LDDW: i32 = 104 + 8 * MAX_DIRECT_HELPERS as i32;
 /// Size of the fixed part of the context.
-pub const CTX_FIXED_SIZE: usize = 104 + 8 * MAX_DIRECT_HELPERS;
+pub const CTX_FIXED_SIZE: usize = CTX_RESOLVE_LDDW as usize + 8;
 
 /// Fault kind: a helper returned an error (the dispatcher wrote it).
 pub const FAULT_HELPER: u32 = 1;
@@ -53,6 +58,8 @@ pub const FAULT_CALL_DEPTH: u32 = 2;
 pub const FAULT_FELL_OFF: u32 = 3;
 /// Fault kind: the host aborted the call (a helper panicked).
 pub const FAULT_HOST_PANIC: u32 = 4;
+/// Fault kind: an instruction the JIT compiles to a fault (a call by BTF id).
+pub const FAULT_UNSUPPORTED: u32 = 5;
 
 /// Bytes of stack per frame (per bpf-to-bpf call level).
 pub const STACK_SIZE: usize = 512;

@@ -148,6 +148,20 @@ pub enum RunErrorKind {
     CallDepth,
     /// Execution ran past the last instruction.
     FellOff,
+    /// The host could not resolve an `LDDW` with a map or platform source.
+    LddwFailed {
+        /// The kind of `LDDW`.
+        src: ebpf_isa::LddwSrc,
+        /// Its first immediate (map fd or index, variable or code address).
+        imm: i32,
+        /// The host's explanation.
+        message: String,
+    },
+    /// An instruction the JIT does not run (a call of a helper by BTF id).
+    Unsupported {
+        /// What is missing.
+        what: &'static str,
+    },
 }
 
 impl RunError {
@@ -182,6 +196,10 @@ impl fmt::Display for RunErrorKind {
                 crate::abi::MAX_FRAMES
             ),
             RunErrorKind::FellOff => write!(f, "execution ran past the last instruction"),
+            RunErrorKind::LddwFailed { src, imm, message } => {
+                write!(f, "lddw {src:?} {imm} failed: {message}")
+            }
+            RunErrorKind::Unsupported { what } => write!(f, "{what} is not supported"),
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::abi::*;
 use crate::error::{JitError, JitErrorKind, RunError, RunErrorKind};
 use crate::helpers::{DirectHelper, HelperError, Helpers};
 use crate::image::Compiled;
+use ebpf_isa::LddwSrc;
 
 /// The context the generated code receives in `rdi` and keeps in `r12`. The fields up to
 /// `direct_helpers` are the fixed ABI of [`abi`](crate::abi); the rest is private to this host.
@@ -34,6 +35,7 @@ struct RunContext {
     packet: u64,
     packet_len: u64,
     direct_helpers: [Option<DirectHelper>; MAX_DIRECT_HELPERS],
+    resolve_lddw: extern "sysv64" fn(u64, u64, u64, *mut u8) -> u64,
     /// The caller's helpers, set for the duration of one `run_trusted` (its borrow erased to
     /// `'static`; never used outside that call) and `None` otherwise.
     helpers: Option<NonNull<dyn Helpers>>,
@@ -55,6 +57,7 @@ const _: () = {
     assert!(offset_of!(RunContext, packet) == CTX_PACKET as usize);
     assert!(offset_of!(RunContext, packet_len) == CTX_PACKET_LEN as usize);
     assert!(offset_of!(RunContext, direct_helpers) == CTX_DIRECT_HELPERS as usize);
+    assert!(offset_of!(RunContext, resolve_lddw) == CTX_RESOLVE_LDDW as usize);
     assert!(offset_of!(RunContext, helpers) == CTX_FIXED_SIZE);
 };
 
@@ -87,6 +90,42 @@ extern "sysv64" fn dispatch(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, ctx: *m
                 HelperError::Unknown => RunErrorKind::UnknownHelper { id },
                 HelperError::Failed { message } => RunErrorKind::HelperFailed { id, message },
             });
+            ctx.fault_kind = FAULT_HELPER;
+            0
+        }
+        Err(payload) => {
+            ctx.panic = Some(payload);
+            ctx.fault_kind = FAULT_HOST_PANIC;
+            0
+        }
+    }
+}
+
+/// The `LDDW` resolver the generated code calls through `ctx.resolve_lddw` (same unwinding
+/// rules as [`dispatch`]).
+extern "sysv64" fn resolve_lddw(src: u64, imm: u64, next_imm: u64, ctx: *mut u8) -> u64 {
+    // SAFETY: as in `dispatch`: the pointer is the executable's boxed context, and no other
+    // reference to it is live while the code runs.
+    let ctx = unsafe { &mut *ctx.cast::<RunContext>() };
+    let (imm, next_imm) = (imm as i32, next_imm as i32);
+    let Some(src) = LddwSrc::from_code(src as u8) else {
+        ctx.fault_kind = FAULT_HELPER;
+        return 0;
+    };
+    let Some(mut helpers) = ctx.helpers else {
+        ctx.fault_kind = FAULT_HELPER;
+        return 0;
+    };
+    // SAFETY: as in `dispatch`: set by `run_trusted` from a borrow that outlives the run.
+    let helpers = unsafe { helpers.as_mut() };
+    match catch_unwind(AssertUnwindSafe(|| helpers.lddw(src, imm, next_imm))) {
+        Ok(Ok(value)) => value,
+        Ok(Err(error)) => {
+            let message = match error {
+                HelperError::Unknown => "unknown map or object".to_string(),
+                HelperError::Failed { message } => message,
+            };
+            ctx.helper_error = Some(RunErrorKind::LddwFailed { src, imm, message });
             ctx.fault_kind = FAULT_HELPER;
             0
         }
@@ -160,6 +199,7 @@ impl Executable {
             packet: 0,
             packet_len: 0,
             direct_helpers: [None; MAX_DIRECT_HELPERS],
+            resolve_lddw,
             helpers: None,
             helper_error: None,
             panic: None,
@@ -253,6 +293,12 @@ impl Executable {
                 Err(RunError::new(pc, kind))
             }
             FAULT_CALL_DEPTH => Err(RunError::new(pc, RunErrorKind::CallDepth)),
+            FAULT_UNSUPPORTED => Err(RunError::new(
+                pc,
+                RunErrorKind::Unsupported {
+                    what: "kfunc call (helper by BTF id)",
+                },
+            )),
             _ => Err(RunError::new(pc, RunErrorKind::FellOff)),
         }
     }

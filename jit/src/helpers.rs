@@ -3,6 +3,8 @@
 
 use core::fmt;
 
+use ebpf_isa::LddwSrc;
+
 /// Functions a program can call by id (`call imm` or `callx reg`).
 ///
 /// r1 to r5 are passed as `args` and the result becomes r0. The generated code preserves r1 to
@@ -18,6 +20,17 @@ pub trait Helpers {
     /// [`RunErrorKind::UnknownHelper`](crate::RunErrorKind::UnknownHelper) or
     /// [`RunErrorKind::HelperFailed`](crate::RunErrorKind::HelperFailed).
     fn call(&mut self, id: u32, args: [u64; 5]) -> Result<u64, HelperError>;
+
+    /// Resolves an `LDDW` whose `src` is not [`LddwSrc::Imm`] (map by fd or index, map value,
+    /// variable or code address) to the 64-bit value loaded, each time it executes. The default
+    /// refuses, which ends the run with
+    /// [`RunErrorKind::LddwFailed`](crate::RunErrorKind::LddwFailed).
+    fn lddw(&mut self, src: LddwSrc, imm: i32, next_imm: i32) -> Result<u64, HelperError> {
+        let _ = (src, imm, next_imm);
+        Err(HelperError::Failed {
+            message: "no host resolver for lddw with a map or platform source".to_string(),
+        })
+    }
 
     /// A function the code may call directly for helper `id` instead of [`call`](Self::call),
     /// asked once per run for each id the program calls with `call imm`. The default is `None`.

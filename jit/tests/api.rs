@@ -34,18 +34,6 @@ fn compile_errors_name_the_pc() {
     assert_eq!((pc, kind), (Some(1), JitErrorKind::WritesFramePointer));
     assert_eq!(msg, "pc 1: r10 is read-only");
 
-    let map = Insn::Lddw {
-        dst: ebpf_isa::Reg::R1,
-        src: ebpf_isa::LddwSrc::MapFd,
-        imm: 3,
-        next_imm: 0,
-    };
-    let (pc, kind, _) = compile_err(&[map, Insn::Exit]);
-    assert_eq!(pc, Some(0));
-    assert!(matches!(kind, JitErrorKind::Unsupported { .. }));
-    let (_, kind, msg) = compile_err(&assemble("call btf 7\nexit").unwrap());
-    assert!(matches!(kind, JitErrorKind::Unsupported { .. }), "{msg}");
-
     let bad = Insn::Atomic {
         size: ebpf_isa::Size::B,
         op: ebpf_isa::AtomicOp::Add,
@@ -59,6 +47,60 @@ fn compile_errors_name_the_pc() {
         Some(1),
         "1-byte atomics are not encodable"
     );
+}
+
+#[test]
+fn map_lddw_is_resolved_by_the_host_at_run_time() {
+    struct Maps;
+    impl ebpf_jit::Helpers for Maps {
+        fn call(&mut self, _: u32, _: [u64; 5]) -> Result<u64, HelperError> {
+            Err(HelperError::Unknown)
+        }
+        fn lddw(
+            &mut self,
+            src: ebpf_isa::LddwSrc,
+            imm: i32,
+            next: i32,
+        ) -> Result<u64, HelperError> {
+            match (src, imm) {
+                (ebpf_isa::LddwSrc::MapValue, 3) => Ok(0x1000 + next as u64),
+                _ => Err(HelperError::Failed {
+                    message: format!("no map {imm}"),
+                }),
+            }
+        }
+    }
+    let lddw = |imm| Insn::Lddw {
+        dst: ebpf_isa::Reg::R1,
+        src: ebpf_isa::LddwSrc::MapValue,
+        imm,
+        next_imm: 8,
+    };
+    // r0 and live argument registers survive the resolver call.
+    let mut insns = assemble("mov %r0, 5\nmov %r2, 7").unwrap();
+    insns.push(lddw(3));
+    insns.extend(assemble("add %r0, %r1\nadd %r0, %r2\nexit").unwrap());
+    let mut exe = Executable::new(&compile(&insns, &JitOptions::new()).unwrap()).unwrap();
+    assert_eq!(exe.run_trusted(&mut [], &mut Maps), Ok(5 + 0x1008 + 7));
+
+    insns[2] = lddw(4);
+    let mut exe = Executable::new(&compile(&insns, &JitOptions::new()).unwrap()).unwrap();
+    let e = exe.run_trusted(&mut [], &mut Maps).unwrap_err();
+    assert_eq!(e.pc(), 2);
+    assert_eq!(e.to_string(), "pc 2: lddw MapValue 4 failed: no map 4");
+    // Without a resolver the default refuses.
+    let e = exe.run_trusted(&mut [], &mut NoHelpers).unwrap_err();
+    assert!(matches!(e.kind(), RunErrorKind::LddwFailed { .. }), "{e}");
+}
+
+#[test]
+fn kfunc_calls_fault_when_reached() {
+    let mut exe = jit("mov %r0, 1\nja +1\ncall btf 7\nexit");
+    assert_eq!(exe.run_trusted(&mut [], &mut NoHelpers), Ok(1));
+    let mut exe = jit("mov %r0, 1\ncall btf 7\nexit");
+    let e = exe.run_trusted(&mut [], &mut NoHelpers).unwrap_err();
+    assert_eq!(e.pc(), 1);
+    assert!(matches!(e.kind(), RunErrorKind::Unsupported { .. }), "{e}");
 }
 
 #[test]

@@ -6,12 +6,12 @@
 //! the native stack 16-byte aligned at every helper call.
 
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
-use ebpf_isa::{CallTarget, JmpCond, Operand, Reg, Width};
+use ebpf_isa::{CallTarget, JmpCond, LddwSrc, Operand, Reg, Width};
 
 use super::alu::Src;
 use super::{x, Codegen};
 use crate::abi::*;
-use crate::error::{JitError, JitErrorKind};
+use crate::error::JitError;
 
 /// Emits `cmp`/`test` of `dst` with the operand in either width.
 macro_rules! compare {
@@ -113,8 +113,10 @@ impl Codegen {
             CallTarget::Helper(id) => self.call_helper(pc, id),
             CallTarget::Local(imm) => self.call_local(pc, pc as i64 + 1 + i64::from(imm)),
             CallTarget::Btf(_) => {
-                let what = "call by BTF id";
-                return Err(JitError::at(pc, JitErrorKind::Unsupported { what }));
+                // As in the interpreter: a run that reaches it faults (kfuncs need a host that
+                // resolves BTF ids, which no host provides yet).
+                let stub = self.stub(pc, FAULT_UNSUPPORTED);
+                dynasm!(self.ops ; .arch x64 ; jmp =>stub);
             }
         }
         Ok(())
@@ -172,6 +174,11 @@ impl Codegen {
     /// never writes still hold their initial values and are reloaded from the context instead.
     /// Returns what [`Self::restore_args`] undoes.
     fn save_args(&mut self, pc: usize) -> Saved {
+        self.save_args_and(pc, None)
+    }
+
+    /// [`Self::save_args`], also pushing `extra` (an x86 register) first.
+    fn save_args_and(&mut self, pc: usize, extra: Option<u8>) -> Saved {
         let live = self.args_live[pc];
         let (mut pushed, mut reloaded) = (Vec::new(), Vec::new());
         for r in 1..=5u8 {
@@ -179,13 +186,16 @@ impl Codegen {
                 continue;
             }
             if self.args_written & (1 << r) != 0 {
-                pushed.push(r);
+                pushed.push(REG_MAP[r as usize]);
             } else {
                 reloaded.push(r);
             }
         }
+        if let Some(x) = extra {
+            pushed.insert(0, x);
+        }
         for &r in &pushed {
-            dynasm!(self.ops ; .arch x64 ; push Rq(REG_MAP[r as usize]));
+            dynasm!(self.ops ; .arch x64 ; push Rq(r));
         }
         let pad = pushed.len() % 2 == 1;
         if pad {
@@ -203,12 +213,36 @@ impl Codegen {
             dynasm!(self.ops ; .arch x64 ; add rsp, 8);
         }
         for &r in saved.pushed.iter().rev() {
-            dynasm!(self.ops ; .arch x64 ; pop Rq(REG_MAP[r as usize]));
+            dynasm!(self.ops ; .arch x64 ; pop Rq(r));
         }
         for &r in &saved.reloaded {
             let at = CTX_ARGS + 8 * (i32::from(r) - 1);
             dynasm!(self.ops ; .arch x64 ; mov Rq(REG_MAP[r as usize]), QWORD [r12 + at]);
         }
+    }
+
+    /// An `LDDW` with a map or platform source: the host's resolver computes the value at run
+    /// time. Only `dst` changes: r0 (the return register) and live r1-r5 are kept.
+    pub(super) fn lddw_host(&mut self, pc: usize, dst: Reg, src: LddwSrc, imm: i32, next: i32) {
+        let keep_r0 = dst != Reg::R0;
+        let saved = self.save_args_and(pc, keep_r0.then_some(RAX));
+        let fault = self.stub(pc, 0);
+        dynasm!(self.ops
+            ; .arch x64
+            ; mov edi, i32::from(src.code())
+            ; mov rsi, imm
+            ; mov rdx, next
+            ; mov rcx, r12
+            ; call QWORD [r12 + CTX_RESOLVE_LDDW]
+            ; mov Rq(TMP0), rax
+        );
+        self.restore_args(saved);
+        dynasm!(self.ops
+            ; .arch x64
+            ; mov Rq(x(dst)), Rq(TMP0)
+            ; cmp DWORD [r12 + CTX_FAULT_KIND], 0
+            ; jne =>fault
+        );
     }
 
     /// `callx reg`: the helper id is the register's value (the dispatcher faults when it does

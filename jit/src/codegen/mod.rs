@@ -324,8 +324,8 @@ impl Codegen {
                 next_imm,
             } => {
                 if src != ebpf_isa::LddwSrc::Imm {
-                    let what = "lddw of a map, variable or code address";
-                    return Err(JitError::at(pc, JitErrorKind::Unsupported { what }));
+                    self.lddw_host(pc, dst, src, imm, next_imm);
+                    return Ok(());
                 }
                 self.mov_imm64(x(dst), Insn::lddw_value(imm, next_imm));
             }

@@ -143,6 +143,15 @@ pub fn mix(a: [u64; 5]) -> u64 {
     a[0].wrapping_mul(31) ^ a[1].rotate_left(7) ^ a[2] ^ (a[3] << 1) ^ a[4].wrapping_add(17)
 }
 
+/// What the host resolves a map or platform `LDDW` to (both engines); `imm` 13 is unknown.
+pub fn resolve(src: LddwSrc, imm: i32, next_imm: i32) -> Option<u64> {
+    (imm != 13).then(|| {
+        (u64::from(src.code()) << 56)
+            ^ u64::from(imm as u32).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            ^ u64::from(next_imm as u32)
+    })
+}
+
 /// Structured program before layout: jumps only over nested blocks, so every target is valid.
 enum Item {
     Insn(Insn),
@@ -304,11 +313,28 @@ impl Generator<'_, '_> {
             },
             11 => {
                 let (imm, next_imm) = Insn::lddw_split(self.b.value64());
-                Insn::Lddw {
-                    dst: self.data(),
-                    src: LddwSrc::Imm,
-                    imm,
-                    next_imm,
+                let dst = self.data();
+                if self.b.u8() % 4 != 0 {
+                    Insn::Lddw {
+                        dst,
+                        src: LddwSrc::Imm,
+                        imm,
+                        next_imm,
+                    }
+                } else {
+                    // Resolved by the host at run time (see `resolve`); 13 is an unknown map.
+                    let src = LddwSrc::from_code(1 + self.b.below(6) as u8).unwrap();
+                    let imm = if self.b.u8() % 8 == 0 { 13 } else { imm % 64 };
+                    let next_imm = match src {
+                        LddwSrc::MapFd | LddwSrc::MapIdx => 0,
+                        _ => next_imm,
+                    };
+                    Insn::Lddw {
+                        dst,
+                        src,
+                        imm,
+                        next_imm,
+                    }
                 }
             }
             12 | 13 => {
@@ -650,6 +676,15 @@ impl ebpf_interp::Helpers for InterpHelpers {
             _ => Err(ebpf_interp::HelperError::unknown(id)),
         }
     }
+
+    fn lddw(
+        &mut self,
+        src: LddwSrc,
+        imm: i32,
+        next_imm: i32,
+    ) -> Result<u64, ebpf_interp::HelperError> {
+        resolve(src, imm, next_imm).ok_or(ebpf_interp::HelperError::failed(0, "no such map"))
+    }
 }
 
 /// JIT helpers with the same ids; with `direct`, helper 1 is also offered as a direct call.
@@ -675,6 +710,17 @@ impl ebpf_jit::Helpers for JitHelpers {
 
     fn direct(&self, id: u32) -> Option<ebpf_jit::DirectHelper> {
         (self.direct && id == HELPER_MIX).then_some(mix_direct as ebpf_jit::DirectHelper)
+    }
+
+    fn lddw(
+        &mut self,
+        src: LddwSrc,
+        imm: i32,
+        next_imm: i32,
+    ) -> Result<u64, ebpf_jit::HelperError> {
+        resolve(src, imm, next_imm).ok_or(ebpf_jit::HelperError::Failed {
+            message: "no such map".to_string(),
+        })
     }
 }
 
@@ -707,6 +753,7 @@ pub fn run_interp(insns: &[Insn]) -> Result<Observed, String> {
                 FaultKind::BadCallxTarget { .. } => "bad callx target",
                 FaultKind::CallDepthExceeded { .. } => "call depth",
                 FaultKind::FellOffEnd => "fell off",
+                FaultKind::LddwFailed { .. } => "lddw failed",
                 _ => {
                     return Err(format!(
                         "interpreter fault outside the generator's model: {f}"
@@ -740,6 +787,7 @@ pub fn run_jit(insns: &[Insn], blind: bool) -> Result<Observed, String> {
                 RunErrorKind::BadCallxTarget { .. } => "bad callx target",
                 RunErrorKind::CallDepth => "call depth",
                 RunErrorKind::FellOff => "fell off",
+                RunErrorKind::LddwFailed { .. } => "lddw failed",
                 _ => return Err(format!("unexpected jit error: {e}")),
             };
             End::Fault { pc: e.pc(), what }
