@@ -69,7 +69,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         limits: Limits,
     ) -> Self {
         let n = cfg.nodes.len();
-        let mut entry = State::entry();
+        let mut entry = State::entry_for(env.prog.context.data_meta.is_some());
         if cfg.is_head(0) {
             reset(&mut entry, 0);
         }

@@ -12,6 +12,8 @@ use crate::lattice::Lattice;
 
 /// Largest packet the analysis assumes (bytes).
 pub const MAX_PACKET_SIZE: i64 = 0xffff;
+/// Most metadata bytes before the packet data.
+pub const MAX_PACKET_META: i64 = 255;
 
 /// The abstract state before an instruction.
 #[derive(Clone, PartialEq, Eq)]
@@ -27,8 +29,14 @@ pub struct State {
 }
 
 impl State {
-    /// The state at program entry: `r1` the context, `r10` the frame pointer.
+    /// The state at program entry: `r1` the context, `r10` the frame pointer (no packet
+    /// metadata).
     pub fn entry() -> State {
+        State::entry_for(false)
+    }
+
+    /// [`State::entry`] for a program whose packet may carry metadata before its data.
+    pub fn entry_for(meta: bool) -> State {
         let mut s = State {
             bottom: false,
             regs: [RegType::Uninit; 11],
@@ -39,9 +47,17 @@ impl State {
         };
         s.num
             .assign_interval(VarId::PACKET_SIZE, Interval::new(0, MAX_PACKET_SIZE.into()));
+        s.reset_meta(meta);
         s.set(Reg::R1, RegType::Ctx, Interval::constant(0));
         s.set(Reg::R10, RegType::Stack, Interval::constant(0));
         s
+    }
+
+    /// Forgets the packet metadata size (at entry, and when a helper moves the packet).
+    pub(crate) fn reset_meta(&mut self, meta: bool) {
+        let lo = if meta { -MAX_PACKET_META } else { 0 };
+        self.num
+            .assign_interval(VarId::PACKET_META, Interval::new(lo.into(), 0));
     }
 
     /// Call depth (0 in the entry function).

@@ -10,6 +10,7 @@ pub struct VarId(u32);
 
 const REG_BASE: u32 = 1;
 const PACKET_SIZE: u32 = 12;
+const PACKET_META: u32 = 13;
 const SAVED_BASE: u32 = 16;
 const LOOP_BASE: u32 = 0x1000;
 const STACK_BASE: u32 = 0x0100_0000;
@@ -19,6 +20,9 @@ impl VarId {
     pub const ZERO: VarId = VarId(0);
     /// The packet size in bytes (`data_end - data`).
     pub const PACKET_SIZE: VarId = VarId(PACKET_SIZE);
+    /// Offset of the packet metadata from the packet start (`data_meta - data`, at most 0):
+    /// packet bytes from this offset on may be accessed.
+    pub const PACKET_META: VarId = VarId(PACKET_META);
 
     /// The value or offset of register `r` (0-10).
     pub const fn reg(r: u8) -> VarId {
@@ -61,6 +65,7 @@ impl fmt::Display for VarId {
         match v {
             0 => f.write_str("0"),
             PACKET_SIZE => f.write_str("packet_size"),
+            PACKET_META => f.write_str("packet_meta"),
             _ if (REG_BASE..REG_BASE + 11).contains(&v) => write!(f, "r{}", v - REG_BASE),
             _ if (SAVED_BASE..SAVED_BASE + 32).contains(&v) => {
                 let i = v - SAVED_BASE;
@@ -102,7 +107,7 @@ impl VarId {
         let v = self.0;
         match v {
             0 => VarKind::Zero,
-            PACKET_SIZE => VarKind::PacketSize,
+            PACKET_SIZE | PACKET_META => VarKind::PacketSize,
             _ if (REG_BASE..REG_BASE + 11).contains(&v) => VarKind::Reg((v - REG_BASE) as u8),
             _ if (SAVED_BASE..SAVED_BASE + 32).contains(&v) => {
                 let i = v - SAVED_BASE;

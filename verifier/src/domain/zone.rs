@@ -409,8 +409,8 @@ impl Lattice for Zone {
 }
 
 /// Difference bounds of a join or widening of `a` and `b` into `result` (whose one-variable
-/// bounds are final): for every stored difference of `a` or `b`, and every pair involving a
-/// variable of `changed` (whose bounds moved, so implied differences may be lost), `combine`
+/// bounds are final): for every stored difference of `a` or `b`, and every pair of variables
+/// of `changed` (whose bounds moved, so implied differences may be lost), `combine`
 /// the two sides' bounds; keep the result when `result`'s bounds do not imply it.
 fn collect_diffs(
     a: &Zone,
@@ -426,17 +426,13 @@ fn collect_diffs(
         .copied()
         .filter(|&(x, y)| x != Z && y != Z)
         .collect();
-    if !changed.is_empty() {
-        let mut all = a.bounded_vars();
-        all.extend(b.bounded_vars());
-        all.sort_unstable();
-        all.dedup();
-        for &x in changed {
-            for &y in &all {
-                if x != y {
-                    keys.push((x, y));
-                    keys.push((y, x));
-                }
+    // An implied difference x - y can only be lost when the bounds of both x and y moved: if
+    // y's bounds are the same on both sides, the combined bound of x - y is the one the
+    // combined bounds of x and y imply.
+    for &x in changed {
+        for &y in changed {
+            if x != y {
+                keys.push((x, y));
             }
         }
     }

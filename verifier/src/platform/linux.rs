@@ -31,6 +31,8 @@ const SOCK_OPS: u32 = 128;
 /// Helpers of every `__sk_buff` program that may change the packet or its metadata
 /// (tc, lwt_xmit, sk_skb).
 const SKB_WRITE: u32 = 256;
+/// perf_event-only helpers (the counter behind the context).
+const PERF_EVENT: u32 = 512;
 
 const N: ArgKind = ArgKind::None;
 
@@ -42,6 +44,7 @@ const XDP_MD: ContextLayout = ContextLayout {
     size: 24,
     data: Some(0),
     data_end: Some(4),
+    data_meta: Some(8),
     pointer_size: 4,
     // data, data_end, data_meta (read as a number), ingress_ifindex, rx_queue_index,
     // egress_ifindex.
@@ -56,9 +59,10 @@ const XDP_MD: ContextLayout = ContextLayout {
 // local_port 136, data_meta 140, flow_keys 144, tstamp 152, wire_len 160, gso_segs 164,
 // sk 168, gso_size 176, tstamp_type 180, hwtstamp 184; size 192.
 const SKB_SIZE: u32 = 192;
-const SKB_READ_NO_PACKET: &[FieldRange] = &[field(0, 76), field(84, 144), field(152, 168)];
 const SKB_READ: &[FieldRange] = &[field(0, 144), field(152, 168)];
-const SOCKET_FILTER_WRITE: &[FieldRange] = &[field(48, 68)];
+/// [`SKB_READ`] without `data_meta`, for hooks that have no metadata pointer (reading it as a
+/// number would leak an address).
+const SKB_READ_NO_META: &[FieldRange] = &[field(0, 140), field(152, 168)];
 const TC_WRITE: &[FieldRange] = &[
     field(8, 16),    // mark, queue_mapping
     field(32, 36),   // priority
@@ -67,19 +71,11 @@ const TC_WRITE: &[FieldRange] = &[
     field(152, 160), // tstamp
 ];
 
-const SOCKET_FILTER_CTX: ContextLayout = ContextLayout {
-    size: SKB_SIZE,
-    data: None,
-    data_end: None,
-    pointer_size: 4,
-    readable: SKB_READ_NO_PACKET,
-    writable: SOCKET_FILTER_WRITE,
-};
-
 const TC_CTX: ContextLayout = ContextLayout {
     size: SKB_SIZE,
     data: Some(76),
     data_end: Some(80),
+    data_meta: Some(140),
     pointer_size: 4,
     readable: SKB_READ,
     writable: TC_WRITE,
@@ -90,6 +86,7 @@ const PT_REGS: ContextLayout = ContextLayout {
     size: 168,
     data: None,
     data_end: None,
+    data_meta: None,
     pointer_size: 8,
     readable: &[field(0, 168)],
     writable: &[],
@@ -102,6 +99,7 @@ const TRACEPOINT_CTX: ContextLayout = ContextLayout {
     size: 64,
     data: None,
     data_end: None,
+    data_meta: None,
     pointer_size: 8,
     readable: &[field(0, 64)],
     writable: &[],
@@ -113,6 +111,7 @@ const SOCK_OPS_CTX: ContextLayout = ContextLayout {
     size: 224,
     data: None,
     data_end: None,
+    data_meta: None,
     pointer_size: 8,
     readable: &[field(0, 184), field(208, 224)],
     writable: &[field(4, 20), field(164, 168)],
@@ -123,6 +122,7 @@ const PERF_EVENT_CTX: ContextLayout = ContextLayout {
     size: 184,
     data: None,
     data_end: None,
+    data_meta: None,
     pointer_size: 8,
     readable: &[field(0, 184)],
     writable: &[],
@@ -134,6 +134,7 @@ const RAW_TRACEPOINT_CTX: ContextLayout = ContextLayout {
     size: 96,
     data: None,
     data_end: None,
+    data_meta: None,
     pointer_size: 8,
     readable: &[field(0, 96)],
     writable: &[],
@@ -145,29 +146,49 @@ const CGROUP_SOCK_CTX: ContextLayout = ContextLayout {
     size: 80,
     data: None,
     data_end: None,
+    data_meta: None,
     pointer_size: 8,
     readable: &[field(0, 80)],
     writable: &[field(0, 4), field(16, 24)],
 };
 
-/// `__sk_buff` for cgroup_skb and lwt_in/lwt_out: direct packet reads, `mark`, `priority` and
-/// `cb` writable.
-const SKB_READ_ONLY_PACKET_CTX: ContextLayout = ContextLayout {
+/// `__sk_buff` for cgroup_skb and the lwt hooks: direct packet access without metadata; `mark`,
+/// `priority` and `cb` writable.
+const SKB_NO_META_CTX: ContextLayout = ContextLayout {
     size: SKB_SIZE,
     data: Some(76),
     data_end: Some(80),
+    data_meta: None,
     pointer_size: 4,
-    readable: SKB_READ,
+    readable: SKB_READ_NO_META,
     writable: &[field(8, 12), field(32, 36), field(48, 68)],
 };
 
+/// `__sk_buff` for sk_skb: no `mark`, `tc_classid`, `data_meta` or `tstamp`; `priority` and
+/// `tc_index` writable.
+const SK_SKB_CTX: ContextLayout = ContextLayout {
+    size: SKB_SIZE,
+    data: Some(76),
+    data_end: Some(80),
+    data_meta: None,
+    pointer_size: 4,
+    readable: &[field(0, 8), field(12, 72), field(76, 140)],
+    writable: &[field(32, 36), field(44, 48)],
+};
+
 const PROGRAM_TYPES: &[ProgramType] = &[
+    // Linux's own socket filters are narrower (`sk_filter_func_proto`: no redirects or packet
+    // writes, no `data`/`data_end`, only `cb` writable). But a section whose name implies no
+    // type is verified as a socket filter, and such objects are tc programs in practice
+    // (iproute2 loads any section and the command line gives the type). So, as PREVAIL does,
+    // this type admits every `__sk_buff` helper and the tc context; memory safety is proved the
+    // same way whichever `__sk_buff` hook runs the program.
     ProgramType {
         name: "socket_filter",
-        context: SOCKET_FILTER_CTX,
-        packet_writable: false,
+        context: TC_CTX,
+        packet_writable: true,
         legacy_packet_loads: true,
-        helper_groups: BASE | SKB,
+        helper_groups: BASE | SKB | TC | SKB_WRITE | EVENTS,
         return_range: None,
     },
     ProgramType {
@@ -223,7 +244,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: PERF_EVENT_CTX,
         packet_writable: false,
         legacy_packet_loads: false,
-        helper_groups: BASE | TRACING | EVENTS | CURRENT,
+        helper_groups: BASE | TRACING | EVENTS | CURRENT | PERF_EVENT,
         return_range: None,
     },
     ProgramType {
@@ -244,7 +265,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
     },
     ProgramType {
         name: "cgroup_skb",
-        context: SKB_READ_ONLY_PACKET_CTX,
+        context: SKB_NO_META_CTX,
         packet_writable: false,
         legacy_packet_loads: true,
         helper_groups: BASE | SKB | CURRENT,
@@ -252,7 +273,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
     },
     ProgramType {
         name: "lwt_in",
-        context: SKB_READ_ONLY_PACKET_CTX,
+        context: SKB_NO_META_CTX,
         packet_writable: false,
         legacy_packet_loads: false,
         helper_groups: BASE | SKB,
@@ -260,7 +281,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
     },
     ProgramType {
         name: "lwt_out",
-        context: SKB_READ_ONLY_PACKET_CTX,
+        context: SKB_NO_META_CTX,
         packet_writable: false,
         legacy_packet_loads: false,
         helper_groups: BASE | SKB,
@@ -268,7 +289,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
     },
     ProgramType {
         name: "lwt_xmit",
-        context: TC_CTX,
+        context: SKB_NO_META_CTX,
         packet_writable: true,
         legacy_packet_loads: false,
         helper_groups: BASE | SKB | SKB_WRITE,
@@ -276,7 +297,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
     },
     ProgramType {
         name: "sk_skb",
-        context: TC_CTX,
+        context: SK_SKB_CTX,
         packet_writable: true,
         legacy_packet_loads: false,
         helper_groups: BASE | SKB | SKB_WRITE,
@@ -547,6 +568,13 @@ const HELPERS: &[HelperProto] = &[
         TRACING,
     ),
     proto(
+        56,
+        "bpf_perf_prog_read_value",
+        a(Ctx, WriteMem, Size, N, N),
+        R,
+        PERF_EVENT,
+    ),
+    proto(
         57,
         "bpf_getsockopt",
         a(Ctx, Scalar, Scalar, WriteMem, Size),
@@ -617,6 +645,7 @@ const HELPERS: &[HelperProto] = &[
         R,
         TRACING,
     ),
+    proto(118, "bpf_jiffies64", NONE, R, BASE),
     proto(125, "bpf_ktime_get_boot_ns", NONE, R, BASE),
     proto(
         130,
@@ -659,5 +688,250 @@ impl Platform for Linux {
 
     fn helpers(&self) -> &[HelperProto] {
         HELPERS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// UAPI helper names by id (`__BPF_FUNC_MAPPER` in include/uapi/linux/bpf.h), up to the
+    /// ring buffer helpers.
+    const UAPI: &[&str] = &[
+        "unspec",
+        "map_lookup_elem",
+        "map_update_elem",
+        "map_delete_elem",
+        "probe_read",
+        "ktime_get_ns",
+        "trace_printk",
+        "get_prandom_u32",
+        "get_smp_processor_id",
+        "skb_store_bytes",
+        "l3_csum_replace",
+        "l4_csum_replace",
+        "tail_call",
+        "clone_redirect",
+        "get_current_pid_tgid",
+        "get_current_uid_gid",
+        "get_current_comm",
+        "get_cgroup_classid",
+        "skb_vlan_push",
+        "skb_vlan_pop",
+        "skb_get_tunnel_key",
+        "skb_set_tunnel_key",
+        "perf_event_read",
+        "redirect",
+        "get_route_realm",
+        "perf_event_output",
+        "skb_load_bytes",
+        "get_stackid",
+        "csum_diff",
+        "skb_get_tunnel_opt",
+        "skb_set_tunnel_opt",
+        "skb_change_proto",
+        "skb_change_type",
+        "skb_under_cgroup",
+        "get_hash_recalc",
+        "get_current_task",
+        "probe_write_user",
+        "current_task_under_cgroup",
+        "skb_change_tail",
+        "skb_pull_data",
+        "csum_update",
+        "set_hash_invalid",
+        "get_numa_node_id",
+        "skb_change_head",
+        "xdp_adjust_head",
+        "probe_read_str",
+        "get_socket_cookie",
+        "get_socket_uid",
+        "set_hash",
+        "setsockopt",
+        "skb_adjust_room",
+        "redirect_map",
+        "sk_redirect_map",
+        "sock_map_update",
+        "xdp_adjust_meta",
+        "perf_event_read_value",
+        "perf_prog_read_value",
+        "getsockopt",
+        "override_return",
+        "sock_ops_cb_flags_set",
+        "msg_redirect_map",
+        "msg_apply_bytes",
+        "msg_cork_bytes",
+        "msg_pull_data",
+        "bind",
+        "xdp_adjust_tail",
+        "skb_get_xfrm_state",
+        "get_stack",
+        "skb_load_bytes_relative",
+        "fib_lookup",
+        "sock_hash_update",
+        "msg_redirect_hash",
+        "sk_redirect_hash",
+        "lwt_push_encap",
+        "lwt_seg6_store_bytes",
+        "lwt_seg6_adjust_srh",
+        "lwt_seg6_action",
+        "rc_repeat",
+        "rc_keydown",
+        "skb_cgroup_id",
+        "get_current_cgroup_id",
+        "get_local_storage",
+        "sk_select_reuseport",
+        "skb_ancestor_cgroup_id",
+        "sk_lookup_tcp",
+        "sk_lookup_udp",
+        "sk_release",
+        "map_push_elem",
+        "map_pop_elem",
+        "map_peek_elem",
+        "msg_push_data",
+        "msg_pop_data",
+        "rc_pointer_rel",
+        "spin_lock",
+        "spin_unlock",
+        "sk_fullsock",
+        "tcp_sock",
+        "skb_ecn_set_ce",
+        "get_listener_sock",
+        "skc_lookup_tcp",
+        "tcp_check_syncookie",
+        "sysctl_get_name",
+        "sysctl_get_current_value",
+        "sysctl_get_new_value",
+        "sysctl_set_new_value",
+        "strtol",
+        "strtoul",
+        "sk_storage_get",
+        "sk_storage_delete",
+        "send_signal",
+        "tcp_gen_syncookie",
+        "skb_output",
+        "probe_read_user",
+        "probe_read_kernel",
+        "probe_read_user_str",
+        "probe_read_kernel_str",
+        "tcp_send_ack",
+        "send_signal_thread",
+        "jiffies64",
+        "read_branch_records",
+        "get_ns_current_pid_tgid",
+        "xdp_output",
+        "get_netns_cookie",
+        "get_current_ancestor_cgroup_id",
+        "sk_assign",
+        "ktime_get_boot_ns",
+        "seq_printf",
+        "seq_write",
+        "sk_cgroup_id",
+        "sk_ancestor_cgroup_id",
+        "ringbuf_output",
+        "ringbuf_reserve",
+        "ringbuf_submit",
+        "ringbuf_discard",
+    ];
+
+    #[test]
+    fn helper_ids_and_names_follow_the_uapi() {
+        for (i, h) in HELPERS.iter().enumerate() {
+            let uapi = UAPI.get(h.id as usize).expect("id in the UAPI list");
+            assert_eq!(h.name, alloc::format!("bpf_{uapi}"), "helper {}", h.id);
+            assert!(
+                HELPERS[..i].iter().all(|o| o.id != h.id),
+                "helper {} listed twice",
+                h.id
+            );
+        }
+    }
+
+    #[test]
+    fn helper_prototypes_are_well_formed() {
+        let all_groups = PROGRAM_TYPES.iter().fold(0, |g, t| g | t.helper_groups);
+        for h in HELPERS {
+            assert!(
+                h.groups & all_groups != 0,
+                "{} is callable by no type",
+                h.name
+            );
+            for (i, &arg) in h.args.iter().enumerate() {
+                let next = h.args.get(i + 1).copied().unwrap_or(N);
+                let prev = if i == 0 { N } else { h.args[i - 1] };
+                if matches!(arg, ReadMem | WriteMem | UpdateMem) {
+                    assert!(
+                        matches!(next, Size | SizeOrZero),
+                        "{} arg {}",
+                        h.name,
+                        i + 1
+                    );
+                }
+                if matches!(arg, Size | SizeOrZero) {
+                    assert!(
+                        matches!(prev, ReadMem | WriteMem | UpdateMem),
+                        "{} arg {}",
+                        h.name,
+                        i + 1
+                    );
+                }
+                if matches!(arg, MapKey | MapValue | ArgKind::MapValueOut) {
+                    assert!(
+                        h.args[..i].iter().any(|a| matches!(a, Map(_))),
+                        "{} arg {} needs a map argument before it",
+                        h.name,
+                        i + 1
+                    );
+                }
+                if arg == N {
+                    assert!(
+                        h.args[i..].iter().all(|&a| a == N),
+                        "{} arg {}",
+                        h.name,
+                        i + 1
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn context_layouts_are_consistent() {
+        for t in PROGRAM_TYPES {
+            let c = &t.context;
+            assert!(
+                PROGRAM_TYPES.iter().filter(|o| o.name == t.name).count() == 1,
+                "{} listed twice",
+                t.name
+            );
+            for r in c.readable.iter().chain(c.writable) {
+                assert!(r.start < r.end && r.end <= c.size, "{}: {r:?}", t.name);
+            }
+            for w in c.writable {
+                assert!(
+                    ContextLayout::covers(c.readable, w.start.into(), w.end.into()),
+                    "{}: writable {w:?} is not readable",
+                    t.name
+                );
+            }
+            for off in [c.data, c.data_end, c.data_meta].into_iter().flatten() {
+                let end = i64::from(off) + i64::from(c.pointer_size);
+                assert!(
+                    ContextLayout::covers(c.readable, off.into(), end),
+                    "{}: pointer field at {off} is not readable",
+                    t.name
+                );
+                assert!(
+                    !c.writable
+                        .iter()
+                        .any(|w| w.start < end as u32 && off < w.end),
+                    "{}: pointer field at {off} is writable",
+                    t.name
+                );
+            }
+            assert_eq!(c.data.is_some(), c.data_end.is_some(), "{}", t.name);
+            assert!(c.data_meta.is_none() || c.data.is_some(), "{}", t.name);
+            assert!(!t.packet_writable || c.data.is_some(), "{}", t.name);
+        }
     }
 }

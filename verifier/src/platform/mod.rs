@@ -32,6 +32,9 @@ pub struct ContextLayout {
     pub data: Option<u32>,
     /// Offset of the field holding the packet end pointer, if any.
     pub data_end: Option<u32>,
+    /// Offset of the field holding the packet metadata pointer (metadata sits right before the
+    /// packet data), if the program may use it.
+    pub data_meta: Option<u32>,
     /// Size of the `data`/`data_end` fields (4 on Linux, where the kernel rewrites the loads; 8
     /// on Windows).
     pub pointer_size: u8,

@@ -209,6 +209,7 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: i32) {
         });
         s.num
             .assign_interval(VarId::PACKET_SIZE, Interval::new(0, MAX_PACKET_SIZE.into()));
+        s.reset_meta(cx.env.prog.context.data_meta.is_some());
     }
     for r in ARGS {
         s.clobber(r);

@@ -77,10 +77,12 @@ fn assume(s: &mut State, width: Width, cond: JmpCond, dst: Reg, src: Operand, ho
     }
     let packetish = |t: RegType| matches!(t, RegType::Packet | RegType::PacketEnd);
     if packetish(td) && packetish(ts) {
-        // Addresses in one region compare like their offsets while those stay small and
-        // non-negative (no wrap-around of base + offset).
+        // Addresses in one region compare like their offsets while base + offset cannot wrap:
+        // offsets within [-64 KiB, 4 GiB] (the metadata sits before the data; no host
+        // allocation starts in the first 64 KiB or ends in the last 4 GiB of the address
+        // space).
         let Operand::Reg(r) = src else { return };
-        let ok = |i: Interval| i.within(0, 1 << 32);
+        let ok = |i: Interval| i.within(-(1 << 16), 1 << 32);
         if width == Width::W64
             && ok(s.interval(dst))
             && ok(s.interval(r))

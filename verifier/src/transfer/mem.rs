@@ -133,14 +133,15 @@ pub(crate) fn check_region(
             }
             let x = var(base);
             let ps = s.num.interval(VarId::PACKET_SIZE);
-            if itv.is_bottom() || itv.lo() < 0 {
+            if itv.is_bottom() || !s.num.entails_le(VarId::PACKET_META, x, off.into()) {
                 return Err(VerifyErrorKind::OutOfBounds {
                     region: Region::Packet,
                     condition: format!(
-                        "{} >= packet start not proved: r{}.offset in {}",
+                        "{} >= packet start (packet_meta) not proved: r{}.offset in {}, packet_meta in {}",
                         term(base, off),
                         base.num(),
-                        s.interval(base)
+                        s.interval(base),
+                        s.num.interval(VarId::PACKET_META)
                     ),
                 });
             }
@@ -234,19 +235,22 @@ pub(super) fn load(
         Access::Ctx(o) => {
             let ctx = cx.env.prog.context;
             let psize = i64::from(ctx.pointer_size);
-            for (field, ty) in [
-                (ctx.data, RegType::Packet),
-                (ctx.data_end, RegType::PacketEnd),
-            ] {
+            let fields = [
+                (ctx.data, RegType::Packet, None),
+                (ctx.data_end, RegType::PacketEnd, Some(VarId::PACKET_SIZE)),
+                (ctx.data_meta, RegType::Packet, Some(VarId::PACKET_META)),
+            ];
+            for (field, ty, base_var) in fields {
                 let Some(f) = field.map(i64::from) else {
                     continue;
                 };
                 if o == f && n == psize && !signed {
-                    if ty == RegType::Packet {
-                        s.set(dst, ty, Interval::constant(0));
-                    } else {
-                        s.regs[dst.index()] = ty;
-                        s.num.assign_var(var(dst), VarId::PACKET_SIZE, 0);
+                    match base_var {
+                        None => s.set(dst, ty, Interval::constant(0)),
+                        Some(v) => {
+                            s.regs[dst.index()] = ty;
+                            s.num.assign_var(var(dst), v, 0);
+                        }
                     }
                     return;
                 }
