@@ -18,6 +18,8 @@ const STACK_BASE: u32 = 0x0100_0000;
 impl VarId {
     /// The constant 0 that bounds are expressed against (never assigned).
     pub const ZERO: VarId = VarId(0);
+    /// The largest id (for range queries).
+    pub(crate) const MAX: VarId = VarId(u32::MAX);
     /// The packet size in bytes (`data_end - data`).
     pub const PACKET_SIZE: VarId = VarId(PACKET_SIZE);
     /// Offset of the packet metadata from the packet start (`data_meta - data`, at most 0):

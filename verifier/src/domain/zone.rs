@@ -9,7 +9,7 @@
 //! variables' bounds (`x - y <= ub(x) - lb(y)`) is not stored; [`Zone::bound`] adds it on
 //! demand. This keeps the matrix as sparse as the program's real relations.
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -22,9 +22,18 @@ use crate::lattice::Lattice;
 pub struct Zone {
     bottom: bool,
     edges: BTreeMap<(VarId, VarId), i128>,
+    /// `(j, i)` for every stored difference `(i, j)` between two variables (not
+    /// [`VarId::ZERO`]): the predecessors of `j` without a scan.
+    rdiff: BTreeSet<(VarId, VarId)>,
 }
 
 const Z: VarId = VarId::ZERO;
+const MAXV: VarId = VarId::MAX;
+
+/// The key range `(x, *)`.
+fn from(x: VarId) -> core::ops::RangeInclusive<(VarId, VarId)> {
+    (x, Z)..=(x, MAXV)
+}
 
 impl Zone {
     /// Bound on `v_j - v_i`, if any.
@@ -89,6 +98,7 @@ impl Zone {
     fn set_bottom(&mut self) {
         self.bottom = true;
         self.edges.clear();
+        self.rdiff.clear();
     }
 
     /// Adds `v_j - v_i <= c` and restores (split) closure.
@@ -109,15 +119,22 @@ impl Zone {
             self.set_bottom();
             return;
         }
-        // Every k with an edge k -> i, every l with an edge j -> l.
+        // Every k with an edge k -> i, every l with an edge j -> l. A new upper bound
+        // (i = 0) only tightens bounds of j's successors, a new lower bound (j = 0) those of
+        // i's predecessors: pairs of two variables through 0 are implied, not stored.
         let mut preds: Vec<(VarId, i128)> = alloc::vec![(i, 0)];
         let mut succs: Vec<(VarId, i128)> = alloc::vec![(j, 0)];
-        for (&(a, b), &d) in &self.edges {
-            if b == i {
-                preds.push((a, d));
+        if i != Z {
+            if let Some(&d) = self.edges.get(&(Z, i)) {
+                preds.push((Z, d));
             }
-            if a == j {
-                succs.push((b, d));
+            for &(_, k) in self.rdiff.range(from(i)) {
+                preds.push((k, self.edges[&(k, i)]));
+            }
+        }
+        if j != Z {
+            for (&(_, l), &d) in self.edges.range(from(j)) {
+                succs.push((l, d));
             }
         }
         // A new bound of one variable derives bounds of others, not differences that the
@@ -136,9 +153,18 @@ impl Zone {
                 if unary && k != Z && l != Z {
                     continue;
                 }
-                let e = self.edges.entry((k, l)).or_insert(v);
-                if v < *e {
-                    *e = v;
+                match self.edges.entry((k, l)) {
+                    alloc::collections::btree_map::Entry::Occupied(mut e) => {
+                        if v < *e.get() {
+                            *e.get_mut() = v;
+                        }
+                    }
+                    alloc::collections::btree_map::Entry::Vacant(e) => {
+                        e.insert(v);
+                        if k != Z && l != Z {
+                            self.rdiff.insert((l, k));
+                        }
+                    }
                 }
             }
         }
@@ -161,7 +187,31 @@ impl Zone {
 
     /// Removes every constraint on `x`.
     pub fn forget(&mut self, x: VarId) {
-        self.edges.retain(|&(a, b), _| a != x && b != x);
+        if x == Z {
+            return;
+        }
+        let outs: Vec<VarId> = self.edges.range(from(x)).map(|(&(_, l), _)| l).collect();
+        for l in outs {
+            self.edges.remove(&(x, l));
+            if l != Z {
+                self.rdiff.remove(&(l, x));
+            }
+        }
+        let ins: Vec<VarId> = self.rdiff.range(from(x)).map(|&(_, k)| k).collect();
+        for k in ins {
+            self.edges.remove(&(k, x));
+            self.rdiff.remove(&(x, k));
+        }
+        self.edges.remove(&(Z, x));
+    }
+
+    /// The stored edges into `x`, as their source variables (0 included).
+    fn sources(&self, x: VarId) -> Vec<VarId> {
+        let mut v: Vec<VarId> = self.rdiff.range(from(x)).map(|&(_, k)| k).collect();
+        if self.edges.contains_key(&(Z, x)) {
+            v.push(Z);
+        }
+        v
     }
 
     /// `x := any value of itv`.
@@ -211,16 +261,13 @@ impl Zone {
             self.forget(x);
             return;
         }
-        let old = core::mem::take(&mut self.edges);
-        for ((a, b), d) in old {
-            let d = if a == x {
-                d - c
-            } else if b == x {
-                d + c
-            } else {
-                d
-            };
-            self.edges.insert((a, b), d);
+        for (_, d) in self.edges.range_mut(from(x)) {
+            *d -= c;
+        }
+        for k in self.sources(x) {
+            if let Some(d) = self.edges.get_mut(&(k, x)) {
+                *d += c;
+            }
         }
     }
 
@@ -242,12 +289,9 @@ impl Zone {
             // Shift by the lower bound, then relax the upper bounds by the width.
             let width = dz.hi() - dz.lo();
             self.shift(x, dz.lo());
-            let old = core::mem::take(&mut self.edges);
-            for ((a, b), d) in old {
-                if b == x {
-                    self.edges.insert((a, b), d + width);
-                } else {
-                    self.edges.insert((a, b), d);
+            for k in self.sources(x) {
+                if let Some(d) = self.edges.get_mut(&(k, x)) {
+                    *d += width;
                 }
             }
             // Relaxing can break closure only by loosening; re-derive the interval.
@@ -291,6 +335,7 @@ impl Zone {
         let widened = Zone {
             bottom: false,
             edges: unary,
+            rdiff: BTreeSet::new(),
         };
         let changed: Vec<VarId> = self
             .bounded_vars()
@@ -304,7 +349,18 @@ impl Zone {
         out.extend(diffs);
         let changed = out != self.edges;
         self.edges = out;
+        self.reindex();
         changed
+    }
+
+    /// Rebuilds the predecessor index from the edges.
+    fn reindex(&mut self) {
+        self.rdiff = self
+            .edges
+            .keys()
+            .filter(|&&(a, b)| a != Z && b != Z)
+            .map(|&(a, b)| (b, a))
+            .collect();
     }
 
     /// The variables with a stored one-variable bound.
@@ -339,6 +395,7 @@ impl Lattice for Zone {
         Zone {
             bottom: true,
             edges: BTreeMap::new(),
+            rdiff: BTreeSet::new(),
         }
     }
 
@@ -346,6 +403,7 @@ impl Lattice for Zone {
         Zone {
             bottom: false,
             edges: BTreeMap::new(),
+            rdiff: BTreeSet::new(),
         }
     }
 
@@ -386,6 +444,7 @@ impl Lattice for Zone {
         let joined = Zone {
             bottom: false,
             edges: out,
+            rdiff: BTreeSet::new(),
         };
         // Differences: stored ones, and implied ones whose variables' bounds differ between
         // the sides (where the joined bounds no longer imply them).
@@ -400,6 +459,7 @@ impl Lattice for Zone {
         out.extend(diffs);
         let changed = out != self.edges;
         self.edges = out;
+        self.reindex();
         changed
     }
 
