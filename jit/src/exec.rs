@@ -278,28 +278,33 @@ impl Executable {
         let r0 = entry(ctx_ptr.cast::<u8>());
         let ctx = &mut *self.ctx;
         ctx.helpers = None;
+        if ctx.fault_kind == 0 {
+            return Ok(r0);
+        }
+        Err(Self::fault(ctx))
+    }
+
+    /// The error of a run that ended with a fault (resuming a helper's panic).
+    #[cold]
+    #[inline(never)]
+    fn fault(ctx: &mut RunContext) -> RunError {
         if let Some(payload) = ctx.panic.take() {
             resume_unwind(payload);
         }
         let pc = ctx.fault_pc as usize;
-        match ctx.fault_kind {
-            0 => Ok(r0),
+        let kind = match ctx.fault_kind {
             FAULT_HELPER => {
                 let id = ctx.helper_id as u32;
-                let kind = ctx
-                    .helper_error
+                ctx.helper_error
                     .take()
-                    .unwrap_or(RunErrorKind::UnknownHelper { id });
-                Err(RunError::new(pc, kind))
+                    .unwrap_or(RunErrorKind::UnknownHelper { id })
             }
-            FAULT_CALL_DEPTH => Err(RunError::new(pc, RunErrorKind::CallDepth)),
-            FAULT_UNSUPPORTED => Err(RunError::new(
-                pc,
-                RunErrorKind::Unsupported {
-                    what: "kfunc call (helper by BTF id)",
-                },
-            )),
-            _ => Err(RunError::new(pc, RunErrorKind::FellOff)),
-        }
+            FAULT_CALL_DEPTH => RunErrorKind::CallDepth,
+            FAULT_UNSUPPORTED => RunErrorKind::Unsupported {
+                what: "kfunc call (helper by BTF id)",
+            },
+            _ => RunErrorKind::FellOff,
+        };
+        RunError::new(pc, kind)
     }
 }
