@@ -82,7 +82,10 @@ impl fmt::Display for JitErrorKind {
                     "jump target {target} is outside the program or inside an lddw"
                 )
             }
-            JitErrorKind::WritesFramePointer => write!(f, "r10 is read-only"),
+            JitErrorKind::WritesFramePointer => write!(
+                f,
+                "writes r10, the read-only frame pointer (the JIT keeps frames in it)"
+            ),
             JitErrorKind::NotEncodable => {
                 write!(f, "instruction has fields its encoding cannot express")
             }

@@ -32,7 +32,10 @@ fn compile_errors_name_the_pc() {
 
     let (pc, kind, msg) = compile_err(&assemble("mov %r0, 0\nmov %r10, 1\nexit").unwrap());
     assert_eq!((pc, kind), (Some(1), JitErrorKind::WritesFramePointer));
-    assert_eq!(msg, "pc 1: r10 is read-only");
+    assert_eq!(
+        msg,
+        "pc 1: writes r10, the read-only frame pointer (the JIT keeps frames in it)"
+    );
 
     let bad = Insn::Atomic {
         size: ebpf_isa::Size::B,
