@@ -3,8 +3,8 @@
 //! UAPI ids.
 
 use super::ArgKind::{
-    self, AllocMem, Anything, Ctx, Map, MapKey, MapValue, ReadMem, Scalar, Size, SizeOrZero,
-    UpdateMem, WriteMem,
+    self, AllocMem, Anything, Ctx, Map, MapKey, MapValue, MapValueOut, ReadMem, Scalar, Size,
+    SizeOrZero, UpdateMem, WriteMem,
 };
 use super::MapReq;
 use super::RetKind::{self, AllocOrNull, MapValueOrNull, Void, U32};
@@ -33,6 +33,20 @@ const SOCK_OPS: u32 = 128;
 const SKB_WRITE: u32 = 256;
 /// perf_event-only helpers (the counter behind the context).
 const PERF_EVENT: u32 = 512;
+/// sk_msg helpers.
+const SK_MSG: u32 = 1 << 10;
+/// sk_reuseport helpers (and the `__sk_buff` readers that also take its context).
+const REUSEPORT: u32 = 1 << 11;
+/// cgroup_sysctl helpers.
+const SYSCTL: u32 = 1 << 12;
+/// cgroup_sock_addr helpers.
+const SOCK_ADDR: u32 = 1 << 13;
+/// lirc_mode2 helpers (remote control decoding).
+const LIRC: u32 = 1 << 14;
+/// sk_skb-only helpers (socket redirects).
+const SK_SKB: u32 = 1 << 15;
+/// The cgroup ids of an `__sk_buff`'s socket (tc and cgroup_skb).
+const SKB_CGROUP: u32 = 1 << 16;
 
 const N: ArgKind = ArgKind::None;
 
@@ -46,8 +60,7 @@ const XDP_MD: ContextLayout = ContextLayout {
     data_end: Some(4),
     data_meta: Some(8),
     pointer_size: 4,
-    // data, data_end, data_meta (read as a number), ingress_ifindex, rx_queue_index,
-    // egress_ifindex.
+    // data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex.
     readable: &[field(0, 24)],
     writable: &[],
 };
@@ -176,6 +189,95 @@ const SK_SKB_CTX: ContextLayout = ContextLayout {
     writable: &[field(32, 36), field(44, 48)],
 };
 
+/// `struct bpf_sock_addr`: `sk` (a pointer, at 64) is not readable; the user address and port
+/// and the message source address are writable.
+const SOCK_ADDR_CTX: ContextLayout = ContextLayout {
+    size: 72,
+    data: None,
+    data_end: None,
+    data_meta: None,
+    pointer_size: 8,
+    // user_family 0, user_ip4 4, user_ip6 8..24, user_port 24, family 28, type 32,
+    // protocol 36, msg_src_ip4 40, msg_src_ip6 44..60, padding to 64.
+    readable: &[field(0, 60)],
+    writable: &[field(4, 28), field(40, 60)],
+};
+
+/// `struct sk_msg_md`: `data`/`data_end` (8-byte pointers) delimit the message; `family` to
+/// `size` readable; `sk` (at 72) is not.
+const SK_MSG_CTX: ContextLayout = ContextLayout {
+    size: 80,
+    data: Some(0),
+    data_end: Some(8),
+    data_meta: None,
+    pointer_size: 8,
+    readable: &[field(0, 72)],
+    writable: &[],
+};
+
+/// `struct sk_reuseport_md`: `data`/`data_end` (8-byte pointers), then `len`, `eth_protocol`,
+/// `ip_protocol`, `bind_inany`, `hash`; `sk` and `migrating_sk` (pointers) are not readable.
+const SK_REUSEPORT_CTX: ContextLayout = ContextLayout {
+    size: 56,
+    data: Some(0),
+    data_end: Some(8),
+    data_meta: None,
+    pointer_size: 8,
+    readable: &[field(0, 36)],
+    writable: &[],
+};
+
+/// `struct bpf_sysctl`: `write`, then `file_pos` (writable).
+const SYSCTL_CTX: ContextLayout = ContextLayout {
+    size: 8,
+    data: None,
+    data_end: None,
+    data_meta: None,
+    pointer_size: 8,
+    readable: &[field(0, 8)],
+    writable: &[field(4, 8)],
+};
+
+/// `struct bpf_sockopt`: `sk` (a pointer, at 0) is not readable; `optval`/`optval_end`
+/// (8-byte pointers) delimit the option value, which the program may read and write;
+/// `level`, `optname`, `optlen` (setsockopt) and `retval` (getsockopt) are writable.
+const SOCKOPT_CTX: ContextLayout = ContextLayout {
+    size: 40,
+    data: Some(8),
+    data_end: Some(16),
+    data_meta: None,
+    pointer_size: 8,
+    readable: &[field(8, 40)],
+    writable: &[field(24, 40)],
+};
+
+/// `struct bpf_cgroup_dev_ctx`: `access_type`, `major`, `minor`, read-only.
+const CGROUP_DEVICE_CTX: ContextLayout = ContextLayout {
+    size: 12,
+    data: None,
+    data_end: None,
+    data_meta: None,
+    pointer_size: 8,
+    readable: &[field(0, 12)],
+    writable: &[],
+};
+
+/// lirc_mode2: the context is the `u32` sample.
+const LIRC_CTX: ContextLayout = ContextLayout {
+    size: 4,
+    data: None,
+    data_end: None,
+    data_meta: None,
+    pointer_size: 8,
+    readable: &[field(0, 4)],
+    writable: &[],
+};
+
+/// Hooks whose return value the kernel checks against `[0, 1]` (the cgroup hooks and
+/// sock_ops; cgroup_skb egress also allows 2 and 3 and the bind hooks up to 3, which a type
+/// without the attach type cannot tell apart, so the narrower range applies).
+const ZERO_OR_ONE: Option<(i64, i64)> = Some((0, 1));
+
 const PROGRAM_TYPES: &[ProgramType] = &[
     // Linux's own socket filters are narrower (`sk_filter_func_proto`: no redirects or packet
     // writes, no `data`/`data_end`, only `cb` writable). But a section whose name implies no
@@ -188,7 +290,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: TC_CTX,
         packet_writable: true,
         legacy_packet_loads: true,
-        helper_groups: BASE | SKB | TC | SKB_WRITE | EVENTS,
+        helper_groups: BASE | SKB | TC | SKB_CGROUP | SKB_WRITE | EVENTS,
         return_range: None,
     },
     ProgramType {
@@ -196,7 +298,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: TC_CTX,
         packet_writable: true,
         legacy_packet_loads: true,
-        helper_groups: BASE | SKB | TC | EVENTS | SKB_WRITE,
+        helper_groups: BASE | SKB | TC | SKB_CGROUP | EVENTS | SKB_WRITE,
         return_range: None,
     },
     ProgramType {
@@ -204,7 +306,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: TC_CTX,
         packet_writable: true,
         legacy_packet_loads: true,
-        helper_groups: BASE | SKB | TC | EVENTS | SKB_WRITE,
+        helper_groups: BASE | SKB | TC | SKB_CGROUP | EVENTS | SKB_WRITE,
         return_range: None,
     },
     ProgramType {
@@ -253,7 +355,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         packet_writable: false,
         legacy_packet_loads: false,
         helper_groups: BASE | SOCK_OPS,
-        return_range: None,
+        return_range: ZERO_OR_ONE,
     },
     ProgramType {
         name: "cgroup_sock",
@@ -261,15 +363,15 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         packet_writable: false,
         legacy_packet_loads: false,
         helper_groups: BASE | CURRENT,
-        return_range: None,
+        return_range: ZERO_OR_ONE,
     },
     ProgramType {
         name: "cgroup_skb",
         context: SKB_NO_META_CTX,
         packet_writable: false,
         legacy_packet_loads: true,
-        helper_groups: BASE | SKB | CURRENT,
-        return_range: None,
+        helper_groups: BASE | SKB | CURRENT | SKB_CGROUP,
+        return_range: ZERO_OR_ONE,
     },
     ProgramType {
         name: "lwt_in",
@@ -300,7 +402,79 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: SK_SKB_CTX,
         packet_writable: true,
         legacy_packet_loads: false,
-        helper_groups: BASE | SKB | SKB_WRITE,
+        helper_groups: BASE | SKB | SKB_WRITE | SK_SKB,
+        return_range: None,
+    },
+    ProgramType {
+        name: "lwt_seg6local",
+        context: SKB_NO_META_CTX,
+        packet_writable: false,
+        legacy_packet_loads: false,
+        helper_groups: BASE | SKB,
+        return_range: None,
+    },
+    ProgramType {
+        name: "cgroup_sock_addr",
+        context: SOCK_ADDR_CTX,
+        packet_writable: false,
+        legacy_packet_loads: false,
+        helper_groups: BASE | CURRENT | SOCK_ADDR,
+        return_range: ZERO_OR_ONE,
+    },
+    ProgramType {
+        name: "sk_msg",
+        context: SK_MSG_CTX,
+        packet_writable: true,
+        legacy_packet_loads: false,
+        helper_groups: BASE | SK_MSG,
+        return_range: None,
+    },
+    ProgramType {
+        name: "sk_reuseport",
+        context: SK_REUSEPORT_CTX,
+        packet_writable: false,
+        legacy_packet_loads: false,
+        helper_groups: BASE | REUSEPORT,
+        return_range: None,
+    },
+    ProgramType {
+        name: "cgroup_sysctl",
+        context: SYSCTL_CTX,
+        packet_writable: false,
+        legacy_packet_loads: false,
+        helper_groups: BASE | CURRENT | SYSCTL,
+        return_range: ZERO_OR_ONE,
+    },
+    ProgramType {
+        name: "cgroup_sockopt",
+        context: SOCKOPT_CTX,
+        packet_writable: true,
+        legacy_packet_loads: false,
+        helper_groups: BASE | CURRENT,
+        return_range: ZERO_OR_ONE,
+    },
+    ProgramType {
+        name: "cgroup_device",
+        context: CGROUP_DEVICE_CTX,
+        packet_writable: false,
+        legacy_packet_loads: false,
+        helper_groups: BASE | CURRENT,
+        return_range: ZERO_OR_ONE,
+    },
+    ProgramType {
+        name: "lirc_mode2",
+        context: LIRC_CTX,
+        packet_writable: false,
+        legacy_packet_loads: false,
+        helper_groups: BASE | LIRC,
+        return_range: None,
+    },
+    ProgramType {
+        name: "raw_tracepoint_writable",
+        context: RAW_TRACEPOINT_CTX,
+        packet_writable: false,
+        legacy_packet_loads: false,
+        helper_groups: BASE | TRACING | EVENTS | CURRENT,
         return_range: None,
     },
 ];
@@ -429,7 +603,7 @@ const HELPERS: &[HelperProto] = &[
         "bpf_skb_load_bytes",
         a(Ctx, Scalar, WriteMem, Size, N),
         R,
-        SKB,
+        SKB | REUSEPORT,
     ),
     proto(
         28,
@@ -534,7 +708,7 @@ const HELPERS: &[HelperProto] = &[
         "bpf_get_socket_cookie",
         a(Ctx, N, N, N, N),
         R,
-        SKB | SOCK_OPS,
+        SKB | SOCK_OPS | SOCK_ADDR,
     ),
     proto(47, "bpf_get_socket_uid", a(Ctx, N, N, N, N), U32, SKB),
     proto(48, "bpf_set_hash", a(Ctx, Scalar, N, N, N), R, TC),
@@ -551,6 +725,13 @@ const HELPERS: &[HelperProto] = &[
         a(Ctx, Scalar, Scalar, Scalar, N),
         R,
         TC,
+    ),
+    proto(
+        52,
+        "bpf_sk_redirect_map",
+        a(Ctx, Map(MapReq::Any), Scalar, Scalar, N),
+        R,
+        SK_SKB,
     ),
     proto(
         53,
@@ -595,7 +776,37 @@ const HELPERS: &[HelperProto] = &[
         R,
         SOCK_OPS,
     ),
+    proto(
+        60,
+        "bpf_msg_redirect_map",
+        a(Ctx, Map(MapReq::Any), Scalar, Scalar, N),
+        R,
+        SK_MSG,
+    ),
+    proto(
+        61,
+        "bpf_msg_apply_bytes",
+        a(Ctx, Scalar, N, N, N),
+        R,
+        SK_MSG,
+    ),
+    proto(62, "bpf_msg_cork_bytes", a(Ctx, Scalar, N, N, N), R, SK_MSG),
+    proto_pkt(
+        63,
+        "bpf_msg_pull_data",
+        a(Ctx, Scalar, Scalar, Scalar, N),
+        R,
+        SK_MSG,
+    ),
+    proto(64, "bpf_bind", a(Ctx, ReadMem, Size, N, N), R, SOCK_ADDR),
     proto_pkt(65, "bpf_xdp_adjust_tail", a(Ctx, Scalar, N, N, N), R, XDP),
+    proto(
+        66,
+        "bpf_skb_get_xfrm_state",
+        a(Ctx, Scalar, WriteMem, Size, Scalar),
+        R,
+        TC,
+    ),
     proto(
         67,
         "bpf_get_stack",
@@ -608,7 +819,7 @@ const HELPERS: &[HelperProto] = &[
         "bpf_skb_load_bytes_relative",
         a(Ctx, Scalar, WriteMem, Size, Scalar),
         R,
-        SKB,
+        SKB | REUSEPORT,
     ),
     proto(
         69,
@@ -617,6 +828,109 @@ const HELPERS: &[HelperProto] = &[
         R,
         TC | XDP,
     ),
+    proto(
+        70,
+        "bpf_sock_hash_update",
+        a(Ctx, Map(MapReq::Any), MapKey, Scalar, N),
+        R,
+        SOCK_OPS,
+    ),
+    proto(
+        71,
+        "bpf_msg_redirect_hash",
+        a(Ctx, Map(MapReq::Any), MapKey, Scalar, N),
+        R,
+        SK_MSG,
+    ),
+    proto(
+        72,
+        "bpf_sk_redirect_hash",
+        a(Ctx, Map(MapReq::Any), MapKey, Scalar, N),
+        R,
+        SK_SKB,
+    ),
+    proto(77, "bpf_rc_repeat", a(Ctx, N, N, N, N), R, LIRC),
+    proto(
+        78,
+        "bpf_rc_keydown",
+        a(Ctx, Scalar, Scalar, Scalar, N),
+        R,
+        LIRC,
+    ),
+    proto(79, "bpf_skb_cgroup_id", a(Ctx, N, N, N, N), R, SKB_CGROUP),
+    proto(80, "bpf_get_current_cgroup_id", NONE, R, CURRENT),
+    proto(
+        82,
+        "bpf_sk_select_reuseport",
+        a(Ctx, Map(MapReq::Any), MapKey, Scalar, N),
+        R,
+        REUSEPORT,
+    ),
+    proto(
+        83,
+        "bpf_skb_ancestor_cgroup_id",
+        a(Ctx, Scalar, N, N, N),
+        R,
+        SKB_CGROUP,
+    ),
+    proto(
+        87,
+        "bpf_map_push_elem",
+        a(DATA, MapValue, Scalar, N, N),
+        R,
+        BASE,
+    ),
+    proto(
+        88,
+        "bpf_map_pop_elem",
+        a(DATA, MapValueOut, N, N, N),
+        R,
+        BASE,
+    ),
+    proto(
+        89,
+        "bpf_map_peek_elem",
+        a(DATA, MapValueOut, N, N, N),
+        R,
+        BASE,
+    ),
+    proto(
+        92,
+        "bpf_rc_pointer_rel",
+        a(Ctx, Scalar, Scalar, N, N),
+        R,
+        LIRC,
+    ),
+    // The kernel's prototype takes initialised memory (ARG_PTR_TO_MEM) for the name buffer.
+    proto(
+        101,
+        "bpf_sysctl_get_name",
+        a(Ctx, UpdateMem, Size, Scalar, N),
+        R,
+        SYSCTL,
+    ),
+    proto(
+        102,
+        "bpf_sysctl_get_current_value",
+        a(Ctx, WriteMem, Size, N, N),
+        R,
+        SYSCTL,
+    ),
+    proto(
+        103,
+        "bpf_sysctl_get_new_value",
+        a(Ctx, WriteMem, Size, N, N),
+        R,
+        SYSCTL,
+    ),
+    proto(
+        104,
+        "bpf_sysctl_set_new_value",
+        a(Ctx, ReadMem, Size, N, N),
+        R,
+        SYSCTL,
+    ),
+    proto(109, "bpf_send_signal", a(Scalar, N, N, N, N), R, TRACING),
     proto(
         112,
         "bpf_probe_read_user",
@@ -646,6 +960,27 @@ const HELPERS: &[HelperProto] = &[
         TRACING,
     ),
     proto(118, "bpf_jiffies64", NONE, R, BASE),
+    proto(
+        117,
+        "bpf_send_signal_thread",
+        a(Scalar, N, N, N, N),
+        R,
+        TRACING,
+    ),
+    proto(
+        120,
+        "bpf_get_ns_current_pid_tgid",
+        a(Scalar, Scalar, WriteMem, Size, N),
+        R,
+        TRACING,
+    ),
+    proto(
+        123,
+        "bpf_get_current_ancestor_cgroup_id",
+        a(Scalar, N, N, N, N),
+        R,
+        CURRENT,
+    ),
     proto(125, "bpf_ktime_get_boot_ns", NONE, R, BASE),
     proto(
         130,
@@ -675,6 +1010,14 @@ const HELPERS: &[HelperProto] = &[
         Void,
         BASE,
     ),
+    proto(
+        134,
+        "bpf_ringbuf_query",
+        a(Map(MapReq::RingBuf), Scalar, N, N, N),
+        R,
+        BASE,
+    ),
+    proto(135, "bpf_csum_level", a(Ctx, Scalar, N, N, N), R, TC),
 ];
 
 impl Platform for Linux {
@@ -832,6 +1175,8 @@ mod tests {
         "ringbuf_reserve",
         "ringbuf_submit",
         "ringbuf_discard",
+        "ringbuf_query",
+        "csum_level",
     ];
 
     #[test]
@@ -875,7 +1220,7 @@ mod tests {
                         i + 1
                     );
                 }
-                if matches!(arg, MapKey | MapValue | ArgKind::MapValueOut) {
+                if matches!(arg, MapKey | MapValue | MapValueOut) {
                     assert!(
                         h.args[..i].iter().any(|a| matches!(a, Map(_))),
                         "{} arg {} needs a map argument before it",
