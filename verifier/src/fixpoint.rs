@@ -19,7 +19,7 @@ use crate::transfer::{step, Cx, Env, Post};
 /// Loop-head visits joined before widening starts.
 const WIDEN_DELAY: usize = 3;
 /// Descending sweeps after the ascending phase.
-const DESCENDING_SWEEPS: usize = 2;
+const DESCENDING_SWEEPS: usize = 1;
 /// Most explicit constraints in one state's zone (a memory limit: states are kept per
 /// instruction).
 const MAX_CONSTRAINTS: usize = 200_000;
@@ -116,7 +116,11 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             if self.cfg.is_head(n) && !hp.contains(&n) {
                 reset(&mut s, n);
             }
-            acc.join(&s);
+            if acc.is_bottom() {
+                acc = s;
+            } else {
+                acc.join(&s);
+            }
         }
         acc
     }
@@ -199,7 +203,50 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
 
     /// Whether every node's state includes what flows into it.
     fn is_post_fixpoint(&self) -> bool {
-        (0..self.cfg.nodes.len() as u32).all(|n| self.incoming(n).leq(&self.pre[n as usize]))
+        (0..self.cfg.nodes.len() as u32).all(|n| self.covered(n))
+    }
+
+    /// Whether every state flowing into `n` is included in its state (each on its own: that
+    /// is what soundness needs, and it avoids building the join).
+    fn covered(&self, n: u32) -> bool {
+        let pre = &self.pre[n as usize];
+        if n == 0 && !self.entry.leq(pre) {
+            return false;
+        }
+        for &(p, edge) in &self.cfg.preds[n as usize] {
+            let Some(post) = &self.post[p as usize] else {
+                continue;
+            };
+            let s = match edge {
+                Edge::Taken => &post.taken,
+                Edge::Fall | Edge::Enter | Edge::Return => &post.fall,
+            };
+            if s.is_bottom() {
+                continue;
+            }
+            let (hp, hn) = (&self.cfg.heads[p as usize], &self.cfg.heads[n as usize]);
+            let adjust =
+                hp.iter().any(|h| !hn.contains(h)) || self.cfg.is_head(n) && !hp.contains(&n);
+            let ok = if adjust {
+                let mut s = s.clone();
+                for h in hp {
+                    if !hn.contains(h) {
+                        s.num.forget(counter(*h));
+                        s.num.forget(countdown(*h));
+                    }
+                }
+                if self.cfg.is_head(n) && !hp.contains(&n) {
+                    reset(&mut s, n);
+                }
+                s.leq(pre)
+            } else {
+                s.leq(pre)
+            };
+            if !ok {
+                return false;
+            }
+        }
+        true
     }
 
     /// Ascending iteration, then descending sweeps kept only if still a post-fixpoint.

@@ -258,27 +258,30 @@ impl State {
         }
         // States at one node always have the same call depth.
         debug_assert_eq!(self.saved.len(), other.saved.len());
-        let before = self.clone();
+        let mut changed = false;
         for (a, b) in self.regs.iter_mut().zip(&other.regs) {
-            a.join(b);
+            changed |= a.join(b);
         }
         for (a, b) in self.saved.iter_mut().zip(&other.saved) {
             for (x, y) in a.iter_mut().zip(b) {
-                x.join(y);
+                changed |= x.join(y);
             }
         }
-        self.stack.join(&other.stack);
+        changed |= self.stack.join(&other.stack);
+        let allocs = self.allocs.len();
         self.allocs.extend(other.allocs.iter().copied());
+        changed |= self.allocs.len() != allocs;
         // Kinds that joined to a kind with a variable (Packet and PacketEnd, map values of
         // different sizes) measure their offsets from the same base; other variables are
         // dropped by `normalize`.
-        if let Some(t) = widen {
-            self.num.widen_with(&other.num, t);
+        changed |= if let Some(t) = widen {
+            self.num.widen_with(&other.num, t)
         } else {
-            self.num.join(&other.num);
-        }
+            self.num.join(&other.num)
+        };
+        let size = self.num.size();
         self.normalize();
-        *self != before
+        changed || self.num.size() != size
     }
 }
 

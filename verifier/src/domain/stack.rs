@@ -204,8 +204,9 @@ impl Lattice for Stack {
             *self = other.clone();
             return true;
         }
-        let before = self.clone();
+        let mut changed = false;
         for (a, b) in self.init.iter_mut().zip(&other.init) {
+            changed |= *a & *b != *a;
             *a &= *b;
         }
         let mut uninit: Vec<(i32, i32)> = Vec::new();
@@ -237,11 +238,13 @@ impl Lattice for Stack {
                 uninit.push((o, o + i32::from(cb.size)));
             }
         }
+        changed |= kept != self.cells;
         self.cells = kept;
         for (lo, hi) in uninit {
+            changed |= (lo..hi).any(|off| self.is_init(off, off + 1));
             self.set_init(lo, hi, false);
         }
-        *self != before
+        changed
     }
 
     fn widen(&mut self, newer: &Self) -> bool {
