@@ -543,7 +543,9 @@ const HELPERS: &[HelperProto] = &[
         R,
         BASE,
     ),
-    proto(
+    // The kernel lists it among the helpers that change packet data (the clone may unshare the
+    // original's data).
+    proto_pkt(
         13,
         "bpf_clone_redirect",
         a(Ctx, Scalar, Scalar, N, N),
@@ -1238,6 +1240,39 @@ mod tests {
                 "helper {} listed twice",
                 h.id
             );
+        }
+    }
+
+    #[test]
+    fn helpers_that_change_packet_data_invalidate_packet_pointers() {
+        // The kernel's `bpf_helper_changes_pkt_data` list (net/core/filter.c).
+        const CHANGES: &[&str] = &[
+            "skb_store_bytes",
+            "skb_change_head",
+            "skb_change_tail",
+            "skb_pull_data",
+            "skb_change_proto",
+            "skb_vlan_push",
+            "skb_vlan_pop",
+            "skb_adjust_room",
+            "xdp_adjust_head",
+            "xdp_adjust_meta",
+            "xdp_adjust_tail",
+            "l3_csum_replace",
+            "l4_csum_replace",
+            "clone_redirect",
+            "msg_pull_data",
+            "msg_push_data",
+            "msg_pop_data",
+            "lwt_push_encap",
+            "lwt_seg6_store_bytes",
+            "lwt_seg6_adjust_srh",
+            "lwt_seg6_action",
+        ];
+        for h in HELPERS {
+            if CHANGES.iter().any(|c| h.name == alloc::format!("bpf_{c}")) {
+                assert!(h.changes_packet, "{} changes packet data", h.name);
+            }
         }
     }
 
