@@ -22,10 +22,19 @@ pub enum RegType {
     Packet,
     /// The packet end pointer (a packet pointer whose offset is the packet size).
     PacketEnd,
-    /// A map (only usable as a helper argument).
+    /// A map (only usable as a helper argument): one of the program's maps, or one of
+    /// several (after paths that loaded different maps joined).
     MapPtr {
-        /// Index of the map in the verifier's map list.
+        /// Index of the map in the verifier's map list, or [`RegType::MANY_MAPS`].
         map: u32,
+        /// Largest key size of the possible maps.
+        key_max: u32,
+        /// Smallest value size of the possible maps.
+        value_min: u32,
+        /// Largest value size of the possible maps.
+        value_max: u32,
+        /// The possible maps' kinds, as [`MapKind::bit`](crate::platform::MapKind::bit)s.
+        kinds: u8,
     },
     /// A pointer into a map value (or helper-allocated memory) of `size` bytes.
     MapValue {
@@ -52,6 +61,9 @@ pub enum RegType {
 }
 
 impl RegType {
+    /// The `map` of a [`RegType::MapPtr`] that may be one of several maps.
+    pub const MANY_MAPS: u32 = u32::MAX;
+
     /// Whether this is a pointer of some kind (not a number, not unusable).
     pub fn is_pointer(self) -> bool {
         !matches!(
@@ -148,6 +160,22 @@ impl Lattice for RegType {
                     alloc: a2,
                 },
             ) => a1 == a2 && s1 >= s2 && (i2 == 0 || i1 == i2),
+            (
+                MapPtr {
+                    key_max: k1,
+                    value_min: n1,
+                    value_max: x1,
+                    kinds: b1,
+                    ..
+                },
+                MapPtr {
+                    map: RegType::MANY_MAPS,
+                    key_max: k2,
+                    value_min: n2,
+                    value_max: x2,
+                    kinds: b2,
+                },
+            ) => k1 <= k2 && n1 >= n2 && x1 <= x2 && b1 & b2 == b1,
             _ => false,
         }
     }
@@ -214,6 +242,28 @@ impl Lattice for RegType {
                 size: s1.min(s2),
                 id: 0,
                 alloc: a1,
+            },
+            (
+                MapPtr {
+                    key_max: k1,
+                    value_min: n1,
+                    value_max: x1,
+                    kinds: b1,
+                    ..
+                },
+                MapPtr {
+                    key_max: k2,
+                    value_min: n2,
+                    value_max: x2,
+                    kinds: b2,
+                    ..
+                },
+            ) => MapPtr {
+                map: RegType::MANY_MAPS,
+                key_max: k1.max(k2),
+                value_min: n1.min(n2),
+                value_max: x1.max(x2),
+                kinds: b1 | b2,
             },
             _ => Mixed,
         };

@@ -187,7 +187,33 @@ pub struct MapInfo {
     pub max_entries: u32,
 }
 
+impl MapKind {
+    /// One bit per kind, for sets of kinds.
+    pub fn bit(self) -> u8 {
+        match self {
+            MapKind::Hash => 1,
+            MapKind::Array => 2,
+            MapKind::ProgArray => 4,
+            MapKind::PerfEventArray => 8,
+            MapKind::RingBuf => 16,
+            MapKind::Other(_) => 32,
+        }
+    }
+}
+
 impl MapReq {
+    /// Whether every kind in `bits` (a set of [`MapKind::bit`]s) satisfies the requirement.
+    pub fn accepts_all(self, bits: u8) -> bool {
+        let allowed = match self {
+            MapReq::Any => 0xff,
+            MapReq::Data => 1 | 2 | 32,
+            MapReq::ProgArray => 4,
+            MapReq::PerfEventArray => 8,
+            MapReq::RingBuf => 16,
+        };
+        bits & !allowed == 0
+    }
+
     /// Whether a map of `kind` satisfies the requirement.
     pub fn accepts(self, kind: MapKind) -> bool {
         match self {

@@ -11,10 +11,36 @@ use super::Cx;
 use crate::domain::{Interval, RegType, VarId, FRAME_SIZE};
 use crate::error::VerifyErrorKind;
 use crate::lattice::Lattice;
-use crate::platform::{ArgKind, HelperProto, MapInfo, RetKind, MAX_SIZE};
+use crate::platform::{ArgKind, HelperProto, RetKind, MAX_SIZE};
 use crate::state::{var, State, MAX_PACKET_SIZE};
 
 const ARGS: [Reg; 5] = [Reg::R1, Reg::R2, Reg::R3, Reg::R4, Reg::R5];
+
+/// What the key and value arguments of a map helper need: the sizes of the possible maps.
+#[derive(Clone, Copy)]
+struct MapSizes {
+    key_max: u32,
+    value_min: u32,
+    value_max: u32,
+}
+
+/// Map kinds of a kind set, for messages.
+fn describe_kinds(bits: u8) -> String {
+    let names = [
+        (1, "hash"),
+        (2, "array"),
+        (4, "program array"),
+        (8, "perf event array"),
+        (16, "ring buffer"),
+        (32, "other"),
+    ];
+    let list: alloc::vec::Vec<&str> = names
+        .iter()
+        .filter(|(b, _)| bits & b != 0)
+        .map(|&(_, n)| n)
+        .collect();
+    format!("a map of kind {}", list.join(" or "))
+}
 
 fn arg_error(cx: &mut Cx<'_, '_>, h: &HelperProto, i: usize, detail: String) {
     cx.fail(VerifyErrorKind::HelperArgument {
@@ -32,7 +58,7 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: i32) {
         s.set_bottom();
         return;
     };
-    let mut map: Option<MapInfo> = None;
+    let mut map: Option<MapSizes> = None;
     let mut alloc_size: i64 = 0;
     let mut released: Option<u32> = None;
     for i in 0..5 {
@@ -80,20 +106,29 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: i32) {
                     continue;
                 }
                 match s.ty(r) {
-                    RegType::MapPtr { map: m } => {
-                        let info = env.maps[m as usize];
-                        if !req.accepts(info.kind) {
+                    RegType::MapPtr {
+                        key_max,
+                        value_min,
+                        value_max,
+                        kinds,
+                        ..
+                    } => {
+                        if !req.accepts_all(kinds) {
                             arg_error(
                                 cx,
                                 h,
                                 i,
                                 format!(
-                                    "map kind {:?} is not accepted ({req:?} needed)",
-                                    info.kind
+                                    "{} is not accepted ({req:?} needed)",
+                                    describe_kinds(kinds)
                                 ),
                             );
                         }
-                        map = Some(info);
+                        map = Some(MapSizes {
+                            key_max,
+                            value_min,
+                            value_max,
+                        });
                     }
                     t => arg_error(cx, h, i, format!("must be a map but may be {t}")),
                 }
@@ -107,9 +142,9 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: i32) {
                     continue;
                 };
                 let n = i64::from(if kind == ArgKind::MapKey {
-                    m.key_size
+                    m.key_max
                 } else {
-                    m.value_size
+                    m.value_max
                 });
                 let mode = if kind == ArgKind::MapValueOut {
                     Use::Write
@@ -231,7 +266,7 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: i32) {
                 s.allocs.insert(id);
                 (alloc_size as u32, id)
             } else {
-                (map.map_or(0, |m| m.value_size), 0)
+                (map.map_or(0, |m| m.value_min), 0)
             };
             s.set(
                 Reg::R0,

@@ -192,7 +192,15 @@ fn lddw(cx: &mut Cx<'_, '_>, s: &mut State, dst: Reg, src: LddwSrc, imm: i32, ne
     };
     match src {
         LddwSrc::MapFd | LddwSrc::MapIdx => {
-            s.set(dst, RegType::MapPtr { map }, Interval::TOP);
+            let m = cx.env.maps[map as usize];
+            let ty = RegType::MapPtr {
+                map,
+                key_max: m.key_size,
+                value_min: m.value_size,
+                value_max: m.value_size,
+                kinds: m.kind.bit(),
+            };
+            s.set(dst, ty, Interval::TOP);
             s.num.forget(VarId::reg(dst.num()));
         }
         _ => {
