@@ -9,7 +9,8 @@
 
 use ebpf_interp::{Config, HelperError, Helpers, Memory, Program, Vm};
 use ebpf_isa::{AluOp, CallTarget, Insn, JmpCond, LddwSrc, Operand, Reg, Size, Width};
-use ebpf_verifier::{MapInfo, MapKind, Windows};
+use ebpf_verifier::platform::{field, ArgKind, ContextLayout, HelperProto, MapReq, RetKind};
+use ebpf_verifier::{MapInfo, MapKind, Platform, ProgramType, Windows};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as PtConfig, TestRunner};
 
@@ -106,12 +107,12 @@ fn snippet() -> impl Strategy<Value = Vec<Item>> {
                     src,
                 })]
             }),
-        // packet pointers from the context
-        (reg(), prop::bool::ANY).prop_map(|(d, end)| vec![Item::I(Insn::Ldx {
+        // packet pointers from the context: data, data_end, data_meta
+        (reg(), 0i16..3).prop_map(|(d, field)| vec![Item::I(Insn::Ldx {
             size: Size::DW,
             dst: d,
             src: Reg::R6,
-            off: if end { 8 } else { 0 },
+            off: field * 8,
         })]),
         // bounds check: t = p + k; if t > end skip
         (reg(), reg(), reg(), small(), 1usize..4, prop::bool::ANY).prop_map(
@@ -125,6 +126,47 @@ fn snippet() -> impl Strategy<Value = Vec<Item>> {
                     src: Operand::Reg(e),
                     skip
                 },
+            ]
+        ),
+        // a metadata access: m = data_meta; t = m + k; if t > data skip; access m + off
+        (reg(), size(), -2i16..10, 0i32..12, prop::bool::ANY).prop_map(
+            |(d, sz, off, k, write)| vec![
+                Item::I(Insn::Ldx {
+                    size: Size::DW,
+                    dst: Reg::R4,
+                    src: Reg::R6,
+                    off: 16
+                }),
+                Item::I(Insn::Ldx {
+                    size: Size::DW,
+                    dst: Reg::R5,
+                    src: Reg::R6,
+                    off: 0
+                }),
+                Item::I(alu(AluOp::Mov, Reg::R7, Operand::Reg(Reg::R4))),
+                Item::I(alu(AluOp::Add, Reg::R7, Operand::Imm(k))),
+                Item::Fwd {
+                    cond: JmpCond::Gt,
+                    width: Width::W64,
+                    dst: Reg::R7,
+                    src: Operand::Reg(Reg::R5),
+                    skip: 1
+                },
+                Item::I(if write {
+                    Insn::St {
+                        size: sz,
+                        dst: Reg::R4,
+                        off,
+                        imm: 1,
+                    }
+                } else {
+                    Insn::Ldx {
+                        size: sz,
+                        dst: d,
+                        src: Reg::R4,
+                        off,
+                    }
+                }),
             ]
         ),
         // loads and stores through any register
@@ -473,7 +515,10 @@ impl Helpers for Host {
 }
 
 /// Runs `insns` on one input; the error names the fault.
+/// Runs `prog` on one input; the error names the fault. The packet has 0, 4, 8 or 32 bytes of
+/// metadata before it (by seed), inside the same region.
 fn run_once(prog: &Program, packet_len: usize, seed: u64) -> Result<(), String> {
+    let meta = [0usize, 4, 8, 32][(seed % 4) as usize];
     let mut pkt_backing = vec![0u8; packet_len + 2 * GAP];
     let mut val_backing = vec![0u8; 2 * VALUE_SIZE as usize + 3 * GAP];
     let mut ctx_backing = [0u8; 32 + 2 * GAP];
@@ -484,19 +529,20 @@ fn run_once(prog: &Program, packet_len: usize, seed: u64) -> Result<(), String> 
         x ^= x << 17;
         *b = x as u8;
     }
-    let packet = &mut pkt_backing[GAP..GAP + packet_len];
-    let start = packet.as_ptr() as u64;
+    let region = &mut pkt_backing[GAP - meta..GAP + packet_len];
+    let meta_start = region.as_ptr() as u64;
+    let start = meta_start + meta as u64;
     let (v0, rest) = val_backing[GAP..].split_at_mut(VALUE_SIZE as usize);
     let v1 = &mut rest[GAP..GAP + VALUE_SIZE as usize];
     let values = [v0.as_ptr() as u64, v1.as_ptr() as u64];
     let ctx = &mut ctx_backing[GAP..GAP + 32];
     ctx[0..8].copy_from_slice(&start.to_le_bytes());
     ctx[8..16].copy_from_slice(&(start + packet_len as u64).to_le_bytes());
-    ctx[16..24].copy_from_slice(&x.to_le_bytes());
+    ctx[16..24].copy_from_slice(&meta_start.to_le_bytes());
     ctx[24..28].copy_from_slice(&(x as u32).to_le_bytes());
     let ctx: &[u8] = ctx;
     let mut mem = Memory::new_readonly(ctx);
-    mem.grant(packet).unwrap();
+    mem.grant(region).unwrap();
     mem.grant(v0).unwrap();
     mem.grant(v1).unwrap();
     let mut host = Host { values, seed };
@@ -504,7 +550,57 @@ fn run_once(prog: &Program, packet_len: usize, seed: u64) -> Result<(), String> 
     let args = [mem.input_addr(), 0, 0, 0, 0];
     vm.run_in(prog, args, &mut mem, &mut host)
         .map(|_| ())
-        .map_err(|f| format!("packet of {packet_len} bytes, seed {seed}: {f}"))
+        .map_err(|f| format!("packet of {packet_len} bytes, {meta} of metadata, seed {seed}: {f}"))
+}
+
+/// A platform like eBPF for Windows `xdp` whose context also holds a real `data_meta`
+/// pointer (at 16), to test metadata accesses in the interpreter.
+struct MetaPlatform;
+
+const META_TYPES: &[ProgramType] = &[ProgramType {
+    name: "xdp_meta",
+    context: ContextLayout {
+        size: 32,
+        data: Some(0),
+        data_end: Some(8),
+        data_meta: Some(16),
+        pointer_size: 8,
+        readable: &[field(0, 28)],
+        writable: &[],
+    },
+    packet_writable: true,
+    legacy_packet_loads: false,
+    helper_groups: 1,
+    return_range: None,
+}];
+
+const META_HELPERS: &[HelperProto] = &[HelperProto {
+    id: 1,
+    name: "bpf_map_lookup_elem",
+    args: [
+        ArgKind::Map(MapReq::Data),
+        ArgKind::MapKey,
+        ArgKind::None,
+        ArgKind::None,
+        ArgKind::None,
+    ],
+    ret: RetKind::MapValueOrNull,
+    groups: 1,
+    changes_packet: false,
+}];
+
+impl Platform for MetaPlatform {
+    fn name(&self) -> &'static str {
+        "test-meta"
+    }
+
+    fn program_types(&self) -> &[ProgramType] {
+        META_TYPES
+    }
+
+    fn helpers(&self) -> &[HelperProto] {
+        META_HELPERS
+    }
 }
 
 fn cases() -> u32 {
@@ -526,15 +622,23 @@ fn accepted_programs_never_fault() {
     });
     let accepted = std::cell::Cell::new(0u32);
     let result = runner.run(&program(), |insns| {
-        let v = match ebpf_verifier::verify(&insns, &Windows, "xdp", &maps()) {
-            Ok(v) => v,
-            Err(errors) => {
-                if let Some(e) = errors.iter().find(|e| e.kind().class() == "too-complex") {
-                    let text = ebpf_isa::disasm::disassemble(&insns);
-                    return Err(TestCaseError::fail(format!("{e}\n{text}")));
+        let mut verified = None;
+        for (platform, ty) in [
+            (&Windows as &dyn Platform, "xdp"),
+            (&MetaPlatform as &dyn Platform, "xdp_meta"),
+        ] {
+            match ebpf_verifier::verify(&insns, platform, ty, &maps()) {
+                Ok(v) => verified = Some(v),
+                Err(errors) => {
+                    if let Some(e) = errors.iter().find(|e| e.kind().class() == "too-complex") {
+                        let text = ebpf_isa::disasm::disassemble(&insns);
+                        return Err(TestCaseError::fail(format!("{e}\n{text}")));
+                    }
                 }
-                return Ok(());
             }
+        }
+        let Some(v) = verified else {
+            return Ok(());
         };
         accepted.set(accepted.get() + 1);
         let prog = Program::from_insns(v.insns()).expect("verified programs are valid");

@@ -72,7 +72,9 @@ const XDP_MD: ContextLayout = ContextLayout {
 // local_port 136, data_meta 140, flow_keys 144, tstamp 152, wire_len 160, gso_segs 164,
 // sk 168, gso_size 176, tstamp_type 180, hwtstamp 184; size 192.
 const SKB_SIZE: u32 = 192;
-const SKB_READ: &[FieldRange] = &[field(0, 144), field(152, 168)];
+/// What tc programs may read: up to `napi_id`, `data_meta`, `tstamp` to `gso_segs` (the
+/// kernel refuses the socket fields `family` to `local_port` to tc).
+const SKB_READ: &[FieldRange] = &[field(0, 88), field(140, 144), field(152, 168)];
 /// [`SKB_READ`] without `data_meta`, for hooks that have no metadata pointer (reading it as a
 /// number would leak an address).
 const SKB_READ_NO_META: &[FieldRange] = &[field(0, 140), field(152, 168)];
@@ -127,7 +129,7 @@ const SOCK_OPS_CTX: ContextLayout = ContextLayout {
     data_meta: None,
     pointer_size: 8,
     readable: &[field(0, 184), field(208, 224)],
-    writable: &[field(4, 20), field(164, 168)],
+    writable: &[field(4, 8), field(164, 168)],
 };
 
 /// `struct bpf_perf_event_data`: x86-64 `pt_regs` (168), `sample_period`, `addr`.
