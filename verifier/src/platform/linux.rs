@@ -75,8 +75,8 @@ const SKB_SIZE: u32 = 192;
 /// What tc programs may read: up to `napi_id`, `data_meta`, `tstamp` to `gso_segs` (the
 /// kernel refuses the socket fields `family` to `local_port` to tc).
 const SKB_READ: &[FieldRange] = &[field(0, 88), field(140, 144), field(152, 168)];
-/// [`SKB_READ`] without `data_meta`, for hooks that have no metadata pointer (reading it as a
-/// number would leak an address).
+/// What cgroup_skb and lwt programs may read: the socket fields too, but no `data_meta` (these
+/// hooks have no metadata pointer; reading it as a number would leak an address).
 const SKB_READ_NO_META: &[FieldRange] = &[field(0, 140), field(152, 168)];
 const TC_WRITE: &[FieldRange] = &[
     field(8, 16),    // mark, queue_mapping
@@ -120,8 +120,7 @@ const TRACEPOINT_CTX: ContextLayout = ContextLayout {
     writable: &[],
 };
 
-/// `struct bpf_sock_ops` up to `sk` (184); `reply`/`replylong` (4..20) and `sk_txhash` (164)
-/// are writable. `sk` and the `skb_data` pointers are not readable here.
+/// `struct bpf_sock_ops` up to `sk` (184); `reply` (4) and `sk_txhash` (164) are writable. `sk` and the `skb_data` pointers are not readable here.
 const SOCK_OPS_CTX: ContextLayout = ContextLayout {
     size: 224,
     data: None,
