@@ -88,6 +88,15 @@ fn assume(s: &mut State, width: Width, cond: JmpCond, dst: Reg, src: Operand, ho
             && ok(s.interval(r))
             && !matches!(c, JmpCond::Sgt | JmpCond::Sge | JmpCond::Slt | JmpCond::Sle)
         {
+            // Without wrap-around, the unsigned order of the addresses is the plain order of
+            // the offsets, which may be negative (metadata): compare them as signed numbers.
+            let c = match c {
+                JmpCond::Gt => JmpCond::Sgt,
+                JmpCond::Ge => JmpCond::Sge,
+                JmpCond::Lt => JmpCond::Slt,
+                JmpCond::Le => JmpCond::Sle,
+                c => c,
+            };
             numeric(s, c, Side::Var(var(dst)), Side::Var(var(r)));
         }
         return;
