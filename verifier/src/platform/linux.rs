@@ -47,6 +47,8 @@ const LIRC: u32 = 1 << 14;
 const SK_SKB: u32 = 1 << 15;
 /// The cgroup ids of an `__sk_buff`'s socket (tc and cgroup_skb).
 const SKB_CGROUP: u32 = 1 << 16;
+/// kprobe-only helpers (error injection).
+const KPROBE: u32 = 1 << 17;
 
 const N: ArgKind = ArgKind::None;
 
@@ -323,7 +325,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: PT_REGS,
         packet_writable: false,
         legacy_packet_loads: false,
-        helper_groups: BASE | TRACING | EVENTS | CURRENT,
+        helper_groups: BASE | TRACING | EVENTS | CURRENT | KPROBE,
         return_range: None,
     },
     ProgramType {
@@ -770,7 +772,7 @@ const HELPERS: &[HelperProto] = &[
         "bpf_override_return",
         a(Ctx, Scalar, N, N, N),
         R,
-        TRACING,
+        KPROBE,
     ),
     proto(
         59,
