@@ -19,25 +19,12 @@ use ebpf_loader::{AttachType, LoadOptions, MapDef, MapRefKind, Object, Program, 
 /// Disagreements with the reason for each: (object, function, reason). All are programs Linux
 /// accepts and we reject (precision gaps, not soundness ones); an entry that no longer
 /// disagrees is reported so it can be removed.
-const EXPLAINED: &[(&str, &str, &str)] = &[
-    (
-        "connect4.o",
-        "authorize_connect4",
-        "the Linux platform does not describe cgroup_sock_addr (struct bpf_sock_addr) yet",
-    ),
-    (
-        "map_in_map.o",
-        "xdp_map_in_map",
-        "the verifier does not model map-in-map: a lookup in the outer map returns an inner map \
+const EXPLAINED: &[(&str, &str, &str)] = &[(
+    "map_in_map.o",
+    "xdp_map_in_map",
+    "the verifier does not model map-in-map: a lookup in the outer map returns an inner map \
          pointer, which we type as a map value",
-    ),
-    (
-        "printk_unknown.o",
-        "custom",
-        "bpf_trace_printk is variadic: Linux checks only fmt and fmt_size, our prototype also \
-         requires r3-r5 to be initialised",
-    ),
-];
+)];
 
 /// Kernel `enum bpf_prog_type` for the types our programs use.
 fn kernel_prog_type(t: ProgramType) -> Option<u32> {
