@@ -14,7 +14,7 @@ use super::{
 
 /// Helpers every program type may call.
 const BASE: u32 = 1;
-/// `__sk_buff` readers (socket filter and tc).
+/// `bpf_skb_load_bytes`: every `__sk_buff` hook.
 const SKB: u32 = 2;
 /// tc-only helpers (packet writes, redirects).
 const TC: u32 = 4;
@@ -49,6 +49,11 @@ const SK_SKB: u32 = 1 << 15;
 const SKB_CGROUP: u32 = 1 << 16;
 /// kprobe-only helpers (error injection).
 const KPROBE: u32 = 1 << 17;
+/// The socket behind an `__sk_buff` (cookie, uid) and loads relative to its headers (socket
+/// filter, tc, cgroup_skb).
+const SKB_SOCK: u32 = 1 << 18;
+/// lwt helpers (and the tc helpers lwt programs share).
+const LWT: u32 = 1 << 19;
 
 const N: ArgKind = ArgKind::None;
 
@@ -293,7 +298,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: TC_CTX,
         packet_writable: true,
         legacy_packet_loads: true,
-        helper_groups: BASE | SKB | TC | SKB_CGROUP | SKB_WRITE | EVENTS,
+        helper_groups: BASE | SKB | SKB_SOCK | TC | SKB_CGROUP | SKB_WRITE | EVENTS,
         return_range: None,
     },
     ProgramType {
@@ -301,7 +306,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: TC_CTX,
         packet_writable: true,
         legacy_packet_loads: true,
-        helper_groups: BASE | SKB | TC | SKB_CGROUP | EVENTS | SKB_WRITE,
+        helper_groups: BASE | SKB | SKB_SOCK | TC | SKB_CGROUP | EVENTS | SKB_WRITE,
         return_range: None,
     },
     ProgramType {
@@ -309,7 +314,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: TC_CTX,
         packet_writable: true,
         legacy_packet_loads: true,
-        helper_groups: BASE | SKB | TC | SKB_CGROUP | EVENTS | SKB_WRITE,
+        helper_groups: BASE | SKB | SKB_SOCK | TC | SKB_CGROUP | EVENTS | SKB_WRITE,
         return_range: None,
     },
     ProgramType {
@@ -373,7 +378,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: SKB_NO_META_CTX,
         packet_writable: false,
         legacy_packet_loads: true,
-        helper_groups: BASE | SKB | CURRENT | SKB_CGROUP,
+        helper_groups: BASE | SKB | SKB_SOCK | CURRENT | SKB_CGROUP,
         return_range: ZERO_OR_ONE,
     },
     ProgramType {
@@ -381,7 +386,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: SKB_NO_META_CTX,
         packet_writable: false,
         legacy_packet_loads: false,
-        helper_groups: BASE | SKB,
+        helper_groups: BASE | SKB | LWT | EVENTS,
         return_range: None,
     },
     ProgramType {
@@ -389,7 +394,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: SKB_NO_META_CTX,
         packet_writable: false,
         legacy_packet_loads: false,
-        helper_groups: BASE | SKB,
+        helper_groups: BASE | SKB | LWT | EVENTS,
         return_range: None,
     },
     ProgramType {
@@ -397,7 +402,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: SKB_NO_META_CTX,
         packet_writable: true,
         legacy_packet_loads: false,
-        helper_groups: BASE | SKB | SKB_WRITE,
+        helper_groups: BASE | SKB | SKB_WRITE | LWT | EVENTS,
         return_range: None,
     },
     ProgramType {
@@ -413,7 +418,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: SKB_NO_META_CTX,
         packet_writable: false,
         legacy_packet_loads: false,
-        helper_groups: BASE | SKB,
+        helper_groups: BASE | SKB | LWT | EVENTS,
         return_range: None,
     },
     ProgramType {
@@ -564,7 +569,13 @@ const HELPERS: &[HelperProto] = &[
         R,
         TRACING,
     ),
-    proto(17, "bpf_get_cgroup_classid", a(Ctx, N, N, N, N), R, TC),
+    proto(
+        17,
+        "bpf_get_cgroup_classid",
+        a(Ctx, N, N, N, N),
+        R,
+        TC | LWT,
+    ),
     proto_pkt(18, "bpf_skb_vlan_push", a(Ctx, Scalar, Scalar, N, N), R, TC),
     proto_pkt(19, "bpf_skb_vlan_pop", a(Ctx, N, N, N, N), R, TC),
     proto(
@@ -589,7 +600,7 @@ const HELPERS: &[HelperProto] = &[
         TRACING,
     ),
     proto(23, "bpf_redirect", a(Scalar, Scalar, N, N, N), R, TC | XDP),
-    proto(24, "bpf_get_route_realm", a(Ctx, N, N, N, N), R, TC),
+    proto(24, "bpf_get_route_realm", a(Ctx, N, N, N, N), R, TC | LWT),
     proto(
         25,
         "bpf_perf_event_output",
@@ -615,7 +626,7 @@ const HELPERS: &[HelperProto] = &[
         "bpf_csum_diff",
         a(ReadMem, SizeOrZero, ReadMem, SizeOrZero, Scalar),
         R,
-        TC | XDP,
+        TC | XDP | LWT,
     ),
     proto(
         27,
@@ -651,9 +662,9 @@ const HELPERS: &[HelperProto] = &[
         "bpf_skb_under_cgroup",
         a(Ctx, Map(MapReq::Any), Scalar, N, N),
         R,
-        TC,
+        TC | LWT,
     ),
-    proto(34, "bpf_get_hash_recalc", a(Ctx, N, N, N, N), R, SKB_WRITE),
+    proto(34, "bpf_get_hash_recalc", a(Ctx, N, N, N, N), R, TC | LWT),
     proto(35, "bpf_get_current_task", NONE, R, TRACING),
     proto(
         36,
@@ -681,7 +692,7 @@ const HELPERS: &[HelperProto] = &[
         "bpf_skb_pull_data",
         a(Ctx, Scalar, N, N, N),
         R,
-        SKB_WRITE,
+        SKB_WRITE | LWT,
     ),
     proto(40, "bpf_csum_update", a(Ctx, Scalar, N, N, N), R, TC),
     proto(41, "bpf_set_hash_invalid", a(Ctx, N, N, N, N), R, TC),
@@ -713,9 +724,15 @@ const HELPERS: &[HelperProto] = &[
         "bpf_get_socket_cookie",
         a(Ctx, N, N, N, N),
         R,
-        SKB | SOCK_OPS | SOCK_ADDR,
+        SKB_SOCK | SK_SKB | SOCK_OPS | SOCK_ADDR,
     ),
-    proto(47, "bpf_get_socket_uid", a(Ctx, N, N, N, N), U32, SKB),
+    proto(
+        47,
+        "bpf_get_socket_uid",
+        a(Ctx, N, N, N, N),
+        U32,
+        SKB_SOCK | SK_SKB,
+    ),
     proto(48, "bpf_set_hash", a(Ctx, Scalar, N, N, N), R, TC),
     proto(
         49,
@@ -824,7 +841,7 @@ const HELPERS: &[HelperProto] = &[
         "bpf_skb_load_bytes_relative",
         a(Ctx, Scalar, WriteMem, Size, Scalar),
         R,
-        SKB | REUSEPORT,
+        SKB_SOCK | REUSEPORT,
     ),
     proto(
         69,
