@@ -3,8 +3,8 @@
 //! UAPI ids.
 
 use super::ArgKind::{
-    self, AllocMem, Anything, Ctx, Map, MapKey, MapValue, MapValueOut, ReadMem, Scalar, Size,
-    SizeOrZero, UpdateMem, WriteMem,
+    self, AllocMem, Anything, Ctx, Map, MapKey, MapValue, ReadMem, Scalar, Size, SizeOrZero,
+    UpdateMem, WriteMem,
 };
 use super::MapReq;
 use super::RetKind::{self, AllocOrNull, MapValueOrNull, Void, U32};
@@ -902,20 +902,9 @@ const HELPERS: &[HelperProto] = &[
         R,
         BASE,
     ),
-    proto(
-        88,
-        "bpf_map_pop_elem",
-        a(DATA, MapValueOut, N, N, N),
-        R,
-        BASE,
-    ),
-    proto(
-        89,
-        "bpf_map_peek_elem",
-        a(DATA, MapValueOut, N, N, N),
-        R,
-        BASE,
-    ),
+    // bpf_map_pop_elem and bpf_map_peek_elem (88, 89) fill their value buffer only for queue
+    // and stack maps; on other maps they fail without writing it, so offering them needs a map
+    // requirement for those two Linux map types, which `MapReq` cannot express yet.
     proto(
         92,
         "bpf_rc_pointer_rel",
@@ -1324,7 +1313,7 @@ mod tests {
                         i + 1
                     );
                 }
-                if matches!(arg, MapKey | MapValue | MapValueOut) {
+                if matches!(arg, MapKey | MapValue | ArgKind::MapValueOut) {
                     assert!(
                         h.args[..i].iter().any(|a| matches!(a, Map(_))),
                         "{} arg {} needs a map argument before it",
