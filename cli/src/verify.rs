@@ -31,8 +31,10 @@ impl PlatformChoice {
     }
 
     /// The platform's name for a program type the loader found. A section name that implies
-    /// no type is verified as a socket filter on Linux (the most restricted packet type, and
-    /// what PREVAIL and old loaders assume); Windows has no such default.
+    /// no type is verified as a socket filter on Linux, as PREVAIL does; the `Linux` platform
+    /// describes that type permissively (the tc context and every `__sk_buff` helper), because
+    /// in practice such sections hold tc programs. Use `--type` for anything stricter. Windows
+    /// has no such default.
     pub fn type_name(self, program_type: ProgramType) -> &'static str {
         match (self, program_type) {
             (PlatformChoice::Linux, ProgramType::Unknown) => "socket_filter",
