@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use ebpf_loader::{LineInfo, MapDef, MapType, Object, Program, ProgramType};
-use ebpf_verifier::{analyze, Linux, MapInfo, MapKind, Options, Platform, Windows};
+use ebpf_verifier::{analyze, InnerMap, Linux, MapInfo, MapKind, Options, Platform, Windows};
 use serde_json::{json, Value};
 
 /// The platform whose program types and helpers a program is checked against.
@@ -45,9 +45,9 @@ impl PlatformChoice {
     }
 }
 
-/// What the verifier needs to know about a map.
-pub fn map_info(index: usize, map: &MapDef) -> MapInfo {
-    let kind = match map.map_type {
+/// The verifier's kind of a map.
+fn map_kind(map: &MapDef) -> MapKind {
+    match map.map_type {
         MapType::Hash | MapType::PercpuHash | MapType::LruHash | MapType::LruPercpuHash => {
             MapKind::Hash
         }
@@ -55,14 +55,32 @@ pub fn map_info(index: usize, map: &MapDef) -> MapInfo {
         MapType::ProgArray => MapKind::ProgArray,
         MapType::PerfEventArray => MapKind::PerfEventArray,
         MapType::Ringbuf => MapKind::RingBuf,
+        MapType::ArrayOfMaps => MapKind::ArrayOfMaps,
+        MapType::HashOfMaps => MapKind::HashOfMaps,
         _ => MapKind::Other(map.raw_type),
-    };
+    }
+}
+
+/// What the verifier needs to know about a map (for a map of maps, with the loader's inner
+/// map template, when the object gives one).
+pub fn map_info(index: usize, map: &MapDef) -> MapInfo {
+    let kind = map_kind(map);
     MapInfo {
         fd: index as i32,
         kind,
         key_size: map.key_size,
         value_size: map.value_size,
         max_entries: map.max_entries,
+        inner: map
+            .inner
+            .as_deref()
+            .filter(|_| kind.is_map_of_maps())
+            .map(|i| InnerMap {
+                kind: map_kind(i),
+                key_size: i.key_size,
+                value_size: i.value_size,
+                max_entries: i.max_entries,
+            }),
     }
 }
 

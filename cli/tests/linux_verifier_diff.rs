@@ -19,12 +19,7 @@ use ebpf_loader::{AttachType, LoadOptions, MapDef, MapRefKind, Object, Program, 
 /// Disagreements with the reason for each: (object, function, reason). All are programs Linux
 /// accepts and we reject (precision gaps, not soundness ones); an entry that no longer
 /// disagrees is reported so it can be removed.
-const EXPLAINED: &[(&str, &str, &str)] = &[(
-    "map_in_map.o",
-    "xdp_map_in_map",
-    "the verifier does not model map-in-map: a lookup in the outer map returns an inner map \
-         pointer, which we type as a map value",
-)];
+const EXPLAINED: &[(&str, &str, &str)] = &[];
 
 /// Kernel `enum bpf_prog_type` for the types our programs use.
 fn kernel_prog_type(t: ProgramType) -> Option<u32> {

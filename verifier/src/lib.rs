@@ -40,7 +40,7 @@ use ebpf_isa::Insn;
 
 pub use error::{Region, VerifyError, VerifyErrorKind};
 pub use lattice::Lattice;
-pub use platform::{Linux, MapInfo, MapKind, Platform, ProgramType, Windows};
+pub use platform::{InnerMap, Linux, MapInfo, MapKind, Platform, ProgramType, Windows};
 pub use state::{State, MAX_PACKET_SIZE};
 
 /// Most frames live at once (the entry function and up to seven nested local calls).

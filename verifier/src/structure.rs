@@ -9,7 +9,7 @@ use ebpf_isa::{AtomicOp, CallTarget, Insn, LddwSrc, Reg};
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::error::{VerifyError, VerifyErrorKind};
-use crate::platform::{MapInfo, Platform, ProgramType};
+use crate::platform::{MapInfo, MapReq, Platform, ProgramType};
 use crate::MAX_FRAMES;
 
 /// The program laid out by slot.
@@ -124,6 +124,14 @@ pub(crate) fn check(
             }),
             Insn::Lddw { src, imm, .. } => match lddw_map(src, imm, maps) {
                 Some(None) => err(VerifyErrorKind::UnknownMap { imm }),
+                Some(Some(m))
+                    if matches!(src, LddwSrc::MapValue | LddwSrc::MapIdxValue)
+                        && !MapReq::Data.accepts(maps[m as usize].kind) =>
+                {
+                    err(VerifyErrorKind::Unsupported {
+                        what: "direct value access (lddw) into a map without plain values (map of maps, program array, perf event array or ring buffer)",
+                    })
+                }
                 Some(Some(_)) => {}
                 None if src == LddwSrc::Imm => {}
                 None => err(VerifyErrorKind::Unsupported {

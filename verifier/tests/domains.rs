@@ -347,6 +347,17 @@ fn kinds() -> Vec<RegType> {
             }
         }
     }
+    for (key_max, value_min, value_max, kinds) in [(4, 8, 8, 1), (8, 4, 16, 3)] {
+        for id in [0, 5, 6] {
+            v.push(RegType::MapPtrOrNull {
+                id,
+                key_max,
+                value_min,
+                value_max,
+                kinds,
+            });
+        }
+    }
     v
 }
 

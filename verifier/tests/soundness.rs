@@ -24,6 +24,7 @@ fn maps() -> [MapInfo; 1] {
         key_size: 4,
         value_size: VALUE_SIZE,
         max_entries: 4,
+        inner: None,
     }]
 }
 

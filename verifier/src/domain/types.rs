@@ -23,7 +23,8 @@ pub enum RegType {
     /// The packet end pointer (a packet pointer whose offset is the packet size).
     PacketEnd,
     /// A map (only usable as a helper argument): one of the program's maps, or one of
-    /// several (after paths that loaded different maps joined).
+    /// several (after paths that loaded different maps joined, or the inner map found in a
+    /// map of maps).
     MapPtr {
         /// Index of the map in the verifier's map list, or [`RegType::MANY_MAPS`].
         map: u32,
@@ -53,6 +54,20 @@ pub enum RegType {
         id: u32,
         /// As in [`RegType::MapValue`].
         alloc: u32,
+    },
+    /// Like [`RegType::MapPtr`] with [`RegType::MANY_MAPS`] (an inner map of a map of maps),
+    /// or 0 (null): must be compared with 0 before use. Its variable holds the offset, 0.
+    MapPtrOrNull {
+        /// As in [`RegType::MapValueOrNull`].
+        id: u32,
+        /// Largest key size of the possible maps.
+        key_max: u32,
+        /// Smallest value size of the possible maps.
+        value_min: u32,
+        /// Largest value size of the possible maps.
+        value_max: u32,
+        /// The possible maps' kinds, as [`MapKind::bit`](crate::platform::MapKind::bit)s.
+        kinds: u8,
     },
     /// Initialised, but of different kinds on different paths: unusable except as a copy.
     Mixed,
@@ -93,6 +108,7 @@ impl RegType {
             RegType::MapValue { alloc: 0, .. } => "a map value pointer",
             RegType::MapValue { .. } => "a pointer to helper-allocated memory",
             RegType::MapValueOrNull { .. } => "a map value pointer that may be null",
+            RegType::MapPtrOrNull { .. } => "an inner map (from a map of maps) that may be null",
             RegType::Mixed => "a value of different kinds on different paths",
             RegType::Uninit => "uninitialised",
         }
@@ -176,6 +192,22 @@ impl Lattice for RegType {
                     kinds: b2,
                 },
             ) => k1 <= k2 && n1 >= n2 && x1 <= x2 && b1 & b2 == b1,
+            (
+                MapPtrOrNull {
+                    id: i1,
+                    key_max: k1,
+                    value_min: n1,
+                    value_max: x1,
+                    kinds: b1,
+                },
+                MapPtrOrNull {
+                    id: i2,
+                    key_max: k2,
+                    value_min: n2,
+                    value_max: x2,
+                    kinds: b2,
+                },
+            ) => (i2 == 0 || i1 == i2) && k1 <= k2 && n1 >= n2 && x1 <= x2 && b1 & b2 == b1,
             _ => false,
         }
     }
@@ -260,6 +292,28 @@ impl Lattice for RegType {
                 },
             ) => MapPtr {
                 map: RegType::MANY_MAPS,
+                key_max: k1.max(k2),
+                value_min: n1.min(n2),
+                value_max: x1.max(x2),
+                kinds: b1 | b2,
+            },
+            (
+                MapPtrOrNull {
+                    id: i1,
+                    key_max: k1,
+                    value_min: n1,
+                    value_max: x1,
+                    kinds: b1,
+                },
+                MapPtrOrNull {
+                    id: i2,
+                    key_max: k2,
+                    value_min: n2,
+                    value_max: x2,
+                    kinds: b2,
+                },
+            ) => MapPtrOrNull {
+                id: if i1 == i2 { i1 } else { 0 },
                 key_max: k1.max(k2),
                 value_min: n1.min(n2),
                 value_max: x1.max(x2),

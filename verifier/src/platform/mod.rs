@@ -75,8 +75,12 @@ pub struct ProgramType {
 pub enum MapReq {
     /// Any map.
     Any,
-    /// A map with keys and values (not a program array, perf event array or ring buffer).
+    /// A map with keys and values (not a program array, perf event array, ring buffer or map
+    /// of maps).
     Data,
+    /// A map with keys and values, or a map of maps (whose values are maps: a lookup is the
+    /// only access a program has to them).
+    DataOrMaps,
     /// A program array.
     ProgArray,
     /// A perf event array.
@@ -129,7 +133,8 @@ pub enum RetKind {
     Scalar,
     /// A number in `[0, 2^32)`.
     U32,
-    /// A pointer into a value of the map argument, or null.
+    /// A pointer into a value of the map argument, or null; for a map of maps, its inner map
+    /// (or null).
     MapValueOrNull,
     /// Memory of the size given by argument 2 (a constant), or null.
     AllocOrNull,
@@ -167,8 +172,26 @@ pub enum MapKind {
     PerfEventArray,
     /// Ring buffer.
     RingBuf,
+    /// Array whose values are maps, all like [`MapInfo::inner`].
+    ArrayOfMaps,
+    /// Hash table whose values are maps, all like [`MapInfo::inner`].
+    HashOfMaps,
     /// Another kind with keys and values (platform type number).
     Other(u32),
+}
+
+/// The template of the maps a map of maps holds: every inner map has its kind and sizes (the
+/// host checks this when it stores a map into the outer one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InnerMap {
+    /// Kind.
+    pub kind: MapKind,
+    /// Key size in bytes.
+    pub key_size: u32,
+    /// Value size in bytes.
+    pub value_size: u32,
+    /// Most entries.
+    pub max_entries: u32,
 }
 
 /// A map the program refers to, by file descriptor (`lddw` with a map fd) or by index (`lddw`
@@ -185,6 +208,9 @@ pub struct MapInfo {
     pub value_size: u32,
     /// Most entries.
     pub max_entries: u32,
+    /// For a map of maps, the template of its inner maps, if known: without it, a lookup in
+    /// the map is rejected (its result could not be typed).
+    pub inner: Option<InnerMap>,
 }
 
 impl MapKind {
@@ -197,7 +223,17 @@ impl MapKind {
             MapKind::PerfEventArray => 8,
             MapKind::RingBuf => 16,
             MapKind::Other(_) => 32,
+            MapKind::ArrayOfMaps => 64,
+            MapKind::HashOfMaps => 128,
         }
+    }
+
+    /// The bits of the map-of-maps kinds.
+    pub const OF_MAPS_BITS: u8 = 64 | 128;
+
+    /// Whether the map's values are maps.
+    pub fn is_map_of_maps(self) -> bool {
+        matches!(self, MapKind::ArrayOfMaps | MapKind::HashOfMaps)
     }
 }
 
@@ -207,6 +243,7 @@ impl MapReq {
         let allowed = match self {
             MapReq::Any => 0xff,
             MapReq::Data => 1 | 2 | 32,
+            MapReq::DataOrMaps => 1 | 2 | 32 | MapKind::OF_MAPS_BITS,
             MapReq::ProgArray => 4,
             MapReq::PerfEventArray => 8,
             MapReq::RingBuf => 16,
@@ -219,6 +256,7 @@ impl MapReq {
         match self {
             MapReq::Any => true,
             MapReq::Data => matches!(kind, MapKind::Hash | MapKind::Array | MapKind::Other(_)),
+            MapReq::DataOrMaps => MapReq::Data.accepts(kind) || kind.is_map_of_maps(),
             MapReq::ProgArray => kind == MapKind::ProgArray,
             MapReq::PerfEventArray => kind == MapKind::PerfEventArray,
             MapReq::RingBuf => kind == MapKind::RingBuf,

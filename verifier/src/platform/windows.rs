@@ -117,7 +117,7 @@ const HELPERS: &[HelperProto] = &[
     proto(
         1,
         "bpf_map_lookup_elem",
-        a(DATA, MapKey, N, N, N),
+        a(Map(MapReq::DataOrMaps), MapKey, N, N, N),
         MapValueOrNull,
         GENERAL,
     ),

@@ -201,6 +201,7 @@ fn pointer_alu(
     let bad_base = |t: RegType| -> Option<&'static str> {
         match t {
             RegType::MapPtr { .. } => Some("arithmetic on a map pointer is not allowed"),
+            RegType::MapPtrOrNull { .. } => Some("arithmetic on a map pointer is not allowed"),
             RegType::MapValueOrNull { .. } => {
                 Some("arithmetic on a pointer that may be null: compare it with 0 first")
             }

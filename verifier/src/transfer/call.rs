@@ -11,17 +11,20 @@ use super::Cx;
 use crate::domain::{Interval, RegType, VarId, FRAME_SIZE};
 use crate::error::VerifyErrorKind;
 use crate::lattice::Lattice;
-use crate::platform::{ArgKind, HelperProto, RetKind, MAX_SIZE};
+use crate::platform::{ArgKind, HelperProto, MapInfo, MapKind, MapReq, RetKind, MAX_SIZE};
 use crate::state::{var, State, MAX_PACKET_SIZE};
 
 const ARGS: [Reg; 5] = [Reg::R1, Reg::R2, Reg::R3, Reg::R4, Reg::R5];
 
-/// What the key and value arguments of a map helper need: the sizes of the possible maps.
+/// What the key and value arguments of a map helper need: the sizes of the possible maps;
+/// and what a lookup returns: which map (or [`RegType::MANY_MAPS`]) and their kinds.
 #[derive(Clone, Copy)]
 struct MapSizes {
+    map: u32,
     key_max: u32,
     value_min: u32,
     value_max: u32,
+    kinds: u8,
 }
 
 /// Map kinds of a kind set, for messages.
@@ -33,6 +36,8 @@ fn describe_kinds(bits: u8) -> String {
         (8, "perf event array"),
         (16, "ring buffer"),
         (32, "other"),
+        (64, "array of maps"),
+        (128, "hash of maps"),
     ];
     let list: alloc::vec::Vec<&str> = names
         .iter()
@@ -40,6 +45,18 @@ fn describe_kinds(bits: u8) -> String {
         .map(|&(_, n)| n)
         .collect();
     format!("a map of kind {}", list.join(" or "))
+}
+
+/// What a map argument needs, for messages.
+fn describe_req(req: MapReq) -> &'static str {
+    match req {
+        MapReq::Any => "any map",
+        MapReq::Data => "a map with plain values",
+        MapReq::DataOrMaps => "a map with plain values or a map of maps",
+        MapReq::ProgArray => "a program array",
+        MapReq::PerfEventArray => "a perf event array",
+        MapReq::RingBuf => "a ring buffer",
+    }
 }
 
 fn arg_error(cx: &mut Cx<'_, '_>, h: &HelperProto, i: usize, detail: String) {
@@ -107,11 +124,11 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: i32) {
                 }
                 match s.ty(r) {
                     RegType::MapPtr {
+                        map: m,
                         key_max,
                         value_min,
                         value_max,
                         kinds,
-                        ..
                     } => {
                         if !req.accepts_all(kinds) {
                             arg_error(
@@ -119,15 +136,23 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: i32) {
                                 h,
                                 i,
                                 format!(
-                                    "{} is not accepted ({req:?} needed)",
-                                    describe_kinds(kinds)
+                                    "{} is not accepted ({} needed){}",
+                                    describe_kinds(kinds),
+                                    describe_req(req),
+                                    if kinds & MapKind::OF_MAPS_BITS != 0 {
+                                        "; a program may only look up in a map of maps"
+                                    } else {
+                                        ""
+                                    }
                                 ),
                             );
                         }
                         map = Some(MapSizes {
+                            map: m,
                             key_max,
                             value_min,
                             value_max,
+                            kinds,
                         });
                     }
                     t => arg_error(cx, h, i, format!("must be a map but may be {t}")),
@@ -260,8 +285,39 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: i32) {
                 RegType::MapValueOrNull { size, id: i, alloc } if i == id => {
                     Some(RegType::MapValueOrNull { size, id: 0, alloc })
                 }
+                RegType::MapPtrOrNull {
+                    id: i,
+                    key_max,
+                    value_min,
+                    value_max,
+                    kinds,
+                } if i == id => Some(RegType::MapPtrOrNull {
+                    id: 0,
+                    key_max,
+                    value_min,
+                    value_max,
+                    kinds,
+                }),
                 _ => None,
             });
+            let of_maps = |m: &MapSizes| m.kinds & MapKind::OF_MAPS_BITS != 0;
+            if let Some(m) = map.filter(|m| h.ret == RetKind::MapValueOrNull && of_maps(m)) {
+                let ty = match inner_maps(cx.env.maps, m) {
+                    Ok(inner) => RegType::MapPtrOrNull {
+                        id,
+                        key_max: inner.key_max,
+                        value_min: inner.value_min,
+                        value_max: inner.value_max,
+                        kinds: inner.kinds,
+                    },
+                    Err(detail) => {
+                        arg_error(cx, h, 0, detail);
+                        RegType::Mixed
+                    }
+                };
+                s.set(Reg::R0, ty, Interval::constant(0));
+                return;
+            }
             let (size, alloc) = if h.ret == RetKind::AllocOrNull {
                 s.allocs.insert(id);
                 (alloc_size as u32, id)
@@ -275,6 +331,59 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: i32) {
             );
         }
     }
+}
+
+/// What the inner maps of the maps of maps `m` may be (a lookup's result), or why it is not
+/// known. Several possible maps of maps (after joins) are covered by every map of maps of
+/// their kinds: a map pointer only ever comes from an `lddw` of one of `maps` (inner maps are
+/// never maps of maps themselves).
+fn inner_maps(maps: &[MapInfo], m: MapSizes) -> Result<MapSizes, String> {
+    if m.kinds & !MapKind::OF_MAPS_BITS != 0 {
+        return Err(format!(
+            "may be {}: a map of maps or not, so whether the result is an inner map or a value is unknown",
+            describe_kinds(m.kinds)
+        ));
+    }
+    let outers: alloc::vec::Vec<&MapInfo> = if m.map == RegType::MANY_MAPS {
+        maps.iter()
+            .filter(|o| o.kind.is_map_of_maps() && o.kind.bit() & m.kinds != 0)
+            .collect()
+    } else {
+        maps.get(m.map as usize).into_iter().collect()
+    };
+    let mut sum: Option<MapSizes> = None;
+    for outer in outers {
+        let Some(inner) = outer.inner else {
+            return Err(format!(
+                "the map of maps (fd {}) has no inner map template, so the inner map's kind and sizes are unknown",
+                outer.fd
+            ));
+        };
+        if inner.kind.is_map_of_maps() {
+            return Err(format!(
+                "the inner maps of the map of maps (fd {}) are maps of maps themselves, which are not supported",
+                outer.fd
+            ));
+        }
+        let one = MapSizes {
+            map: RegType::MANY_MAPS,
+            key_max: inner.key_size,
+            value_min: inner.value_size,
+            value_max: inner.value_size,
+            kinds: inner.kind.bit(),
+        };
+        sum = Some(match sum {
+            None => one,
+            Some(a) => MapSizes {
+                map: RegType::MANY_MAPS,
+                key_max: a.key_max.max(one.key_max),
+                value_min: a.value_min.min(one.value_min),
+                value_max: a.value_max.max(one.value_max),
+                kinds: a.kinds | one.kinds,
+            },
+        });
+    }
+    sum.ok_or_else(|| String::from("no map of maps of its kind was given to the verifier"))
 }
 
 /// Checks a number argument; false (after reporting) when it is not one.

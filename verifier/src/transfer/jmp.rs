@@ -69,7 +69,7 @@ fn assume(s: &mut State, width: Width, cond: JmpCond, dst: Reg, src: Operand, ho
         Operand::Imm(_) => false,
         Operand::Reg(r) => ts == RegType::Num && s.interval(r).singleton() == Some(0),
     };
-    if let RegType::MapValueOrNull { .. } = td {
+    if let RegType::MapValueOrNull { .. } | RegType::MapPtrOrNull { .. } = td {
         if width == Width::W64 && is_const_zero && matches!(c, JmpCond::Eq | JmpCond::Ne) {
             null_check(s, dst, c == JmpCond::Eq);
         }
@@ -229,8 +229,11 @@ fn assume_set(s: &mut State, dst: Reg, src: Operand, holds: bool) {
     }
 }
 
-/// Refines a null check of `r` (a nullable map value) against 0.
+/// Refines a null check of `r` (a nullable map value or inner map) against 0.
 fn null_check(s: &mut State, r: Reg, is_null: bool) {
+    if let RegType::MapPtrOrNull { .. } = s.ty(r) {
+        return null_check_map(s, r, is_null);
+    }
     let RegType::MapValueOrNull { size, id, alloc } = s.ty(r) else {
         return;
     };
@@ -259,6 +262,44 @@ fn null_check(s: &mut State, r: Reg, is_null: bool) {
     }
     if s.num.is_bottom() {
         s.set_bottom();
+    }
+}
+
+/// [`null_check`] of an inner map found in a map of maps: not null, it is a map.
+fn null_check_map(s: &mut State, r: Reg, is_null: bool) {
+    let RegType::MapPtrOrNull { id, .. } = s.ty(r) else {
+        return;
+    };
+    if s.interval(r).singleton() != Some(0) {
+        return;
+    }
+    if is_null {
+        s.set(r, RegType::Num, Interval::constant(0));
+        return;
+    }
+    let non_null = |t: RegType| match t {
+        RegType::MapPtrOrNull {
+            key_max,
+            value_min,
+            value_max,
+            kinds,
+            ..
+        } => Some(RegType::MapPtr {
+            map: RegType::MANY_MAPS,
+            key_max,
+            value_min,
+            value_max,
+            kinds,
+        }),
+        _ => None,
+    };
+    let t = non_null(s.ty(r)).expect("a nullable map");
+    s.set(r, t, Interval::TOP);
+    if id != 0 {
+        s.retype_all(|t| match t {
+            RegType::MapPtrOrNull { id: i, .. } if i == id => non_null(t),
+            _ => None,
+        });
     }
 }
 

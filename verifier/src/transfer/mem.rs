@@ -51,7 +51,9 @@ pub(crate) fn check_region(
     let ctx = &cx.env.prog.context;
     match t {
         RegType::Uninit => Err(VerifyErrorKind::UninitialisedRegister { reg: base }),
-        RegType::MapValueOrNull { .. } => Err(VerifyErrorKind::PossiblyNull { reg: base }),
+        RegType::MapValueOrNull { .. } | RegType::MapPtrOrNull { .. } => {
+            Err(VerifyErrorKind::PossiblyNull { reg: base })
+        }
         RegType::Num | RegType::Mixed | RegType::MapPtr { .. } | RegType::Bottom => {
             Err(VerifyErrorKind::TypeMismatch {
                 reg: base,

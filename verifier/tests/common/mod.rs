@@ -2,7 +2,9 @@
 //!
 //! A case is an assembly file whose leading `;` comment lines carry settings:
 //! `; type: xdp` (program type, default `xdp`), `; platform: linux|windows` (default linux),
-//! `; map: fd=1 kind=hash key=4 value=8 entries=16` (repeatable), and for unsafe programs
+//! `; map: fd=1 kind=hash key=4 value=8 entries=16` (repeatable; a map of maps gives its inner
+//! template as `inner_kind=array inner_key=4 inner_value=8 inner_entries=16`, kind first, the
+//! rest defaulting as for maps), and for unsafe programs
 //! `; expect: CLASS` with the [`VerifyErrorKind::class`] of the first error.
 
 #![allow(dead_code)]
@@ -11,7 +13,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use ebpf_isa::Insn;
-use ebpf_verifier::{MapInfo, MapKind};
+use ebpf_verifier::{InnerMap, MapInfo, MapKind};
 
 #[derive(Debug)]
 pub struct Case {
@@ -24,6 +26,23 @@ pub struct Case {
     pub text: String,
 }
 
+fn map_kind(name: &str) -> MapKind {
+    match name {
+        "hash" => MapKind::Hash,
+        "array" => MapKind::Array,
+        "prog_array" => MapKind::ProgArray,
+        "perf_event_array" => MapKind::PerfEventArray,
+        "ringbuf" => MapKind::RingBuf,
+        "array_of_maps" => MapKind::ArrayOfMaps,
+        "hash_of_maps" => MapKind::HashOfMaps,
+        other => panic!("unknown map kind {other}"),
+    }
+}
+
+fn inner(m: &mut MapInfo) -> &mut InnerMap {
+    m.inner.as_mut().expect("inner_kind= comes first")
+}
+
 fn map_info(spec: &str) -> MapInfo {
     let mut m = MapInfo {
         fd: 1,
@@ -31,6 +50,7 @@ fn map_info(spec: &str) -> MapInfo {
         key_size: 4,
         value_size: 8,
         max_entries: 16,
+        inner: None,
     };
     for kv in spec.split_whitespace() {
         let (k, v) = kv.split_once('=').expect("key=value");
@@ -39,16 +59,18 @@ fn map_info(spec: &str) -> MapInfo {
             "key" => m.key_size = v.parse().unwrap(),
             "value" => m.value_size = v.parse().unwrap(),
             "entries" => m.max_entries = v.parse().unwrap(),
-            "kind" => {
-                m.kind = match v {
-                    "hash" => MapKind::Hash,
-                    "array" => MapKind::Array,
-                    "prog_array" => MapKind::ProgArray,
-                    "perf_event_array" => MapKind::PerfEventArray,
-                    "ringbuf" => MapKind::RingBuf,
-                    other => panic!("unknown map kind {other}"),
-                }
+            "kind" => m.kind = map_kind(v),
+            "inner_kind" => {
+                m.inner = Some(InnerMap {
+                    kind: map_kind(v),
+                    key_size: 4,
+                    value_size: 8,
+                    max_entries: 16,
+                })
             }
+            "inner_key" => inner(&mut m).key_size = v.parse().unwrap(),
+            "inner_value" => inner(&mut m).value_size = v.parse().unwrap(),
+            "inner_entries" => inner(&mut m).max_entries = v.parse().unwrap(),
             other => panic!("unknown map setting {other}"),
         }
     }

@@ -1,0 +1,17 @@
+; map: fd=1 kind=array_of_maps key=4 value=4 inner_kind=ringbuf inner_key=0 inner_value=0 inner_entries=4096
+; The inner maps are ring buffers: the inner map is a ring buffer argument.
+    stw [%r10-4], 0
+    lddw %r1, map_fd 1
+    mov %r2, %r10
+    add %r2, -4
+    call 1
+    jeq %r0, 0, out
+    mov %r1, %r0
+    mov %r2, %r10
+    add %r2, -4
+    mov %r3, 4
+    mov %r4, 0
+    call 130
+out:
+    mov %r0, 0
+    exit

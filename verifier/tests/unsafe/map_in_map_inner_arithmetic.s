@@ -1,0 +1,17 @@
+; expect: pointer-arithmetic
+; map: fd=1 kind=array_of_maps key=4 value=4 inner_kind=array inner_key=4 inner_value=8
+; Arithmetic on the inner map pointer.
+    stw [%r10-4], 0
+    lddw %r1, map_fd 1
+    mov %r2, %r10
+    add %r2, -4
+    call 1
+    jeq %r0, 0, out
+    add %r0, 8
+    mov %r1, %r0
+    mov %r2, %r10
+    add %r2, -4
+    call 1
+out:
+    mov %r0, 0
+    exit

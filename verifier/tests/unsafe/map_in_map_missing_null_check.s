@@ -1,0 +1,14 @@
+; expect: helper-argument
+; map: fd=1 kind=array_of_maps key=4 value=4 inner_kind=array inner_key=4 inner_value=8
+; The inner map from the outer lookup may be null: used as a map without a check.
+    stw [%r10-4], 0
+    lddw %r1, map_fd 1
+    mov %r2, %r10
+    add %r2, -4
+    call 1
+    mov %r1, %r0
+    mov %r2, %r10
+    add %r2, -4
+    call 1
+    mov %r0, 0
+    exit

@@ -1,0 +1,22 @@
+; expect: helper-argument
+; map: fd=1 kind=array_of_maps key=4 value=4 inner_kind=array inner_key=4 inner_value=8
+; Two lookups: the null check of the second result says nothing about the first.
+    stw [%r10-4], 0
+    lddw %r1, map_fd 1
+    mov %r2, %r10
+    add %r2, -4
+    call 1
+    mov %r6, %r0
+    mov %r1, 0
+    lddw %r1, map_fd 1
+    mov %r2, %r10
+    add %r2, -4
+    call 1
+    jeq %r0, 0, out
+    mov %r1, %r6
+    mov %r2, %r10
+    add %r2, -4
+    call 1
+out:
+    mov %r0, 0
+    exit
