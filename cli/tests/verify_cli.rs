@@ -159,3 +159,14 @@ fn unloadable_object_and_unknown_function_exit_2() {
         text(&o.stderr)
     );
 }
+
+#[test]
+fn map_in_map_lookup_is_accepted_with_the_inner_template() {
+    // The loader's inner map template reaches the verifier: the outer lookup gives an inner
+    // array map, whose 4-byte values the program reads.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/programs/map_in_map.o");
+    let o = ebpf(&["verify", path.to_str().unwrap()]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", text(&o.stderr));
+    assert!(out.contains("xdp/xdp_map_in_map (xdp): accepted"), "{out}");
+}
