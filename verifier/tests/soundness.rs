@@ -17,15 +17,28 @@ use proptest::test_runner::{Config as PtConfig, TestRunner};
 const VALUE_SIZE: u32 = 16;
 const GAP: usize = 64;
 
-fn maps() -> [MapInfo; 1] {
-    [MapInfo {
-        fd: 1,
-        kind: MapKind::Array,
-        key_size: 4,
-        value_size: VALUE_SIZE,
-        max_entries: 4,
-        inner: None,
-    }]
+/// Value size of map 2 (map 1's is [`VALUE_SIZE`]).
+const VALUE_SIZE_2: u32 = 8;
+
+fn maps() -> [MapInfo; 2] {
+    [
+        MapInfo {
+            fd: 1,
+            kind: MapKind::Array,
+            key_size: 4,
+            value_size: VALUE_SIZE,
+            max_entries: 4,
+            inner: None,
+        },
+        MapInfo {
+            fd: 2,
+            kind: MapKind::Hash,
+            key_size: 4,
+            value_size: VALUE_SIZE_2,
+            max_entries: 4,
+            inner: None,
+        },
+    ]
 }
 
 /// A generated piece of program; jumps are resolved after layout.
@@ -209,9 +222,26 @@ fn snippet() -> impl Strategy<Value = Vec<Item>> {
             src: Reg::R6,
             off
         })]),
-        // a map lookup, maybe null-checked, then a value access
-        (reg(), prop::bool::ANY, size(), -2i16..20, prop::bool::ANY).prop_map(
-            |(d, check, sz, off, write)| {
+        // a map lookup in map 1, map 2 or one of them (by a register), maybe null-checked,
+        // then a value access
+        (
+            reg(),
+            prop::bool::ANY,
+            size(),
+            -2i16..20,
+            prop::bool::ANY,
+            0u8..3,
+            reg()
+        )
+            .prop_map(|(d, check, sz, off, write, which, sel)| {
+                let lddw = |fd| {
+                    Item::I(Insn::Lddw {
+                        dst: Reg::R1,
+                        src: LddwSrc::MapFd,
+                        imm: fd,
+                        next_imm: 0,
+                    })
+                };
                 let mut v = vec![
                     Item::I(Insn::St {
                         size: Size::W,
@@ -219,16 +249,23 @@ fn snippet() -> impl Strategy<Value = Vec<Item>> {
                         off: -4,
                         imm: 0,
                     }),
-                    Item::I(Insn::Lddw {
-                        dst: Reg::R1,
-                        src: LddwSrc::MapFd,
-                        imm: 1,
-                        next_imm: 0,
-                    }),
+                    lddw(if which == 1 { 2 } else { 1 }),
+                ];
+                if which == 2 {
+                    v.push(Item::Fwd {
+                        cond: JmpCond::Eq,
+                        width: Width::W64,
+                        dst: sel,
+                        src: Operand::Imm(0),
+                        skip: 1,
+                    });
+                    v.push(lddw(2));
+                }
+                v.extend([
                     Item::I(alu(AluOp::Mov, Reg::R2, Operand::Reg(Reg::R10))),
                     Item::I(alu(AluOp::Add, Reg::R2, Operand::Imm(-4))),
                     Item::I(Insn::Call(CallTarget::Helper(1))),
-                ];
+                ]);
                 if check {
                     v.push(Item::Fwd {
                         cond: JmpCond::Eq,
@@ -254,8 +291,7 @@ fn snippet() -> impl Strategy<Value = Vec<Item>> {
                     }
                 }));
                 v
-            }
-        ),
+            }),
         // a forward conditional jump on numbers
         (
             prop::sample::select(JmpCond::ALL.to_vec()),
@@ -492,16 +528,19 @@ struct Host {
 }
 
 impl Helpers for Host {
-    fn call(&mut self, id: u32, _: [u64; 5], _: &mut Memory<'_>) -> Result<u64, HelperError> {
+    fn call(&mut self, id: u32, args: [u64; 5], _: &mut Memory<'_>) -> Result<u64, HelperError> {
         self.seed = self
             .seed
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         match id {
-            1 => Ok(match self.seed >> 62 {
-                0 => 0,
-                1 => self.values[0],
-                _ => self.values[1],
+            // Map 1's values are 16 bytes, map 2's 8: a lookup returns a value of its map, or
+            // null.
+            1 => Ok(match (self.seed >> 63, args[0]) {
+                (0, _) => 0,
+                (_, MAP_ADDR_1) => self.values[0],
+                (_, MAP_ADDR_2) => self.values[1],
+                _ => return Err(HelperError::failed(1, "not a map")),
             }),
             _ => Err(HelperError::unknown(id)),
         }
@@ -509,11 +548,15 @@ impl Helpers for Host {
 
     fn lddw(&mut self, src: LddwSrc, imm: i32, _: i32) -> Result<u64, HelperError> {
         match (src, imm) {
-            (LddwSrc::MapFd, 1) => Ok(0xdead_0000),
+            (LddwSrc::MapFd, 1) => Ok(MAP_ADDR_1),
+            (LddwSrc::MapFd, 2) => Ok(MAP_ADDR_2),
             _ => Err(HelperError::unknown(0)),
         }
     }
 }
+
+const MAP_ADDR_1: u64 = 0xdead_0001;
+const MAP_ADDR_2: u64 = 0xdead_0002;
 
 /// Runs `insns` on one input; the error names the fault.
 /// Runs `prog` on one input; the error names the fault. The packet has 0, 4, 8 or 32 bytes of
@@ -534,7 +577,7 @@ fn run_once(prog: &Program, packet_len: usize, seed: u64) -> Result<(), String> 
     let meta_start = region.as_ptr() as u64;
     let start = meta_start + meta as u64;
     let (v0, rest) = val_backing[GAP..].split_at_mut(VALUE_SIZE as usize);
-    let v1 = &mut rest[GAP..GAP + VALUE_SIZE as usize];
+    let v1 = &mut rest[GAP..GAP + VALUE_SIZE_2 as usize];
     let values = [v0.as_ptr() as u64, v1.as_ptr() as u64];
     let ctx = &mut ctx_backing[GAP..GAP + 32];
     ctx[0..8].copy_from_slice(&start.to_le_bytes());
