@@ -1,7 +1,8 @@
 //! Soundness: random programs biased toward boundary cases (bounds checks off by a few bytes,
 //! offsets at region edges, missing null checks, small loops) are verified, and every accepted
 //! one runs in the checked interpreter on many inputs (packets of 0-1500 bytes, map lookups
-//! that hit or miss, random context fields). An accepted program that faults is a verifier bug.
+//! that hit or miss, lookups in maps of maps, random context fields). An accepted program that
+//! faults is a verifier bug.
 //!
 //! The platform is eBPF for Windows `xdp`, whose context holds real 8-byte packet pointers,
 //! so the interpreter can run it as is: the context is a read-only region, the packet and map
@@ -10,7 +11,7 @@
 use ebpf_interp::{Config, HelperError, Helpers, Memory, Program, Vm};
 use ebpf_isa::{AluOp, CallTarget, Insn, JmpCond, LddwSrc, Operand, Reg, Size, Width};
 use ebpf_verifier::platform::{field, ArgKind, ContextLayout, HelperProto, MapReq, RetKind};
-use ebpf_verifier::{MapInfo, MapKind, Platform, ProgramType, Windows};
+use ebpf_verifier::{InnerMap, MapInfo, MapKind, Platform, ProgramType, Windows};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as PtConfig, TestRunner};
 
@@ -20,7 +21,22 @@ const GAP: usize = 64;
 /// Value size of map 2 (map 1's is [`VALUE_SIZE`]).
 const VALUE_SIZE_2: u32 = 8;
 
-fn maps() -> [MapInfo; 2] {
+/// Maps 1 and 2 hold values; maps 3 and 4 are maps of maps whose inner maps are like map 2
+/// and map 1 (a lookup in them finds map 2 or map 1, or nothing).
+fn maps() -> [MapInfo; 4] {
+    let of_maps = |fd, kind, inner_kind, value_size| MapInfo {
+        fd,
+        kind,
+        key_size: 4,
+        value_size: 4,
+        max_entries: 4,
+        inner: Some(InnerMap {
+            kind: inner_kind,
+            key_size: 4,
+            value_size,
+            max_entries: 4,
+        }),
+    };
     [
         MapInfo {
             fd: 1,
@@ -38,6 +54,8 @@ fn maps() -> [MapInfo; 2] {
             max_entries: 4,
             inner: None,
         },
+        of_maps(3, MapKind::ArrayOfMaps, MapKind::Hash, VALUE_SIZE_2),
+        of_maps(4, MapKind::HashOfMaps, MapKind::Array, VALUE_SIZE),
     ]
 }
 
@@ -94,6 +112,87 @@ fn alu(op: AluOp, dst: Reg, src: Operand) -> Insn {
         dst,
         src,
     }
+}
+
+/// A lookup in map 3, map 4 or one of them (by a random context byte), maybe null-checked; a
+/// lookup in the inner map found, maybe null-checked; a value access.
+fn map_of_maps_lookup() -> impl Strategy<Value = Vec<Item>> {
+    (
+        reg(),
+        prop::bool::weighted(0.8),
+        prop::bool::weighted(0.8),
+        size(),
+        -2i16..20,
+        0u8..3,
+    )
+        .prop_map(|(d, check_outer, check_inner, sz, off, which)| {
+            let lddw = |fd| {
+                Item::I(Insn::Lddw {
+                    dst: Reg::R1,
+                    src: LddwSrc::MapFd,
+                    imm: fd,
+                    next_imm: 0,
+                })
+            };
+            let lookup = || {
+                [
+                    Item::I(alu(AluOp::Mov, Reg::R2, Operand::Reg(Reg::R10))),
+                    Item::I(alu(AluOp::Add, Reg::R2, Operand::Imm(-4))),
+                    Item::I(Insn::Call(CallTarget::Helper(1))),
+                ]
+            };
+            let null_check = |skip| Item::Fwd {
+                cond: JmpCond::Eq,
+                width: Width::W64,
+                dst: Reg::R0,
+                src: Operand::Imm(0),
+                skip,
+            };
+            let mut v = vec![
+                Item::I(Insn::St {
+                    size: Size::W,
+                    dst: Reg::R10,
+                    off: -4,
+                    imm: 0,
+                }),
+                lddw(if which == 1 { 4 } else { 3 }),
+            ];
+            if which == 2 {
+                v.extend([
+                    Item::I(Insn::Ldx {
+                        size: Size::B,
+                        dst: Reg::R2,
+                        src: Reg::R6,
+                        off: 24,
+                    }),
+                    Item::Fwd {
+                        cond: JmpCond::Set,
+                        width: Width::W64,
+                        dst: Reg::R2,
+                        src: Operand::Imm(1),
+                        skip: 1,
+                    },
+                    lddw(4),
+                ]);
+            }
+            v.extend(lookup());
+            let mut inner = vec![Item::I(alu(AluOp::Mov, Reg::R1, Operand::Reg(Reg::R0)))];
+            inner.extend(lookup());
+            if check_inner {
+                inner.push(null_check(1));
+            }
+            inner.push(Item::I(Insn::Ldx {
+                size: sz,
+                dst: d,
+                src: Reg::R0,
+                off,
+            }));
+            if check_outer {
+                v.push(null_check(inner.len()));
+            }
+            v.extend(inner);
+            v
+        })
 }
 
 /// Snippets, each a few items.
@@ -292,6 +391,8 @@ fn snippet() -> impl Strategy<Value = Vec<Item>> {
                 }));
                 v
             }),
+        // a lookup in a map of maps, then in the inner map found
+        map_of_maps_lookup(),
         // a forward conditional jump on numbers
         (
             prop::sample::select(JmpCond::ALL.to_vec()),
@@ -438,7 +539,12 @@ fn subprogram(kind: u8) -> Vec<Item> {
 }
 
 fn program() -> impl Strategy<Value = Vec<Insn>> {
-    (prop::collection::vec(snippet(), 1..10), 0u8..3).prop_map(|(snips, sub)| {
+    program_of(snippet())
+}
+
+/// Programs of 1-9 pieces drawn from `snippets`, then a subprogram.
+fn program_of(snippets: impl Strategy<Value = Vec<Item>>) -> impl Strategy<Value = Vec<Insn>> {
+    (prop::collection::vec(snippets, 1..10), 0u8..3).prop_map(|(snips, sub)| {
         let mut items = vec![
             Item::I(alu(AluOp::Mov, Reg::R6, Operand::Reg(Reg::R1))),
             Item::I(Insn::Ldx {
@@ -535,11 +641,13 @@ impl Helpers for Host {
             .wrapping_add(1442695040888963407);
         match id {
             // Map 1's values are 16 bytes, map 2's 8: a lookup returns a value of its map, or
-            // null.
+            // null; in map 3 it finds map 2 (or nothing), in map 4 map 1.
             1 => Ok(match (self.seed >> 63, args[0]) {
                 (0, _) => 0,
                 (_, MAP_ADDR_1) => self.values[0],
                 (_, MAP_ADDR_2) => self.values[1],
+                (_, MAP_ADDR_3) => MAP_ADDR_2,
+                (_, MAP_ADDR_4) => MAP_ADDR_1,
                 _ => return Err(HelperError::failed(1, "not a map")),
             }),
             _ => Err(HelperError::unknown(id)),
@@ -550,6 +658,8 @@ impl Helpers for Host {
         match (src, imm) {
             (LddwSrc::MapFd, 1) => Ok(MAP_ADDR_1),
             (LddwSrc::MapFd, 2) => Ok(MAP_ADDR_2),
+            (LddwSrc::MapFd, 3) => Ok(MAP_ADDR_3),
+            (LddwSrc::MapFd, 4) => Ok(MAP_ADDR_4),
             _ => Err(HelperError::unknown(0)),
         }
     }
@@ -557,6 +667,8 @@ impl Helpers for Host {
 
 const MAP_ADDR_1: u64 = 0xdead_0001;
 const MAP_ADDR_2: u64 = 0xdead_0002;
+const MAP_ADDR_3: u64 = 0xdead_0003;
+const MAP_ADDR_4: u64 = 0xdead_0004;
 
 /// Runs `insns` on one input; the error names the fault.
 /// Runs `prog` on one input; the error names the fault. The packet has 0, 4, 8 or 32 bytes of
@@ -622,7 +734,7 @@ const META_HELPERS: &[HelperProto] = &[HelperProto {
     id: 1,
     name: "bpf_map_lookup_elem",
     args: [
-        ArgKind::Map(MapReq::Data),
+        ArgKind::Map(MapReq::DataOrMaps),
         ArgKind::MapKey,
         ArgKind::None,
         ArgKind::None,
@@ -658,14 +770,41 @@ const LENGTHS: [usize; 14] = [0, 1, 7, 8, 13, 14, 15, 16, 20, 34, 64, 65, 100, 1
 
 #[test]
 fn accepted_programs_never_fault() {
+    // SOUNDNESS_CASES=N for a longer run.
+    let accepted = run_accepted(program(), cases());
+    // The generator must exercise the accepting side too.
+    eprintln!("{accepted} of {} random programs accepted", cases());
+    assert!(
+        accepted > cases() / 20,
+        "only {accepted} of {} random programs accepted",
+        cases()
+    );
+}
+
+/// [`accepted_programs_never_fault`] for programs where half the pieces are lookups in maps
+/// of maps (rare among all snippets, and mostly unreachable or rejected for other reasons).
+#[test]
+fn accepted_map_of_maps_programs_never_fault() {
+    let n = cases() / 2;
+    let accepted = run_accepted(program_of(prop_oneof![map_of_maps_lookup(), snippet()]), n);
+    eprintln!("{accepted} of {n} random programs with maps of maps accepted");
+    // About 6% are (value accesses at random offsets are often out of bounds).
+    assert!(
+        accepted > n / 40,
+        "only {accepted} of {n} random programs accepted"
+    );
+}
+
+/// Verifies `cases` programs from `programs` and runs every accepted one on many inputs;
+/// panics on a fault. Returns how many were accepted.
+fn run_accepted(programs: impl Strategy<Value = Vec<Insn>>, cases: u32) -> u32 {
     let mut runner = TestRunner::new(PtConfig {
-        // SOUNDNESS_CASES=N for a longer run.
-        cases: cases(),
+        cases,
         failure_persistence: None,
         ..PtConfig::default()
     });
     let accepted = std::cell::Cell::new(0u32);
-    let result = runner.run(&program(), |insns| {
+    let result = runner.run(&programs, |insns| {
         let mut verified = None;
         for (platform, ty) in [
             (&Windows as &dyn Platform, "xdp"),
@@ -701,14 +840,7 @@ fn accepted_programs_never_fault() {
     if let Err(e) = result {
         panic!("{e}");
     }
-    // The generator must exercise the accepting side too.
-    let accepted = accepted.get();
-    eprintln!("{accepted} of {} random programs accepted", cases());
-    assert!(
-        accepted > cases() / 20,
-        "only {accepted} of {} random programs accepted",
-        cases()
-    );
+    accepted.get()
 }
 
 /// Random instructions (each slot decoded on its own, undecodable slots dropped): the
