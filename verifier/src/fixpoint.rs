@@ -23,6 +23,11 @@ const DESCENDING_SWEEPS: usize = 1;
 /// Most explicit constraints in one state's zone (a memory limit: states are kept per
 /// instruction).
 const MAX_CONSTRAINTS: usize = 200_000;
+/// Most disjuncts kept at a node analysed path-sensitively.
+const MAX_PARTS: usize = 4;
+/// Most straight-line instructions between a join and the branch that may tell its incoming
+/// paths apart.
+const SPLIT_CHAIN: usize = 4;
 /// Most iterations a loop may be proved to run.
 pub(crate) const MAX_LOOP_ITERATIONS: i128 = 1 << 20;
 
@@ -40,6 +45,13 @@ pub(crate) struct Fixpoint<'a, 'e> {
     env: &'a Env<'e>,
     pub(crate) pre: Vec<State>,
     post: Vec<Option<Post>>,
+    /// How each node combines the states flowing into it.
+    mode: Vec<Mode>,
+    /// The disjuncts at a node analysed as several (their join is `pre`); empty when there
+    /// is one, `pre` itself.
+    pre_parts: Vec<Vec<State>>,
+    /// The disjuncts after a node (their join is `post`); empty when there is one.
+    post_parts: Vec<Vec<Post>>,
     entry: State,
     visits: usize,
     limits: Limits,
@@ -84,6 +96,99 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             visits: 0,
             limits,
             thresholds: thresholds(insns),
+            mode: modes(cfg, insns, layout),
+            pre_parts: alloc::vec![Vec::new(); n],
+            post_parts: (0..n).map(|_| Vec::new()).collect(),
+        }
+    }
+
+    /// `s` flowing along the edge from `p` to `n`: counters of loops left are forgotten,
+    /// those of a loop entered are started.
+    fn along(&self, p: u32, n: u32, s: &State) -> State {
+        let mut s = s.clone();
+        let (hp, hn) = (&self.cfg.heads[p as usize], &self.cfg.heads[n as usize]);
+        for h in hp {
+            if !hn.contains(h) {
+                s.num.forget(counter(*h));
+                s.num.forget(countdown(*h));
+            }
+        }
+        if self.cfg.is_head(n) && !hp.contains(&n) {
+            reset(&mut s, n);
+        }
+        s
+    }
+
+    /// The disjuncts flowing into `n`, each on its own (bottoms dropped).
+    fn incoming_parts(&self, n: u32) -> Vec<State> {
+        let mut out = Vec::new();
+        if n == 0 && !self.entry.is_bottom() {
+            out.push(self.entry.clone());
+        }
+        for &(p, edge) in &self.cfg.preds[n as usize] {
+            fn pick(post: &Post, edge: Edge) -> &State {
+                match edge {
+                    Edge::Taken => &post.taken,
+                    Edge::Fall | Edge::Enter | Edge::Return => &post.fall,
+                }
+            }
+            if !self.post_parts[p as usize].is_empty() {
+                for post in &self.post_parts[p as usize] {
+                    let s = pick(post, edge);
+                    if !s.is_bottom() {
+                        out.push(self.along(p, n, s));
+                    }
+                }
+            } else if let Some(post) = &self.post[p as usize] {
+                let s = pick(post, edge);
+                if !s.is_bottom() {
+                    out.push(self.along(p, n, s));
+                }
+            }
+        }
+        out
+    }
+
+    /// Sets the state of `n` from its predecessors: their join, or at a node analysed as
+    /// several disjuncts the distinct incoming states, up to [`MAX_PARTS`] (all joined when
+    /// there would be more).
+    fn receive(&mut self, n: u32) {
+        if self.mode[n as usize] == Mode::Joined {
+            self.pre[n as usize] = self.incoming(n);
+            return;
+        }
+        let mut parts: Vec<State> = Vec::new();
+        for s in self.incoming_parts(n) {
+            if parts.iter().any(|q| s.leq(q)) {
+                continue;
+            }
+            parts.retain(|q| !q.leq(&s));
+            parts.push(s);
+        }
+        if parts.len() > MAX_PARTS {
+            let mut all = parts.pop().expect("parts");
+            for q in &parts {
+                all.join(q);
+            }
+            parts = alloc::vec![all];
+        }
+        match parts.len() {
+            0 => {
+                self.pre[n as usize] = State::bottom();
+                self.pre_parts[n as usize] = Vec::new();
+            }
+            1 => {
+                self.pre[n as usize] = parts.pop().expect("one part");
+                self.pre_parts[n as usize] = Vec::new();
+            }
+            _ => {
+                let mut joined = parts[0].clone();
+                for q in &parts[1..] {
+                    joined.join(q);
+                }
+                self.pre[n as usize] = joined;
+                self.pre_parts[n as usize] = parts;
+            }
         }
     }
 
@@ -105,17 +210,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             if s.is_bottom() {
                 continue;
             }
-            let mut s = s.clone();
-            let (hp, hn) = (&self.cfg.heads[p as usize], &self.cfg.heads[n as usize]);
-            for h in hp {
-                if !hn.contains(h) {
-                    s.num.forget(counter(*h));
-                    s.num.forget(countdown(*h));
-                }
-            }
-            if self.cfg.is_head(n) && !hp.contains(&n) {
-                reset(&mut s, n);
-            }
+            let s = self.along(p, n, s);
             if acc.is_bottom() {
                 acc = s;
             } else {
@@ -128,6 +223,41 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
     fn process(
         &mut self,
         n: u32,
+        mut errors: Option<&mut Vec<VerifyError>>,
+    ) -> Result<(), VerifyError> {
+        if self.pre_parts[n as usize].is_empty() {
+            self.post_parts[n as usize].clear();
+            return self.process_one(n, self.pre[n as usize].clone(), errors);
+        }
+        let parts = core::mem::take(&mut self.pre_parts[n as usize]);
+        let mut posts = Vec::with_capacity(parts.len());
+        let mut joined: Option<Post> = None;
+        for q in &parts {
+            self.process_one(n, q.clone(), errors.as_deref_mut())?;
+            let post = self.post[n as usize].take().expect("stepped");
+            match &mut joined {
+                None => joined = Some(post.clone()),
+                Some(j) => {
+                    join_into(&mut j.fall, &post.fall);
+                    join_into(&mut j.taken, &post.taken);
+                }
+            }
+            posts.push(post);
+        }
+        self.pre_parts[n as usize] = parts;
+        self.post_parts[n as usize] = posts;
+        self.post[n as usize] = Some(joined.unwrap_or(Post {
+            fall: State::bottom(),
+            taken: State::bottom(),
+        }));
+        Ok(())
+    }
+
+    /// Steps one state `s` of node `n`.
+    fn process_one(
+        &mut self,
+        n: u32,
+        mut s: State,
         errors: Option<&mut Vec<VerifyError>>,
     ) -> Result<(), VerifyError> {
         let node = self.cfg.nodes[n as usize];
@@ -143,7 +273,6 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
                 },
             ));
         }
-        let mut s = self.pre[n as usize].clone();
         if s.num.size() > MAX_CONSTRAINTS {
             return Err(VerifyError::new(
                 node.pc,
@@ -171,7 +300,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         for e in elems {
             match e {
                 WtoElem::Vertex(v) => {
-                    self.pre[*v as usize] = self.incoming(*v);
+                    self.receive(*v);
                     self.process(*v, None)?;
                 }
                 WtoElem::Component(h, body) => self.component(*h, body)?,
@@ -209,6 +338,13 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
     /// Whether every state flowing into `n` is included in its state (each on its own: that
     /// is what soundness needs, and it avoids building the join).
     fn covered(&self, n: u32) -> bool {
+        if !self.pre_parts[n as usize].is_empty() {
+            let parts = &self.pre_parts[n as usize];
+            return self
+                .incoming_parts(n)
+                .iter()
+                .all(|s| parts.iter().any(|q| s.leq(q)));
+        }
         let pre = &self.pre[n as usize];
         if n == 0 && !self.entry.leq(pre) {
             return false;
@@ -255,14 +391,16 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         self.run(&wto)?;
         let order = self.cfg.flat_order();
         let saved_pre = self.pre.clone();
+        let saved_parts = self.pre_parts.clone();
         for _ in 0..DESCENDING_SWEEPS {
             for &n in &order {
-                self.pre[n as usize] = self.incoming(n);
+                self.receive(n);
                 self.process(n, None)?;
             }
         }
         if !self.is_post_fixpoint() {
             self.pre = saved_pre;
+            self.pre_parts = saved_parts;
             for &n in &order {
                 self.process(n, None)?;
             }
@@ -308,6 +446,63 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         }
         Ok(errors)
     }
+}
+
+/// Joins `b` into `a`, `a` possibly bottom.
+fn join_into(a: &mut State, b: &State) {
+    if a.is_bottom() {
+        *a = b.clone();
+    } else if !b.is_bottom() {
+        a.join(b);
+    }
+}
+
+/// How a node combines the states flowing into it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// One joined state.
+    Joined,
+    /// Distinct states, so that a conditional jump can tell the joined paths apart.
+    Distinct,
+}
+
+/// The mode of each node: [`Mode::Distinct`] for a
+/// conditional jump outside loops and the straight-line nodes before it back to (and
+/// including) a join of two or more paths, at most [`SPLIT_CHAIN`] nodes apart; else
+/// [`Mode::Joined`].
+fn modes(cfg: &Cfg, insns: &[Insn], layout: &Layout) -> Vec<Mode> {
+    let n = cfg.nodes.len();
+    let outside = |m: u32| cfg.heads[m as usize].is_empty();
+    let mut mode = alloc::vec![Mode::Joined; n];
+    for m in 0..n as u32 {
+        let pc = cfg.nodes[m as usize].pc;
+        let insn = &insns[layout.at_slot[pc].expect("instruction start")];
+        if !matches!(insn, Insn::Jmp { .. }) || !outside(m) {
+            continue;
+        }
+        let mut chain = alloc::vec![m];
+        let mut cur = m;
+        let mut found = false;
+        while chain.len() <= SPLIT_CHAIN {
+            let preds = &cfg.preds[cur as usize];
+            if preds.len() >= 2 {
+                found = true;
+                break;
+            }
+            let Some(&(p, _)) = preds.first() else { break };
+            if !outside(p) {
+                break;
+            }
+            chain.push(p);
+            cur = p;
+        }
+        if found {
+            for c in chain {
+                mode[c as usize] = Mode::Distinct;
+            }
+        }
+    }
+    mode
 }
 
 /// Widening thresholds: the program's constants and their neighbours, and the bounds of

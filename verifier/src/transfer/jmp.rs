@@ -122,7 +122,28 @@ fn assume(s: &mut State, width: Width, cond: JmpCond, dst: Reg, src: Operand, ho
                 Operand::Reg(r) => (Side::Var(var(r)), s.interval(r)),
             };
             let ia = s.interval(dst);
+            // Both values known: the comparison is decided.
+            if let (Some(x), Some(y)) = (ia.singleton(), ib.singleton()) {
+                if !c.eval32(x as u32, y as u32) {
+                    s.set_bottom();
+                }
+                return;
+            }
             let signed = matches!(c, JmpCond::Sgt | JmpCond::Sge | JmpCond::Slt | JmpCond::Sle);
+            // Values in the sign-extended 32-bit range compare for equality and in the
+            // signed order as their low 32 bits do.
+            let i32s = (i128::from(i32::MIN), i128::from(i32::MAX));
+            if (signed || matches!(c, JmpCond::Eq | JmpCond::Ne)) && ia.within(i32s.0, i32s.1) {
+                let b = match src {
+                    Operand::Imm(k) => Some(Side::Const(k.into())),
+                    Operand::Reg(r) if ib.within(i32s.0, i32s.1) => Some(Side::Var(var(r))),
+                    Operand::Reg(_) => None,
+                };
+                if let Some(b) = b {
+                    numeric(s, c, a, b);
+                    return;
+                }
+            }
             let limit = if signed {
                 i128::from(i32::MAX)
             } else {

@@ -82,6 +82,7 @@ impl Cx<'_, '_> {
 
 /// States after an instruction: `fall` for the next instruction (or a callee's entry, or the
 /// caller after a return), `taken` for a jump's target.
+#[derive(Clone)]
 pub(crate) struct Post {
     pub(crate) fall: State,
     pub(crate) taken: State,
