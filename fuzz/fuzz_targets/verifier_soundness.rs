@@ -1,115 +1,21 @@
 //! Fuzz target for the verifier's soundness: raw fuzzer bytes are decoded as a program; if the
-//! verifier accepts it (eBPF for Windows `xdp`, with an array map and a hash map), it must run
-//! in the checked interpreter without any fault on packets of boundary lengths, with map lookups
-//! that hit and miss. An accepted program that faults is a soundness bug: the target panics with
-//! the program's disassembly and the fault.
+//! verifier accepts it, it must run without any fault in the checked interpreter (the check is
+//! `verifier/tests/fuzz_harness`, shared with the replay test `verifier/tests/fuzz_replay.rs`).
+//! An accepted program that faults is a soundness bug: the target panics with its disassembly.
 //!
 //! Seeds: the safe catalogue (`verifier/tests/safe/*.s`) assembled to bytes, so mutations start
 //! from accepted programs. Run: `cargo +nightly fuzz run verifier_soundness -- -max_total_time=1800`.
+//! Crash inputs go to `verifier/tests/fuzz_inputs/`, which `cargo test -p ebpf-verifier` replays.
 
 #![no_main]
 
-use ebpf_interp::{Config, HelperError, Helpers, Memory, Program, Vm};
-use ebpf_isa::LddwSrc;
-use ebpf_verifier::{MapInfo, MapKind, Windows};
 use libfuzzer_sys::fuzz_target;
 
-const ARRAY_VALUE: usize = 16;
-const HASH_VALUE: usize = 8;
-const ARRAY_MAP: u64 = 0xdead_0001;
-const HASH_MAP: u64 = 0xdead_0002;
-const LENGTHS: [usize; 8] = [0, 1, 13, 14, 15, 34, 64, 1500];
-
-fn maps() -> [MapInfo; 2] {
-    let map = |fd, kind, value_size| MapInfo {
-        fd,
-        kind,
-        key_size: 4,
-        value_size,
-        max_entries: 4,
-        inner: None,
-    };
-    [
-        map(1, MapKind::Array, ARRAY_VALUE as u32),
-        map(2, MapKind::Hash, HASH_VALUE as u32),
-    ]
-}
-
-/// Map lookups return a value of the map or null (by a seed); other helpers return numbers.
-struct Host {
-    values: [u64; 2],
-    seed: u64,
-}
-
-impl Helpers for Host {
-    fn call(&mut self, id: u32, args: [u64; 5], _: &mut Memory<'_>) -> Result<u64, HelperError> {
-        self.seed = self
-            .seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        let hit = self.seed >> 63 == 1;
-        Ok(match (id, args[0]) {
-            (1, ARRAY_MAP) if hit => self.values[0],
-            (1, HASH_MAP) if hit => self.values[1],
-            (1, _) => 0,
-            _ => self.seed >> 33,
-        })
-    }
-
-    fn lddw(&mut self, src: LddwSrc, imm: i32, _: i32) -> Result<u64, HelperError> {
-        match (src, imm) {
-            (LddwSrc::MapFd, 1) => Ok(ARRAY_MAP),
-            (LddwSrc::MapFd, 2) => Ok(HASH_MAP),
-            _ => Err(HelperError::unknown(0)),
-        }
-    }
-}
-
-/// One run on a packet of `len` bytes: the Windows xdp context (data, data_end, data_meta,
-/// ingress_ifindex) is read-only; the packet and the two map values are writable.
-fn run_once(program: &Program, len: usize, seed: u64) -> Result<(), String> {
-    let mut packet: Vec<u8> = (0..len).map(|i| (i as u64 ^ seed) as u8).collect();
-    let mut array_value = [0x5au8; ARRAY_VALUE];
-    let mut hash_value = [0xa5u8; HASH_VALUE];
-    let start = packet.as_ptr() as u64;
-    let mut ctx = [0u8; 32];
-    ctx[0..8].copy_from_slice(&start.to_le_bytes());
-    ctx[8..16].copy_from_slice(&(start + len as u64).to_le_bytes());
-    ctx[16..24].copy_from_slice(&start.to_le_bytes());
-    ctx[24..28].copy_from_slice(&(seed as u32).to_le_bytes());
-    let values = [array_value.as_ptr() as u64, hash_value.as_ptr() as u64];
-    let mut mem = Memory::new_readonly(&ctx);
-    mem.grant(&mut packet).map_err(|e| e.to_string())?;
-    mem.grant(&mut array_value).map_err(|e| e.to_string())?;
-    mem.grant(&mut hash_value).map_err(|e| e.to_string())?;
-    let mut host = Host { values, seed };
-    let args = [mem.input_addr(), 0, 0, 0, 0];
-    Vm::new(Config { budget: 1_000_000 })
-        .run_in(program, args, &mut mem, &mut host)
-        .map(|_| ())
-        .map_err(|f| format!("packet of {len} bytes, seed {seed}: {f}"))
-}
+#[path = "../../verifier/tests/fuzz_harness/mod.rs"]
+mod harness;
 
 fuzz_target!(|data: &[u8]| {
-    let usable = data.len() / 8 * 8;
-    let Ok(insns) = ebpf_isa::decode(&data[..usable]) else {
-        return;
-    };
-    if insns.is_empty() || insns.len() > 512 {
-        return;
-    }
-    if ebpf_verifier::verify(&insns, &Windows, "xdp", &maps()).is_err() {
-        return;
-    }
-    let program = Program::from_insns(&insns).expect("a verified program is a valid program");
-    for (i, &len) in LENGTHS.iter().enumerate() {
-        for seed in [i as u64, 0x9e37_79b9_7f4a_7c15 ^ i as u64] {
-            if let Err(fault) = run_once(&program, len, seed) {
-                panic!(
-                    "accepted program faults: {fault}\n{}",
-                    ebpf_isa::disasm::disassemble(&insns)
-                );
-            }
-        }
+    if let Err(why) = harness::check(data) {
+        panic!("{why}");
     }
 });
