@@ -24,10 +24,10 @@ const DESCENDING_SWEEPS: usize = 1;
 /// instruction).
 const MAX_CONSTRAINTS: usize = 200_000;
 /// Most disjuncts kept at a node analysed path-sensitively.
-const MAX_PARTS: usize = 4;
+const MAX_PARTS: usize = 2;
 /// Most straight-line instructions between a join and the branch that may tell its incoming
 /// paths apart.
-const SPLIT_CHAIN: usize = 4;
+const SPLIT_CHAIN: usize = 8;
 /// Most iterations a loop may be proved to run.
 pub(crate) const MAX_LOOP_ITERATIONS: i128 = 1 << 20;
 
@@ -47,6 +47,9 @@ pub(crate) struct Fixpoint<'a, 'e> {
     post: Vec<Option<Post>>,
     /// How each node combines the states flowing into it.
     mode: Vec<Mode>,
+    /// At the join starting a [`Mode::Distinct`] chain: the registers the branch ending it
+    /// depends on (bit `i` for `ri`); incoming states that agree on them are joined.
+    keys: Vec<u16>,
     /// The disjuncts at a node analysed as several (their join is `pre`); empty when there
     /// is one, `pre` itself.
     pre_parts: Vec<Vec<State>>,
@@ -81,6 +84,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         limits: Limits,
     ) -> Self {
         let n = cfg.nodes.len();
+        let (mode, keys) = modes(cfg, insns, layout);
         let mut entry = State::entry_for(env.prog.context.data_meta.is_some());
         if cfg.is_head(0) {
             reset(&mut entry, 0);
@@ -96,7 +100,8 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             visits: 0,
             limits,
             thresholds: thresholds(insns),
-            mode: modes(cfg, insns, layout),
+            mode,
+            keys,
             pre_parts: alloc::vec![Vec::new(); n],
             post_parts: (0..n).map(|_| Vec::new()).collect(),
         }
@@ -150,20 +155,24 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
     }
 
     /// Sets the state of `n` from its predecessors: their join, or at a node analysed as
-    /// several disjuncts the distinct incoming states, up to [`MAX_PARTS`] (all joined when
-    /// there would be more).
+    /// several disjuncts the incoming states (at the join starting a chain, one per value of
+    /// the registers its branch depends on), up to [`MAX_PARTS`] (all joined when there
+    /// would be more).
     fn receive(&mut self, n: u32) {
         if self.mode[n as usize] == Mode::Joined {
             self.pre[n as usize] = self.incoming(n);
             return;
         }
+        let key = self.keys[n as usize];
         let mut parts: Vec<State> = Vec::new();
         for s in self.incoming_parts(n) {
-            if parts.iter().any(|q| s.leq(q)) {
-                continue;
+            if key == 0 {
+                parts.push(s);
+            } else if let Some(q) = parts.iter_mut().find(|q| agree(q, &s, key)) {
+                q.join(&s);
+            } else {
+                parts.push(s);
             }
-            parts.retain(|q| !q.leq(&s));
-            parts.push(s);
         }
         if parts.len() > MAX_PARTS {
             let mut all = parts.pop().expect("parts");
@@ -466,18 +475,33 @@ enum Mode {
     Distinct,
 }
 
-/// The mode of each node: [`Mode::Distinct`] for a
+/// Whether `a` and `b` give the registers in `key` the same kinds and bounds.
+fn agree(a: &State, b: &State, key: u16) -> bool {
+    (0..11u8).all(|i| {
+        key & (1 << i) == 0
+            || a.regs[usize::from(i)] == b.regs[usize::from(i)]
+                && a.num.interval(VarId::reg(i)) == b.num.interval(VarId::reg(i))
+    })
+}
+
+/// The mode of each node, and the keys of chain heads: [`Mode::Distinct`] for a
 /// conditional jump outside loops and the straight-line nodes before it back to (and
-/// including) a join of two or more paths, at most [`SPLIT_CHAIN`] nodes apart; else
-/// [`Mode::Joined`].
-fn modes(cfg: &Cfg, insns: &[Insn], layout: &Layout) -> Vec<Mode> {
+/// including) a join of two or more paths, at most [`SPLIT_CHAIN`] nodes apart, when the
+/// jump depends on registers set before the join; else [`Mode::Joined`].
+fn modes(cfg: &Cfg, insns: &[Insn], layout: &Layout) -> (Vec<Mode>, Vec<u16>) {
+    const ALL: u16 = 0x7ff;
     let n = cfg.nodes.len();
     let outside = |m: u32| cfg.heads[m as usize].is_empty();
+    let insn_at =
+        |m: u32| &insns[layout.at_slot[cfg.nodes[m as usize].pc].expect("instruction start")];
+    let bit = |r: ebpf_isa::Reg| 1u16 << r.index();
     let mut mode = alloc::vec![Mode::Joined; n];
+    let mut keys = alloc::vec![0u16; n];
     for m in 0..n as u32 {
-        let pc = cfg.nodes[m as usize].pc;
-        let insn = &insns[layout.at_slot[pc].expect("instruction start")];
-        if !matches!(insn, Insn::Jmp { .. }) || !outside(m) {
+        let Insn::Jmp { dst, src, .. } = *insn_at(m) else {
+            continue;
+        };
+        if !outside(m) {
             continue;
         }
         let mut chain = alloc::vec![m];
@@ -496,13 +520,51 @@ fn modes(cfg: &Cfg, insns: &[Insn], layout: &Layout) -> Vec<Mode> {
             chain.push(p);
             cur = p;
         }
-        if found {
-            for c in chain {
-                mode[c as usize] = Mode::Distinct;
+        if !found {
+            continue;
+        }
+        // The registers the jump reads, traced back to the join through the chain (a value
+        // loaded from memory or returned by a call makes every register count).
+        let mut deps = bit(dst)
+            | match src {
+                ebpf_isa::Operand::Reg(r) => bit(r),
+                ebpf_isa::Operand::Imm(_) => 0,
+            };
+        for &c in &chain[1..] {
+            match *insn_at(c) {
+                Insn::Alu { op, dst, src, .. } if deps & bit(dst) != 0 => {
+                    if op == ebpf_isa::AluOp::Mov {
+                        deps &= !bit(dst);
+                    }
+                    if let ebpf_isa::Operand::Reg(r) = src {
+                        deps |= bit(r);
+                    }
+                }
+                Insn::Movsx { dst, src, .. } if deps & bit(dst) != 0 => {
+                    deps = deps & !bit(dst) | bit(src);
+                }
+                Insn::Lddw { dst, .. } => deps &= !bit(dst),
+                Insn::Ldx { dst, .. } | Insn::Ldxs { dst, .. } if deps & bit(dst) != 0 => {
+                    deps = ALL;
+                }
+                Insn::Call(_) | Insn::Callx { .. } | Insn::LdAbs { .. } | Insn::LdInd { .. }
+                    if deps & 0x3f != 0 =>
+                {
+                    deps = ALL;
+                }
+                Insn::Atomic { .. } => deps = ALL,
+                _ => {}
             }
         }
+        if deps == 0 {
+            continue;
+        }
+        keys[cur as usize] |= deps;
+        for c in chain {
+            mode[c as usize] = Mode::Distinct;
+        }
     }
-    mode
+    (mode, keys)
 }
 
 /// Widening thresholds: the program's constants and their neighbours, and the bounds of

@@ -305,6 +305,9 @@ impl Interval {
     /// operations truncate their operands and zero-extend their result, as RFC 9669 says.
     pub fn alu(op: ebpf_isa::AluOp, width: ebpf_isa::Width, a: Interval, b: Interval) -> Interval {
         use ebpf_isa::AluOp::*;
+        if let (Some(x), Some(y)) = (a.singleton(), b.singleton()) {
+            return Interval::constant(eval(op, width, x as u64, y as u64) as i64);
+        }
         if width == ebpf_isa::Width::W32 {
             let (a, b) = (a.trunc(32), b.trunc(32));
             let small = |i: &Interval| i.within(0, i128::from(i32::MAX));
@@ -345,6 +348,51 @@ impl Interval {
             Arsh => a.ashr(b),
             Mov => b,
         }
+    }
+}
+
+/// `a op b` on known values (RFC 9669), the 32-bit forms zero-extended.
+fn eval(op: ebpf_isa::AluOp, width: ebpf_isa::Width, a: u64, b: u64) -> u64 {
+    use ebpf_isa::AluOp::*;
+    if width == ebpf_isa::Width::W32 {
+        let (a, b) = (a as u32, b as u32);
+        let r = match op {
+            Add => a.wrapping_add(b),
+            Sub => a.wrapping_sub(b),
+            Mul => a.wrapping_mul(b),
+            Div => a.checked_div(b).unwrap_or(0),
+            Mod => a.checked_rem(b).unwrap_or(a),
+            SDiv if b == 0 => 0,
+            SDiv => (a as i32).wrapping_div(b as i32) as u32,
+            SMod if b == 0 => a,
+            SMod => (a as i32).wrapping_rem(b as i32) as u32,
+            Or => a | b,
+            And => a & b,
+            Xor => a ^ b,
+            Lsh => a << (b & 31),
+            Rsh => a >> (b & 31),
+            Arsh => ((a as i32) >> (b & 31)) as u32,
+            Mov => b,
+        };
+        return u64::from(r);
+    }
+    match op {
+        Add => a.wrapping_add(b),
+        Sub => a.wrapping_sub(b),
+        Mul => a.wrapping_mul(b),
+        Div => a.checked_div(b).unwrap_or(0),
+        Mod => a.checked_rem(b).unwrap_or(a),
+        SDiv if b == 0 => 0,
+        SDiv => (a as i64).wrapping_div(b as i64) as u64,
+        SMod if b == 0 => a,
+        SMod => (a as i64).wrapping_rem(b as i64) as u64,
+        Or => a | b,
+        And => a & b,
+        Xor => a ^ b,
+        Lsh => a << (b & 63),
+        Rsh => a >> (b & 63),
+        Arsh => ((a as i64) >> (b & 63)) as u64,
+        Mov => b,
     }
 }
 
