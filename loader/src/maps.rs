@@ -342,6 +342,9 @@ pub(crate) struct Placed {
     pub section: usize,
     /// A legacy map-in-map's inner map index, as written.
     pub inner_index: Option<usize>,
+    /// A legacy map-in-map's inner map id (iproute2 `inner_id`: the `id` of the inner
+    /// template's definition), when non-zero.
+    pub inner_id: Option<u32>,
 }
 
 /// Whether `name` is a legacy map section.
@@ -433,6 +436,7 @@ pub(crate) fn legacy_maps(
             def,
             section: sec.index,
             inner_index: None,
+            inner_id: None,
         });
     }
     // Inner map templates by index, once every definition is known.
@@ -447,6 +451,9 @@ pub(crate) fn legacy_maps(
             if p.def.map_type.is_map_in_map() {
                 let bytes = sec.data.get(sym.value as usize..).unwrap_or(&[]);
                 p.inner_index = u32_at(bytes, field_index * 4).map(|i| i as usize);
+                if layout == MapLayout::Linux && def_size >= 36 {
+                    p.inner_id = u32_at(bytes, 7 * 4).filter(|&id| id != 0);
+                }
             }
         }
     }
@@ -454,12 +461,18 @@ pub(crate) fn legacy_maps(
 }
 
 /// Gives every legacy map-in-map of `maps` (all legacy maps, in order) the inner template its
-/// inner map index names; the index counts every legacy map of the object, across `maps/...`
+/// inner map id names (iproute2: the map whose `id` is the outer map's `inner_id`), else its
+/// inner map index; the index counts every legacy map of the object, across `maps/...`
 /// sections.
 pub(crate) fn resolve_legacy_inner(maps: &mut [Placed]) {
     let templates: Vec<MapDef> = maps.iter().map(|p| p.def.clone()).collect();
     for (i, p) in maps.iter_mut().enumerate() {
-        let Some(idx) = p.inner_index else { continue };
+        let by_id = p
+            .inner_id
+            .and_then(|id| (0..templates.len()).find(|&j| j != i && templates[j].id == id));
+        let Some(idx) = by_id.or(p.inner_index) else {
+            continue;
+        };
         if let Some(t) = templates.get(idx).filter(|_| idx != i) {
             let mut inner = t.clone();
             inner.origin = MapOrigin::Inner;
@@ -513,6 +526,7 @@ pub(crate) fn btf_maps(
             def,
             section: sec.index,
             inner_index: None,
+            inner_id: None,
         });
     }
     out.sort_by_key(|p| p.def.offset);
@@ -644,5 +658,39 @@ pub(crate) fn global_data_map(sec: &Section<'_>, read_only: bool, layout: MapLay
         def,
         section: sec.index,
         inner_index: None,
+        inner_id: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placed(name: &str, id: u32, inner_index: Option<usize>, inner_id: Option<u32>) -> Placed {
+        let mut def = MapDef::empty(name, MapOrigin::Legacy, "maps", 0);
+        def.id = id;
+        def.value_size = id;
+        Placed {
+            def,
+            section: 0,
+            inner_index,
+            inner_id,
+        }
+    }
+
+    /// iproute2 names the inner template by its `id` (`inner_id`); `inner_idx` is the slot
+    /// of the outer map the inner map is put in, so index 0 must not pick the first map.
+    #[test]
+    fn legacy_inner_template_is_found_by_id_before_index() {
+        let mut maps = [
+            placed("scratch", 1, None, None),
+            placed("inner", 7, None, None),
+            placed("outer", 2, Some(0), Some(7)),
+            placed("by_index", 3, Some(1), None),
+        ];
+        resolve_legacy_inner(&mut maps);
+        let inner = |i: usize| maps[i].def.inner.as_ref().map(|t| t.name.clone());
+        assert_eq!(inner(2).as_deref(), Some("inner"));
+        assert_eq!(inner(3).as_deref(), Some("inner"));
     }
 }
