@@ -68,6 +68,19 @@ pub(super) fn alu(
         }
     }
     if width == Width::W32 {
+        let region = |t: RegType| match t {
+            RegType::PacketEnd => RegType::Packet,
+            t => t,
+        };
+        if let (AluOp::Sub, Operand::Reg(r)) = (op, src) {
+            if region(td) == region(ts) && matches!(region(td), RegType::Packet | RegType::Stack) {
+                // Pointers with one base: the low 32 bits of their difference are those of
+                // the difference of their offsets.
+                let d = s.num.diff_interval(var(dst), var(r));
+                s.set(dst, RegType::Num, d.trunc(32));
+                return;
+            }
+        }
         if td.is_pointer() || ts.is_pointer() {
             let r = if td.is_pointer() {
                 dst
