@@ -5,6 +5,8 @@
 //! - `nested-loop-1.5m-insns`: a 4 x 131,081-iteration nested loop the verifier (rightly) proves
 //!   terminating; it ran out of the harness's first budget of 1,000,000 instructions. The budget
 //!   is now 20,000,000; the verifier does not cap loop lengths yet.
+//! - `direct-map-value`: `lddw r1, map_value 1, 0` (a pointer into the array map's value),
+//!   which the verifier rightly accepts; the harness's host could not resolve it yet.
 
 mod fuzz_harness;
 

@@ -57,10 +57,12 @@ impl Helpers for Host {
         })
     }
 
-    fn lddw(&mut self, src: LddwSrc, imm: i32, _: i32) -> Result<u64, HelperError> {
+    fn lddw(&mut self, src: LddwSrc, imm: i32, next_imm: i32) -> Result<u64, HelperError> {
         match (src, imm) {
             (LddwSrc::MapFd, 1) => Ok(ARRAY_MAP),
             (LddwSrc::MapFd, 2) => Ok(HASH_MAP),
+            // Direct value access: only the array map has a value at a fixed address.
+            (LddwSrc::MapValue, 1) => Ok(self.values[0].wrapping_add(next_imm as u32 as u64)),
             _ => Err(HelperError::unknown(0)),
         }
     }
