@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use ebpf_cli::verify::{verify_program, PlatformChoice};
+use ebpf_cli::verify::{type_hint_from_path, verify_program, PlatformChoice};
 use ebpf_loader::{LoadOptions, Object};
 
 /// The system allocator, counting live bytes and their peak.
@@ -72,18 +72,6 @@ fn objects(dir: &Path) -> Vec<(String, Object)> {
         .collect()
 }
 
-/// Cilium objects carry their program type in the file name (see cli/tests/verify_samples.rs).
-fn type_hint(file: &str) -> Option<&'static str> {
-    let name = file.strip_prefix("cilium/")?;
-    if name.contains("xdp") {
-        Some("xdp")
-    } else if name.contains("lxc") {
-        Some("sched_cls")
-    } else {
-        None
-    }
-}
-
 fn verify_all(objects: &[(String, Object)]) -> usize {
     let mut accepted = 0;
     for (file, object) in objects {
@@ -92,7 +80,7 @@ fn verify_all(objects: &[(String, Object)]) -> usize {
                 object,
                 program,
                 PlatformChoice::Linux,
-                type_hint(file),
+                type_hint_from_path(file),
                 false,
             );
             accepted += usize::from(v.accepted);
@@ -115,7 +103,7 @@ fn report(objects: &[(String, Object)]) -> (usize, usize) {
                 object,
                 program,
                 PlatformChoice::Linux,
-                type_hint(file),
+                type_hint_from_path(file),
                 false,
             );
             let time = start.elapsed();
@@ -179,7 +167,7 @@ fn bench(c: &mut Criterion) {
                 object,
                 program,
                 PlatformChoice::Linux,
-                type_hint(file),
+                type_hint_from_path(file),
                 false,
             )
             .accepted

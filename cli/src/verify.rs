@@ -61,6 +61,20 @@ fn map_kind(map: &MapDef) -> MapKind {
     }
 }
 
+/// The program type an object's path implies when its section names do not: Cilium's objects
+/// name sections by tail-call slot (`2/1`), and their file names tell the type (`bpf_xdp*.o` is
+/// XDP, `bpf_lxc*.o` a tc classifier), the convention PREVAIL uses for the ebpf-samples corpus.
+pub fn type_hint_from_path(path: &str) -> Option<&'static str> {
+    let (_, name) = path.rsplit_once("cilium/")?;
+    if name.contains("xdp") {
+        Some("xdp")
+    } else if name.contains("lxc") {
+        Some("sched_cls")
+    } else {
+        None
+    }
+}
+
 /// What the verifier needs to know about a map (for a map of maps, with the loader's inner
 /// map template, when the object gives one).
 pub fn map_info(index: usize, map: &MapDef) -> MapInfo {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ebpf_cli::verify::{verify_program, PlatformChoice};
+use ebpf_cli::verify::{type_hint_from_path, verify_program, PlatformChoice};
 use ebpf_loader::{LoadOptions, Object};
 
 /// Programs PREVAIL proves safe that we accept (of 227).
@@ -22,19 +22,6 @@ fn samples_dir() -> Option<PathBuf> {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/ebpf-samples"));
     dir.join("EXPECTED.tsv").is_file().then_some(dir)
-}
-
-/// Cilium's objects name their sections by tail-call slot (`2/1`), not by type; the file name
-/// tells: `bpf_xdp.o` is XDP, `bpf_lxc.o` a tc classifier (the convention PREVAIL uses too).
-fn cilium_type(file: &str) -> Option<&'static str> {
-    let name = file.strip_prefix("cilium/")?;
-    if name.contains("xdp") {
-        Some("xdp")
-    } else if name.contains("lxc") {
-        Some("sched_cls")
-    } else {
-        None
-    }
 }
 
 #[derive(Default)]
@@ -71,7 +58,7 @@ fn ebpf_samples_precision_and_soundness() {
         let verdict = match object {
             Ok(object) => match object.program(Some(section), function) {
                 Some(program) => {
-                    let hint = cilium_type(file);
+                    let hint = type_hint_from_path(file);
                     Some(verify_program(
                         object,
                         program,
