@@ -12,7 +12,7 @@ use crate::cfg::{Cfg, Edge, WtoElem};
 use crate::domain::{Interval, VarId};
 use crate::error::{VerifyError, VerifyErrorKind};
 use crate::lattice::Lattice;
-use crate::state::State;
+use crate::state::{null_of, State};
 use crate::structure::Layout;
 use crate::transfer::{step, Cx, Env, Post};
 
@@ -23,8 +23,12 @@ const DESCENDING_SWEEPS: usize = 1;
 /// Most explicit constraints in one state's zone (a memory limit: states are kept per
 /// instruction).
 const MAX_CONSTRAINTS: usize = 200_000;
-/// Most disjuncts kept at a node analysed path-sensitively.
-const MAX_PARTS: usize = 2;
+/// Most disjuncts kept at a node analysed path-sensitively: told apart by the registers a
+/// branch depends on, and where paths that give a live register different kinds meet (the
+/// separate states standing for PREVAIL's sets of kinds per register).
+const MAX_PARTS: usize = 4;
+/// Most disjuncts kept where the incoming paths all give live registers the same kinds.
+const MAX_KEY_PARTS: usize = 2;
 /// Most straight-line instructions between a join and the branch that may tell its incoming
 /// paths apart.
 const SPLIT_CHAIN: usize = 8;
@@ -43,17 +47,21 @@ pub(crate) struct Fixpoint<'a, 'e> {
     insns: &'a [Insn],
     layout: &'a Layout,
     env: &'a Env<'e>,
+    /// The state before each node (bottom at a node with several disjuncts: see
+    /// [`Fixpoint::state_at`]).
     pub(crate) pre: Vec<State>,
+    /// The state after each node, when it has one (see [`Fixpoint::posts`]).
     post: Vec<Option<Post>>,
     /// How each node combines the states flowing into it.
     mode: Vec<Mode>,
     /// At the join starting a [`Mode::Distinct`] chain: the registers the branch ending it
     /// depends on (bit `i` for `ri`); incoming states that agree on them are joined.
     keys: Vec<u16>,
-    /// The disjuncts at a node analysed as several (their join is `pre`); empty when there
-    /// is one, `pre` itself.
+    /// The registers live on entry to each node.
+    live: Vec<u16>,
+    /// The disjuncts at a node analysed as several; empty when there is one, `pre` itself.
     pre_parts: Vec<Vec<State>>,
-    /// The disjuncts after a node (their join is `post`); empty when there is one.
+    /// The disjuncts after a node; empty when there is one, `post` itself.
     post_parts: Vec<Vec<Post>>,
     entry: State,
     visits: usize,
@@ -85,6 +93,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
     ) -> Self {
         let n = cfg.nodes.len();
         let (mode, keys) = modes(cfg, insns, layout);
+        let live = crate::liveness::live_in(cfg, insns, layout);
         let mut entry = State::entry_for(env.prog.context.data_meta.is_some());
         if cfg.is_head(0) {
             reset(&mut entry, 0);
@@ -102,6 +111,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             thresholds: thresholds(insns),
             mode,
             keys,
+            live,
             pre_parts: alloc::vec![Vec::new(); n],
             post_parts: (0..n).map(|_| Vec::new()).collect(),
         }
@@ -124,6 +134,28 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         s
     }
 
+    /// The state before `n`: the join of its disjuncts when it has several.
+    pub(crate) fn state_at(&self, n: u32) -> State {
+        let parts = &self.pre_parts[n as usize];
+        let Some((first, rest)) = parts.split_first() else {
+            return self.pre[n as usize].clone();
+        };
+        let mut s = first.clone();
+        for q in rest {
+            s.join(q);
+        }
+        s
+    }
+
+    /// The states after `p`: its disjuncts, or its one state (none before it is processed).
+    fn posts(&self, p: u32) -> &[Post] {
+        let parts = &self.post_parts[p as usize];
+        if !parts.is_empty() {
+            return parts;
+        }
+        self.post[p as usize].as_slice()
+    }
+
     /// The disjuncts flowing into `n`, each on its own (bottoms dropped).
     fn incoming_parts(&self, n: u32) -> Vec<State> {
         let mut out = Vec::new();
@@ -137,14 +169,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
                     Edge::Fall | Edge::Enter | Edge::Return => &post.fall,
                 }
             }
-            if !self.post_parts[p as usize].is_empty() {
-                for post in &self.post_parts[p as usize] {
-                    let s = pick(post, edge);
-                    if !s.is_bottom() {
-                        out.push(self.along(p, n, s));
-                    }
-                }
-            } else if let Some(post) = &self.post[p as usize] {
+            for post in self.posts(p) {
                 let s = pick(post, edge);
                 if !s.is_bottom() {
                     out.push(self.along(p, n, s));
@@ -154,32 +179,38 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         out
     }
 
-    /// Sets the state of `n` from its predecessors: their join, or at a node analysed as
-    /// several disjuncts the incoming states (at the join starting a chain, one per value of
-    /// the registers its branch depends on), up to [`MAX_PARTS`] (all joined when there
-    /// would be more).
+    /// Sets the state of `n` from its predecessors: their join, or several disjuncts, up to
+    /// [`MAX_PARTS`] (all joined when there would be more). Incoming states are kept apart
+    /// when they give a live register kinds that do not join (a stack pointer on one path, a
+    /// map value on another), and, at the join starting a [`Mode::Distinct`] chain, when they
+    /// differ on the registers its branch depends on. Loop heads always join.
     fn receive(&mut self, n: u32) {
-        if self.mode[n as usize] == Mode::Joined {
+        let distinct = self.mode[n as usize] == Mode::Distinct;
+        let single = self.cfg.preds[n as usize].len() + usize::from(n == 0) <= 1
+            && self.cfg.preds[n as usize]
+                .iter()
+                .all(|&(p, _)| self.post_parts[p as usize].is_empty());
+        if !distinct && (single || self.cfg.is_head(n)) {
             self.pre[n as usize] = self.incoming(n);
+            self.pre_parts[n as usize] = Vec::new();
             return;
         }
-        let key = self.keys[n as usize];
-        let mut parts: Vec<State> = Vec::new();
-        for s in self.incoming_parts(n) {
-            if key == 0 {
-                parts.push(s);
-            } else if let Some(q) = parts.iter_mut().find(|q| agree(q, &s, key)) {
-                q.join(&s);
-            } else {
-                parts.push(s);
+        let key = if distinct { self.keys[n as usize] } else { 0 };
+        let live = self.live[n as usize];
+        let incoming = self.incoming_parts(n);
+        // Told apart by the branch's registers and by kinds. Beyond MAX_KEY_PARTS, only
+        // where kinds differ (the branch's registers as well up to MAX_PARTS); else joined.
+        let mut parts = group(incoming, |q, s| {
+            !(distinct && key == 0) && agree(q, s, key) && same_kinds(q, s, live)
+        });
+        if parts.len() > MAX_KEY_PARTS {
+            let by_kind = group(parts.clone(), |q, s| same_kinds(q, s, live));
+            if by_kind.len() == 1 || parts.len() > MAX_PARTS {
+                parts = by_kind;
             }
         }
         if parts.len() > MAX_PARTS {
-            let mut all = parts.pop().expect("parts");
-            for q in &parts {
-                all.join(q);
-            }
-            parts = alloc::vec![all];
+            parts = group(parts, |_, _| true);
         }
         match parts.len() {
             0 => {
@@ -191,11 +222,8 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
                 self.pre_parts[n as usize] = Vec::new();
             }
             _ => {
-                let mut joined = parts[0].clone();
-                for q in &parts[1..] {
-                    joined.join(q);
-                }
-                self.pre[n as usize] = joined;
+                // The disjuncts stand for the state (see `state_at`).
+                self.pre[n as usize] = State::bottom();
                 self.pre_parts[n as usize] = parts;
             }
         }
@@ -209,21 +237,20 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             State::bottom()
         };
         for &(p, edge) in &self.cfg.preds[n as usize] {
-            let Some(post) = &self.post[p as usize] else {
-                continue;
-            };
-            let s = match edge {
-                Edge::Taken => &post.taken,
-                Edge::Fall | Edge::Enter | Edge::Return => &post.fall,
-            };
-            if s.is_bottom() {
-                continue;
-            }
-            let s = self.along(p, n, s);
-            if acc.is_bottom() {
-                acc = s;
-            } else {
-                acc.join(&s);
+            for post in self.posts(p) {
+                let s = match edge {
+                    Edge::Taken => &post.taken,
+                    Edge::Fall | Edge::Enter | Edge::Return => &post.fall,
+                };
+                if s.is_bottom() {
+                    continue;
+                }
+                let s = self.along(p, n, s);
+                if acc.is_bottom() {
+                    acc = s;
+                } else {
+                    acc.join(&s);
+                }
             }
         }
         acc
@@ -240,25 +267,13 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         }
         let parts = core::mem::take(&mut self.pre_parts[n as usize]);
         let mut posts = Vec::with_capacity(parts.len());
-        let mut joined: Option<Post> = None;
         for q in &parts {
             self.process_one(n, q.clone(), errors.as_deref_mut())?;
-            let post = self.post[n as usize].take().expect("stepped");
-            match &mut joined {
-                None => joined = Some(post.clone()),
-                Some(j) => {
-                    join_into(&mut j.fall, &post.fall);
-                    join_into(&mut j.taken, &post.taken);
-                }
-            }
-            posts.push(post);
+            posts.push(self.post[n as usize].take().expect("stepped"));
         }
+        // The disjuncts stand for the states after `n` (see `posts`).
         self.pre_parts[n as usize] = parts;
         self.post_parts[n as usize] = posts;
-        self.post[n as usize] = Some(joined.unwrap_or(Post {
-            fall: State::bottom(),
-            taken: State::bottom(),
-        }));
         Ok(())
     }
 
@@ -358,14 +373,12 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         if n == 0 && !self.entry.leq(pre) {
             return false;
         }
-        for &(p, edge) in &self.cfg.preds[n as usize] {
-            let Some(post) = &self.post[p as usize] else {
-                continue;
-            };
-            let s = match edge {
-                Edge::Taken => &post.taken,
-                Edge::Fall | Edge::Enter | Edge::Return => &post.fall,
-            };
+        for (p, s) in self.cfg.preds[n as usize].iter().flat_map(|&(p, edge)| {
+            self.posts(p).iter().map(move |post| match edge {
+                Edge::Taken => (p, &post.taken),
+                Edge::Fall | Edge::Enter | Edge::Return => (p, &post.fall),
+            })
+        }) {
             if s.is_bottom() {
                 continue;
             }
@@ -434,7 +447,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
     pub(crate) fn check(&mut self) -> Result<Vec<VerifyError>, VerifyError> {
         let mut errors = Vec::new();
         for n in self.cfg.flat_order() {
-            if self.pre[n as usize].is_bottom() {
+            if self.pre[n as usize].is_bottom() && self.pre_parts[n as usize].is_empty() {
                 continue;
             }
             self.process(n, Some(&mut errors))?;
@@ -457,15 +470,6 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
     }
 }
 
-/// Joins `b` into `a`, `a` possibly bottom.
-fn join_into(a: &mut State, b: &State) {
-    if a.is_bottom() {
-        *a = b.clone();
-    } else if !b.is_bottom() {
-        a.join(b);
-    }
-}
-
 /// How a node combines the states flowing into it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
@@ -481,6 +485,40 @@ fn agree(a: &State, b: &State, key: u16) -> bool {
         key & (1 << i) == 0
             || a.regs[usize::from(i)] == b.regs[usize::from(i)]
                 && a.num.interval(VarId::reg(i)) == b.num.interval(VarId::reg(i))
+    })
+}
+
+/// Joins each state of `states` into the first group it `fits`, or starts a new group.
+fn group(states: Vec<State>, fits: impl Fn(&State, &State) -> bool) -> Vec<State> {
+    let mut groups: Vec<State> = Vec::new();
+    for s in states {
+        if let Some(q) = groups.iter_mut().find(|q| fits(q, &s)) {
+            q.join(&s);
+        } else {
+            groups.push(s);
+        }
+    }
+    groups
+}
+
+/// Whether joining `a` and `b` loses the kind of no register in `live` (bit `i` for `ri`):
+/// no live register that has a kind in both becomes a value of different kinds.
+fn same_kinds(a: &State, b: &State, live: u16) -> bool {
+    use crate::domain::RegType;
+    (0..11u8).all(|i| {
+        let (x, y) = (a.regs[usize::from(i)], b.regs[usize::from(i)]);
+        if live & (1 << i) == 0 || x == y || x == RegType::Mixed || y == RegType::Mixed {
+            return true;
+        }
+        let mut j = x;
+        j.join(&y);
+        if j != RegType::Mixed {
+            return true;
+        }
+        // The number 0 joins a map value into "map value or null" (see `State::join`).
+        let zero = |s: &State| s.num.interval(VarId::reg(i)).singleton() == Some(0);
+        x == RegType::Num && zero(a) && null_of(y).is_some()
+            || y == RegType::Num && zero(b) && null_of(x).is_some()
     })
 }
 

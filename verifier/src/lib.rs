@@ -27,6 +27,7 @@ pub mod domain;
 mod error;
 mod fixpoint;
 mod lattice;
+mod liveness;
 pub mod platform;
 mod state;
 mod structure;
@@ -200,11 +201,11 @@ pub fn analyze(
     let invariants = if options.invariants {
         cfg.nodes
             .iter()
-            .zip(&fx.pre)
-            .map(|(node, s)| Invariant {
+            .enumerate()
+            .map(|(n, node)| Invariant {
                 pc: node.pc,
                 depth: usize::from(node.depth),
-                state: format!("{s:?}"),
+                state: format!("{:?}", fx.state_at(n as u32)),
             })
             .collect()
     } else {

@@ -221,6 +221,124 @@ impl Lattice for State {
         if other.bottom {
             return false;
         }
+        if self.nulls_to_lift(other) {
+            let mut lifted = self.clone();
+            lifted.lift_nulls(other);
+            return lifted.leq_same_kinds(other);
+        }
+        self.leq_same_kinds(other)
+    }
+
+    fn join(&mut self, other: &Self) -> bool {
+        self.combine(other, None)
+    }
+
+    fn widen(&mut self, newer: &Self) -> bool {
+        self.combine(newer, Some(&[]))
+    }
+}
+
+/// The kind a null pointer (the number 0) takes where, on another path, the same register or
+/// stack cell holds `other`: a map value pointer "or null" of the same map, so that the join
+/// keeps a pointer that a later null check restores. Helper allocations are left out (their
+/// release tracking is per path).
+pub(crate) fn null_of(other: RegType) -> Option<RegType> {
+    match other {
+        RegType::MapValue { size, alloc: 0 } | RegType::MapValueOrNull { size, alloc: 0, .. } => {
+            Some(RegType::MapValueOrNull {
+                size,
+                id: 0,
+                alloc: 0,
+            })
+        }
+        RegType::MapPtrOrNull {
+            key_max,
+            value_min,
+            value_max,
+            kinds,
+            ..
+        } => Some(RegType::MapPtrOrNull {
+            id: 0,
+            key_max,
+            value_min,
+            value_max,
+            kinds,
+        }),
+        _ => None,
+    }
+}
+
+impl State {
+    /// Whether `self` holds the number 0 somewhere `other` holds a kind of [`null_of`].
+    fn nulls_to_lift(&self, other: &State) -> bool {
+        let zero = |v: VarId| self.num.interval(v).singleton() == Some(0);
+        let regs = (0..11u8).any(|i| {
+            self.regs[i as usize] == RegType::Num
+                && null_of(other.regs[i as usize]).is_some()
+                && zero(VarId::reg(i))
+        });
+        regs || self
+            .saved
+            .iter()
+            .zip(&other.saved)
+            .enumerate()
+            .any(|(d, (a, b))| {
+                (0..4u8).any(|i| {
+                    a[i as usize] == RegType::Num
+                        && null_of(b[i as usize]).is_some()
+                        && zero(VarId::saved(d as u8, i))
+                })
+            })
+            || self.stack.cells().any(|(off, c)| {
+                c.ty == RegType::Num
+                    && c.size == 8
+                    && other
+                        .stack
+                        .cell(off, 8)
+                        .is_some_and(|o| null_of(o.ty).is_some())
+                    && zero(VarId::stack(off, 8))
+            })
+    }
+
+    /// Gives the null pointers of `self` (see [`State::nulls_to_lift`]) the nullable kind of
+    /// `other` at the same place, with offset 0.
+    fn lift_nulls(&mut self, other: &State) {
+        for i in 0..11u8 {
+            if self.regs[i as usize] == RegType::Num
+                && self.num.interval(VarId::reg(i)).singleton() == Some(0)
+            {
+                if let Some(t) = null_of(other.regs[i as usize]) {
+                    self.regs[i as usize] = t;
+                }
+            }
+        }
+        for (d, (a, b)) in self.saved.iter_mut().zip(&other.saved).enumerate() {
+            for i in 0..4u8 {
+                if a[i as usize] == RegType::Num
+                    && self.num.interval(VarId::saved(d as u8, i)).singleton() == Some(0)
+                {
+                    if let Some(t) = null_of(b[i as usize]) {
+                        a[i as usize] = t;
+                    }
+                }
+            }
+        }
+        let cells: Vec<(i32, RegType)> = self
+            .stack
+            .cells()
+            .filter(|(off, c)| {
+                c.ty == RegType::Num
+                    && c.size == 8
+                    && self.num.interval(VarId::stack(*off, 8)).singleton() == Some(0)
+            })
+            .filter_map(|(off, _)| Some((off, null_of(other.stack.cell(off, 8)?.ty)?)))
+            .collect();
+        for (off, t) in cells {
+            self.stack.set_kind(off, t);
+        }
+    }
+
+    fn leq_same_kinds(&self, other: &State) -> bool {
         self.saved.len() == other.saved.len()
             && self.regs.iter().zip(&other.regs).all(|(a, b)| a.leq(b))
             && self
@@ -231,14 +349,6 @@ impl Lattice for State {
             && self.allocs.is_subset(&other.allocs)
             && self.num.leq(&other.num)
             && self.stack.leq(&other.stack)
-    }
-
-    fn join(&mut self, other: &Self) -> bool {
-        self.combine(other, None)
-    }
-
-    fn widen(&mut self, newer: &Self) -> bool {
-        self.combine(newer, Some(&[]))
     }
 }
 
@@ -259,6 +369,19 @@ impl State {
         // States at one node always have the same call depth.
         debug_assert_eq!(self.saved.len(), other.saved.len());
         let mut changed = false;
+        if self.nulls_to_lift(other) {
+            self.lift_nulls(other);
+            changed = true;
+        }
+        let lifted;
+        let other = if other.nulls_to_lift(self) {
+            let mut o = other.clone();
+            o.lift_nulls(self);
+            lifted = o;
+            &lifted
+        } else {
+            other
+        };
         for (a, b) in self.regs.iter_mut().zip(&other.regs) {
             changed |= a.join(b);
         }

@@ -153,6 +153,13 @@ impl Stack {
         removed
     }
 
+    /// Sets the kind of the cell at `off` (which must exist).
+    pub fn set_kind(&mut self, off: i32, ty: RegType) {
+        if let Some(c) = self.cells.get_mut(&off) {
+            c.ty = ty;
+        }
+    }
+
     /// Replaces the kind of every cell for which `f` returns a new one.
     pub fn retype(&mut self, mut f: impl FnMut(RegType) -> Option<RegType>) {
         for c in self.cells.values_mut() {

@@ -1,5 +1,6 @@
 ; expect: type-mismatch
 ; r3 is a stack pointer on one path and a number on the other.
+    stdw [%r10-8], 0
     ldxw %r2, [%r1+12]
     mov %r3, %r10
     jeq %r2, 0, skip
