@@ -115,12 +115,27 @@ pub enum ArgKind {
     /// Pointer to initialised, writable memory whose size is the next argument: read, then
     /// overwritten by the call.
     UpdateMem,
+    /// Pointer to writable memory whose size is the next argument, of which the call may
+    /// overwrite any part, or none (a copy that fails when the source is larger, or copies
+    /// fewer bytes than the destination holds): written bytes hold unknown numbers, and
+    /// nothing becomes initialised.
+    ClobberMem,
     /// A size in `[1, MAX_SIZE]` for the previous memory argument.
     Size,
     /// A size in `[0, MAX_SIZE]` for the previous memory argument.
     SizeOrZero,
     /// Helper-allocated memory (non-null, offset 0), released by the call.
     AllocMem,
+}
+
+impl ArgKind {
+    /// Whether the argument is memory whose size is the next argument.
+    pub const fn is_sized_mem(self) -> bool {
+        matches!(
+            self,
+            ArgKind::ReadMem | ArgKind::WriteMem | ArgKind::UpdateMem | ArgKind::ClobberMem
+        )
+    }
 }
 
 /// Largest size argument accepted for a memory argument.

@@ -1,9 +1,10 @@
 //! The eBPF for Windows platform: the `xdp`, `bind`, `sock_addr` and `sock_ops` hooks with
 //! their context structures (`xdp_md_t`, `bind_md_t`, `bpf_sock_addr_t`, `bpf_sock_ops_t`),
-//! the general helpers 1-19 and the hook helpers (ids above `0xFFFF`).
+//! the general helpers 1-34 and the hook helpers (ids above `0xFFFF`).
 
 use super::ArgKind::{
-    self, Anything, Ctx, Map, MapKey, MapValue, MapValueOut, ReadMem, Scalar, Size, SizeOrZero,
+    self, Anything, ClobberMem, Ctx, Map, MapKey, MapValue, MapValueOut, ReadMem, Scalar, Size,
+    SizeOrZero, UpdateMem, WriteMem,
 };
 use super::MapReq;
 use super::RetKind::{self, MapValueOrNull, U32};
@@ -217,6 +218,81 @@ const HELPERS: &[HelperProto] = &[
         GENERAL,
     ),
     proto(19, "bpf_get_current_pid_tgid", NONE, R, GENERAL),
+    proto(
+        20,
+        "bpf_get_current_logon_id",
+        a(Ctx, N, N, N, N),
+        R,
+        GENERAL,
+    ),
+    proto(21, "bpf_is_current_admin", a(Ctx, N, N, N, N), R, GENERAL),
+    // The `_s` copies write nothing when the source is larger than the destination and leave
+    // the destination's bytes past the source size alone: a clobber, not an initialisation.
+    proto(
+        22,
+        "bpf_memcpy",
+        a(ClobberMem, SizeOrZero, ReadMem, SizeOrZero, N),
+        R,
+        GENERAL,
+    ),
+    proto(
+        23,
+        "bpf_memcmp",
+        a(ReadMem, SizeOrZero, ReadMem, SizeOrZero, N),
+        R,
+        GENERAL,
+    ),
+    // The fill value is a number: a pointer's low byte would leak address bits.
+    proto(
+        24,
+        "bpf_memset",
+        a(WriteMem, SizeOrZero, Scalar, N, N),
+        R,
+        GENERAL,
+    ),
+    proto(
+        25,
+        "bpf_memmove",
+        a(ClobberMem, SizeOrZero, ReadMem, SizeOrZero, N),
+        R,
+        GENERAL,
+    ),
+    // Implemented by the socket hooks' extensions; the prototype is general.
+    proto(26, "bpf_get_socket_cookie", a(Ctx, N, N, N, N), R, GENERAL),
+    proto(
+        27,
+        "bpf_strncpy_s",
+        a(ClobberMem, SizeOrZero, ReadMem, SizeOrZero, N),
+        R,
+        GENERAL,
+    ),
+    // Appending reads the destination's string first: it must be initialised.
+    proto(
+        28,
+        "bpf_strncat_s",
+        a(UpdateMem, SizeOrZero, ReadMem, SizeOrZero, N),
+        R,
+        GENERAL,
+    ),
+    proto(
+        29,
+        "bpf_strnlen_s",
+        a(ReadMem, SizeOrZero, N, N, N),
+        R,
+        GENERAL,
+    ),
+    proto(30, "bpf_ktime_get_boot_ms", NONE, R, GENERAL),
+    proto(31, "bpf_ktime_get_ms", NONE, R, GENERAL),
+    proto(
+        32,
+        "bpf_perf_event_output",
+        a(Ctx, Map(MapReq::PerfEventArray), Scalar, ReadMem, Size),
+        R,
+        GENERAL,
+    ),
+    // The host passes the context itself, after five ignored arguments.
+    proto(33, "bpf_get_current_process_start_key", NONE, R, GENERAL),
+    proto(34, "bpf_get_current_thread_create_time", NONE, R, GENERAL),
     proto_pkt(
         0x10000,
         "bpf_xdp_adjust_head",
@@ -251,5 +327,91 @@ impl Platform for Windows {
 
     fn helpers(&self) -> &[HelperProto] {
         HELPERS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn general_helpers_are_1_to_34_once_each() {
+        let ids: alloc::vec::Vec<i32> = HELPERS
+            .iter()
+            .filter(|h| h.groups == GENERAL)
+            .map(|h| h.id)
+            .collect();
+        assert_eq!(ids, (1..=34).collect::<alloc::vec::Vec<i32>>());
+        for t in PROGRAM_TYPES {
+            assert!(t.helper_groups & GENERAL != 0, "{}", t.name);
+            for id in 1..=34 {
+                assert!(
+                    Windows.helper_for(id, t).is_some(),
+                    "{} helper {id}",
+                    t.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn hook_helper_ids_are_unique_per_group_and_above_general() {
+        for (i, h) in HELPERS.iter().enumerate() {
+            if h.groups != GENERAL {
+                assert!(h.id > 0xFFFF, "{}", h.name);
+            }
+            for o in &HELPERS[i + 1..] {
+                assert!(
+                    o.id != h.id || o.groups & h.groups == 0,
+                    "{} and {} share id {}",
+                    h.name,
+                    o.name,
+                    h.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn helper_prototypes_are_well_formed() {
+        let all_groups = PROGRAM_TYPES.iter().fold(0, |g, t| g | t.helper_groups);
+        for h in HELPERS {
+            assert!(
+                h.groups & all_groups != 0,
+                "{} is callable by no type",
+                h.name
+            );
+            for (i, &arg) in h.args.iter().enumerate() {
+                let next = h.args.get(i + 1).copied().unwrap_or(N);
+                let prev = if i == 0 { N } else { h.args[i - 1] };
+                if arg.is_sized_mem() {
+                    assert!(
+                        matches!(next, Size | SizeOrZero),
+                        "{} arg {}",
+                        h.name,
+                        i + 1
+                    );
+                }
+                if matches!(arg, Size | SizeOrZero) {
+                    assert!(prev.is_sized_mem(), "{} arg {}", h.name, i + 1);
+                }
+                if matches!(arg, MapKey | MapValue | MapValueOut) {
+                    assert!(
+                        h.args[..i].iter().any(|a| matches!(a, Map(_))),
+                        "{} arg {} needs a map argument before it",
+                        h.name,
+                        i + 1
+                    );
+                }
+                if arg == N {
+                    assert!(
+                        h.args[i..].iter().all(|&a| a == N),
+                        "{} arg {}",
+                        h.name,
+                        i + 1
+                    );
+                }
+            }
+        }
     }
 }

@@ -84,11 +84,7 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: i32) {
         match kind {
             ArgKind::None | ArgKind::Size | ArgKind::SizeOrZero => {
                 if matches!(kind, ArgKind::Size | ArgKind::SizeOrZero)
-                    && (i == 0
-                        || !matches!(
-                            h.args[i - 1],
-                            ArgKind::ReadMem | ArgKind::WriteMem | ArgKind::UpdateMem
-                        ))
+                    && (i == 0 || !h.args[i - 1].is_sized_mem())
                 {
                     number_arg(cx, s, h, i);
                 }
@@ -178,7 +174,7 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: i32) {
                 };
                 memory_arg(cx, s, h, i, n, n, mode);
             }
-            ArgKind::ReadMem | ArgKind::WriteMem | ArgKind::UpdateMem => {
+            ArgKind::ReadMem | ArgKind::WriteMem | ArgKind::UpdateMem | ArgKind::ClobberMem => {
                 if i == 4 || !matches!(h.args[i + 1], ArgKind::Size | ArgKind::SizeOrZero) {
                     arg_error(
                         cx,
@@ -222,6 +218,7 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: i32) {
                     match kind {
                         ArgKind::WriteMem => Use::Write,
                         ArgKind::UpdateMem => Use::Update,
+                        ArgKind::ClobberMem => Use::Clobber,
                         _ => Use::Read,
                     },
                 );
@@ -406,10 +403,12 @@ enum Use {
     Read,
     Write,
     Update,
+    /// Any part written, or none.
+    Clobber,
 }
 
 /// Checks a memory argument of `lo..=hi` bytes; a written stack range becomes initialised
-/// with unknown numbers.
+/// with unknown numbers (a clobbered one holds unknown numbers where it was initialised).
 #[allow(clippy::too_many_arguments)]
 fn memory_arg(
     cx: &mut Cx<'_, '_>,
@@ -454,8 +453,14 @@ fn memory_arg(
         return;
     };
     let (a, end) = (a as i32, (b + hi) as i32);
-    if mode == Use::Write {
-        let definite = if a as i64 == b { a + lo as i32 } else { a };
+    if matches!(mode, Use::Write | Use::Clobber) {
+        // A clobber may write nothing: no byte becomes initialised, and a pointer cell it may
+        // overwrite in part becomes unreadable.
+        let definite = if mode == Use::Write && a as i64 == b {
+            a + lo as i32
+        } else {
+            a
+        };
         let removed = s.stack.havoc(a, definite, end);
         forget_cells(s, &removed);
         return;
