@@ -124,6 +124,8 @@ pub struct Verdict {
     pub errors: Vec<Finding>,
     /// The abstract state before each instruction, when asked for.
     pub invariants: Vec<(usize, String)>,
+    /// Most instructions one run executes, as proved (when accepted).
+    pub instruction_bound: Option<u64>,
     /// Time the verification took.
     pub time: Duration,
 }
@@ -152,6 +154,7 @@ pub fn verify_program(
         accepted: false,
         errors: Vec::new(),
         invariants: Vec::new(),
+        instruction_bound: None,
         time: Duration::ZERO,
     };
     if let Some(e) = &program.decode_error {
@@ -179,6 +182,7 @@ pub fn verify_program(
             &options,
         );
         verdict.accepted = report.errors.is_empty();
+        verdict.instruction_bound = verdict.accepted.then_some(report.instruction_bound);
         verdict.errors = report
             .errors
             .iter()
@@ -205,8 +209,13 @@ pub fn verdict_text(v: &Verdict, with_invariants: bool) -> String {
     if v.accepted {
         let _ = writeln!(
             out,
-            "{}/{} ({}): accepted in {ms:.1} ms",
-            v.section, v.function, v.program_type
+            "{}/{} ({}): accepted in {ms:.1} ms{}",
+            v.section,
+            v.function,
+            v.program_type,
+            v.instruction_bound.map_or(String::new(), |b| format!(
+                ", runs at most {b} instructions"
+            ))
         );
     } else {
         let n = v.errors.len();
@@ -262,6 +271,9 @@ pub fn verdict_json(v: &Verdict, with_invariants: bool) -> Value {
         "errors": errors,
         "time_ms": v.time.as_secs_f64() * 1e3,
     });
+    if let Some(b) = v.instruction_bound {
+        o["instruction_bound"] = json!(b);
+    }
     if with_invariants {
         o["invariants"] = v
             .invariants

@@ -170,6 +170,15 @@ pub enum VerifyErrorKind {
         /// The analysis' bound on visits of the head.
         detail: String,
     },
+    /// Every loop is bounded, but together they may run more instructions than allowed.
+    RunTooLong {
+        /// The bound on executed instructions the analysis proved.
+        bound: u128,
+        /// The limit ([`Options::max_run_instructions`](crate::Options)).
+        limit: u64,
+        /// The loops around the instruction that runs most, outermost first.
+        detail: String,
+    },
     /// `r0` at exit is not a number in the allowed range.
     BadReturn {
         /// What `r0` may be.
@@ -210,6 +219,7 @@ impl VerifyErrorKind {
             PointerArithmetic { .. } => "pointer-arithmetic",
             HelperArgument { .. } => "helper-argument",
             UnboundedLoop { .. } => "unbounded-loop",
+            RunTooLong { .. } => "run-too-long",
             BadReturn { .. } => "bad-return",
             TooComplex { .. } => "too-complex",
         }
@@ -296,6 +306,14 @@ impl fmt::Display for VerifyError {
             UnboundedLoop { head, detail } => write!(
                 f,
                 "loop at pc {head} may not terminate: no bound on its iterations was proved ({detail})"
+            ),
+            RunTooLong {
+                bound,
+                limit,
+                detail,
+            } => write!(
+                f,
+                "the program may run {bound} instructions, more than the limit of {limit}: {detail}"
             ),
             BadReturn { detail } => write!(f, "bad exit value: {detail}"),
             TooComplex { detail } => write!(f, "program too complex to verify: {detail}"),

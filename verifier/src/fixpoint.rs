@@ -442,6 +442,46 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         Ok(())
     }
 
+    /// Most visits of loop head `h` per entry into its loop, from its counters (`None` when
+    /// unbounded).
+    fn head_visits(&self, h: u32) -> Option<u128> {
+        let num = &self.pre[h as usize].num;
+        let c = num
+            .interval(counter(h))
+            .meet(&num.interval(countdown(h)).negate());
+        // The counters count the arrivals before this visit: at most `hi` more visits.
+        u128::try_from(c.hi())
+            .ok()
+            .filter(|_| c.hi() < MAX_LOOP_ITERATIONS)
+            .map(|k| k + 1)
+    }
+
+    /// An upper bound on the instructions one run executes: each reachable node runs at most
+    /// the product of the visit bounds of the loops around it. Also the node whose product is
+    /// largest, with its loops (outermost first) and their bounds. `None` when a loop has no
+    /// bound (already an error of [`Fixpoint::check`]).
+    pub(crate) fn run_bound(&self) -> Option<(u128, Vec<(usize, u128)>)> {
+        let mut total: u128 = 0;
+        let mut worst: (u128, Vec<(usize, u128)>) = (0, Vec::new());
+        for n in 0..self.cfg.nodes.len() {
+            if self.pre[n].is_bottom() && self.pre_parts[n].is_empty() {
+                continue;
+            }
+            let mut product: u128 = 1;
+            let mut chain = Vec::new();
+            for &h in &self.cfg.heads[n] {
+                let v = self.head_visits(h)?;
+                product = product.saturating_mul(v);
+                chain.push((self.cfg.nodes[h as usize].pc, v));
+            }
+            total = total.saturating_add(product);
+            if product > worst.0 {
+                worst = (product, chain);
+            }
+        }
+        Some((total, worst.1))
+    }
+
     /// The checking pass over the final states: every failed check, in weak topological
     /// order, then loops without a proved bound.
     pub(crate) fn check(&mut self) -> Result<Vec<VerifyError>, VerifyError> {

@@ -55,6 +55,10 @@ pub struct Options {
     /// Most instruction visits of the fixpoint before giving up with
     /// [`VerifyErrorKind::TooComplex`].
     pub max_visits: usize,
+    /// Most instructions one run may execute, by the bound the analysis proves from its loop
+    /// bounds; more is [`VerifyErrorKind::RunTooLong`]. An accepted program's bound is
+    /// [`Verified::instruction_bound`], a budget its host can enforce.
+    pub max_run_instructions: u64,
 }
 
 impl Default for Options {
@@ -62,6 +66,7 @@ impl Default for Options {
         Options {
             invariants: false,
             max_visits: 1_000_000,
+            max_run_instructions: 1_000_000,
         }
     }
 }
@@ -82,9 +87,16 @@ pub struct Invariant {
 pub struct Verified {
     insns: Vec<Insn>,
     invariants: Vec<Invariant>,
+    instruction_bound: u64,
 }
 
 impl Verified {
+    /// Most instructions one run executes (counting each `lddw` once and a helper call as
+    /// one): the bound the analysis proved, at most [`Options::max_run_instructions`].
+    pub fn instruction_bound(&self) -> u64 {
+        self.instruction_bound
+    }
+
     /// The instructions (an `lddw` once).
     pub fn insns(&self) -> &[Insn] {
         &self.insns
@@ -126,6 +138,7 @@ pub fn verify_with(
         Ok(Verified {
             insns: insns.to_vec(),
             invariants: report.invariants,
+            instruction_bound: report.instruction_bound,
         })
     } else {
         Err(report.errors)
@@ -140,6 +153,8 @@ pub struct Report {
     /// The states before each instruction, when [`Options::invariants`] was set and the
     /// analysis got as far as a fixpoint.
     pub invariants: Vec<Invariant>,
+    /// The bound on instructions one run executes (0 when the analysis found none).
+    pub instruction_bound: u64,
 }
 
 /// Analyses a program and reports every failed check and, on request, the invariants.
@@ -153,6 +168,7 @@ pub fn analyze(
     let fail = |errors: Vec<VerifyError>| Report {
         errors,
         invariants: Vec::new(),
+        instruction_bound: 0,
     };
     let Some(prog) = platform.program_type(prog_type) else {
         return fail(alloc::vec![VerifyError::new(
@@ -188,6 +204,31 @@ pub fn analyze(
         Ok(e) => e,
         Err(e) => return fail(alloc::vec![e]),
     };
+    let mut instruction_bound = 0;
+    if let Some((bound, loops)) = fx.run_bound() {
+        if bound > u128::from(options.max_run_instructions) {
+            let detail = if loops.is_empty() {
+                String::from("no loops")
+            } else {
+                loops
+                    .iter()
+                    .map(|(pc, v)| format!("the loop at pc {pc} runs up to {v} times"))
+                    .collect::<Vec<_>>()
+                    .join(", within it ")
+            };
+            let pc = loops.last().map_or(0, |l| l.0);
+            errors.push(VerifyError::new(
+                pc,
+                VerifyErrorKind::RunTooLong {
+                    bound,
+                    limit: options.max_run_instructions,
+                    detail,
+                },
+            ));
+        } else {
+            instruction_bound = bound as u64;
+        }
+    }
     let mut seen = Vec::new();
     errors.retain(|e| {
         let key = (e.pc(), e.kind().clone());
@@ -211,5 +252,9 @@ pub fn analyze(
     } else {
         Vec::new()
     };
-    Report { errors, invariants }
+    Report {
+        errors,
+        invariants,
+        instruction_bound,
+    }
 }

@@ -3,8 +3,12 @@
 //! rejected).
 //!
 //! - `nested-loop-1.5m-insns`: a 4 x 131,081-iteration nested loop the verifier (rightly) proves
-//!   terminating; it ran out of the harness's first budget of 1,000,000 instructions. The budget
-//!   is now 20,000,000; the verifier does not cap loop lengths yet.
+//!   terminating; it ran out of the harness's first budget of 1,000,000 instructions. The
+//!   verifier now proves a bound on the instructions a run executes and rejects programs above
+//!   `Options::max_run_instructions` (1,000,000 by default); this one is rejected, and the
+//!   harness's budget is the proved bound.
+//! - `nested-loop-67m-insns`: a 1,024 x 65,526-iteration nested loop, accepted before that
+//!   limit existed (67 million instructions); now rejected as running too long.
 //! - `direct-map-value`: `lddw r1, map_value 1, 0` (a pointer into the array map's value),
 //!   which the verifier rightly accepts; the harness's host could not resolve it yet.
 

@@ -673,7 +673,7 @@ const MAP_ADDR_4: u64 = 0xdead_0004;
 /// Runs `insns` on one input; the error names the fault.
 /// Runs `prog` on one input; the error names the fault. The packet has 0, 4, 8 or 32 bytes of
 /// metadata before it (by seed), inside the same region.
-fn run_once(prog: &Program, packet_len: usize, seed: u64) -> Result<(), String> {
+fn run_once(prog: &Program, budget: u64, packet_len: usize, seed: u64) -> Result<(), String> {
     let meta = [0usize, 4, 8, 32][(seed % 4) as usize];
     let mut pkt_backing = vec![0u8; packet_len + 2 * GAP];
     let mut val_backing = vec![0u8; 2 * VALUE_SIZE as usize + 3 * GAP];
@@ -702,7 +702,7 @@ fn run_once(prog: &Program, packet_len: usize, seed: u64) -> Result<(), String> 
     mem.grant(v0).unwrap();
     mem.grant(v1).unwrap();
     let mut host = Host { values, seed };
-    let mut vm = Vm::new(Config { budget: 2_000_000 });
+    let mut vm = Vm::new(Config { budget });
     let args = [mem.input_addr(), 0, 0, 0, 0];
     vm.run_in(prog, args, &mut mem, &mut host)
         .map(|_| ())
@@ -806,12 +806,17 @@ fn run_accepted(programs: impl Strategy<Value = Vec<Insn>>, cases: u32) -> u32 {
     let accepted = std::cell::Cell::new(0u32);
     let result = runner.run(&programs, |insns| {
         let mut verified = None;
+        // The run's budget: the most instructions the verifier proved a run executes.
+        let mut budget = 0;
         for (platform, ty) in [
             (&Windows as &dyn Platform, "xdp"),
             (&MetaPlatform as &dyn Platform, "xdp_meta"),
         ] {
             match ebpf_verifier::verify(&insns, platform, ty, &maps()) {
-                Ok(v) => verified = Some(v),
+                Ok(v) => {
+                    budget = budget.max(v.instruction_bound());
+                    verified = Some(v);
+                }
                 Err(errors) => {
                     if let Some(e) = errors.iter().find(|e| e.kind().class() == "too-complex") {
                         let text = ebpf_isa::disasm::disassemble(&insns);
@@ -827,7 +832,7 @@ fn run_accepted(programs: impl Strategy<Value = Vec<Insn>>, cases: u32) -> u32 {
         let prog = Program::from_insns(v.insns()).expect("verified programs are valid");
         for (i, &len) in LENGTHS.iter().enumerate() {
             for seed in 0..4u64 {
-                if let Err(e) = run_once(&prog, len, seed * 31 + i as u64) {
+                if let Err(e) = run_once(&prog, budget, len, seed * 31 + i as u64) {
                     let text = ebpf_isa::disasm::disassemble(&insns);
                     return Err(TestCaseError::fail(format!(
                         "accepted program faults: {e}\n{text}"

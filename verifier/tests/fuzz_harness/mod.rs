@@ -2,7 +2,8 @@
 //! its inputs (`tests/fuzz_replay.rs`): bytes are decoded as a program; if the verifier accepts it
 //! (eBPF for Windows `xdp`, with an array map and a hash map), it must run in the checked
 //! interpreter without any fault on packets of boundary lengths, with map lookups that hit and
-//! miss.
+//! miss, and within the number of instructions the verifier proved it runs at most (the run's
+//! budget is that bound).
 
 #![allow(dead_code)]
 
@@ -15,11 +16,6 @@ const HASH_VALUE: usize = 8;
 const ARRAY_MAP: u64 = 0xdead_0001;
 const HASH_MAP: u64 = 0xdead_0002;
 const LENGTHS: [usize; 8] = [0, 1, 13, 14, 15, 34, 64, 1500];
-/// Instructions one run may execute. The verifier proves that loops end but does not cap how
-/// many instructions they take (a 4 x 131,081-iteration nested loop found by this fuzzer runs
-/// 1.5 million), so the budget is well above the interpreter's default; a program that still
-/// exhausts it is reported.
-const BUDGET: u64 = 20_000_000;
 
 fn maps() -> [MapInfo; 2] {
     let map = |fd, kind, value_size| MapInfo {
@@ -70,7 +66,7 @@ impl Helpers for Host {
 
 /// One run on a packet of `len` bytes: the Windows xdp context (data, data_end, data_meta,
 /// ingress_ifindex) is read-only; the packet and the two map values are writable.
-fn run_once(program: &Program, len: usize, seed: u64) -> Result<(), String> {
+fn run_once(program: &Program, budget: u64, len: usize, seed: u64) -> Result<(), String> {
     let mut packet: Vec<u8> = (0..len).map(|i| (i as u64 ^ seed) as u8).collect();
     let mut array_value = [0x5au8; ARRAY_VALUE];
     let mut hash_value = [0xa5u8; HASH_VALUE];
@@ -87,7 +83,7 @@ fn run_once(program: &Program, len: usize, seed: u64) -> Result<(), String> {
     mem.grant(&mut hash_value).map_err(|e| e.to_string())?;
     let mut host = Host { values, seed };
     let args = [mem.input_addr(), 0, 0, 0, 0];
-    Vm::new(Config { budget: BUDGET })
+    Vm::new(Config { budget })
         .run_in(program, args, &mut mem, &mut host)
         .map(|_| ())
         .map_err(|f| format!("packet of {len} bytes, seed {seed}: {f}"))
@@ -102,13 +98,14 @@ pub fn check(data: &[u8]) -> Result<(), String> {
     if insns.is_empty() || insns.len() > 512 {
         return Ok(());
     }
-    if ebpf_verifier::verify(&insns, &Windows, "xdp", &maps()).is_err() {
+    let Ok(verified) = ebpf_verifier::verify(&insns, &Windows, "xdp", &maps()) else {
         return Ok(());
-    }
+    };
+    let budget = verified.instruction_bound();
     let program = Program::from_insns(&insns).map_err(|e| format!("verified but invalid: {e}"))?;
     for (i, &len) in LENGTHS.iter().enumerate() {
         for seed in [i as u64, 0x9e37_79b9_7f4a_7c15 ^ i as u64] {
-            run_once(&program, len, seed).map_err(|fault| {
+            run_once(&program, budget, len, seed).map_err(|fault| {
                 format!(
                     "accepted program faults: {fault}\n{}",
                     ebpf_isa::disasm::disassemble(&insns)
