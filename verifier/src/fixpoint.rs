@@ -59,6 +59,9 @@ pub(crate) struct Fixpoint<'a, 'e> {
     keys: Vec<u16>,
     /// The registers live on entry to each node.
     live: Vec<u16>,
+    /// Nodes ending a zero extension `dst = src; dst <<= 32; dst >>= 32` (clang's idiom for
+    /// a 32-bit loop index), with `(dst, src)`: see [`zero_extensions`].
+    zext: Vec<Option<(ebpf_isa::Reg, ebpf_isa::Reg)>>,
     /// The disjuncts at a node analysed as several; empty when there is one, `pre` itself.
     pre_parts: Vec<Vec<State>>,
     /// The disjuncts after a node; empty when there is one, `post` itself.
@@ -94,6 +97,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         let n = cfg.nodes.len();
         let (mode, keys) = modes(cfg, insns, layout);
         let live = crate::liveness::live_in(cfg, insns, layout);
+        let zext = zero_extensions(cfg, insns, layout);
         let mut entry = State::entry_for(env.prog.context.data_meta.is_some());
         if cfg.is_head(0) {
             reset(&mut entry, 0);
@@ -112,6 +116,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             mode,
             keys,
             live,
+            zext,
             pre_parts: alloc::vec![Vec::new(); n],
             post_parts: (0..n).map(|_| Vec::new()).collect(),
         }
@@ -316,7 +321,20 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             node: n,
             errors,
         };
-        self.post[n as usize] = Some(step(&mut cx, insn, s));
+        let mut post = step(&mut cx, insn, s);
+        if let Some((dst, src)) = self.zext[n as usize] {
+            // `src` is unchanged since the copy; when it is below 2^32, `dst` equals it.
+            let f = &mut post.fall;
+            if !f.is_bottom()
+                && f.ty(src) == crate::domain::RegType::Num
+                && f.ty(dst) == crate::domain::RegType::Num
+                && f.interval(src).within(0, u32::MAX.into())
+            {
+                f.num
+                    .assign_var(VarId::reg(dst.num()), VarId::reg(src.num()), 0);
+            }
+        }
+        self.post[n as usize] = Some(post);
         Ok(())
     }
 
@@ -541,14 +559,30 @@ fn group(states: Vec<State>, fits: impl Fn(&State, &State) -> bool) -> Vec<State
     groups
 }
 
-/// Whether joining `a` and `b` loses the kind of no register in `live` (bit `i` for `ri`):
-/// no live register that has a kind in both becomes a value of different kinds.
+/// Whether joining `a` and `b` loses nothing the analysis is likely to need: no live
+/// register (bit `i` of `live` for `ri`) that has a kind in both becomes a value of different
+/// kinds, and, where the two initialised different stack bytes, no live register tells the
+/// paths apart (a stack pointer into disjoint ranges, or different constants: a buffer and the
+/// size passed with it).
 fn same_kinds(a: &State, b: &State, live: u16) -> bool {
     use crate::domain::RegType;
+    let same_init = a.stack.same_init(&b.stack);
     (0..11u8).all(|i| {
         let (x, y) = (a.regs[usize::from(i)], b.regs[usize::from(i)]);
-        if live & (1 << i) == 0 || x == y || x == RegType::Mixed || y == RegType::Mixed {
+        if live & (1 << i) == 0 || x == RegType::Mixed || y == RegType::Mixed {
             return true;
+        }
+        let v = VarId::reg(i);
+        if x == y {
+            if same_init || !matches!(x, RegType::Num | RegType::Stack) {
+                return true;
+            }
+            let (p, q) = (a.num.interval(v), b.num.interval(v));
+            return if x == RegType::Stack {
+                p.lo() <= q.hi() && q.lo() <= p.hi()
+            } else {
+                p.singleton().is_none() || q.singleton().is_none() || p == q
+            };
         }
         let mut j = x;
         j.join(&y);
@@ -556,7 +590,7 @@ fn same_kinds(a: &State, b: &State, live: u16) -> bool {
             return true;
         }
         // The number 0 joins a map value into "map value or null" (see `State::join`).
-        let zero = |s: &State| s.num.interval(VarId::reg(i)).singleton() == Some(0);
+        let zero = |s: &State| s.num.interval(v).singleton() == Some(0);
         x == RegType::Num && zero(a) && null_of(y).is_some()
             || y == RegType::Num && zero(b) && null_of(x).is_some()
     })
@@ -643,6 +677,49 @@ fn modes(cfg: &Cfg, insns: &[Insn], layout: &Layout) -> (Vec<Mode>, Vec<u16>) {
         }
     }
     (mode, keys)
+}
+
+/// For each node, `(dst, src)` when it is `dst >>= 32` whose only predecessor is
+/// `dst <<= 32` whose only predecessor is `dst = src` (all 64-bit, `src` another register):
+/// after it, `dst` is the low 32 bits of `src`, unchanged since the copy.
+fn zero_extensions(
+    cfg: &Cfg,
+    insns: &[Insn],
+    layout: &Layout,
+) -> Vec<Option<(ebpf_isa::Reg, ebpf_isa::Reg)>> {
+    use ebpf_isa::{AluOp, Operand, Width};
+    let insn_at =
+        |m: u32| &insns[layout.at_slot[cfg.nodes[m as usize].pc].expect("instruction start")];
+    let only_pred = |m: u32| match cfg.preds[m as usize][..] {
+        [(p, crate::cfg::Edge::Fall)] => Some(p),
+        _ => None,
+    };
+    (0..cfg.nodes.len() as u32)
+        .map(|n| {
+            let shift = |m: u32, want: AluOp| match *insn_at(m) {
+                Insn::Alu {
+                    op,
+                    width: Width::W64,
+                    dst,
+                    src: Operand::Imm(32),
+                } if op == want => Some(dst),
+                _ => None,
+            };
+            let dst = shift(n, AluOp::Rsh)?;
+            let l = only_pred(n)?;
+            (shift(l, AluOp::Lsh)? == dst).then_some(())?;
+            let m = only_pred(l)?;
+            match *insn_at(m) {
+                Insn::Alu {
+                    op: AluOp::Mov,
+                    width: Width::W64,
+                    dst: d,
+                    src: Operand::Reg(src),
+                } if d == dst && src != dst => Some((dst, src)),
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 /// Widening thresholds: the program's constants and their neighbours, and the bounds of

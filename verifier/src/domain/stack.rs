@@ -72,6 +72,11 @@ impl Stack {
         })
     }
 
+    /// Whether `self` and `other` have the same initialised bytes.
+    pub fn same_init(&self, other: &Stack) -> bool {
+        self.init == other.init
+    }
+
     /// The first byte of `[lo, hi)` that may be uninitialised.
     pub fn first_uninit(&self, lo: i32, hi: i32) -> Option<i32> {
         (lo..hi).find(|&off| !self.is_init(off, off + 1))
