@@ -244,26 +244,14 @@ impl Lattice for State {
 /// release tracking is per path).
 pub(crate) fn null_of(other: RegType) -> Option<RegType> {
     match other {
-        RegType::MapValue { size, alloc: 0 } | RegType::MapValueOrNull { size, alloc: 0, .. } => {
-            Some(RegType::MapValueOrNull {
-                size,
-                id: 0,
-                alloc: 0,
-            })
-        }
-        RegType::MapPtrOrNull {
-            key_max,
-            value_min,
-            value_max,
-            kinds,
-            ..
-        } => Some(RegType::MapPtrOrNull {
+        RegType::MapValue { size, alloc: 0 } => Some(RegType::MapValueOrNull {
+            size,
             id: 0,
-            key_max,
-            value_min,
-            value_max,
-            kinds,
+            alloc: 0,
         }),
+        RegType::MapValueOrNull { alloc: 0, .. } | RegType::MapPtrOrNull { .. } => {
+            Some(other.without_null_id())
+        }
         _ => None,
     }
 }

@@ -95,6 +95,38 @@ impl RegType {
         )
     }
 
+    /// The null-check id of a kind "or null" (0 for other kinds).
+    pub fn null_id(self) -> u32 {
+        match self {
+            RegType::MapValueOrNull { id, .. } | RegType::MapPtrOrNull { id, .. } => id,
+            _ => 0,
+        }
+    }
+
+    /// This kind with its null-check id cleared: it no longer shares null checks with other
+    /// registers.
+    pub fn without_null_id(self) -> RegType {
+        match self {
+            RegType::MapValueOrNull { size, alloc, .. } => {
+                RegType::MapValueOrNull { size, id: 0, alloc }
+            }
+            RegType::MapPtrOrNull {
+                key_max,
+                value_min,
+                value_max,
+                kinds,
+                ..
+            } => RegType::MapPtrOrNull {
+                id: 0,
+                key_max,
+                value_min,
+                value_max,
+                kinds,
+            },
+            t => t,
+        }
+    }
+
     /// A short description for messages.
     pub fn describe(self) -> &'static str {
         match self {

@@ -278,25 +278,7 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: i32) {
         RetKind::Void => s.clobber(Reg::R0),
         RetKind::MapValueOrNull | RetKind::AllocOrNull => {
             // Values from an earlier execution of this call no longer share its id.
-            s.retype_all(|t| match t {
-                RegType::MapValueOrNull { size, id: i, alloc } if i == id => {
-                    Some(RegType::MapValueOrNull { size, id: 0, alloc })
-                }
-                RegType::MapPtrOrNull {
-                    id: i,
-                    key_max,
-                    value_min,
-                    value_max,
-                    kinds,
-                } if i == id => Some(RegType::MapPtrOrNull {
-                    id: 0,
-                    key_max,
-                    value_min,
-                    value_max,
-                    kinds,
-                }),
-                _ => None,
-            });
+            s.retype_all(|t| (t.null_id() == id).then(|| t.without_null_id()));
             let of_maps = |m: &MapSizes| m.kinds & MapKind::OF_MAPS_BITS != 0;
             if let Some(m) = map.filter(|m| h.ret == RetKind::MapValueOrNull && of_maps(m)) {
                 let ty = match inner_maps(cx.env.maps, m) {
