@@ -40,7 +40,21 @@ pub(crate) const MAX_LOOP_ITERATIONS: i128 = 1 << 20;
 pub(crate) struct Limits {
     /// Most instruction visits.
     pub(crate) visits: usize,
+    /// Most bytes the kept states may take (estimated every [`MEMORY_CHECK_EVERY`] visits).
+    pub(crate) memory: usize,
 }
+
+/// `bytes` in KiB or MiB (rounded up).
+fn human_bytes(bytes: usize) -> alloc::string::String {
+    if bytes >= 1 << 20 {
+        format!("{} MiB", bytes.div_ceil(1 << 20))
+    } else {
+        format!("{} KiB", bytes.div_ceil(1 << 10))
+    }
+}
+
+/// Visits between two estimates of the memory the states take.
+const MEMORY_CHECK_EVERY: usize = 512;
 
 pub(crate) struct Fixpoint<'a, 'e> {
     cfg: &'a Cfg,
@@ -282,6 +296,20 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         Ok(())
     }
 
+    /// An estimate of the heap the kept states take, in bytes.
+    fn approx_bytes(&self) -> usize {
+        let states = self.pre.iter().chain(self.pre_parts.iter().flatten());
+        let posts = self
+            .post
+            .iter()
+            .flatten()
+            .chain(self.post_parts.iter().flatten());
+        states.map(State::approx_bytes).sum::<usize>()
+            + posts
+                .map(|p| p.fall.approx_bytes() + p.taken.approx_bytes())
+                .sum::<usize>()
+    }
+
     /// Steps one state `s` of node `n`.
     fn process_one(
         &mut self,
@@ -301,6 +329,21 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
                     ),
                 },
             ));
+        }
+        if self.visits % MEMORY_CHECK_EVERY == 0 {
+            let bytes = self.approx_bytes();
+            if bytes > self.limits.memory {
+                return Err(VerifyError::new(
+                    node.pc,
+                    VerifyErrorKind::TooComplex {
+                        detail: format!(
+                            "the analysis' states would take about {}, more than the limit of {}",
+                            human_bytes(bytes),
+                            human_bytes(self.limits.memory)
+                        ),
+                    },
+                ));
+            }
         }
         if s.num.size() > MAX_CONSTRAINTS {
             return Err(VerifyError::new(

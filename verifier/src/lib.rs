@@ -55,6 +55,9 @@ pub struct Options {
     /// Most instruction visits of the fixpoint before giving up with
     /// [`VerifyErrorKind::TooComplex`].
     pub max_visits: usize,
+    /// Most bytes of heap the analysis' states may take (an estimate, checked as it goes)
+    /// before giving up with [`VerifyErrorKind::TooComplex`].
+    pub max_memory: usize,
     /// Most instructions one run may execute, by the bound the analysis proves from its loop
     /// bounds; more is [`VerifyErrorKind::RunTooLong`]. An accepted program's bound is
     /// [`Verified::instruction_bound`], a budget its host can enforce.
@@ -66,6 +69,7 @@ impl Default for Options {
         Options {
             invariants: false,
             max_visits: 1_000_000,
+            max_memory: 512 << 20,
             max_run_instructions: 1_000_000,
         }
     }
@@ -195,6 +199,7 @@ pub fn analyze(
     };
     let limits = fixpoint::Limits {
         visits: options.max_visits,
+        memory: options.max_memory,
     };
     let mut fx = fixpoint::Fixpoint::new(&cfg, insns, &layout, &env, limits);
     if let Err(e) = fx.solve() {

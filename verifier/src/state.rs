@@ -60,6 +60,15 @@ impl State {
             .assign_interval(VarId::PACKET_META, Interval::new(lo.into(), 0));
     }
 
+    /// An estimate of the heap this state takes, in bytes (its zone's constraints in two
+    /// ordered maps, its stack cells, and the fixed part).
+    pub(crate) fn approx_bytes(&self) -> usize {
+        if self.bottom {
+            return core::mem::size_of::<State>();
+        }
+        core::mem::size_of::<State>() + 64 * self.num.size() + 32 * self.stack.cell_count()
+    }
+
     /// Call depth (0 in the entry function).
     pub fn depth(&self) -> usize {
         self.saved.len()

@@ -96,6 +96,11 @@ impl Stack {
             .collect()
     }
 
+    /// How many cells hold a known value.
+    pub fn cell_count(&self) -> usize {
+        self.cells.len()
+    }
+
     /// The cells, by offset.
     pub fn cells(&self) -> impl Iterator<Item = (i32, Cell)> + '_ {
         self.cells.iter().map(|(&o, &c)| (o, c))
