@@ -1,0 +1,78 @@
+//! The Linux platform: program types with their context layouts (UAPI `struct xdp_md`,
+//! `struct __sk_buff`, `struct pt_regs` on x86-64) and the common helper prototypes, by their
+//! UAPI ids.
+//!
+//! [`Linux`] serves two static tables: the program types (`program_types.rs`, their contexts in
+//! `contexts.rs`) and the helper prototypes (`helpers.rs`). The helper groups defined here link
+//! the two: a program type may call a helper when they share a group bit.
+
+mod contexts;
+mod helpers;
+mod program_types;
+#[cfg(test)]
+mod tests;
+
+use super::{HelperProto, Platform, ProgramType};
+use helpers::HELPERS;
+use program_types::PROGRAM_TYPES;
+
+/// The Linux platform.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Linux;
+
+impl Platform for Linux {
+    fn name(&self) -> &'static str {
+        "linux"
+    }
+
+    fn program_types(&self) -> &[ProgramType] {
+        PROGRAM_TYPES
+    }
+
+    fn helpers(&self) -> &[HelperProto] {
+        HELPERS
+    }
+}
+
+/// Helpers every program type may call.
+const BASE: u32 = 1;
+/// `bpf_skb_load_bytes`: every `__sk_buff` hook.
+const SKB: u32 = 2;
+/// tc-only helpers (packet writes, redirects).
+const TC: u32 = 4;
+/// XDP-only helpers.
+const XDP: u32 = 8;
+/// Tracing helpers (kprobe, tracepoint).
+const TRACING: u32 = 16;
+/// Helpers for networking hooks that emit events (`perf_event_output` with a context).
+const EVENTS: u32 = 32;
+/// The current task's ids (tracing and cgroup hooks).
+const CURRENT: u32 = 64;
+/// sock_ops helpers.
+const SOCK_OPS: u32 = 128;
+/// Helpers of every `__sk_buff` program that may change the packet or its metadata
+/// (tc, lwt_xmit, sk_skb).
+const SKB_WRITE: u32 = 256;
+/// perf_event-only helpers (the counter behind the context).
+const PERF_EVENT: u32 = 512;
+/// sk_msg helpers.
+const SK_MSG: u32 = 1 << 10;
+/// sk_reuseport helpers (and the `__sk_buff` readers that also take its context).
+const REUSEPORT: u32 = 1 << 11;
+/// cgroup_sysctl helpers.
+const SYSCTL: u32 = 1 << 12;
+/// cgroup_sock_addr helpers.
+const SOCK_ADDR: u32 = 1 << 13;
+/// lirc_mode2 helpers (remote control decoding).
+const LIRC: u32 = 1 << 14;
+/// sk_skb-only helpers (socket redirects).
+const SK_SKB: u32 = 1 << 15;
+/// The cgroup ids of an `__sk_buff`'s socket (tc and cgroup_skb).
+const SKB_CGROUP: u32 = 1 << 16;
+/// kprobe-only helpers (error injection).
+const KPROBE: u32 = 1 << 17;
+/// The socket behind an `__sk_buff` (cookie, uid) and loads relative to its headers (socket
+/// filter, tc, cgroup_skb).
+const SKB_SOCK: u32 = 1 << 18;
+/// lwt helpers (and the tc helpers lwt programs share).
+const LWT: u32 = 1 << 19;

@@ -1,0 +1,53 @@
+//! Linux programs verified end to end: the context layouts, return ranges and helper groups
+//! of the program types as the verifier applies them.
+
+use super::Linux;
+
+fn check(prog_type: &str, text: &str) -> Result<(), alloc::string::String> {
+    let insns = ebpf_isa::asm::assemble(text).expect("assembles");
+    crate::verify(&insns, &Linux, prog_type, &[])
+        .map(|_| ())
+        .map_err(|e| alloc::format!("{}", e[0]))
+}
+
+#[test]
+fn pointer_contexts_of_the_socket_hooks_delimit_their_data() {
+    // sk_msg and cgroup_sockopt carry 8-byte data/data_end pointers.
+    for (ty, data, end) in [("sk_msg", 0, 8), ("cgroup_sockopt", 8, 16)] {
+        let body = |check: &str| {
+            alloc::format!(
+                "ldxdw %r2, [%r1+{data}]\n ldxdw %r3, [%r1+{end}]\n mov %r4, %r2\n \
+                 add %r4, 4\n {check}\n ldxw %r0, [%r2]\n stw [%r2], 1\n \
+                 out:\n mov %r0, 1\n exit"
+            )
+        };
+        check(ty, &body("jgt %r4, %r3, out")).unwrap();
+        let err = check(ty, &body("jgt %r4, %r3, +0")).unwrap_err();
+        assert!(err.contains("packet"), "{ty}: {err}");
+    }
+    // The socket pointer of bpf_sockopt is not readable as a number.
+    assert!(check("cgroup_sockopt", "ldxdw %r0, [%r1]\n mov %r0, 1\n exit").is_err());
+    // sk_reuseport's packet is read-only.
+    let err = check(
+        "sk_reuseport",
+        "ldxdw %r2, [%r1]\n ldxdw %r3, [%r1+8]\n mov %r4, %r2\n add %r4, 4\n \
+         jgt %r4, %r3, out\n stw [%r2], 1\n out:\n mov %r0, 1\n exit",
+    )
+    .unwrap_err();
+    assert!(err.contains("packet"), "{err}");
+}
+
+#[test]
+fn cgroup_hooks_return_zero_or_one() {
+    check("cgroup_sysctl", "mov %r0, 1\n exit").unwrap();
+    assert!(check("cgroup_sysctl", "mov %r0, 2\n exit").is_err());
+    assert!(check("cgroup_sock_addr", "mov %r0, -1\n exit").is_err());
+    check("kprobe", "mov %r0, 2\n exit").unwrap();
+}
+
+#[test]
+fn section_less_skb_programs_get_the_tc_helpers() {
+    // bpf_redirect(ifindex, 0) from a socket_filter, as PREVAIL allows.
+    check("socket_filter", "mov %r1, 1\n mov %r2, 0\n call 23\n exit").unwrap();
+    assert!(check("kprobe", "mov %r1, 1\n mov %r2, 0\n call 23\n exit").is_err());
+}
