@@ -165,6 +165,9 @@ pub enum RunErrorKind {
         /// What is missing.
         what: &'static str,
     },
+    /// [`Executable::run_verified`](crate::Executable::run_verified) on an executable that was
+    /// not compiled from a verified program (nothing ran; the pc is 0).
+    NotVerified,
 }
 
 impl RunError {
@@ -203,6 +206,11 @@ impl fmt::Display for RunErrorKind {
                 write!(f, "lddw {src:?} {imm} failed: {message}")
             }
             RunErrorKind::Unsupported { what } => write!(f, "{what} is not supported"),
+            RunErrorKind::NotVerified => write!(
+                f,
+                "run_verified needs an executable of a verified program \
+                 (build it with Executable::from_verified or compile_verified)"
+            ),
         }
     }
 }

@@ -36,8 +36,8 @@ struct RunContext {
     packet_len: u64,
     direct_helpers: [Option<DirectHelper>; MAX_DIRECT_HELPERS],
     resolve_lddw: extern "sysv64" fn(u64, u64, u64, *mut u8) -> u64,
-    /// The caller's helpers, set for the duration of one `run_trusted` (its borrow erased to
-    /// `'static`; never used outside that call) and `None` otherwise.
+    /// The caller's helpers, set for the duration of one run (`Executable::enter`; its borrow
+    /// erased to `'static`, never used outside that call) and `None` otherwise.
     helpers: Option<NonNull<dyn Helpers>>,
     helper_error: Option<RunErrorKind>,
     panic: Option<Box<dyn Any + Send>>,
@@ -64,11 +64,12 @@ const _: () = {
 /// The helper dispatcher the generated code calls through `ctx.dispatch`.
 ///
 /// Never unwinds into generated code: a panicking helper is caught, recorded as a fault (the
-/// code then unwinds its own frames) and resumed by [`Executable::run_trusted`].
+/// code then unwinds its own frames) and resumed by the run entry point
+/// ([`Executable::run_trusted`] or [`Executable::run_verified`]).
 extern "sysv64" fn dispatch(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, ctx: *mut u8) -> u64 {
-    // SAFETY: the generated code passes back the pointer `run_trusted` gave it, which points to
-    // the executable's boxed `RunContext`; `run_trusted` holds no reference to it while the code
-    // runs, so this is the only live reference.
+    // SAFETY: the generated code passes back the pointer `Executable::enter` gave it, which
+    // points to the executable's boxed `RunContext`; `enter` holds no reference to it while the
+    // code runs, so this is the only live reference.
     let ctx = unsafe { &mut *ctx.cast::<RunContext>() };
     let Ok(id) = u32::try_from(ctx.helper_id) else {
         let value = ctx.helper_id;
@@ -80,8 +81,8 @@ extern "sysv64" fn dispatch(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, ctx: *m
         ctx.fault_kind = FAULT_HELPER;
         return 0;
     };
-    // SAFETY: `helpers` was set by `run_trusted` from a `&mut dyn Helpers` that outlives the
-    // run, and `run_trusted` does not use that borrow while the code runs.
+    // SAFETY: `helpers` was set by `Executable::enter` from a `&mut dyn Helpers` that outlives
+    // the run, and `enter` does not use that borrow while the code runs.
     let helpers = unsafe { helpers.as_mut() };
     match catch_unwind(AssertUnwindSafe(|| helpers.call(id, [a1, a2, a3, a4, a5]))) {
         Ok(Ok(value)) => value,
@@ -116,7 +117,7 @@ extern "sysv64" fn resolve_lddw(src: u64, imm: u64, next_imm: u64, ctx: *mut u8)
         ctx.fault_kind = FAULT_HELPER;
         return 0;
     };
-    // SAFETY: as in `dispatch`: set by `run_trusted` from a borrow that outlives the run.
+    // SAFETY: as in `dispatch`: set by `Executable::enter` from a borrow that outlives the run.
     let helpers = unsafe { helpers.as_mut() };
     match catch_unwind(AssertUnwindSafe(|| helpers.lddw(src, imm, next_imm))) {
         Ok(Ok(value)) => value,
@@ -139,6 +140,22 @@ extern "sysv64" fn resolve_lddw(src: u64, imm: u64, next_imm: u64, ctx: *mut u8)
 
 /// A compiled program installed in this process's executable memory, with its own stack of
 /// [`MAX_FRAMES`] frames of [`STACK_SIZE`] bytes.
+///
+/// Two ways to run it:
+///
+/// - [`run_trusted`](Self::run_trusted), safe to call but memory-safe only for programs the
+///   caller vouches for (tests, conformance vectors, the `ebpf run` command);
+/// - [`run_verified`](Self::run_verified), for executables built from an
+///   [`ebpf_verifier::Verified`] program ([`from_verified`](Self::from_verified)). It is an
+///   `unsafe fn`: the verifier proved the program safe *given* a context laid out as its
+///   program type says, pointing at live buffers, and helpers that keep their prototypes'
+///   promises. Only the host that builds the context and implements the helpers can guarantee
+///   that, so the obligation is stated there, precisely, instead of being hidden behind a safe
+///   signature. A host crate that owns context construction and the helpers for each program
+///   type can wrap it in a safe `run`.
+///
+/// [`instruction_bound`](Self::instruction_bound) tells a host whether what it runs was verified
+/// and how many instructions one run executes at most.
 #[derive(Debug)]
 pub struct Executable {
     code: Mmap,
@@ -150,6 +167,8 @@ pub struct Executable {
     helper_ids: Box<[u32]>,
     /// Whether frame 0 must be zeroed before each run ([`Compiled::uses_stack`]).
     uses_stack: bool,
+    /// [`Compiled::instruction_bound`]: `Some` only for images of verified programs.
+    instruction_bound: Option<u64>,
     ctx: Box<RunContext>,
 }
 
@@ -216,7 +235,25 @@ impl Executable {
                 .copied()
                 .collect(),
             uses_stack: compiled.uses_stack(),
+            instruction_bound: compiled.instruction_bound(),
         })
+    }
+
+    /// Compiles a verified program ([`compile_verified`](crate::compile_verified)) and installs
+    /// it. The result's [`instruction_bound`](Self::instruction_bound) is the proof's.
+    pub fn from_verified(
+        verified: &ebpf_verifier::Verified,
+        options: &crate::JitOptions,
+    ) -> Result<Executable, JitError> {
+        Executable::new(&crate::compile_verified(verified, options)?)
+    }
+
+    /// `Some(n)` when this executable was compiled from an [`ebpf_verifier::Verified`] program:
+    /// one run executes at most `n` instructions (each `lddw` once, a helper call as one; the
+    /// time inside helpers is the host's). `None` for executables of unverified programs,
+    /// which only [`run_trusted`](Self::run_trusted) runs.
+    pub fn instruction_bound(&self) -> Option<u64> {
+        self.instruction_bound
     }
 
     /// The stack after the last run: frame 0 is the last [`STACK_SIZE`] bytes (r10 of the
@@ -234,14 +271,96 @@ impl Executable {
     ///
     /// **For trusted and test programs only.** The generated code does not check memory
     /// accesses, jump into the unknown or loop-bound itself: a program that has not been
-    /// verified can read or write any memory of this process or never return. This entry
-    /// point exists until the verifier lands; verified programs will get a `run` that takes
-    /// the verifier's `Verified` proof instead of trust.
+    /// verified can read or write any memory of this process or never return. Programs that
+    /// are not trusted go through the verifier and
+    /// [`run_verified`](Self::run_verified) instead.
     pub fn run_trusted(
         &mut self,
         mem: &mut [u8],
         helpers: &mut dyn Helpers,
     ) -> Result<u64, RunError> {
+        // SAFETY: none that this function can check: the caller vouches for the program (this
+        // is the trusted entry point, documented as such), i.e. that its accesses stay within
+        // `mem`, its stack and memory its helpers hand out.
+        unsafe { self.enter(mem, helpers) }
+    }
+
+    /// Runs a verified program on its context: r1 = address of `ctx`, r2 = its length, r10 =
+    /// top of a zeroed stack. Returns r0, or the error of a helper or `lddw` the host refused
+    /// (as [`run_trusted`](Self::run_trusted)); [`RunErrorKind::NotVerified`] without running
+    /// anything when the executable was not built from a [`Verified`](ebpf_verifier::Verified)
+    /// program ([`instruction_bound`](Self::instruction_bound) is `None`).
+    ///
+    /// What the JIT guarantees: the code is the verified instructions with the reference
+    /// interpreter's semantics; each frame of the stack is 512 zeroed bytes and local calls nest
+    /// at most [`MAX_FRAMES`] deep (checked at run time too); the run ends within
+    /// [`instruction_bound`](Self::instruction_bound) instructions (the proof's, the code counts
+    /// nothing).
+    ///
+    /// # Safety
+    ///
+    /// The verifier proved every memory access in bounds and every helper call well-typed
+    /// *assuming* the program runs on the platform and program type it was verified for (the
+    /// `platform` and `prog_type` given to `ebpf_verifier::verify`, with its `maps`). A
+    /// `Verified` does not record them, so the caller guarantees, for the whole run:
+    ///
+    /// 1. **Context.** `ctx` is laid out as that program type's
+    ///    [`ContextLayout`](ebpf_verifier::platform::ContextLayout): `ctx.len()` is at least its
+    ///    `size`, and every field the program may read holds what the platform says it holds.
+    ///    Fields the layout does not name as pointers are numbers: any value is memory-safe.
+    /// 2. **Packet pointers.** When the layout has `data` and `data_end` fields (eBPF for
+    ///    Windows `xdp_md_t`: data at 0, data_end at 8, 8-byte pointers), they hold, little
+    ///    endian in `pointer_size` bytes, the start and one-past-the-end addresses of one live
+    ///    buffer with `data <= data_end` and `data_end - data <=`
+    ///    [`MAX_PACKET_SIZE`](ebpf_verifier::MAX_PACKET_SIZE) (65,535). With a `data_meta` field,
+    ///    it holds an address in the same buffer at most 255 bytes (the verifier's
+    ///    `MAX_PACKET_META`) below `data`. With 4-byte pointer fields (the Linux layouts) the
+    ///    buffer must lie below 4 GiB, because the code uses the 32-bit value as the address.
+    ///    The buffer is readable, and writable if the type's `packet_writable` is set; no Rust
+    ///    reference to it is used while the program runs (the code writes it through the raw
+    ///    address).
+    /// 3. **Helpers.** `helpers` keeps the platform's helper prototypes
+    ///    ([`HelperProto`](ebpf_verifier::platform::HelperProto)) for every id the program
+    ///    calls, through [`Helpers::call`] and [`Helpers::direct`] alike. A helper whose
+    ///    prototype returns memory (a map value, a ring-buffer reservation) returns 0 where the
+    ///    prototype allows null, or the address of live, writable memory of the size the
+    ///    prototype and the map's `MapInfo` state; a helper given a pointer and a size reads or
+    ///    writes only those bytes; a helper marked `changes_packet` may move the packet only by
+    ///    rewriting the context's pointer fields so that item 2 still holds; no helper frees or
+    ///    shrinks memory the program may still point to (map values, reservations before their
+    ///    submit, the stack). [`Helpers::lddw`] resolves a map fd or index to a handle its
+    ///    helpers accept as that map (as the verifier's `MapInfo` describes it), and a
+    ///    map-value `lddw` to the address of a live value of that map's `value_size` bytes plus
+    ///    the offset in `next_imm`.
+    ///
+    /// Legacy packet loads (`LD_ABS`/`LD_IND`) read `ctx` itself as their packet, with a
+    /// run-time bounds check, as in [`run_trusted`](Self::run_trusted): memory-safe whatever
+    /// the type, though a Linux `socket_filter` sees the context bytes, not the skb's data.
+    pub unsafe fn run_verified(
+        &mut self,
+        ctx: &mut [u8],
+        helpers: &mut dyn Helpers,
+    ) -> Result<u64, RunError> {
+        if self.instruction_bound.is_none() {
+            return Err(RunError::new(0, RunErrorKind::NotVerified));
+        }
+        // SAFETY: the program was verified (`instruction_bound` is only `Some` for images of
+        // `compile_verified`), and the caller guarantees the verifier's assumptions about
+        // `ctx`, the buffers it points to and `helpers` (this function's contract), so every
+        // access the code makes is one the verifier proved in bounds.
+        unsafe { self.enter(ctx, helpers) }
+    }
+
+    /// One run: r1 = address of `mem`, r2 = its length, `mem` as the legacy packet.
+    ///
+    /// # Safety
+    ///
+    /// Every load, store and helper argument of the program stays within `mem`, the stack of
+    /// `self`, and memory that stays live and unaliased for the run (buffers `mem` points to,
+    /// memory the helpers hand out); the caller of [`run_trusted`](Self::run_trusted) vouches
+    /// for that by trust, the caller of [`run_verified`](Self::run_verified) by the verifier's
+    /// proof plus its contract.
+    unsafe fn enter(&mut self, mem: &mut [u8], helpers: &mut dyn Helpers) -> Result<u64, RunError> {
         let mem_ptr = mem.as_mut_ptr() as u64;
         let mem_len = mem.len() as u64;
         // Frame 0 starts zeroed (a program that never names r10 cannot see it, and never
@@ -273,8 +392,8 @@ impl Executable {
         // indexes the context's direct-helper table only below MAX_DIRECT_HELPERS, and every
         // entry is `None` or a function of the `DirectHelper` signature.
         let entry: extern "sysv64" fn(*mut u8) -> u64 = unsafe { std::mem::transmute(entry_addr) };
-        // The code only touches memory its program addresses (the caller vouches for the
-        // program: this is the trusted entry point), the stack owned by `self`, and the context.
+        // The code only touches memory its program addresses, which this function's contract
+        // confines to `mem`, the stack owned by `self`, the context and live host memory.
         let r0 = entry(ctx_ptr.cast::<u8>());
         let ctx = &mut *self.ctx;
         ctx.helpers = None;

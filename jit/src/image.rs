@@ -18,6 +18,8 @@ pub struct Compiled {
     uses_stack: bool,
     options: JitOptions,
     abi_version: u32,
+    /// Set by [`compile_verified`](crate::compile_verified): the verifier's bound.
+    instruction_bound: Option<u64>,
 }
 
 impl Compiled {
@@ -37,7 +39,15 @@ impl Compiled {
             uses_stack,
             options,
             abi_version: ABI_VERSION,
+            instruction_bound: None,
         }
+    }
+
+    /// Marks the image as compiled from a verified program whose runs execute at most `bound`
+    /// instructions.
+    pub(crate) fn with_instruction_bound(mut self, bound: u64) -> Self {
+        self.instruction_bound = Some(bound);
+        self
     }
 
     /// The machine code.
@@ -72,6 +82,17 @@ impl Compiled {
     /// The options the image was compiled with.
     pub fn options(&self) -> &JitOptions {
         &self.options
+    }
+
+    /// `Some(n)` when the image was compiled by [`compile_verified`](crate::compile_verified)
+    /// from an [`ebpf_verifier::Verified`] program: the verifier proved that one run executes at
+    /// most `n` instructions (each `lddw` once, a helper call as one). `None` for images of
+    /// [`compile`](crate::compile), whose programs nobody checked.
+    ///
+    /// A `Compiled` cannot be built from bytes or edited, so `Some` can only come from a
+    /// `Verified`, which only the verifier creates.
+    pub fn instruction_bound(&self) -> Option<u64> {
+        self.instruction_bound
     }
 
     /// The [`abi::ABI_VERSION`](crate::abi::ABI_VERSION) the code expects of its host.

@@ -3,8 +3,12 @@
 //! - [`compile`] turns a program (`&[ebpf_isa::Insn]`) into a [`Compiled`] image: machine
 //!   code, entry offset and metadata, with no absolute address inside. Helpers are reached
 //!   through a context the host passes at run time ([`abi`]), so any host can install the bytes.
+//! - [`compile_verified`] does the same for an [`ebpf_verifier::Verified`] program and keeps the
+//!   proof's bound on the instructions one run executes
+//!   ([`Compiled::instruction_bound`]).
 //! - [`Executable`] installs an image in this process (read-write, copy, then read-execute;
-//!   never both) and runs it with [`Executable::run_trusted`].
+//!   never both) and runs it: [`Executable::run_verified`] for images of verified programs
+//!   ([`Executable::from_verified`]), [`Executable::run_trusted`] for trusted and test programs.
 //!
 //! The generated code matches the reference interpreter (`ebpf-interp`) bit for bit; the
 //! differential tests in `tests/` check it on random programs.
@@ -27,17 +31,25 @@
 //! indirect call goes to the host's helper dispatcher, which is ordinary host code under the
 //! host's own mitigations (retpolines or IBRS). Speculative store bypass (v4) on stack slots
 //! is the verifier's concern too (Linux inserts `lfence`-equivalents only where its verifier
-//! finds a hazard). Programs from untrusted users should run only after verification, on a
-//! host with the kernel's default mitigations enabled; until the verifier lands, run only
-//! trusted programs ([`Executable::run_trusted`]).
+//! finds a hazard). Programs from untrusted users should run only after verification
+//! ([`Executable::run_verified`]), on a host with the kernel's default mitigations enabled.
 //!
 //! # Safety design
 //!
-//! All `unsafe` is in one private module (installing the code and calling it). Compiling and
-//! running are safe functions. Until the verifier exists the run entry point is named
-//! `run_trusted`: it is memory-safe only for programs whose accesses stay within `mem` and the
-//! stack. When the verifier lands, a `Verified` program type will compile to an executable
-//! with a plain `run`.
+//! All `unsafe` is in one private module (installing the code and calling it). Compiling is
+//! safe. There are two run entry points:
+//!
+//! - [`Executable::run_trusted`] is a safe function that is memory-safe only for programs whose
+//!   accesses stay within `mem` and the stack: trusted programs, tests, conformance vectors.
+//! - [`Executable::run_verified`] runs only executables compiled from a
+//!   [`Verified`](ebpf_verifier::Verified) program (others get
+//!   [`RunErrorKind::NotVerified`]). The verifier's proof covers the program; it does not cover
+//!   the host: it assumed that r1 points at a context laid out as the program type says, whose
+//!   packet pointers point at live buffers, and that helpers behave as their prototypes say.
+//!   A `Verified` does not even record which program type that was. The JIT cannot check any of
+//!   this, so `run_verified` is an `unsafe fn` whose `# Safety` section lists exactly those
+//!   obligations. A fully safe `run` belongs to a host that builds the context and implements
+//!   the helpers for each program type itself, and can therefore discharge them.
 
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
@@ -79,6 +91,24 @@ impl JitOptions {
 
 /// Compiles a program. Jump and call targets are checked; anything the JIT cannot translate
 /// is an error naming the pc.
+///
+/// The image's [`instruction_bound`](Compiled::instruction_bound) is `None`: nothing proved the
+/// program safe, and only [`Executable::run_trusted`] runs it.
 pub fn compile(insns: &[ebpf_isa::Insn], options: &JitOptions) -> Result<Compiled, JitError> {
     codegen::compile(insns, options)
+}
+
+/// Compiles a program the verifier accepted. The image's
+/// [`instruction_bound`](Compiled::instruction_bound) is the proof's
+/// ([`Verified::instruction_bound`](ebpf_verifier::Verified::instruction_bound)), which marks it
+/// as verified for [`Executable::run_verified`].
+///
+/// A `Verified` is only made by `ebpf_verifier::verify`, so a program the verifier rejects has
+/// no way into this function.
+pub fn compile_verified(
+    verified: &ebpf_verifier::Verified,
+    options: &JitOptions,
+) -> Result<Compiled, JitError> {
+    Ok(codegen::compile(verified.insns(), options)?
+        .with_instruction_bound(verified.instruction_bound()))
 }
