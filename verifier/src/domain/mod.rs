@@ -4,6 +4,8 @@
 
 mod interval;
 mod stack;
+#[cfg(test)]
+pub(crate) mod strategies;
 mod types;
 mod var;
 mod zone;

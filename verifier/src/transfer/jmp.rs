@@ -327,34 +327,9 @@ fn null_check_map(s: &mut State, r: Reg, is_null: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use alloc::vec;
     use proptest::prelude::*;
 
-    fn edgy() -> impl Strategy<Value = i64> {
-        prop_oneof![
-            -4i64..=4,
-            prop::sample::select(vec![
-                i64::MIN,
-                i64::MAX,
-                i32::MIN as i64,
-                i32::MAX as i64,
-                i32::MAX as i64 + 1,
-                u32::MAX as i64,
-                1 << 32,
-                -(1 << 31) - 1,
-            ]),
-            any::<i64>(),
-        ]
-    }
-
-    fn member() -> impl Strategy<Value = (Interval, i64)> {
-        (edgy(), edgy(), any::<u64>()).prop_map(|(x, y, pick)| {
-            let (lo, hi) = if x <= y { (x, y) } else { (y, x) };
-            let width = (hi as i128 - lo as i128) as u128 + 1;
-            let v = (lo as i128 + (pick as u128 % width) as i128) as i64;
-            (Interval::new(lo.into(), hi.into()), v)
-        })
-    }
+    use crate::domain::strategies::{edgy, interval_with_member as member};
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
