@@ -92,9 +92,22 @@ pub struct Verified {
     insns: Vec<Insn>,
     invariants: Vec<Invariant>,
     instruction_bound: u64,
+    platform: &'static str,
+    program_type: String,
 }
 
 impl Verified {
+    /// The name of the platform it was verified for ([`Platform::name`]).
+    pub fn platform(&self) -> &'static str {
+        self.platform
+    }
+
+    /// The program type it was verified as: a host runs it only with this type's context
+    /// and helpers.
+    pub fn program_type(&self) -> &str {
+        &self.program_type
+    }
+
     /// Most instructions one run executes (counting each `lddw` once and a helper call as
     /// one): the bound the analysis proved, at most [`Options::max_run_instructions`].
     pub fn instruction_bound(&self) -> u64 {
@@ -143,6 +156,8 @@ pub fn verify_with(
             insns: insns.to_vec(),
             invariants: report.invariants,
             instruction_bound: report.instruction_bound,
+            platform: platform.name(),
+            program_type: String::from(prog_type),
         })
     } else {
         Err(report.errors)

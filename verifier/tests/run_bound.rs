@@ -37,6 +37,7 @@ inner:
 #[test]
 fn straight_line_bound_is_its_length() {
     let v = verify("mov %r0, 1\nadd %r0, 2\nexit\n", &Options::default()).unwrap();
+    assert_eq!((v.platform(), v.program_type()), ("linux", "socket_filter"));
     assert_eq!(v.instruction_bound(), 3);
     assert_eq!(executed(&v), 3);
 }
