@@ -610,33 +610,49 @@ fn group(states: Vec<State>, fits: impl Fn(&State, &State) -> bool) -> Vec<State
 fn same_kinds(a: &State, b: &State, live: u16) -> bool {
     use crate::domain::RegType;
     let same_init = a.stack.same_init(&b.stack);
-    (0..11u8).all(|i| {
-        let (x, y) = (a.regs[usize::from(i)], b.regs[usize::from(i)]);
-        if live & (1 << i) == 0 || x == RegType::Mixed || y == RegType::Mixed {
+    // A spilled pointer whose kinds do not join would become uninitialised bytes.
+    let cells_join = a.stack.cells().all(|(off, ca)| {
+        let Some(cb) = b.stack.cell(off, ca.size) else {
+            return true;
+        };
+        if ca.ty == cb.ty || !(ca.ty.is_pointer() || cb.ty.is_pointer()) {
             return true;
         }
-        let v = VarId::reg(i);
-        if x == y {
-            if same_init || !matches!(x, RegType::Num | RegType::Stack) {
+        let mut j = ca.ty;
+        j.join(&cb.ty);
+        let zero = |s: &State| s.num.interval(VarId::stack(off, ca.size)).singleton() == Some(0);
+        j != RegType::Mixed
+            || ca.ty == RegType::Num && zero(a) && null_of(cb.ty).is_some()
+            || cb.ty == RegType::Num && zero(b) && null_of(ca.ty).is_some()
+    });
+    cells_join
+        && (0..11u8).all(|i| {
+            let (x, y) = (a.regs[usize::from(i)], b.regs[usize::from(i)]);
+            if live & (1 << i) == 0 || x == RegType::Mixed || y == RegType::Mixed {
                 return true;
             }
-            let (p, q) = (a.num.interval(v), b.num.interval(v));
-            return if x == RegType::Stack {
-                p.lo() <= q.hi() && q.lo() <= p.hi()
-            } else {
-                p.singleton().is_none() || q.singleton().is_none() || p == q
-            };
-        }
-        let mut j = x;
-        j.join(&y);
-        if j != RegType::Mixed {
-            return true;
-        }
-        // The number 0 joins a map value into "map value or null" (see `State::join`).
-        let zero = |s: &State| s.num.interval(v).singleton() == Some(0);
-        x == RegType::Num && zero(a) && null_of(y).is_some()
-            || y == RegType::Num && zero(b) && null_of(x).is_some()
-    })
+            let v = VarId::reg(i);
+            if x == y {
+                if same_init || !matches!(x, RegType::Num | RegType::Stack) {
+                    return true;
+                }
+                let (p, q) = (a.num.interval(v), b.num.interval(v));
+                return if x == RegType::Stack {
+                    p.lo() <= q.hi() && q.lo() <= p.hi()
+                } else {
+                    p.singleton().is_none() || q.singleton().is_none() || p == q
+                };
+            }
+            let mut j = x;
+            j.join(&y);
+            if j != RegType::Mixed {
+                return true;
+            }
+            // The number 0 joins a map value into "map value or null" (see `State::join`).
+            let zero = |s: &State| s.num.interval(v).singleton() == Some(0);
+            x == RegType::Num && zero(a) && null_of(y).is_some()
+                || y == RegType::Num && zero(b) && null_of(x).is_some()
+        })
 }
 
 /// The mode of each node, and the keys of chain heads: [`Mode::Distinct`] for a
