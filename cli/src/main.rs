@@ -109,7 +109,10 @@ enum Command {
         /// Print the abstract state before every instruction.
         #[arg(long)]
         invariants: bool,
-        /// Print a JSON array, one object per program, instead of text.
+        /// Print a JSON array, one object per program, instead of text: `section`,
+        /// `function`, `program_type`, `accepted`, `errors` (`pc`, `message`, `source` when
+        /// line info exists), `time_ms`, and `instruction_bound` (the most instructions one
+        /// run executes) when accepted.
         #[arg(long)]
         json: bool,
         /// Layout of a legacy `maps` section (default: the platform's).
