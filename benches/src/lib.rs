@@ -4,9 +4,12 @@
 //! not pass the memory length), so every engine runs the same bytes. [`linux`] loads XDP
 //! versions of the same algorithms into this machine's kernel as the Linux JIT reference, and
 //! [`compile_program`] is the 40,000-instruction program of the compile-time benchmark.
+//! [`kernel`] loads the loader's programs into the kernel, the verifier benchmark's second
+//! verifier.
 
 #![deny(unsafe_code)]
 
+pub mod kernel;
 #[allow(unsafe_code)]
 pub mod linux;
 

@@ -6,15 +6,27 @@
 //! (`data`, `data_end`) and every packet access sits behind a bounds check, so the XDP programs
 //! carry those checks (one compare per loaded record or byte) on top of the same algorithm. The
 //! helper loop calls `bpf_get_smp_processor_id` (helper 8), the cheapest helper XDP offers, in
-//! place of our `helper_mix`. This is the crate's only module with `unsafe` (the `bpf()` and
-//! `close()` system calls).
+//! place of our `helper_mix`.
+//!
+//! The verifier benchmark uses the lower-level wrappers here ([`Fd`], [`map_create`],
+//! [`map_update`], [`prog_load`], [`verified_insns`]) through [`crate::kernel`]. This is the
+//! crate's only module with `unsafe` (the `bpf()` and `close()` system calls).
+
+use std::ffi::CStr;
 
 use crate::Workload;
 
+const BPF_MAP_CREATE: libc::c_long = 0;
+const BPF_MAP_UPDATE_ELEM: libc::c_long = 2;
 const BPF_PROG_LOAD: libc::c_long = 5;
 const BPF_PROG_TEST_RUN: libc::c_long = 10;
+const BPF_OBJ_GET_INFO_BY_FD: libc::c_long = 15;
 const BPF_PROG_TYPE_XDP: u32 = 6;
 const ATTR_SIZE: usize = 144;
+/// `sizeof(struct bpf_prog_info)` as of Linux 5.16 and later (232 bytes).
+const PROG_INFO_SIZE: usize = 232;
+/// Offset of `bpf_prog_info.verified_insns` (Linux 5.16).
+const VERIFIED_INSNS_AT: usize = 216;
 
 fn bpf(cmd: libc::c_long, attr: &mut [u8; ATTR_SIZE]) -> libc::c_long {
     // SAFETY: `attr` is a live, writable buffer of ATTR_SIZE bytes laid out as the kernel's
@@ -27,10 +39,10 @@ fn put(attr: &mut [u8; ATTR_SIZE], at: usize, bytes: &[u8]) {
     attr[at..at + bytes.len()].copy_from_slice(bytes);
 }
 
-/// An XDP program loaded into this machine's kernel (closed on drop).
+/// An XDP program loaded into this machine's kernel (closed on drop, with its [`Fd`]).
 #[derive(Debug)]
 pub struct Loaded {
-    fd: i32,
+    fd: Fd,
 }
 
 impl Loaded {
@@ -38,41 +50,17 @@ impl Loaded {
     pub fn load(source: &str) -> Result<Loaded, String> {
         let insns = ebpf_isa::asm::assemble(source).map_err(|e| e.to_string())?;
         let code = ebpf_isa::encode(&insns);
+        let license = c"GPL";
         // Without a log first: a long verification overflows any log buffer (ENOSPC).
-        match Self::load_code(&code, None) {
+        match prog_load(BPF_PROG_TYPE_XDP, 0, &code, license, None) {
             Ok(fd) => Ok(Loaded { fd }),
             Err(errno) => {
                 let mut log = vec![0u8; 1 << 22];
-                let reason = match Self::load_code(&code, Some(&mut log)) {
-                    Ok(fd) => return Ok(Loaded { fd }),
-                    Err(_) => {
-                        let end = log.iter().position(|&b| b == 0).unwrap_or(log.len());
-                        let text = String::from_utf8_lossy(&log[..end]).into_owned();
-                        last_reason(&text)
-                    }
-                };
-                Err(format!("{errno}: {reason}"))
+                match prog_load(BPF_PROG_TYPE_XDP, 0, &code, license, Some((1, &mut log))) {
+                    Ok(fd) => Ok(Loaded { fd }),
+                    Err(_) => Err(format!("{errno}: {}", log_reason(&log))),
+                }
             }
-        }
-    }
-
-    fn load_code(code: &[u8], log: Option<&mut [u8]>) -> Result<i32, std::io::Error> {
-        let license = b"GPL\0";
-        let mut attr = [0u8; ATTR_SIZE];
-        put(&mut attr, 0, &BPF_PROG_TYPE_XDP.to_ne_bytes());
-        put(&mut attr, 4, &((code.len() / 8) as u32).to_ne_bytes());
-        put(&mut attr, 8, &(code.as_ptr() as u64).to_ne_bytes());
-        put(&mut attr, 16, &(license.as_ptr() as u64).to_ne_bytes());
-        if let Some(log) = log {
-            put(&mut attr, 24, &1u32.to_ne_bytes()); // log_level
-            put(&mut attr, 28, &(log.len() as u32).to_ne_bytes());
-            put(&mut attr, 32, &(log.as_mut_ptr() as u64).to_ne_bytes());
-        }
-        let fd = bpf(BPF_PROG_LOAD, &mut attr);
-        if fd >= 0 {
-            Ok(fd as i32)
-        } else {
-            Err(std::io::Error::last_os_error())
         }
     }
 
@@ -80,7 +68,7 @@ impl Loaded {
     /// of one run in nanoseconds, as the kernel measured it.
     pub fn test_run(&self, packet: &[u8], repeat: u32) -> Result<(u32, u32), String> {
         let mut attr = [0u8; ATTR_SIZE];
-        put(&mut attr, 0, &(self.fd as u32).to_ne_bytes());
+        put(&mut attr, 0, &(self.fd.0 as u32).to_ne_bytes());
         put(&mut attr, 8, &(packet.len() as u32).to_ne_bytes());
         put(&mut attr, 16, &(packet.as_ptr() as u64).to_ne_bytes());
         put(&mut attr, 32, &repeat.to_ne_bytes());
@@ -108,11 +96,119 @@ fn last_reason(log: &str) -> String {
         .to_string()
 }
 
-impl Drop for Loaded {
-    fn drop(&mut self) {
-        // SAFETY: `fd` was returned by BPF_PROG_LOAD for this value and is closed only here.
-        unsafe { libc::close(self.fd) };
+/// A map or program file descriptor this process owns; closed on drop.
+#[derive(Debug)]
+pub struct Fd(i32);
+
+impl Fd {
+    /// The descriptor's number (what an `LDDW` map reference carries).
+    pub fn raw(&self) -> i32 {
+        self.0
     }
+}
+
+impl Drop for Fd {
+    fn drop(&mut self) {
+        // SAFETY: the descriptor was returned by bpf() to this value and is closed only here.
+        unsafe { libc::close(self.0) };
+    }
+}
+
+fn fd_or_error(ret: libc::c_long) -> Result<Fd, std::io::Error> {
+    if ret >= 0 {
+        Ok(Fd(ret as i32))
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// `BPF_MAP_CREATE` with the classic attributes (type, sizes, entries, flags, inner map).
+pub fn map_create(
+    map_type: u32,
+    key_size: u32,
+    value_size: u32,
+    max_entries: u32,
+    flags: u32,
+    inner_map_fd: Option<&Fd>,
+) -> Result<Fd, std::io::Error> {
+    let mut attr = [0u8; ATTR_SIZE];
+    put(&mut attr, 0, &map_type.to_ne_bytes());
+    put(&mut attr, 4, &key_size.to_ne_bytes());
+    put(&mut attr, 8, &value_size.to_ne_bytes());
+    put(&mut attr, 12, &max_entries.to_ne_bytes());
+    put(&mut attr, 16, &flags.to_ne_bytes());
+    put(
+        &mut attr,
+        20,
+        &inner_map_fd.map_or(0, |f| f.0 as u32).to_ne_bytes(),
+    );
+    fd_or_error(bpf(BPF_MAP_CREATE, &mut attr))
+}
+
+/// `BPF_MAP_UPDATE_ELEM`: writes `value` at `key` (`BPF_ANY`).
+pub fn map_update(map: &Fd, key: &[u8], value: &[u8]) -> Result<(), std::io::Error> {
+    let mut attr = [0u8; ATTR_SIZE];
+    put(&mut attr, 0, &(map.0 as u32).to_ne_bytes());
+    put(&mut attr, 8, &(key.as_ptr() as u64).to_ne_bytes());
+    put(&mut attr, 16, &(value.as_ptr() as u64).to_ne_bytes());
+    if bpf(BPF_MAP_UPDATE_ELEM, &mut attr) < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// `BPF_PROG_LOAD` of `code` (8 bytes a slot, map fds already in its `LDDW`s): the program's
+/// fd, or the errno. With `log`, the verifier writes its log at that level there (1: the
+/// instructions it walked, 4: only its closing statistics).
+pub fn prog_load(
+    prog_type: u32,
+    expected_attach_type: u32,
+    code: &[u8],
+    license: &CStr,
+    log: Option<(u32, &mut [u8])>,
+) -> Result<Fd, std::io::Error> {
+    let mut attr = [0u8; ATTR_SIZE];
+    put(&mut attr, 0, &prog_type.to_ne_bytes());
+    put(&mut attr, 4, &((code.len() / 8) as u32).to_ne_bytes());
+    put(&mut attr, 8, &(code.as_ptr() as u64).to_ne_bytes());
+    put(&mut attr, 16, &(license.as_ptr() as u64).to_ne_bytes());
+    if let Some((level, log)) = log {
+        put(&mut attr, 24, &level.to_ne_bytes()); // log_level
+        put(&mut attr, 28, &(log.len() as u32).to_ne_bytes());
+        put(&mut attr, 32, &(log.as_mut_ptr() as u64).to_ne_bytes());
+    }
+    put(&mut attr, 68, &expected_attach_type.to_ne_bytes());
+    fd_or_error(bpf(BPF_PROG_LOAD, &mut attr))
+}
+
+/// The kernel's count of instructions its verifier processed for a loaded program
+/// (`bpf_prog_info.verified_insns`, Linux 5.16 and later; `None` on older kernels).
+pub fn verified_insns(prog: &Fd) -> Option<u32> {
+    let mut info = [0u8; PROG_INFO_SIZE];
+    let mut attr = [0u8; ATTR_SIZE];
+    put(&mut attr, 0, &(prog.0 as u32).to_ne_bytes());
+    put(&mut attr, 4, &(PROG_INFO_SIZE as u32).to_ne_bytes());
+    put(&mut attr, 8, &(info.as_mut_ptr() as u64).to_ne_bytes());
+    if bpf(BPF_OBJ_GET_INFO_BY_FD, &mut attr) < 0 {
+        return None;
+    }
+    // The kernel writes back how much of `info` it filled.
+    let filled = u32::from_ne_bytes([attr[4], attr[5], attr[6], attr[7]]) as usize;
+    let at = VERIFIED_INSNS_AT;
+    (filled >= at + 4)
+        .then(|| u32::from_ne_bytes([info[at], info[at + 1], info[at + 2], info[at + 3]]))
+}
+
+/// A log buffer's text, up to its terminating NUL.
+pub fn log_text(log: &[u8]) -> String {
+    let end = log.iter().position(|&b| b == 0).unwrap_or(log.len());
+    String::from_utf8_lossy(&log[..end]).into_owned()
+}
+
+/// The verifier's reason for a refusal in a level-1 log: its last line before the closing
+/// statistics.
+pub fn log_reason(log: &[u8]) -> String {
+    last_reason(&log_text(log))
 }
 
 /// XDP version of [`crate::ARITH_LOOP`] (no packet access: the same instructions).
