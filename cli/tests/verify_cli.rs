@@ -112,7 +112,9 @@ fn json_has_the_contract_keys() {
     assert_eq!(good["accepted"], true);
     assert_eq!(good["errors"].as_array().unwrap().len(), 0);
     // No loops: the bound is at most the program's length.
-    let bound = good["instruction_bound"].as_u64().expect("a bound when accepted");
+    let bound = good["instruction_bound"]
+        .as_u64()
+        .expect("a bound when accepted");
     assert!(bound > 0 && bound < 100, "{good}");
     assert!(bad.get("instruction_bound").is_none(), "{bad}");
 }
