@@ -468,13 +468,13 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         true
     }
 
-    /// Ascending iteration, then descending sweeps kept only if still a post-fixpoint.
+    /// Ascending iteration, then descending sweeps kept only if still a post-fixpoint (else
+    /// the ascending iteration is run again rather than kept aside, which would double the
+    /// memory the states take; no program of ebpf-samples needs it).
     pub(crate) fn solve(&mut self) -> Result<(), VerifyError> {
         let wto = self.cfg.wto.clone();
         self.run(&wto)?;
         let order = self.cfg.flat_order();
-        let saved_pre = self.pre.clone();
-        let saved_parts = self.pre_parts.clone();
         for _ in 0..DESCENDING_SWEEPS {
             for &n in &order {
                 self.receive(n);
@@ -482,11 +482,12 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             }
         }
         if !self.is_post_fixpoint() {
-            self.pre = saved_pre;
-            self.pre_parts = saved_parts;
-            for &n in &order {
-                self.process(n, None)?;
-            }
+            let n = self.cfg.nodes.len();
+            self.pre = alloc::vec![State::bottom(); n];
+            self.post = (0..n).map(|_| None).collect();
+            self.pre_parts = alloc::vec![Vec::new(); n];
+            self.post_parts = (0..n).map(|_| Vec::new()).collect();
+            self.run(&wto)?;
             // The ascending result is a post-fixpoint by construction; check it all the same,
             // since everything the checker proves rests on it.
             if !self.is_post_fixpoint() {
