@@ -54,7 +54,7 @@ fn human_bytes(bytes: usize) -> alloc::string::String {
 }
 
 /// Visits between two estimates of the memory the states take.
-const MEMORY_CHECK_EVERY: usize = 512;
+const MEMORY_CHECK_EVERY: usize = 4096;
 
 pub(crate) struct Fixpoint<'a, 'e> {
     cfg: &'a Cfg,

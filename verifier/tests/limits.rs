@@ -3,10 +3,11 @@
 
 use ebpf_verifier::{Linux, Options, VerifyErrorKind};
 
-/// 600 instructions of arithmetic over a few registers, then `exit`.
+/// 5,000 instructions of arithmetic over a few registers, then `exit` (the memory estimate is
+/// taken every 4,096 visits).
 fn long_program() -> Vec<ebpf_isa::Insn> {
     let mut text = String::from("mov %r0, 0\nmov %r2, 1\n");
-    for i in 0..600 {
+    for i in 0..2500 {
         text.push_str(&format!("add %r0, {i}\nadd %r2, %r0\n"));
     }
     text.push_str("exit\n");
