@@ -10,6 +10,7 @@
 //! demand. This keeps the matrix as sparse as the program's real relations.
 
 use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -18,13 +19,16 @@ use super::var::VarId;
 use crate::lattice::Lattice;
 
 /// A conjunction of constraints `x - y <= c` and `x <= c`, `-x <= c`.
+///
+/// The maps are shared between clones until one of them changes (the analysis keeps a state
+/// per instruction, and most are copies of their predecessor's).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Zone {
     bottom: bool,
-    edges: BTreeMap<(VarId, VarId), i128>,
+    edges: Arc<BTreeMap<(VarId, VarId), i128>>,
     /// `(j, i)` for every stored difference `(i, j)` between two variables (not
     /// [`VarId::ZERO`]): the predecessors of `j` without a scan.
-    rdiff: BTreeSet<(VarId, VarId)>,
+    rdiff: Arc<BTreeSet<(VarId, VarId)>>,
 }
 
 const Z: VarId = VarId::ZERO;
@@ -97,8 +101,8 @@ impl Zone {
 
     fn set_bottom(&mut self) {
         self.bottom = true;
-        self.edges.clear();
-        self.rdiff.clear();
+        Arc::make_mut(&mut self.edges).clear();
+        Arc::make_mut(&mut self.rdiff).clear();
     }
 
     /// Adds `v_j - v_i <= c` and restores (split) closure.
@@ -153,7 +157,7 @@ impl Zone {
                 if unary && k != Z && l != Z {
                     continue;
                 }
-                match self.edges.entry((k, l)) {
+                match Arc::make_mut(&mut self.edges).entry((k, l)) {
                     alloc::collections::btree_map::Entry::Occupied(mut e) => {
                         if v < *e.get() {
                             *e.get_mut() = v;
@@ -162,7 +166,7 @@ impl Zone {
                     alloc::collections::btree_map::Entry::Vacant(e) => {
                         e.insert(v);
                         if k != Z && l != Z {
-                            self.rdiff.insert((l, k));
+                            Arc::make_mut(&mut self.rdiff).insert((l, k));
                         }
                     }
                 }
@@ -192,17 +196,17 @@ impl Zone {
         }
         let outs: Vec<VarId> = self.edges.range(from(x)).map(|(&(_, l), _)| l).collect();
         for l in outs {
-            self.edges.remove(&(x, l));
+            Arc::make_mut(&mut self.edges).remove(&(x, l));
             if l != Z {
-                self.rdiff.remove(&(l, x));
+                Arc::make_mut(&mut self.rdiff).remove(&(l, x));
             }
         }
         let ins: Vec<VarId> = self.rdiff.range(from(x)).map(|&(_, k)| k).collect();
         for k in ins {
-            self.edges.remove(&(k, x));
-            self.rdiff.remove(&(x, k));
+            Arc::make_mut(&mut self.edges).remove(&(k, x));
+            Arc::make_mut(&mut self.rdiff).remove(&(x, k));
         }
-        self.edges.remove(&(Z, x));
+        Arc::make_mut(&mut self.edges).remove(&(Z, x));
     }
 
     /// The stored edges into `x`, as their source variables (0 included).
@@ -261,11 +265,11 @@ impl Zone {
             self.forget(x);
             return;
         }
-        for (_, d) in self.edges.range_mut(from(x)) {
+        for (_, d) in Arc::make_mut(&mut self.edges).range_mut(from(x)) {
             *d -= c;
         }
         for k in self.sources(x) {
-            if let Some(d) = self.edges.get_mut(&(k, x)) {
+            if let Some(d) = Arc::make_mut(&mut self.edges).get_mut(&(k, x)) {
                 *d += c;
             }
         }
@@ -290,7 +294,7 @@ impl Zone {
             let width = dz.hi() - dz.lo();
             self.shift(x, dz.lo());
             for k in self.sources(x) {
-                if let Some(d) = self.edges.get_mut(&(k, x)) {
+                if let Some(d) = Arc::make_mut(&mut self.edges).get_mut(&(k, x)) {
                     *d += width;
                 }
             }
@@ -316,7 +320,7 @@ impl Zone {
             return true;
         }
         let mut unary: BTreeMap<(VarId, VarId), i128> = BTreeMap::new();
-        for (&(a, b), &v) in &self.edges {
+        for (&(a, b), &v) in self.edges.iter() {
             if a != Z && b != Z {
                 continue;
             }
@@ -334,8 +338,8 @@ impl Zone {
         }
         let widened = Zone {
             bottom: false,
-            edges: unary,
-            rdiff: BTreeSet::new(),
+            edges: Arc::new(unary),
+            rdiff: Arc::new(BTreeSet::new()),
         };
         let changed: Vec<VarId> = self
             .bounded_vars()
@@ -346,7 +350,7 @@ impl Zone {
             (new <= old).then_some(old)
         });
         let mut out = widened.edges;
-        out.extend(diffs);
+        Arc::make_mut(&mut out).extend(diffs);
         let changed = out != self.edges;
         self.edges = out;
         self.reindex();
@@ -355,12 +359,13 @@ impl Zone {
 
     /// Rebuilds the predecessor index from the edges.
     fn reindex(&mut self) {
-        self.rdiff = self
-            .edges
-            .keys()
-            .filter(|&&(a, b)| a != Z && b != Z)
-            .map(|&(a, b)| (b, a))
-            .collect();
+        self.rdiff = Arc::new(
+            self.edges
+                .keys()
+                .filter(|&&(a, b)| a != Z && b != Z)
+                .map(|&(a, b)| (b, a))
+                .collect(),
+        );
     }
 
     /// The variables with a stored one-variable bound.
@@ -394,16 +399,16 @@ impl Lattice for Zone {
     fn bottom() -> Self {
         Zone {
             bottom: true,
-            edges: BTreeMap::new(),
-            rdiff: BTreeSet::new(),
+            edges: Arc::new(BTreeMap::new()),
+            rdiff: Arc::new(BTreeSet::new()),
         }
     }
 
     fn top() -> Self {
         Zone {
             bottom: false,
-            edges: BTreeMap::new(),
-            rdiff: BTreeSet::new(),
+            edges: Arc::new(BTreeMap::new()),
+            rdiff: Arc::new(BTreeSet::new()),
         }
     }
 
@@ -417,6 +422,9 @@ impl Lattice for Zone {
         }
         if other.bottom {
             return false;
+        }
+        if Arc::ptr_eq(&self.edges, &other.edges) {
+            return true;
         }
         other
             .edges
@@ -432,9 +440,12 @@ impl Lattice for Zone {
             *self = other.clone();
             return true;
         }
+        if Arc::ptr_eq(&self.edges, &other.edges) {
+            return false;
+        }
         let mut out: BTreeMap<(VarId, VarId), i128> = BTreeMap::new();
         // Bounds of one variable first: both sides store them explicitly.
-        for (&k, &v) in &self.edges {
+        for (&k, &v) in self.edges.iter() {
             if k.0 == Z || k.1 == Z {
                 if let Some(&o) = other.edges.get(&k) {
                     out.insert(k, v.max(o));
@@ -443,8 +454,8 @@ impl Lattice for Zone {
         }
         let joined = Zone {
             bottom: false,
-            edges: out,
-            rdiff: BTreeSet::new(),
+            edges: Arc::new(out),
+            rdiff: Arc::new(BTreeSet::new()),
         };
         // Differences: stored ones, and implied ones whose variables' bounds differ between
         // the sides (where the joined bounds no longer imply them).
@@ -456,7 +467,7 @@ impl Lattice for Zone {
             .collect();
         let diffs = collect_diffs(self, other, &joined, &changed, |a, b| Some(a.max(b)));
         let mut out = joined.edges;
-        out.extend(diffs);
+        Arc::make_mut(&mut out).extend(diffs);
         let changed = out != self.edges;
         self.edges = out;
         self.reindex();
