@@ -7,6 +7,7 @@
 //! (part of) a number, so reading it leaks no address.
 
 use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -32,8 +33,9 @@ pub struct Cell {
 #[derive(Clone, PartialEq, Eq)]
 pub struct Stack {
     bottom: bool,
-    init: [u64; WORDS],
-    cells: BTreeMap<i32, Cell>,
+    /// Shared between clones until one changes, like the zone's maps.
+    init: Arc<[u64; WORDS]>,
+    cells: Arc<BTreeMap<i32, Cell>>,
 }
 
 fn byte_index(off: i32) -> usize {
@@ -45,18 +47,24 @@ impl Stack {
     pub fn empty() -> Stack {
         Stack {
             bottom: false,
-            init: [0; WORDS],
-            cells: BTreeMap::new(),
+            init: Arc::new([0; WORDS]),
+            cells: Arc::new(BTreeMap::new()),
         }
     }
 
     fn set_init(&mut self, lo: i32, hi: i32, value: bool) {
-        for off in lo.max(-(STACK_BYTES as i32))..hi.min(0) {
+        let lo = lo.max(-(STACK_BYTES as i32));
+        let hi = hi.min(0);
+        if lo >= hi {
+            return;
+        }
+        let init = Arc::make_mut(&mut self.init);
+        for off in lo..hi {
             let b = byte_index(off);
             if value {
-                self.init[b / 64] |= 1 << (b % 64);
+                init[b / 64] |= 1 << (b % 64);
             } else {
-                self.init[b / 64] &= !(1 << (b % 64));
+                init[b / 64] &= !(1 << (b % 64));
             }
         }
     }
@@ -112,7 +120,7 @@ impl Stack {
     fn remove_overlapping(&mut self, lo: i32, hi: i32, maybe: bool) -> Vec<(i32, Cell)> {
         let removed = self.overlapping(lo, hi);
         for &(o, c) in &removed {
-            self.cells.remove(&o);
+            Arc::make_mut(&mut self.cells).remove(&o);
             if c.ty.is_pointer() {
                 let end = o + i32::from(c.size);
                 if maybe {
@@ -133,7 +141,7 @@ impl Stack {
         let removed = self.remove_overlapping(off, hi, false);
         self.set_init(off, hi, true);
         if ty.has_var() || ty.is_pointer() {
-            self.cells.insert(off, Cell { size, ty });
+            Arc::make_mut(&mut self.cells).insert(off, Cell { size, ty });
         }
         removed
     }
@@ -158,22 +166,31 @@ impl Stack {
         self.set_init(-(STACK_BYTES as i32), off, false);
         let removed: Vec<(i32, Cell)> = self.cells.range(..off).map(|(&o, &c)| (o, c)).collect();
         for (o, _) in &removed {
-            self.cells.remove(o);
+            Arc::make_mut(&mut self.cells).remove(o);
         }
         removed
     }
 
     /// Sets the kind of the cell at `off` (which must exist).
     pub fn set_kind(&mut self, off: i32, ty: RegType) {
-        if let Some(c) = self.cells.get_mut(&off) {
+        if let Some(c) = Arc::make_mut(&mut self.cells).get_mut(&off) {
             c.ty = ty;
         }
     }
 
     /// Replaces the kind of every cell for which `f` returns a new one.
     pub fn retype(&mut self, mut f: impl FnMut(RegType) -> Option<RegType>) {
-        for c in self.cells.values_mut() {
-            if let Some(t) = f(c.ty) {
+        let changes: Vec<(i32, RegType)> = self
+            .cells
+            .iter()
+            .filter_map(|(&o, c)| Some((o, f(c.ty)?)))
+            .collect();
+        if changes.is_empty() {
+            return;
+        }
+        let cells = Arc::make_mut(&mut self.cells);
+        for (o, t) in changes {
+            if let Some(c) = cells.get_mut(&o) {
                 c.ty = t;
             }
         }
@@ -184,8 +201,8 @@ impl Lattice for Stack {
     fn bottom() -> Self {
         Stack {
             bottom: true,
-            init: [0; WORDS],
-            cells: BTreeMap::new(),
+            init: Arc::new([0; WORDS]),
+            cells: Arc::new(BTreeMap::new()),
         }
     }
 
@@ -204,7 +221,14 @@ impl Lattice for Stack {
         if other.bottom {
             return false;
         }
-        let init_ok = self.init.iter().zip(&other.init).all(|(a, b)| a & b == *b);
+        if Arc::ptr_eq(&self.cells, &other.cells) && Arc::ptr_eq(&self.init, &other.init) {
+            return true;
+        }
+        let init_ok = self
+            .init
+            .iter()
+            .zip(other.init.iter())
+            .all(|(a, b)| a & b == *b);
         init_ok
             && other.cells.iter().all(|(o, cb)| {
                 self.cells
@@ -221,14 +245,20 @@ impl Lattice for Stack {
             *self = other.clone();
             return true;
         }
+        if Arc::ptr_eq(&self.cells, &other.cells) && Arc::ptr_eq(&self.init, &other.init) {
+            return false;
+        }
         let mut changed = false;
-        for (a, b) in self.init.iter_mut().zip(&other.init) {
+        for (a, b) in Arc::make_mut(&mut self.init)
+            .iter_mut()
+            .zip(other.init.iter())
+        {
             changed |= *a & *b != *a;
             *a &= *b;
         }
         let mut uninit: Vec<(i32, i32)> = Vec::new();
         let mut kept = BTreeMap::new();
-        for (&o, &ca) in &self.cells {
+        for (&o, &ca) in self.cells.iter() {
             match other.cells.get(&o) {
                 Some(&cb) if cb.size == ca.size => {
                     let mut t = ca.ty;
@@ -249,14 +279,14 @@ impl Lattice for Stack {
                 _ => {}
             }
         }
-        for (&o, &cb) in &other.cells {
+        for (&o, &cb) in other.cells.iter() {
             let matched = kept.contains_key(&o);
             if !matched && cb.ty.is_pointer() {
                 uninit.push((o, o + i32::from(cb.size)));
             }
         }
-        changed |= kept != self.cells;
-        self.cells = kept;
+        changed |= kept != *self.cells;
+        self.cells = Arc::new(kept);
         for (lo, hi) in uninit {
             changed |= (lo..hi).any(|off| self.is_init(off, off + 1));
             self.set_init(lo, hi, false);
