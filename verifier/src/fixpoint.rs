@@ -200,8 +200,8 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
 
     /// Sets the state of `n` from its predecessors: their join, or several disjuncts, up to
     /// [`MAX_PARTS`] (all joined when there would be more). Incoming states are kept apart
-    /// when they give a live register kinds that do not join (a stack pointer on one path, a
-    /// map value on another), and, at the join starting a [`Mode::Distinct`] chain, when they
+    /// when joining them would lose a kind or initialised stack bytes a later check may need
+    /// (see [`same_kinds`]), and, at the join starting a [`Mode::Distinct`] chain, when they
     /// differ on the registers its branch depends on. Loop heads always join.
     fn receive(&mut self, n: u32) {
         let distinct = self.mode[n as usize] == Mode::Distinct;
