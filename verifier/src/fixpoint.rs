@@ -12,7 +12,7 @@ use crate::cfg::{Cfg, Edge, WtoElem};
 use crate::domain::{Interval, VarId};
 use crate::error::{VerifyError, VerifyErrorKind};
 use crate::lattice::Lattice;
-use crate::state::{null_of, State};
+use crate::state::{kinds_join, State};
 use crate::structure::Layout;
 use crate::transfer::{step, Cx, Env, Post};
 
@@ -296,7 +296,8 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         Ok(())
     }
 
-    /// An estimate of the heap the kept states take, in bytes.
+    /// An estimate of the heap the kept states take, in bytes: an upper one, since maps that
+    /// states share (see [`Zone`](crate::domain::Zone)) count once per state.
     fn approx_bytes(&self) -> usize {
         let states = self.pre.iter().chain(self.pre_parts.iter().flatten());
         let posts = self
@@ -619,12 +620,8 @@ fn same_kinds(a: &State, b: &State, live: u16) -> bool {
         if ca.ty == cb.ty || !(ca.ty.is_pointer() || cb.ty.is_pointer()) {
             return true;
         }
-        let mut j = ca.ty;
-        j.join(&cb.ty);
-        let zero = |s: &State| s.num.interval(VarId::stack(off, ca.size)).singleton() == Some(0);
-        j != RegType::Mixed
-            || ca.ty == RegType::Num && zero(a) && null_of(cb.ty).is_some()
-            || cb.ty == RegType::Num && zero(b) && null_of(ca.ty).is_some()
+        let v = VarId::stack(off, ca.size);
+        kinds_join(ca.ty, cb.ty, || is_zero(a, v), || is_zero(b, v))
     });
     cells_join
         && (0..11u8).all(|i| {
@@ -644,16 +641,13 @@ fn same_kinds(a: &State, b: &State, live: u16) -> bool {
                     p.singleton().is_none() || q.singleton().is_none() || p == q
                 };
             }
-            let mut j = x;
-            j.join(&y);
-            if j != RegType::Mixed {
-                return true;
-            }
-            // The number 0 joins a map value into "map value or null" (see `State::join`).
-            let zero = |s: &State| s.num.interval(v).singleton() == Some(0);
-            x == RegType::Num && zero(a) && null_of(y).is_some()
-                || y == RegType::Num && zero(b) && null_of(x).is_some()
+            kinds_join(x, y, || is_zero(a, v), || is_zero(b, v))
         })
+}
+
+/// Whether `v` is the number 0 in `s`.
+fn is_zero(s: &State, v: VarId) -> bool {
+    s.num.interval(v).singleton() == Some(0)
 }
 
 /// The mode of each node, and the keys of chain heads: [`Mode::Distinct`] for a

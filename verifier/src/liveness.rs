@@ -21,7 +21,8 @@ const ARGS: u16 = 0b11_1110;
 /// r0-r5, the registers a helper call overwrites.
 const CLOBBERED: u16 = 0b11_1111;
 
-/// The registers `insn` reads, and those it writes without reading.
+/// The registers `insn` reads, and those it writes (a register both read and written counts as
+/// read: liveness adds the uses after removing the writes).
 fn uses_defs(insn: &Insn) -> (u16, u16) {
     let reg = |o: Operand| match o {
         Operand::Reg(r) => bit(r),
@@ -58,7 +59,7 @@ fn uses_defs(insn: &Insn) -> (u16, u16) {
             (bit(dst) | bit(src) | r0, 0)
         }
         Insn::LdAbs { .. } => (bit(Reg::R6), CLOBBERED),
-        Insn::LdInd { src, .. } => (bit(Reg::R6) | bit(src), CLOBBERED & !bit(src)),
+        Insn::LdInd { src, .. } => (bit(Reg::R6) | bit(src), CLOBBERED),
     }
 }
 

@@ -230,9 +230,10 @@ impl Lattice for State {
         if other.bottom {
             return false;
         }
-        if self.nulls_to_lift(other) {
+        let lifts = self.null_lifts(other);
+        if !lifts.is_empty() {
             let mut lifted = self.clone();
-            lifted.lift_nulls(other);
+            lifted.lift(&lifts);
             return lifted.leq_same_kinds(other);
         }
         self.leq_same_kinds(other)
@@ -265,73 +266,80 @@ pub(crate) fn null_of(other: RegType) -> Option<RegType> {
     }
 }
 
+/// The kind a value of kind `ty` takes at a join with `other` when it is the number 0 (`zero`,
+/// asked only when it matters): see [`null_of`].
+fn lifted(ty: RegType, other: RegType, zero: impl FnOnce() -> bool) -> Option<RegType> {
+    if ty != RegType::Num {
+        return None;
+    }
+    let t = null_of(other)?;
+    zero().then_some(t)
+}
+
+/// Whether a value of kind `a` on one path and of kind `b` on another keep a kind when the
+/// paths join, rather than becoming "a value of different kinds"; `a_zero` and `b_zero` tell
+/// whether each is the number 0 (asked only when it matters).
+pub(crate) fn kinds_join(
+    a: RegType,
+    b: RegType,
+    a_zero: impl FnOnce() -> bool,
+    b_zero: impl FnOnce() -> bool,
+) -> bool {
+    let mut j = a;
+    j.join(&b);
+    j != RegType::Mixed || lifted(a, b, a_zero).is_some() || lifted(b, a, b_zero).is_some()
+}
+
+/// A place holding a value with a kind.
+#[derive(Clone, Copy)]
+enum Place {
+    Reg(u8),
+    /// Callee-saved register `r6 + i` of caller depth `d`.
+    Saved(u8, u8),
+    /// The 8-byte stack cell at an offset.
+    Cell(i32),
+}
+
 impl State {
-    /// Whether `self` holds the number 0 somewhere `other` holds a kind of [`null_of`].
-    fn nulls_to_lift(&self, other: &State) -> bool {
-        let zero = |v: VarId| self.num.interval(v).singleton() == Some(0);
-        let regs = (0..11u8).any(|i| {
-            self.regs[i as usize] == RegType::Num
-                && null_of(other.regs[i as usize]).is_some()
-                && zero(VarId::reg(i))
-        });
-        regs || self
-            .saved
-            .iter()
-            .zip(&other.saved)
-            .enumerate()
-            .any(|(d, (a, b))| {
-                (0..4u8).any(|i| {
-                    a[i as usize] == RegType::Num
-                        && null_of(b[i as usize]).is_some()
-                        && zero(VarId::saved(d as u8, i))
-                })
-            })
-            || self.stack.cells().any(|(off, c)| {
-                c.ty == RegType::Num
-                    && c.size == 8
-                    && other
-                        .stack
-                        .cell(off, 8)
-                        .is_some_and(|o| null_of(o.ty).is_some())
-                    && zero(VarId::stack(off, 8))
-            })
+    /// The places where `self` holds the number 0 and `other` a kind of [`null_of`], with the
+    /// kind they take at the join.
+    fn null_lifts(&self, other: &State) -> Vec<(Place, RegType)> {
+        let zero = |v: VarId| move || self.num.interval(v).singleton() == Some(0);
+        let mut out = Vec::new();
+        for i in 0..11u8 {
+            let (t, o) = (self.regs[i as usize], other.regs[i as usize]);
+            if let Some(k) = lifted(t, o, zero(VarId::reg(i))) {
+                out.push((Place::Reg(i), k));
+            }
+        }
+        for (d, (a, b)) in self.saved.iter().zip(&other.saved).enumerate() {
+            for i in 0..4u8 {
+                let v = VarId::saved(d as u8, i);
+                if let Some(k) = lifted(a[i as usize], b[i as usize], zero(v)) {
+                    out.push((Place::Saved(d as u8, i), k));
+                }
+            }
+        }
+        for (off, c) in self.stack.cells() {
+            let Some(o) = other.stack.cell(off, 8).filter(|_| c.size == 8) else {
+                continue;
+            };
+            if let Some(k) = lifted(c.ty, o.ty, zero(VarId::stack(off, 8))) {
+                out.push((Place::Cell(off), k));
+            }
+        }
+        out
     }
 
-    /// Gives the null pointers of `self` (see [`State::nulls_to_lift`]) the nullable kind of
-    /// `other` at the same place, with offset 0.
-    fn lift_nulls(&mut self, other: &State) {
-        for i in 0..11u8 {
-            if self.regs[i as usize] == RegType::Num
-                && self.num.interval(VarId::reg(i)).singleton() == Some(0)
-            {
-                if let Some(t) = null_of(other.regs[i as usize]) {
-                    self.regs[i as usize] = t;
-                }
+    /// Gives the places of [`State::null_lifts`] their kind at the join (their variable, 0,
+    /// is the offset 0).
+    fn lift(&mut self, lifts: &[(Place, RegType)]) {
+        for &(place, k) in lifts {
+            match place {
+                Place::Reg(i) => self.regs[i as usize] = k,
+                Place::Saved(d, i) => self.saved[d as usize][i as usize] = k,
+                Place::Cell(off) => self.stack.set_kind(off, k),
             }
-        }
-        for (d, (a, b)) in self.saved.iter_mut().zip(&other.saved).enumerate() {
-            for i in 0..4u8 {
-                if a[i as usize] == RegType::Num
-                    && self.num.interval(VarId::saved(d as u8, i)).singleton() == Some(0)
-                {
-                    if let Some(t) = null_of(b[i as usize]) {
-                        a[i as usize] = t;
-                    }
-                }
-            }
-        }
-        let cells: Vec<(i32, RegType)> = self
-            .stack
-            .cells()
-            .filter(|(off, c)| {
-                c.ty == RegType::Num
-                    && c.size == 8
-                    && self.num.interval(VarId::stack(*off, 8)).singleton() == Some(0)
-            })
-            .filter_map(|(off, _)| Some((off, null_of(other.stack.cell(off, 8)?.ty)?)))
-            .collect();
-        for (off, t) in cells {
-            self.stack.set_kind(off, t);
         }
     }
 
@@ -366,18 +374,19 @@ impl State {
         // States at one node always have the same call depth.
         debug_assert_eq!(self.saved.len(), other.saved.len());
         let mut changed = false;
-        if self.nulls_to_lift(other) {
-            self.lift_nulls(other);
+        let (mine, theirs) = (self.null_lifts(other), other.null_lifts(self));
+        if !mine.is_empty() {
+            self.lift(&mine);
             changed = true;
         }
         let lifted;
-        let other = if other.nulls_to_lift(self) {
+        let other = if theirs.is_empty() {
+            other
+        } else {
             let mut o = other.clone();
-            o.lift_nulls(self);
+            o.lift(&theirs);
             lifted = o;
             &lifted
-        } else {
-            other
         };
         for (a, b) in self.regs.iter_mut().zip(&other.regs) {
             changed |= a.join(b);
