@@ -358,7 +358,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             s.num.shift(counter(n), 1);
             s.num.shift(countdown(n), -1);
         }
-        let insn = &self.insns[self.layout.at_slot[node.pc].expect("instruction start")];
+        let insn = node_insn(self.cfg, self.insns, self.layout, n);
         let mut cx = Cx {
             env: self.env,
             pc: node.pc,
@@ -650,6 +650,11 @@ fn is_zero(s: &State, v: VarId) -> bool {
     s.num.interval(v).singleton() == Some(0)
 }
 
+/// The instruction of node `m`.
+fn node_insn<'i>(cfg: &Cfg, insns: &'i [Insn], layout: &Layout, m: u32) -> &'i Insn {
+    &insns[layout.at_slot[cfg.nodes[m as usize].pc].expect("instruction start")]
+}
+
 /// The mode of each node, and the keys of chain heads: [`Mode::Distinct`] for a
 /// conditional jump outside loops and the straight-line nodes before it back to (and
 /// including) a join of two or more paths, at most [`SPLIT_CHAIN`] nodes apart, when the
@@ -658,8 +663,7 @@ fn modes(cfg: &Cfg, insns: &[Insn], layout: &Layout) -> (Vec<Mode>, Vec<u16>) {
     const ALL: u16 = 0x7ff;
     let n = cfg.nodes.len();
     let outside = |m: u32| cfg.heads[m as usize].is_empty();
-    let insn_at =
-        |m: u32| &insns[layout.at_slot[cfg.nodes[m as usize].pc].expect("instruction start")];
+    let insn_at = |m: u32| node_insn(cfg, insns, layout, m);
     let bit = |r: ebpf_isa::Reg| 1u16 << r.index();
     let mut mode = alloc::vec![Mode::Joined; n];
     let mut keys = alloc::vec![0u16; n];
@@ -742,8 +746,7 @@ fn zero_extensions(
     layout: &Layout,
 ) -> Vec<Option<(ebpf_isa::Reg, ebpf_isa::Reg)>> {
     use ebpf_isa::{AluOp, Operand, Width};
-    let insn_at =
-        |m: u32| &insns[layout.at_slot[cfg.nodes[m as usize].pc].expect("instruction start")];
+    let insn_at = |m: u32| node_insn(cfg, insns, layout, m);
     let only_pred = |m: u32| match cfg.preds[m as usize][..] {
         [(p, crate::cfg::Edge::Fall)] => Some(p),
         _ => None,
