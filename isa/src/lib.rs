@@ -3,7 +3,9 @@
 //! The main types are [`Insn`], the typed instruction every engine matches on, and
 //! [`RawInsn`], the 8-byte wire format. [`Decoder`] walks raw bytes without allocating;
 //! with the `alloc` feature, [`decode`], [`encode`], the assembler ([`asm::assemble`]) and the
-//! disassembler ([`disasm::disassemble`]) work on whole programs.
+//! disassembler ([`disasm::disassemble`]) work on whole programs, and [`Program`] is a validated
+//! instruction sequence, the input of every engine and of the verifier. [`Insn::regs`] tells the
+//! registers each instruction reads and writes.
 //!
 //! Program counters count 8-byte slots, as in the wire format: an `LDDW` takes two slots and jump
 //! offsets are in slots.
@@ -26,7 +28,10 @@ pub mod disasm;
 mod encode;
 mod insn;
 pub mod opcode;
+#[cfg(feature = "alloc")]
+mod program;
 mod raw;
+mod regs;
 
 #[cfg(feature = "alloc")]
 pub use decode::decode;
@@ -37,7 +42,10 @@ pub use insn::{
     AluOp, AtomicOp, ByteOrder, CallTarget, EndBits, Insn, JmpCond, LddwSrc, MovsxBits, Operand,
     Reg, Size, Width,
 };
+#[cfg(feature = "alloc")]
+pub use program::{Program, ProgramError, ProgramErrorKind};
 pub use raw::RawInsn;
+pub use regs::{RegAccess, RegSet};
 
 /// Size in bytes of one instruction slot.
 pub const INSN_SIZE: usize = 8;
