@@ -52,18 +52,18 @@ fn engines(c: &mut Criterion) {
     let mut group = c.benchmark_group("engines");
     for w in all_workloads() {
         let bytes = w.bytes();
-        let insns = ebpf_isa::decode(&bytes).expect("decodes");
+        let valid = ebpf_isa::Program::from_bytes(&bytes).expect("valid program");
         let expected = native::expected(w.name, &w.mem);
         let mut mem = w.mem.clone();
 
-        let program = Program::from_bytes(&bytes).expect("valid program");
+        let program = Program::new(valid.clone());
         let mut vm = Vm::default();
         let interp = vm
             .run(&program, &mut mem, &mut InterpHelpers)
             .expect("runs");
         assert_eq!(interp.r0, expected, "{}: our interpreter", w.name);
 
-        let image = compile(&insns, &JitOptions::new()).expect("compiles");
+        let image = compile(&valid, &JitOptions::new()).expect("compiles");
         let mut exe = Executable::new(&image).expect("installs");
         let mut direct = JitHelpers { direct: true };
         let mut dispatched = JitHelpers { direct: false };
@@ -133,9 +133,9 @@ fn engines(c: &mut Criterion) {
 /// The fixed cost of one run: `mov r0, 0; exit` on each JIT.
 fn run_overhead(c: &mut Criterion) {
     let bytes = ebpf_isa::encode(&ebpf_isa::asm::assemble("mov %r0, 0\nexit").expect("assembles"));
-    let insns = ebpf_isa::decode(&bytes).expect("decodes");
+    let valid = ebpf_isa::Program::from_bytes(&bytes).expect("valid program");
     let mut exe =
-        Executable::new(&compile(&insns, &JitOptions::new()).expect("compiles")).expect("installs");
+        Executable::new(&compile(&valid, &JitOptions::new()).expect("compiles")).expect("installs");
     let mut rbpf_vm = rbpf::EbpfVmRaw::new(Some(&bytes)).expect("rbpf accepts the program");
     rbpf_vm.jit_compile().expect("rbpf JIT compiles");
     let mut mem = [0u8; 8];
@@ -152,17 +152,21 @@ fn run_overhead(c: &mut Criterion) {
 }
 
 fn compile_time(c: &mut Criterion) {
-    let insns = compile_program();
+    let insns = ebpf_isa::Program::from_insns(compile_program()).expect("valid program");
     let mut group = c.benchmark_group("compile");
-    group.throughput(Throughput::Elements(insns.len() as u64));
-    group.bench_function(format!("ours_jit/{}_insns", insns.len()), |b| {
+    group.throughput(Throughput::Elements(insns.insns().len() as u64));
+    group.bench_function(format!("ours_jit/{}_insns", insns.insns().len()), |b| {
         b.iter(|| compile(black_box(&insns), &JitOptions::new()).expect("compiles"))
     });
-    group.bench_function(format!("ours_jit_blinded/{}_insns", insns.len()), |b| {
-        b.iter(|| {
-            compile(black_box(&insns), &JitOptions::new().with_blinding(true)).expect("compiles")
-        })
-    });
+    group.bench_function(
+        format!("ours_jit_blinded/{}_insns", insns.insns().len()),
+        |b| {
+            b.iter(|| {
+                compile(black_box(&insns), &JitOptions::new().with_blinding(true))
+                    .expect("compiles")
+            })
+        },
+    );
     group.finish();
 }
 

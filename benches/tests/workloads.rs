@@ -31,8 +31,8 @@ fn every_engine_computes_the_native_result() {
             .unwrap();
         assert_eq!(interp.r0, want, "{}: interpreter", w.name);
 
-        let insns = ebpf_isa::decode(&bytes).unwrap();
-        let mut exe = Executable::new(&compile(&insns, &JitOptions::new()).unwrap()).unwrap();
+        let mut exe =
+            Executable::new(&compile(program.program(), &JitOptions::new()).unwrap()).unwrap();
         let mut helpers = |id: u32, a: [u64; 5]| {
             assert_eq!(id, HELPER_ID);
             Ok(helper_mix(a[0], a[1], a[2], a[3], a[4]))
@@ -77,13 +77,14 @@ fn linux_versions_agree_where_bpf_is_available() {
 fn compile_program_has_40000_instructions_and_compiles() {
     let insns = compile_program();
     assert_eq!(insns.len(), COMPILE_INSNS);
-    let image = compile(&insns, &JitOptions::new()).unwrap();
+    let valid = ebpf_isa::Program::from_insns(insns).unwrap();
+    let image = compile(&valid, &JitOptions::new()).unwrap();
     assert_eq!(image.pc_offsets().len(), COMPILE_INSNS);
     let r0 = Executable::new(&image)
         .unwrap()
         .run_trusted(&mut [], &mut ebpf_jit::NoHelpers)
         .unwrap();
-    let program = Program::from_insns(&insns).unwrap();
+    let program = Program::new(valid);
     let out = Vm::default()
         .run(&program, &mut [], &mut ebpf_interp::NoHelpers)
         .unwrap();

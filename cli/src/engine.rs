@@ -12,6 +12,8 @@ use std::fmt;
 use ebpf_interp::{FaultKind, HelperError, Helpers, Memory, Program, Vm};
 use ebpf_isa::Insn;
 
+type Validated = ebpf_isa::Program;
+
 use crate::data::{ErrorClass, Expect};
 
 /// Which engine executes a program.
@@ -85,11 +87,14 @@ fn classify(kind: &FaultKind) -> Option<ErrorClass> {
     }
 }
 
-/// Runs `insns` with the conformance conventions (r1 = memory, r2 = its length, helper 5).
+/// Validates `insns` ([`ebpf_isa::Program`]; an invalid program is an
+/// [`ErrorClass::InvalidProgram`] error) and runs them with the conformance conventions
+/// (r1 = memory, r2 = its length, helper 5).
 pub fn run(engine: Engine, insns: &[Insn], mem: &mut [u8]) -> Result<Finished, RunError> {
+    let program = Validated::from_insns(insns).map_err(|e| invalid(e.to_string()))?;
     match engine {
-        Engine::Interp => run_interp(insns, mem),
-        Engine::Jit => run_jit(insns, mem),
+        Engine::Interp => run_interp(&program, mem),
+        Engine::Jit => run_jit(&program, mem),
     }
 }
 
@@ -100,8 +105,8 @@ fn invalid(message: String) -> RunError {
     }
 }
 
-fn run_interp(insns: &[Insn], mem: &mut [u8]) -> Result<Finished, RunError> {
-    let program = Program::from_insns(insns).map_err(|e| invalid(e.to_string()))?;
+fn run_interp(program: &Validated, mem: &mut [u8]) -> Result<Finished, RunError> {
+    let program = Program::new(program.clone());
     let mut vm = Vm::new(Default::default());
     match vm.run(&program, mem, &mut ConformanceHelpers) {
         Ok(out) => Ok(Finished {
@@ -142,9 +147,7 @@ fn jit_helpers(id: u32, args: [u64; 5]) -> Result<u64, ebpf_jit::HelperError> {
 fn classify_jit_compile(kind: &ebpf_jit::JitErrorKind) -> Option<ErrorClass> {
     use ebpf_jit::JitErrorKind as K;
     match kind {
-        K::Empty | K::BadTarget { .. } | K::NotEncodable | K::TooLong { .. } => {
-            Some(ErrorClass::InvalidProgram)
-        }
+        K::TooLong { .. } => Some(ErrorClass::InvalidProgram),
         _ => None,
     }
 }
@@ -171,13 +174,14 @@ fn jit_may_run(fault: &FaultKind) -> bool {
     )
 }
 
-fn run_jit(insns: &[Insn], mem: &mut [u8]) -> Result<Finished, RunError> {
-    let image = ebpf_jit::compile(insns, &ebpf_jit::JitOptions::new()).map_err(|e| RunError {
-        class: classify_jit_compile(e.kind()),
-        message: e.to_string(),
-    })?;
+fn run_jit(validated: &Validated, mem: &mut [u8]) -> Result<Finished, RunError> {
+    let image =
+        ebpf_jit::compile(validated, &ebpf_jit::JitOptions::new()).map_err(|e| RunError {
+            class: classify_jit_compile(e.kind()),
+            message: e.to_string(),
+        })?;
     // Pre-flight on a copy of the memory: the JIT executes only what stays in bounds.
-    let program = Program::from_insns(insns).map_err(|e| invalid(e.to_string()))?;
+    let program = Program::new(validated.clone());
     let mut copy = mem.to_vec();
     if let Err(fault) =
         Vm::new(Default::default()).run(&program, &mut copy, &mut ConformanceHelpers)

@@ -174,13 +174,13 @@ pub fn verify_program(
             invariants,
             ..Options::default()
         };
-        let report = analyze(
-            &program.insns,
-            platform.platform(),
-            type_name,
-            &maps,
-            &options,
-        );
+        let report = match ebpf_isa::Program::from_insns(program.insns.as_slice()) {
+            Ok(valid) => analyze(&valid, platform.platform(), type_name, &maps, &options),
+            Err(e) => ebpf_verifier::Report {
+                errors: vec![e.into()],
+                ..Default::default()
+            },
+        };
         verdict.accepted = report.errors.is_empty();
         verdict.instruction_bound = verdict.accepted.then_some(report.instruction_bound);
         verdict.errors = report

@@ -1,8 +1,8 @@
 //! The reference interpreter for RFC 9669 eBPF: the semantics every other engine (the JIT, the
 //! verifier's abstract transfer functions) is checked against.
 //!
-//! - [`Program`]: bytes or typed instructions, decoded once, checked (every jump and local call
-//!   lands on an instruction start) and lowered to a flat slot table.
+//! - [`Program`]: a validated [`ebpf_isa::Program`] lowered to a flat slot table (built from
+//!   one, or from bytes or instructions through its checks).
 //! - [`Vm`]: owns the frame stacks ([`MAX_FRAMES`] frames of [`STACK_SIZE`] bytes, allocated
 //!   once) and runs programs without allocating; [`Outcome`] is `r0` and the instruction count.
 //! - [`Memory`]: the regions a run may touch besides its stack (the input, regions the host or a
@@ -46,10 +46,11 @@ mod op;
 mod program;
 mod vm;
 
+pub use ebpf_isa::{ProgramError, ProgramErrorKind};
 pub use fault::{Fault, FaultKind};
 pub use helpers::{HelperError, HelperErrorKind, Helpers, NoHelpers};
 pub use mem::{Memory, MAX_REGIONS};
-pub use program::{Program, ProgramError, ProgramErrorKind};
+pub use program::Program;
 pub use vm::{Config, Outcome, Vm, DEFAULT_BUDGET};
 
 /// Bytes of stack per frame (`r10` points one past the top of the current frame).

@@ -94,16 +94,14 @@ impl ProgramError {
     }
 }
 
-impl fmt::Display for ProgramError {
+impl fmt::Display for ProgramErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let pc = self.pc;
-        match self.kind {
-            // A decode error names its own pc.
-            ProgramErrorKind::Decode(e) => write!(f, "{e}"),
+        match *self {
+            ProgramErrorKind::Decode(e) => write!(f, "{}", e.kind()),
             ProgramErrorKind::NotEncodable { insn, reason } => {
                 write!(
                     f,
-                    "pc {pc}: `{insn}` is not a valid instruction: no encoding expresses it"
+                    "`{insn}` is not a valid instruction: no encoding expresses it"
                 )?;
                 match reason {
                     Some(reason) => write!(f, " ({reason})"),
@@ -112,20 +110,45 @@ impl fmt::Display for ProgramError {
             }
             ProgramErrorKind::Empty => write!(f, "program has no instructions"),
             ProgramErrorKind::JumpOutOfRange { target } => {
-                write!(f, "pc {pc}: jump target {target} is outside the program")
+                write!(f, "jump target {target} is outside the program")
             }
-            ProgramErrorKind::JumpIntoLddw { target } => write!(
-                f,
-                "pc {pc}: jump target {target} is the second slot of an lddw"
-            ),
+            ProgramErrorKind::JumpIntoLddw { target } => {
+                write!(f, "jump target {target} is the second slot of an lddw")
+            }
             ProgramErrorKind::WritesFramePointer => {
-                write!(f, "pc {pc}: writes the read-only frame pointer r10")
+                write!(f, "writes the read-only frame pointer r10")
             }
             ProgramErrorKind::TooLong { slots } => write!(
                 f,
                 "program has {slots} slots, more than {}",
                 Program::MAX_SLOTS
             ),
+        }
+    }
+}
+
+impl ProgramErrorKind {
+    /// A short class name, stable for tests and tools (e.g. `"jump-out-of-range"`).
+    pub fn class(&self) -> &'static str {
+        match self {
+            ProgramErrorKind::Decode(_) => "decode",
+            ProgramErrorKind::NotEncodable { .. } => "not-encodable",
+            ProgramErrorKind::Empty => "empty",
+            ProgramErrorKind::JumpOutOfRange { .. } => "jump-out-of-range",
+            ProgramErrorKind::JumpIntoLddw { .. } => "jump-into-lddw",
+            ProgramErrorKind::WritesFramePointer => "writes-r10",
+            ProgramErrorKind::TooLong { .. } => "too-long",
+        }
+    }
+}
+
+impl fmt::Display for ProgramError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            ProgramErrorKind::Empty | ProgramErrorKind::TooLong { .. } => {
+                write!(f, "{}", self.kind)
+            }
+            _ => write!(f, "pc {}: {}", self.pc, self.kind),
         }
     }
 }

@@ -5,7 +5,6 @@ use core::fmt;
 /// Why a program could not be compiled or installed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JitError {
-    pc: Option<usize>,
     kind: JitErrorKind,
 }
 
@@ -13,27 +12,10 @@ pub struct JitError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum JitErrorKind {
-    /// The program has no instructions.
-    Empty,
-    /// A jump or local call lands outside the program or inside an `LDDW`.
-    BadTarget {
-        /// The pc it would jump to.
-        target: i64,
-    },
-    /// An instruction writes the read-only frame pointer r10.
-    WritesFramePointer,
-    /// An instruction the decoder could not have produced (e.g. a 1-byte atomic).
-    NotEncodable,
     /// More slots than the JIT can address.
     TooLong {
         /// The slot count.
         slots: usize,
-    },
-    /// The instruction needs support the JIT does not have (e.g. map `LDDW` or BTF calls
-    /// before a loader resolves them).
-    Unsupported {
-        /// What is not supported.
-        what: &'static str,
     },
     /// The assembler rejected the generated code (a bug in the JIT).
     Assembler {
@@ -53,17 +35,8 @@ pub enum JitErrorKind {
 }
 
 impl JitError {
-    pub(crate) fn at(pc: usize, kind: JitErrorKind) -> Self {
-        JitError { pc: Some(pc), kind }
-    }
-
     pub(crate) fn new(kind: JitErrorKind) -> Self {
-        JitError { pc: None, kind }
-    }
-
-    /// The pc of the offending instruction, when one is to blame.
-    pub fn pc(&self) -> Option<usize> {
-        self.pc
+        JitError { kind }
     }
 
     /// What went wrong.
@@ -75,24 +48,9 @@ impl JitError {
 impl fmt::Display for JitErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            JitErrorKind::Empty => write!(f, "program has no instructions"),
-            JitErrorKind::BadTarget { target } => {
-                write!(
-                    f,
-                    "jump target {target} is outside the program or inside an lddw"
-                )
-            }
-            JitErrorKind::WritesFramePointer => write!(
-                f,
-                "writes r10, the read-only frame pointer (the JIT keeps frames in it)"
-            ),
-            JitErrorKind::NotEncodable => {
-                write!(f, "instruction has fields its encoding cannot express")
-            }
             JitErrorKind::TooLong { slots } => {
                 write!(f, "program has {slots} slots, more than {}", i32::MAX)
             }
-            JitErrorKind::Unsupported { what } => write!(f, "{what} is not supported by the JIT"),
             JitErrorKind::Assembler { message } => {
                 write!(f, "internal assembler error: {message}")
             }
@@ -110,10 +68,7 @@ impl fmt::Display for JitErrorKind {
 
 impl fmt::Display for JitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.pc {
-            Some(pc) => write!(f, "pc {pc}: {}", self.kind),
-            None => write!(f, "{}", self.kind),
-        }
+        write!(f, "{}", self.kind)
     }
 }
 

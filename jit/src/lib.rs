@@ -1,6 +1,6 @@
 //! x86-64 JIT for eBPF: typed instructions in, a position-independent machine-code image out.
 //!
-//! - [`compile`] turns a program (`&[ebpf_isa::Insn]`) into a [`Compiled`] image: machine
+//! - [`compile`] turns a validated program ([`ebpf_isa::Program`]) into a [`Compiled`] image: machine
 //!   code, entry offset and metadata, with no absolute address inside. Helpers are reached
 //!   through a context the host passes at run time ([`abi`]), so any host can install the bytes.
 //! - [`compile_verified`] does the same for an [`ebpf_verifier::Verified`] program and keeps the
@@ -89,13 +89,12 @@ impl JitOptions {
     }
 }
 
-/// Compiles a program. Jump and call targets are checked; anything the JIT cannot translate
-/// is an error naming the pc.
+/// Compiles a validated program; anything the JIT cannot translate is an error naming the pc.
 ///
 /// The image's [`instruction_bound`](Compiled::instruction_bound) is `None`: nothing proved the
 /// program safe, and only [`Executable::run_trusted`] runs it.
-pub fn compile(insns: &[ebpf_isa::Insn], options: &JitOptions) -> Result<Compiled, JitError> {
-    codegen::compile(insns, options)
+pub fn compile(program: &ebpf_isa::Program, options: &JitOptions) -> Result<Compiled, JitError> {
+    codegen::compile(program, options)
 }
 
 /// Compiles a program the verifier accepted. The image's
@@ -109,6 +108,6 @@ pub fn compile_verified(
     verified: &ebpf_verifier::Verified,
     options: &JitOptions,
 ) -> Result<Compiled, JitError> {
-    Ok(codegen::compile(verified.insns(), options)?
+    Ok(codegen::compile(verified.program(), options)?
         .with_instruction_bound(verified.instruction_bound()))
 }

@@ -88,7 +88,8 @@ fn golden_dir() -> PathBuf {
 /// starts marked with their eBPF pc.
 fn listing(source: &str) -> String {
     let insns = ebpf_isa::asm::assemble(source).expect("golden program assembles");
-    let image = compile(&insns, &JitOptions::new()).expect("golden program compiles");
+    let program = ebpf_isa::Program::from_insns(insns).expect("golden program is valid");
+    let image = compile(&program, &JitOptions::new()).expect("golden program compiles");
     let mut out = String::new();
     for line in source.lines() {
         writeln!(out, "; {line}").unwrap();
@@ -140,7 +141,8 @@ fn golden_programs_run() {
     use ebpf_jit::Executable;
     let run = |source: &str, mem: &mut [u8]| {
         let insns = ebpf_isa::asm::assemble(source).unwrap();
-        let image = compile(&insns, &JitOptions::new()).unwrap();
+        let program = ebpf_isa::Program::from_insns(insns).unwrap();
+        let image = compile(&program, &JitOptions::new()).unwrap();
         let mut helpers = |id: u32, a: [u64; 5]| Ok(u64::from(id) * 100 + a[0]);
         Executable::new(&image)
             .unwrap()

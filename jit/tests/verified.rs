@@ -177,9 +177,12 @@ fn counter_map() -> [MapInfo; 1] {
 
 const MAP_HANDLE: u64 = 0x6d61_7001;
 
+fn valid(source: &str) -> ebpf_isa::Program {
+    ebpf_isa::Program::from_insns(assemble(source).unwrap()).unwrap()
+}
+
 fn verified(source: &str, maps: &[MapInfo]) -> Verified {
-    let insns = assemble(source).unwrap();
-    verify(&insns, &Windows, "xdp", maps).unwrap_or_else(|errors| {
+    verify(&valid(source), &Windows, "xdp", maps).unwrap_or_else(|errors| {
         let errors: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
         panic!("rejected:\n{}", errors.join("\n"))
     })
@@ -330,7 +333,7 @@ fn run_jit(exe: &mut Executable, packet: &[u8], counters: [u64; 4]) -> Run {
 }
 
 fn run_interp(verified: &Verified, packet: &[u8], counters: [u64; 4]) -> Run {
-    let program = Program::from_insns(verified.insns()).unwrap();
+    let program = Program::new(verified.program().clone());
     let mut packet = packet.to_vec();
     let mut values: Vec<u8> = counters.iter().flat_map(|c| c.to_le_bytes()).collect();
     let ctx = xdp_md(&mut packet);
@@ -496,16 +499,15 @@ fn rejected_programs_have_no_verified_path() {
         "exit",
     ];
     for source in rejected {
-        let insns = assemble(source).unwrap();
-        let errors = verify(&insns, &Windows, "xdp", &[]).expect_err(source);
+        let errors = verify(&valid(source), &Windows, "xdp", &[]).expect_err(source);
         assert!(!errors.is_empty(), "{source}");
     }
 }
 
 #[test]
 fn unverified_images_do_not_run_verified() {
-    let insns = assemble("mov %r0, 1\nexit").unwrap();
-    let compiled = compile(&insns, &JitOptions::new()).unwrap();
+    let program = valid("mov %r0, 1\nexit");
+    let compiled = compile(&program, &JitOptions::new()).unwrap();
     assert_eq!(compiled.instruction_bound(), None);
     let mut exe = Executable::new(&compiled).unwrap();
     assert_eq!(exe.instruction_bound(), None);
@@ -516,7 +518,7 @@ fn unverified_images_do_not_run_verified() {
     assert_eq!(*e.kind(), RunErrorKind::NotVerified);
     assert!(e.to_string().contains("verified program"), "{e}");
     // The same program through the verifier runs.
-    let verified = verify(&insns, &Windows, "xdp", &[]).unwrap();
+    let verified = verify(&program, &Windows, "xdp", &[]).unwrap();
     let mut exe = Executable::from_verified(&verified, &JitOptions::new()).unwrap();
     let mut packet = [0u8; 14];
     let mut ctx = xdp_md(&mut packet);

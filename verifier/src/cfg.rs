@@ -6,12 +6,11 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
-use ebpf_isa::{CallTarget, Insn};
+use ebpf_isa::{CallTarget, Insn, Program};
 use hashbrown::HashMap;
 use petgraph::graph::DiGraph;
 
 use crate::error::{VerifyError, VerifyErrorKind};
-use crate::structure::Layout;
 
 /// Most nodes of the inlined graph before the analysis gives up.
 pub(crate) const MAX_NODES: usize = 200_000;
@@ -58,8 +57,8 @@ pub(crate) struct Cfg {
 }
 
 impl Cfg {
-    /// Builds the graph from the entry; `insns` passed the structural checks.
-    pub(crate) fn build(insns: &[Insn], layout: &Layout) -> Result<Cfg, VerifyError> {
+    /// Builds the graph from the entry; `program` passed the structural checks.
+    pub(crate) fn build(program: &Program) -> Result<Cfg, VerifyError> {
         // Contexts: (parent context, call pc) -> id; each has a depth.
         let mut ctx_ids: HashMap<(u32, usize), u32> = HashMap::new();
         let mut ctx_info: Vec<(Option<u32>, usize, u8)> = vec![(None, 0, 0)];
@@ -102,7 +101,7 @@ impl Cfg {
         while let Some(id) = work.pop() {
             let (ctx, pc) = keys[id as usize];
             let depth = nodes[id as usize].depth;
-            let insn = &insns[layout.at_slot[pc].expect("instruction start")];
+            let insn = program.insn_at(pc).expect("instruction start");
             let next = pc + insn.slots();
             let target = insn.branch_target(pc).map(|t| t as usize);
             let mut out: Vec<((u32, usize), u8, Edge)> = Vec::new();
@@ -271,7 +270,7 @@ mod tests {
         }
     }
 
-    fn program(jumps: &[(bool, i16)]) -> Vec<Insn> {
+    fn program(jumps: &[(bool, i16)]) -> Program {
         let n = jumps.len() as i16 + 1;
         let mut insns: Vec<Insn> = jumps
             .iter()
@@ -293,15 +292,13 @@ mod tests {
             })
             .collect();
         insns.push(Insn::Exit);
-        insns
+        Program::from_insns(insns).unwrap()
     }
 
     proptest! {
         #[test]
         fn weak_topological_order_is_valid(jumps in prop::collection::vec((any::<bool>(), any::<i16>()), 1..30)) {
-            let insns = program(&jumps);
-            let layout = Layout::new(&insns);
-            let cfg = Cfg::build(&insns, &layout).unwrap();
+            let cfg = Cfg::build(&program(&jumps)).unwrap();
             check_wto(&cfg);
         }
     }
@@ -309,9 +306,7 @@ mod tests {
     #[test]
     fn nested_loops_have_nested_heads() {
         // 0: ja +0 (to 1); 1: jeq -> 1 (self loop); 2: jeq -> 0; 3: exit
-        let insns = program(&[(false, 1), (true, 1), (true, 0)]);
-        let layout = Layout::new(&insns);
-        let cfg = Cfg::build(&insns, &layout).unwrap();
+        let cfg = Cfg::build(&program(&[(false, 1), (true, 1), (true, 0)])).unwrap();
         check_wto(&cfg);
         let by_pc = |pc: usize| cfg.nodes.iter().position(|n| n.pc == pc).unwrap() as u32;
         assert!(cfg.is_head(by_pc(0)) && cfg.is_head(by_pc(1)));

@@ -3,7 +3,7 @@
 use alloc::string::String;
 use core::fmt;
 
-use ebpf_isa::Reg;
+use ebpf_isa::{ProgramError, ProgramErrorKind, Reg};
 
 /// A rejected program: the slot (pc) of the instruction and what could not be proved.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,22 +41,14 @@ impl fmt::Display for Region {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum VerifyErrorKind {
-    /// The program has no instructions.
-    Empty,
+    /// The instructions do not make a valid [`Program`](ebpf_isa::Program) (no encoding, a
+    /// jump outside the program or into an `lddw`, a write to `r10`, ...): what
+    /// [`ProgramError`] says, for tools that report both in one format.
+    Invalid(ProgramErrorKind),
     /// The program type is not one the platform knows.
     UnknownProgramType {
         /// The name given.
         name: String,
-    },
-    /// A jump or local call goes outside the program.
-    JumpOutOfRange {
-        /// Target slot.
-        target: i64,
-    },
-    /// A jump or local call lands on the second slot of an `lddw`.
-    JumpIntoLddw {
-        /// Target slot.
-        target: usize,
     },
     /// The last instruction can fall through past the end of the program.
     FallsOffEnd,
@@ -72,8 +64,6 @@ pub enum VerifyErrorKind {
         /// The limit.
         limit: usize,
     },
-    /// An instruction writes `r10`.
-    WritesFramePointer,
     /// The platform has no helper with this id.
     UnknownHelper {
         /// The id.
@@ -196,14 +186,11 @@ impl VerifyErrorKind {
     pub fn class(&self) -> &'static str {
         use VerifyErrorKind::*;
         match self {
-            Empty => "empty",
+            Invalid(kind) => kind.class(),
             UnknownProgramType { .. } => "unknown-program-type",
-            JumpOutOfRange { .. } => "jump-out-of-range",
-            JumpIntoLddw { .. } => "jump-into-lddw",
             FallsOffEnd => "falls-off-end",
             Recursion { .. } => "recursion",
             CallDepth { .. } => "call-depth",
-            WritesFramePointer => "writes-r10",
             UnknownHelper { .. } => "unknown-helper",
             HelperNotAllowed { .. } => "helper-not-allowed",
             Unsupported { .. } => "unsupported",
@@ -248,13 +235,9 @@ impl fmt::Display for VerifyError {
         use VerifyErrorKind::*;
         write!(f, "pc {}: ", self.pc)?;
         match &self.kind {
-            Empty => f.write_str("program has no instructions"),
+            Invalid(kind) => write!(f, "{kind}"),
             UnknownProgramType { name } => {
                 write!(f, "unknown program type `{name}` for this platform")
-            }
-            JumpOutOfRange { target } => write!(f, "jump target {target} is outside the program"),
-            JumpIntoLddw { target } => {
-                write!(f, "jump target {target} is the second slot of an lddw")
             }
             FallsOffEnd => f.write_str("execution can fall through past the last instruction"),
             Recursion { function } => {
@@ -264,7 +247,6 @@ impl fmt::Display for VerifyError {
                 f,
                 "local calls nest {frames} frames deep, more than the limit of {limit}"
             ),
-            WritesFramePointer => f.write_str("r10 (the frame pointer) is read-only"),
             UnknownHelper { id } => write!(f, "unknown helper {id} for this platform"),
             HelperNotAllowed { name, program_type } => write!(
                 f,
@@ -322,3 +304,9 @@ impl fmt::Display for VerifyError {
 }
 
 impl core::error::Error for VerifyError {}
+
+impl From<ProgramError> for VerifyError {
+    fn from(e: ProgramError) -> VerifyError {
+        VerifyError::new(e.pc(), VerifyErrorKind::Invalid(e.kind()))
+    }
+}

@@ -6,14 +6,13 @@
 use alloc::format;
 use alloc::vec::Vec;
 
-use ebpf_isa::Insn;
+use ebpf_isa::{Insn, Program};
 
 use crate::cfg::{Cfg, Edge, WtoElem};
 use crate::domain::{Interval, VarId};
 use crate::error::{VerifyError, VerifyErrorKind};
 use crate::lattice::Lattice;
 use crate::state::{kinds_join, State};
-use crate::structure::Layout;
 use crate::transfer::{step, Cx, Env, Post};
 
 /// Loop-head visits joined before widening starts.
@@ -58,8 +57,7 @@ const MEMORY_CHECK_EVERY: usize = 4096;
 
 pub(crate) struct Fixpoint<'a, 'e> {
     cfg: &'a Cfg,
-    insns: &'a [Insn],
-    layout: &'a Layout,
+    program: &'a Program,
     env: &'a Env<'e>,
     /// The state before each node (bottom at a node with several disjuncts: see
     /// [`Fixpoint::state_at`]).
@@ -103,30 +101,28 @@ fn reset(s: &mut State, h: u32) {
 impl<'a, 'e> Fixpoint<'a, 'e> {
     pub(crate) fn new(
         cfg: &'a Cfg,
-        insns: &'a [Insn],
-        layout: &'a Layout,
+        program: &'a Program,
         env: &'a Env<'e>,
         limits: Limits,
     ) -> Self {
         let n = cfg.nodes.len();
-        let (mode, keys) = modes(cfg, insns, layout);
-        let live = crate::liveness::live_in(cfg, insns, layout);
-        let zext = zero_extensions(cfg, insns, layout);
+        let (mode, keys) = modes(cfg, program);
+        let live = crate::liveness::live_in(cfg, program);
+        let zext = zero_extensions(cfg, program);
         let mut entry = State::entry_for(env.prog.context.data_meta.is_some());
         if cfg.is_head(0) {
             reset(&mut entry, 0);
         }
         Fixpoint {
             cfg,
-            insns,
-            layout,
+            program,
             env,
             pre: alloc::vec![State::bottom(); n],
             post: (0..n).map(|_| None).collect(),
             entry,
             visits: 0,
             limits,
-            thresholds: thresholds(insns),
+            thresholds: thresholds(program.insns()),
             mode,
             keys,
             live,
@@ -358,7 +354,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             s.num.shift(counter(n), 1);
             s.num.shift(countdown(n), -1);
         }
-        let insn = node_insn(self.cfg, self.insns, self.layout, n);
+        let insn = node_insn(self.cfg, self.program, n);
         let mut cx = Cx {
             env: self.env,
             pc: node.pc,
@@ -651,19 +647,21 @@ fn is_zero(s: &State, v: VarId) -> bool {
 }
 
 /// The instruction of node `m`.
-fn node_insn<'i>(cfg: &Cfg, insns: &'i [Insn], layout: &Layout, m: u32) -> &'i Insn {
-    &insns[layout.at_slot[cfg.nodes[m as usize].pc].expect("instruction start")]
+fn node_insn<'i>(cfg: &Cfg, program: &'i Program, m: u32) -> &'i Insn {
+    program
+        .insn_at(cfg.nodes[m as usize].pc)
+        .expect("instruction start")
 }
 
 /// The mode of each node, and the keys of chain heads: [`Mode::Distinct`] for a
 /// conditional jump outside loops and the straight-line nodes before it back to (and
 /// including) a join of two or more paths, at most [`SPLIT_CHAIN`] nodes apart, when the
 /// jump depends on registers set before the join; else [`Mode::Joined`].
-fn modes(cfg: &Cfg, insns: &[Insn], layout: &Layout) -> (Vec<Mode>, Vec<u16>) {
+fn modes(cfg: &Cfg, program: &Program) -> (Vec<Mode>, Vec<u16>) {
     const ALL: u16 = 0x7ff;
     let n = cfg.nodes.len();
     let outside = |m: u32| cfg.heads[m as usize].is_empty();
-    let insn_at = |m: u32| node_insn(cfg, insns, layout, m);
+    let insn_at = |m: u32| node_insn(cfg, program, m);
     let bit = |r: ebpf_isa::Reg| 1u16 << r.index();
     let mut mode = alloc::vec![Mode::Joined; n];
     let mut keys = alloc::vec![0u16; n];
@@ -740,13 +738,9 @@ fn modes(cfg: &Cfg, insns: &[Insn], layout: &Layout) -> (Vec<Mode>, Vec<u16>) {
 /// For each node, `(dst, src)` when it is `dst >>= 32` whose only predecessor is
 /// `dst <<= 32` whose only predecessor is `dst = src` (all 64-bit, `src` another register):
 /// after it, `dst` is the low 32 bits of `src`, unchanged since the copy.
-fn zero_extensions(
-    cfg: &Cfg,
-    insns: &[Insn],
-    layout: &Layout,
-) -> Vec<Option<(ebpf_isa::Reg, ebpf_isa::Reg)>> {
+fn zero_extensions(cfg: &Cfg, program: &Program) -> Vec<Option<(ebpf_isa::Reg, ebpf_isa::Reg)>> {
     use ebpf_isa::{AluOp, Operand, Width};
-    let insn_at = |m: u32| node_insn(cfg, insns, layout, m);
+    let insn_at = |m: u32| node_insn(cfg, program, m);
     let only_pred = |m: u32| match cfg.preds[m as usize][..] {
         [(p, crate::cfg::Edge::Fall)] => Some(p),
         _ => None,

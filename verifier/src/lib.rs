@@ -37,7 +37,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use ebpf_isa::Insn;
+use ebpf_isa::{Insn, Program};
 
 pub use error::{Region, VerifyError, VerifyErrorKind};
 pub use lattice::Lattice;
@@ -89,7 +89,7 @@ pub struct Invariant {
 /// A program the verifier accepted.
 #[derive(Clone, Debug)]
 pub struct Verified {
-    insns: Vec<Insn>,
+    program: Program,
     invariants: Vec<Invariant>,
     instruction_bound: u64,
     platform: &'static str,
@@ -114,9 +114,14 @@ impl Verified {
         self.instruction_bound
     }
 
+    /// The program.
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
     /// The instructions (an `lddw` once).
     pub fn insns(&self) -> &[Insn] {
-        &self.insns
+        self.program.insns()
     }
 
     /// The states before each instruction, when [`Options::invariants`] was set.
@@ -124,36 +129,36 @@ impl Verified {
         &self.invariants
     }
 
-    /// The instructions.
-    pub fn into_insns(self) -> Vec<Insn> {
-        self.insns
+    /// The program.
+    pub fn into_program(self) -> Program {
+        self.program
     }
 }
 
-/// Verifies `insns` as a program of type `prog_type` on `platform`, with `maps` (by fd for
+/// Verifies `program` as a program of type `prog_type` on `platform`, with `maps` (by fd for
 /// `lddw` map fds, by position for map indices). Errors come in execution order; the first
 /// is the root cause.
 pub fn verify(
-    insns: &[Insn],
+    program: &Program,
     platform: &dyn Platform,
     prog_type: &str,
     maps: &[MapInfo],
 ) -> Result<Verified, Vec<VerifyError>> {
-    verify_with(insns, platform, prog_type, maps, &Options::default())
+    verify_with(program, platform, prog_type, maps, &Options::default())
 }
 
 /// [`verify`] with [`Options`].
 pub fn verify_with(
-    insns: &[Insn],
+    program: &Program,
     platform: &dyn Platform,
     prog_type: &str,
     maps: &[MapInfo],
     options: &Options,
 ) -> Result<Verified, Vec<VerifyError>> {
-    let report = analyze(insns, platform, prog_type, maps, options);
+    let report = analyze(program, platform, prog_type, maps, options);
     if report.errors.is_empty() {
         Ok(Verified {
-            insns: insns.to_vec(),
+            program: program.clone(),
             invariants: report.invariants,
             instruction_bound: report.instruction_bound,
             platform: platform.name(),
@@ -178,7 +183,7 @@ pub struct Report {
 
 /// Analyses a program and reports every failed check and, on request, the invariants.
 pub fn analyze(
-    insns: &[Insn],
+    program: &Program,
     platform: &dyn Platform,
     prog_type: &str,
     maps: &[MapInfo],
@@ -197,12 +202,11 @@ pub fn analyze(
             },
         )]);
     };
-    let layout = structure::Layout::new(insns);
-    let errors = structure::check(insns, &layout, platform, prog, maps);
+    let errors = structure::check(program, platform, prog, maps);
     if !errors.is_empty() {
         return fail(errors);
     }
-    let cfg = match cfg::Cfg::build(insns, &layout) {
+    let cfg = match cfg::Cfg::build(program) {
         Ok(c) => c,
         Err(e) => return fail(alloc::vec![e]),
     };
@@ -216,7 +220,7 @@ pub fn analyze(
         visits: options.max_visits,
         memory: options.max_memory,
     };
-    let mut fx = fixpoint::Fixpoint::new(&cfg, insns, &layout, &env, limits);
+    let mut fx = fixpoint::Fixpoint::new(&cfg, program, &env, limits);
     if let Err(e) = fx.solve() {
         return fail(alloc::vec![e]);
     }

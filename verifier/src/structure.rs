@@ -1,67 +1,16 @@
-//! Structural checks that need no abstract state: jump targets, fall-through past the end,
-//! `r10` writes, helper ids, supported instructions, local functions and their call graph (no
-//! recursion, bounded depth).
+//! Structural checks that need no abstract state, beyond what [`Program`] already proved:
+//! fall-through past the end, helper ids, supported instructions, map references, local
+//! functions and their call graph (no recursion, bounded depth).
 
 use alloc::vec;
 use alloc::vec::Vec;
 
-use ebpf_isa::{AtomicOp, CallTarget, Insn, LddwSrc, Reg};
+use ebpf_isa::{CallTarget, Insn, LddwSrc, Program};
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::error::{VerifyError, VerifyErrorKind};
 use crate::platform::{MapInfo, MapReq, Platform, ProgramType};
 use crate::MAX_FRAMES;
-
-/// The program laid out by slot.
-#[derive(Debug)]
-pub(crate) struct Layout {
-    /// Instruction index at each slot (`None` for the second slot of an `lddw`).
-    pub(crate) at_slot: Vec<Option<usize>>,
-    /// Slot of each instruction.
-    pub(crate) pc_of: Vec<usize>,
-}
-
-impl Layout {
-    pub(crate) fn new(insns: &[Insn]) -> Layout {
-        let mut at_slot = Vec::new();
-        let mut pc_of = Vec::with_capacity(insns.len());
-        for (i, insn) in insns.iter().enumerate() {
-            pc_of.push(at_slot.len());
-            at_slot.push(Some(i));
-            if insn.slots() == 2 {
-                at_slot.push(None);
-            }
-        }
-        Layout { at_slot, pc_of }
-    }
-
-    pub(crate) fn slots(&self) -> usize {
-        self.at_slot.len()
-    }
-}
-
-/// Whether `insn` writes `dst`-style register `r` (the frame pointer check).
-fn writes(insn: &Insn) -> Option<Reg> {
-    match *insn {
-        Insn::Alu { dst, .. }
-        | Insn::Neg { dst, .. }
-        | Insn::Movsx { dst, .. }
-        | Insn::End { dst, .. }
-        | Insn::Lddw { dst, .. }
-        | Insn::Ldx { dst, .. }
-        | Insn::Ldxs { dst, .. } => Some(dst),
-        Insn::Atomic { src, fetch, op, .. }
-            if fetch || matches!(op, AtomicOp::Xchg | AtomicOp::CmpXchg) =>
-        {
-            if op == AtomicOp::CmpXchg {
-                Some(Reg::R0)
-            } else {
-                Some(src)
-            }
-        }
-        _ => None,
-    }
-}
 
 /// The map an `lddw` refers to, if it is a map load.
 pub(crate) fn lddw_map(src: LddwSrc, imm: i32, maps: &[MapInfo]) -> Option<Option<u32>> {
@@ -81,31 +30,14 @@ pub(crate) fn lddw_map(src: LddwSrc, imm: i32, maps: &[MapInfo]) -> Option<Optio
 
 /// Runs every structural check; errors in pc order.
 pub(crate) fn check(
-    insns: &[Insn],
-    layout: &Layout,
+    program: &Program,
     platform: &dyn Platform,
     prog: &ProgramType,
     maps: &[MapInfo],
 ) -> Vec<VerifyError> {
     let mut errors = Vec::new();
-    if insns.is_empty() {
-        errors.push(VerifyError::new(0, VerifyErrorKind::Empty));
-        return errors;
-    }
-    let slots = layout.slots() as i64;
-    for (i, insn) in insns.iter().enumerate() {
-        let pc = layout.pc_of[i];
+    for (pc, insn) in program.iter() {
         let mut err = |kind| errors.push(VerifyError::new(pc, kind));
-        if let Some(t) = insn.branch_target(pc) {
-            if t < 0 || t >= slots {
-                err(VerifyErrorKind::JumpOutOfRange { target: t });
-            } else if layout.at_slot[t as usize].is_none() {
-                err(VerifyErrorKind::JumpIntoLddw { target: t as usize });
-            }
-        }
-        if writes(insn) == Some(Reg::R10) {
-            err(VerifyErrorKind::WritesFramePointer);
-        }
         match *insn {
             Insn::Call(CallTarget::Helper(id)) if platform.helper_for(id, prog).is_none() => {
                 err(match platform.helper(id) {
@@ -146,18 +78,12 @@ pub(crate) fn check(
             _ => {}
         }
     }
-    let last = insns.len() - 1;
-    if !matches!(
-        insns[last],
-        Insn::Exit | Insn::Ja { .. } | Insn::Ja32 { .. }
-    ) {
-        errors.push(VerifyError::new(
-            layout.pc_of[last],
-            VerifyErrorKind::FallsOffEnd,
-        ));
+    let (last_pc, last) = program.iter().last().expect("a program is never empty");
+    if !matches!(last, Insn::Exit | Insn::Ja { .. } | Insn::Ja32 { .. }) {
+        errors.push(VerifyError::new(last_pc, VerifyErrorKind::FallsOffEnd));
     }
     if errors.is_empty() {
-        if let Err(e) = check_calls(insns, layout) {
+        if let Err(e) = check_calls(program) {
             errors.push(e);
         }
     }
@@ -182,23 +108,24 @@ pub(crate) fn intra_successors(insn: &Insn, pc: usize) -> ([Option<usize>; 2], b
 }
 
 /// Finds local functions, rejects recursion and call chains deeper than [`MAX_FRAMES`].
-fn check_calls(insns: &[Insn], layout: &Layout) -> Result<(), VerifyError> {
+fn check_calls(program: &Program) -> Result<(), VerifyError> {
+    let slots = program.slot_count();
     let mut graph: DiGraph<usize, usize> = DiGraph::new();
-    let mut node_of = vec![None::<NodeIndex>; layout.slots()];
+    let mut node_of = vec![None::<NodeIndex>; slots];
     let entry = graph.add_node(0);
     node_of[0] = Some(entry);
     let mut work = vec![0usize];
     while let Some(f) = work.pop() {
         let fnode = node_of[f].expect("function node");
         // Explore the function's body.
-        let mut seen = vec![false; layout.slots()];
+        let mut seen = vec![false; slots];
         let mut stack = vec![f];
         while let Some(pc) = stack.pop() {
             if seen[pc] {
                 continue;
             }
             seen[pc] = true;
-            let insn = &insns[layout.at_slot[pc].expect("checked instruction start")];
+            let insn = program.insn_at(pc).expect("a validated target");
             let (succ, is_call) = intra_successors(insn, pc);
             if is_call {
                 let t = insn.branch_target(pc).expect("call target") as usize;
@@ -213,7 +140,7 @@ fn check_calls(insns: &[Insn], layout: &Layout) -> Result<(), VerifyError> {
                 };
                 graph.add_edge(fnode, callee, pc);
             }
-            stack.extend(succ.into_iter().flatten().filter(|&s| s < layout.slots()));
+            stack.extend(succ.into_iter().flatten().filter(|&s| s < slots));
         }
     }
     let order = petgraph::algo::toposort(&graph, None).map_err(|cycle| {

@@ -5,13 +5,14 @@ use ebpf_verifier::{Linux, Options, VerifyErrorKind};
 
 /// 5,000 instructions of arithmetic over a few registers, then `exit` (the memory estimate is
 /// taken every 4,096 visits).
-fn long_program() -> Vec<ebpf_isa::Insn> {
+fn long_program() -> ebpf_isa::Program {
     let mut text = String::from("mov %r0, 0\nmov %r2, 1\n");
     for i in 0..2500 {
         text.push_str(&format!("add %r0, {i}\nadd %r2, %r0\n"));
     }
     text.push_str("exit\n");
-    ebpf_isa::asm::assemble(&text).expect("assembles")
+    ebpf_isa::Program::from_insns(ebpf_isa::asm::assemble(&text).expect("assembles"))
+        .expect("valid")
 }
 
 fn first_error(options: &Options) -> Option<ebpf_verifier::VerifyError> {

@@ -6,12 +6,13 @@ use ebpf_verifier::{Linux, Options, Verified, VerifyErrorKind};
 
 fn verify(text: &str, options: &Options) -> Result<Verified, Vec<ebpf_verifier::VerifyError>> {
     let insns = ebpf_isa::asm::assemble(text).expect("assembles");
-    ebpf_verifier::verify_with(&insns, &Linux, "socket_filter", &[], options)
+    let program = ebpf_isa::Program::from_insns(insns).expect("valid");
+    ebpf_verifier::verify_with(&program, &Linux, "socket_filter", &[], options)
 }
 
 /// Instructions the interpreter executes (the program reads no memory).
 fn executed(v: &Verified) -> u64 {
-    let prog = Program::from_insns(v.insns()).expect("valid");
+    let prog = Program::new(v.program().clone());
     let mut vm = Vm::new(Config {
         budget: v.instruction_bound(),
     });

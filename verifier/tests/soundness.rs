@@ -805,6 +805,9 @@ fn run_accepted(programs: impl Strategy<Value = Vec<Insn>>, cases: u32) -> u32 {
     });
     let accepted = std::cell::Cell::new(0u32);
     let result = runner.run(&programs, |insns| {
+        let Ok(valid) = ebpf_isa::Program::from_insns(insns.as_slice()) else {
+            return Ok(());
+        };
         let mut verified = None;
         // The run's budget: the most instructions the verifier proved a run executes.
         let mut budget = 0;
@@ -812,7 +815,7 @@ fn run_accepted(programs: impl Strategy<Value = Vec<Insn>>, cases: u32) -> u32 {
             (&Windows as &dyn Platform, "xdp"),
             (&MetaPlatform as &dyn Platform, "xdp_meta"),
         ] {
-            match ebpf_verifier::verify(&insns, platform, ty, &maps()) {
+            match ebpf_verifier::verify(&valid, platform, ty, &maps()) {
                 Ok(v) => {
                     budget = budget.max(v.instruction_bound());
                     verified = Some(v);
@@ -829,7 +832,7 @@ fn run_accepted(programs: impl Strategy<Value = Vec<Insn>>, cases: u32) -> u32 {
             return Ok(());
         };
         accepted.set(accepted.get() + 1);
-        let prog = Program::from_insns(v.insns()).expect("verified programs are valid");
+        let prog = Program::new(v.into_program());
         for (i, &len) in LENGTHS.iter().enumerate() {
             for seed in 0..4u64 {
                 if let Err(e) = run_once(&prog, budget, len, seed * 31 + i as u64) {
@@ -874,12 +877,15 @@ fn verifier_never_panics_on_random_instructions() {
                 }
             }
             insns.push(Insn::Exit);
+            let Ok(valid) = ebpf_isa::Program::from_insns(insns) else {
+                return Ok(());
+            };
             for platform in [
                 &Windows as &dyn ebpf_verifier::Platform,
                 &ebpf_verifier::Linux,
             ] {
                 for ty in ["xdp", "sched_cls", "kprobe", "bind", "sock_addr"] {
-                    let _ = ebpf_verifier::verify(&insns, platform, ty, &maps());
+                    let _ = ebpf_verifier::verify(&valid, platform, ty, &maps());
                 }
             }
             Ok(())

@@ -1,4 +1,4 @@
-//! Liveness of the argument registers r1 to r5 after helper calls.
+//! Liveness of the argument registers r1 to r5 after helper calls (bit `i` for `ri`).
 //!
 //! The interpreter leaves r1-r5 unchanged across a helper call, so the JIT must too; but a
 //! native helper clobbers the x86 registers that hold them. Saving all five around every call
@@ -11,65 +11,19 @@
 //! local call and every `exit` count as reading all of them (a callee's `exit` continues in its
 //! caller, whose needs are not tracked per call site).
 
-use ebpf_isa::{AtomicOp, CallTarget, Insn, Operand, Reg};
+use ebpf_isa::{Insn, Program, RegSet};
 
-/// Bit `i` stands for register `ri`; only r1-r5 are tracked.
-const ARGS: u8 = 0b11_1110;
-
-fn bit(r: Reg) -> u8 {
-    (1u16 << r.num()) as u8 & ARGS
-}
-
-/// What an instruction reads and writes among r1-r5.
+/// What an instruction reads and writes among r1-r5 ([`Insn::regs`]). Calls and legacy packet
+/// loads leave r1-r5 as they were in every engine here, so what they clobber stays live.
 fn use_def(insn: &Insn, all_on_exit: bool) -> (u8, u8) {
-    match *insn {
-        Insn::Alu { op, dst, src, .. } => {
-            let s = match src {
-                Operand::Reg(r) => bit(r),
-                Operand::Imm(_) => 0,
-            };
-            let d = if op == ebpf_isa::AluOp::Mov {
-                0
-            } else {
-                bit(dst)
-            };
-            (s | d, bit(dst))
-        }
-        Insn::Neg { dst, .. } | Insn::End { dst, .. } => (bit(dst), bit(dst)),
-        Insn::Movsx { dst, src, .. } => (bit(src), bit(dst)),
-        Insn::Lddw { dst, .. } => (0, bit(dst)),
-        Insn::Ldx { dst, src, .. } | Insn::Ldxs { dst, src, .. } => (bit(src), bit(dst)),
-        Insn::St { dst, .. } => (bit(dst), 0),
-        Insn::Stx { dst, src, .. } => (bit(dst) | bit(src), 0),
-        Insn::Atomic {
-            op,
-            fetch,
-            dst,
-            src,
-            ..
-        } => {
-            let def = if fetch && op != AtomicOp::CmpXchg {
-                bit(src)
-            } else {
-                0
-            };
-            (bit(dst) | bit(src), def)
-        }
-        Insn::LdAbs { .. } => (0, 0),
-        Insn::LdInd { src, .. } => (bit(src), 0),
-        Insn::Jmp { dst, src, .. } => {
-            let s = match src {
-                Operand::Reg(r) => bit(r),
-                Operand::Imm(_) => 0,
-            };
-            (bit(dst) | s, 0)
-        }
-        Insn::Ja { .. } | Insn::Ja32 { .. } => (0, 0),
-        Insn::Call(CallTarget::Local(_)) => (ARGS, 0),
-        Insn::Call(_) => (ARGS, 0),
-        Insn::Callx { reg } => (ARGS | bit(reg), 0),
-        Insn::Exit => (if all_on_exit { ARGS } else { 0 }, 0),
-    }
+    let regs = insn.regs();
+    let uses = if all_on_exit && *insn == Insn::Exit {
+        RegSet::ARGS
+    } else {
+        regs.uses
+    };
+    let only_args = |s: RegSet| s.intersect(RegSet::ARGS).bits() as u8;
+    (only_args(uses), only_args(regs.defs))
 }
 
 /// The registers among r1-r5 that some instruction of the program writes. The others keep
@@ -80,29 +34,24 @@ pub(super) fn args_written(insns: &[Insn]) -> u8 {
 }
 
 /// For each slot, the registers among r1-r5 that may be read after the instruction there
-/// (bit `i` for `ri`). Targets outside the program are ignored (compilation rejects them).
-pub(super) fn args_live_after(insns: &[Insn], slots: usize) -> Vec<u8> {
-    let has_local_calls = insns
-        .iter()
-        .any(|i| matches!(i, Insn::Call(CallTarget::Local(_))));
+/// (bit `i` for `ri`).
+pub(super) fn args_live_after(program: &Program) -> Vec<u8> {
+    let slots = program.slot_count();
+    let has_local_calls = program.functions().len() > 1;
     // (slot, use, def, successors) of each instruction, in program order.
-    let mut nodes = Vec::with_capacity(insns.len());
-    let mut pc = 0usize;
-    for insn in insns {
+    let mut nodes = Vec::with_capacity(program.insns().len());
+    for (pc, insn) in program.iter() {
         let (uses, defs) = use_def(insn, has_local_calls);
         let next = pc + insn.slots();
         let fall = (next < slots).then_some(next);
-        let target = insn
-            .branch_target(pc)
-            .and_then(|t| usize::try_from(t).ok())
-            .filter(|&t| t < slots);
+        // In range: the program is validated.
+        let target = insn.branch_target(pc).map(|t| t as usize);
         let succ = match insn {
             Insn::Exit => [None, None],
             Insn::Ja { .. } | Insn::Ja32 { .. } => [target, None],
             _ => [fall, target],
         };
         nodes.push((pc, uses, defs, succ));
-        pc = next;
     }
     let mut live_in = vec![0u8; slots];
     let mut live_out = vec![0u8; slots];
@@ -127,10 +76,11 @@ mod tests {
     use super::*;
     use ebpf_isa::asm::assemble;
 
+    /// Bit `i` stands for register `ri`; only r1-r5 are tracked.
+    const ARGS: u8 = RegSet::ARGS.bits() as u8;
+
     fn live(src: &str) -> Vec<u8> {
-        let insns = assemble(src).unwrap();
-        let slots = insns.iter().map(Insn::slots).sum();
-        args_live_after(&insns, slots)
+        args_live_after(&Program::from_insns(assemble(src).unwrap()).unwrap())
     }
 
     #[test]

@@ -16,7 +16,7 @@ mod mem;
 
 use dynasmrt::x64::X64Relocation;
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi, VecAssembler};
-use ebpf_isa::{Insn, Reg};
+use ebpf_isa::{Insn, Program, Reg};
 
 use crate::abi::*;
 use crate::error::{JitError, JitErrorKind};
@@ -73,21 +73,18 @@ pub(crate) fn x(r: Reg) -> u8 {
     REG_MAP[r.index()]
 }
 
-/// Compiles `insns` (in program order; an `LDDW` counts two slots) into an image.
-pub(crate) fn compile(insns: &[Insn], options: &JitOptions) -> Result<Compiled, JitError> {
-    if insns.is_empty() {
-        return Err(JitError::new(JitErrorKind::Empty));
-    }
-    let slots: usize = insns.iter().map(Insn::slots).sum();
+/// Compiles a validated program into an image.
+pub(crate) fn compile(program: &Program, options: &JitOptions) -> Result<Compiled, JitError> {
+    let insns = program.insns();
+    let slots = program.slot_count();
+    // Jump displacements and the image's pc table are 32-bit.
     if slots > i32::MAX as usize {
         return Err(JitError::new(JitErrorKind::TooLong { slots }));
     }
     let mut ops = Asm::new_with_capacity(0, insns.len() * 12 + 256, 0, 0, insns.len(), 0, 0);
     let mut labels = vec![None; slots];
-    let mut pc = 0;
-    for insn in insns {
+    for (pc, _) in program.iter() {
         labels[pc] = Some(ops.new_dynamic_label());
-        pc += insn.slots();
     }
     let fault_exit = ops.new_dynamic_label();
     let zero_exit = ops.new_dynamic_label();
@@ -101,7 +98,7 @@ pub(crate) fn compile(insns: &[Insn], options: &JitOptions) -> Result<Compiled, 
         blinder,
         helper_ids: Vec::new(),
         helper_slot: std::collections::HashMap::new(),
-        args_live: live::args_live_after(insns, slots),
+        args_live: live::args_live_after(program),
         args_written: live::args_written(insns),
         slow_calls: Vec::new(),
     };
@@ -111,18 +108,14 @@ pub(crate) fn compile(insns: &[Insn], options: &JitOptions) -> Result<Compiled, 
     let mut pc_offsets = Vec::with_capacity(insns.len());
     // Loop heads (targets of backward jumps) start on a 16-byte boundary.
     let mut loop_head = vec![false; slots];
-    let mut pc = 0;
-    for insn in insns {
+    for (pc, insn) in program.iter() {
         if !matches!(insn, Insn::Call(_)) {
-            if let Some(t) = insn.branch_target(pc).filter(|&t| t >= 0 && t <= pc as i64) {
+            if let Some(t) = insn.branch_target(pc).filter(|&t| t <= pc as i64) {
                 loop_head[t as usize] = true;
             }
         }
-        pc += insn.slots();
     }
-    let mut pc = 0;
-    for insn in insns {
-        check_insn(pc, insn, slots, &cg.labels)?;
+    for (pc, insn) in program.iter() {
         let label = cg.labels[pc].expect("instruction start has a label");
         if loop_head[pc] {
             dynasm!(cg.ops ; .arch x64 ; .align 16);
@@ -130,10 +123,9 @@ pub(crate) fn compile(insns: &[Insn], options: &JitOptions) -> Result<Compiled, 
         dynasm!(cg.ops ; .arch x64 ; =>label);
         pc_offsets.push((pc as u32, cg.ops.offset().0 as u32));
         cg.insn(pc, insn)?;
-        pc += insn.slots();
     }
     // Running past the last instruction is a fault, as in the interpreter.
-    let fell = cg.stub(pc, FAULT_FELL_OFF);
+    let fell = cg.stub(slots, FAULT_FELL_OFF);
     dynasm!(cg.ops ; .arch x64 ; jmp =>fell);
     for call in std::mem::take(&mut cg.slow_calls) {
         cg.emit_slow_call(call);
@@ -156,72 +148,8 @@ pub(crate) fn compile(insns: &[Insn], options: &JitOptions) -> Result<Compiled, 
 /// Whether an instruction names r10. A program where none does cannot reach its stack (the
 /// frame pointer is the only source of stack addresses), so its runs need no zeroed frame.
 fn mentions_r10(insn: &Insn) -> bool {
-    let regs: [Option<Reg>; 2] = match *insn {
-        Insn::Alu { dst, src, .. } | Insn::Jmp { dst, src, .. } => (
-            Some(dst),
-            match src {
-                ebpf_isa::Operand::Reg(r) => Some(r),
-                ebpf_isa::Operand::Imm(_) => None,
-            },
-        )
-            .into(),
-        Insn::Neg { dst, .. } | Insn::End { dst, .. } | Insn::Lddw { dst, .. } => [Some(dst), None],
-        Insn::Movsx { dst, src, .. }
-        | Insn::Ldx { dst, src, .. }
-        | Insn::Ldxs { dst, src, .. }
-        | Insn::Stx { dst, src, .. }
-        | Insn::Atomic { dst, src, .. } => [Some(dst), Some(src)],
-        Insn::St { dst, .. } => [Some(dst), None],
-        Insn::LdInd { src, .. } => [Some(src), None],
-        Insn::Callx { reg } => [Some(reg), None],
-        Insn::LdAbs { .. } | Insn::Ja { .. } | Insn::Ja32 { .. } | Insn::Call(_) | Insn::Exit => {
-            [None, None]
-        }
-    };
-    regs.contains(&Some(Reg::R10))
-}
-
-/// Rejects targets outside the program and writes to r10.
-fn check_insn(
-    pc: usize,
-    insn: &Insn,
-    slots: usize,
-    labels: &[Option<DynamicLabel>],
-) -> Result<(), JitError> {
-    let (first, second) = insn.to_raw();
-    if Insn::from_raw(pc, first, second).ok() != Some(*insn) {
-        return Err(JitError::at(pc, JitErrorKind::NotEncodable));
-    }
-    if let Some(target) = insn.branch_target(pc) {
-        let ok = usize::try_from(target)
-            .ok()
-            .filter(|&t| t < slots)
-            .is_some_and(|t| labels[t].is_some());
-        if !ok {
-            return Err(JitError::at(pc, JitErrorKind::BadTarget { target }));
-        }
-    }
-    let written = match *insn {
-        Insn::Alu { dst, .. }
-        | Insn::Neg { dst, .. }
-        | Insn::Movsx { dst, .. }
-        | Insn::End { dst, .. }
-        | Insn::Lddw { dst, .. }
-        | Insn::Ldx { dst, .. }
-        | Insn::Ldxs { dst, .. } => Some(dst),
-        Insn::Atomic {
-            op: ebpf_isa::AtomicOp::CmpXchg,
-            ..
-        } => None,
-        Insn::Atomic {
-            fetch: true, src, ..
-        } => Some(src),
-        _ => None,
-    };
-    if written == Some(Reg::R10) {
-        return Err(JitError::at(pc, JitErrorKind::WritesFramePointer));
-    }
-    Ok(())
+    let regs = insn.regs();
+    regs.uses.union(regs.defs).contains(Reg::R10)
 }
 
 impl Codegen {

@@ -773,7 +773,9 @@ pub fn run_interp(insns: &[Insn]) -> Result<Observed, String> {
 pub fn run_jit(insns: &[Insn], blind: bool) -> Result<Observed, String> {
     use ebpf_jit::{compile, Executable, JitOptions, RunErrorKind};
     let options = JitOptions::new().with_blinding(blind);
-    let image = compile(insns, &options).map_err(|e| format!("jit rejects: {e}"))?;
+    let program =
+        ebpf_isa::Program::from_insns(insns).map_err(|e| format!("jit input invalid: {e}"))?;
+    let image = compile(&program, &options).map_err(|e| format!("jit rejects: {e}"))?;
     let mut exe = Executable::new(&image).map_err(|e| format!("jit install: {e}"))?;
     let mut mem = initial_mem();
     // The blinded run also takes helper 1 through the direct table.

@@ -53,8 +53,11 @@ pub unsafe extern "C" fn nostd_check_verify(bytes: *const u8, len: usize) -> u64
     let Some(program) = object.programs().first() else {
         return u64::MAX;
     };
+    let Ok(program) = ebpf_isa::Program::from_insns(program.insns.as_slice()) else {
+        return 0;
+    };
     let platform = ebpf_verifier::Windows;
-    u64::from(ebpf_verifier::verify(&program.insns, &platform, "xdp", &[]).is_ok())
+    u64::from(ebpf_verifier::verify(&program, &platform, "xdp", &[]).is_ok())
 }
 
 /// An allocator that always fails: this library only has to link, never to run.

@@ -122,16 +122,17 @@ pub fn cases(dir: &str) -> Vec<Case> {
     paths.iter().map(|p| parse(p)).collect()
 }
 
+/// Validates the case's instructions ([`ebpf_isa::Program`]; an invalid program is the
+/// verifier's [`Invalid`](ebpf_verifier::VerifyErrorKind::Invalid) error) and verifies them.
 pub fn verify(case: &Case) -> Result<ebpf_verifier::Verified, Vec<ebpf_verifier::VerifyError>> {
+    let program =
+        ebpf_isa::Program::from_insns(case.insns.as_slice()).map_err(|e| vec![e.into()])?;
     match case.platform.as_str() {
-        "linux" => ebpf_verifier::verify(
-            &case.insns,
-            &ebpf_verifier::Linux,
-            &case.prog_type,
-            &case.maps,
-        ),
+        "linux" => {
+            ebpf_verifier::verify(&program, &ebpf_verifier::Linux, &case.prog_type, &case.maps)
+        }
         "windows" => ebpf_verifier::verify(
-            &case.insns,
+            &program,
             &ebpf_verifier::Windows,
             &case.prog_type,
             &case.maps,

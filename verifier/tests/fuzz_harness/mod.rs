@@ -95,14 +95,17 @@ pub fn check(data: &[u8]) -> Result<(), String> {
     let Ok(insns) = ebpf_isa::decode(&data[..usable]) else {
         return Ok(());
     };
-    if insns.is_empty() || insns.len() > 512 {
+    if insns.len() > 512 {
         return Ok(());
     }
-    let Ok(verified) = ebpf_verifier::verify(&insns, &Windows, "xdp", &maps()) else {
+    let Ok(valid) = ebpf_isa::Program::from_insns(insns.as_slice()) else {
+        return Ok(());
+    };
+    let Ok(verified) = ebpf_verifier::verify(&valid, &Windows, "xdp", &maps()) else {
         return Ok(());
     };
     let budget = verified.instruction_bound();
-    let program = Program::from_insns(&insns).map_err(|e| format!("verified but invalid: {e}"))?;
+    let program = Program::new(verified.into_program());
     for (i, &len) in LENGTHS.iter().enumerate() {
         for seed in [i as u64, 0x9e37_79b9_7f4a_7c15 ^ i as u64] {
             run_once(&program, budget, len, seed).map_err(|fault| {

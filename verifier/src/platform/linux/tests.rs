@@ -5,7 +5,8 @@ use super::Linux;
 
 fn check(prog_type: &str, text: &str) -> Result<(), alloc::string::String> {
     let insns = ebpf_isa::asm::assemble(text).expect("assembles");
-    crate::verify(&insns, &Linux, prog_type, &[])
+    let program = ebpf_isa::Program::from_insns(insns).expect("valid");
+    crate::verify(&program, &Linux, prog_type, &[])
         .map(|_| ())
         .map_err(|e| alloc::format!("{}", e[0]))
 }
