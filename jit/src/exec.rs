@@ -143,8 +143,8 @@ extern "sysv64" fn resolve_lddw(src: u64, imm: u64, next_imm: u64, ctx: *mut u8)
 ///
 /// Two ways to run it:
 ///
-/// - [`run_trusted`](Self::run_trusted), safe to call but memory-safe only for programs the
-///   caller vouches for (tests, conformance vectors, the `ebpf run` command);
+/// - [`run_trusted`](Self::run_trusted), an `unsafe fn` for programs the caller vouches for
+///   (tests, conformance vectors after an interpreter pre-flight);
 /// - [`run_verified`](Self::run_verified), for executables built from an
 ///   [`ebpf_verifier::Verified`] program ([`from_verified`](Self::from_verified)). It is an
 ///   `unsafe fn`: the verifier proved the program safe *given* a context laid out as its
@@ -270,18 +270,37 @@ impl Executable {
     /// stack; `mem` is also the packet of legacy `LD_ABS`/`LD_IND` loads. Returns r0.
     ///
     /// **For trusted and test programs only.** The generated code does not check memory
-    /// accesses, jump into the unknown or loop-bound itself: a program that has not been
-    /// verified can read or write any memory of this process or never return. Programs that
-    /// are not trusted go through the verifier and
-    /// [`run_verified`](Self::run_verified) instead.
-    pub fn run_trusted(
+    /// accesses or bound loops itself: nothing proved this program safe. Programs that are not
+    /// trusted go through the verifier and [`run_verified`](Self::run_verified) instead.
+    ///
+    /// What the JIT still guarantees: each frame of the stack is 512 zeroed bytes, local calls
+    /// nest at most [`MAX_FRAMES`] deep (an error, not a crash, past that), running past the
+    /// last instruction is [`RunErrorKind::FellOff`], unknown helpers and `callx` targets are
+    /// errors, and legacy packet loads are bounds-checked against `mem`.
+    ///
+    /// # Safety
+    ///
+    /// The caller vouches for the program, for the whole run:
+    ///
+    /// 1. **Memory.** Every load, store and atomic the program executes stays inside `mem`,
+    ///    the current 512-byte stack frame, or memory a helper or [`Helpers::lddw`] handed it
+    ///    that is still live and large enough; in particular it never writes the host's
+    ///    memory through a number it made into an address.
+    /// 2. **Termination.** The program ends (or the caller accepts that the call may not
+    ///    return).
+    /// 3. **Helpers.** `helpers` reads and writes only memory the program passed it with a
+    ///    length, or memory it owns.
+    ///
+    /// Checking a program with the reference interpreter first (same input, same helpers)
+    /// discharges 1 and 2 for that input, because the interpreter checks every access and
+    /// counts instructions: that is how the conformance runner and the tests use it.
+    pub unsafe fn run_trusted(
         &mut self,
         mem: &mut [u8],
         helpers: &mut dyn Helpers,
     ) -> Result<u64, RunError> {
-        // SAFETY: none that this function can check: the caller vouches for the program (this
-        // is the trusted entry point, documented as such), i.e. that its accesses stay within
-        // `mem`, its stack and memory its helpers hand out.
+        // SAFETY: the caller vouches for the program's accesses, termination and helpers
+        // (this function's safety section).
         unsafe { self.enter(mem, helpers) }
     }
 
@@ -300,9 +319,11 @@ impl Executable {
     /// # Safety
     ///
     /// The verifier proved every memory access in bounds and every helper call well-typed
-    /// *assuming* the program runs on the platform and program type it was verified for (the
-    /// `platform` and `prog_type` given to `ebpf_verifier::verify`, with its `maps`). A
-    /// `Verified` does not record them, so the caller guarantees, for the whole run:
+    /// *assuming* the program runs on the platform and program type it was verified for
+    /// ([`Verified::platform`](ebpf_verifier::Verified::platform) and
+    /// [`Verified::program_type`](ebpf_verifier::Verified::program_type), with the `maps` given
+    /// to `ebpf_verifier::verify`). The executable cannot check that its host provides them,
+    /// so the caller guarantees, for the whole run:
     ///
     /// 1. **Context.** `ctx` is laid out as that program type's
     ///    [`ContextLayout`](ebpf_verifier::platform::ContextLayout): `ctx.len()` is at least its

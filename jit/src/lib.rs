@@ -8,7 +8,8 @@
 //!   ([`Compiled::instruction_bound`]).
 //! - [`Executable`] installs an image in this process (read-write, copy, then read-execute;
 //!   never both) and runs it: [`Executable::run_verified`] for images of verified programs
-//!   ([`Executable::from_verified`]), [`Executable::run_trusted`] for trusted and test programs.
+//!   ([`Executable::from_verified`]), [`Executable::run_trusted`] for trusted and test programs;
+//!   both are `unsafe fn`s whose contracts say what the caller guarantees.
 //!
 //! The generated code matches the reference interpreter (`ebpf-interp`) bit for bit; the
 //! differential tests in `tests/` check it on random programs.
@@ -37,19 +38,24 @@
 //! # Safety design
 //!
 //! All `unsafe` is in one private module (installing the code and calling it). Compiling is
-//! safe. There are two run entry points:
+//! safe. No safe function runs generated code; there are two `unsafe` run entry points:
 //!
-//! - [`Executable::run_trusted`] is a safe function that is memory-safe only for programs whose
-//!   accesses stay within `mem` and the stack: trusted programs, tests, conformance vectors.
+//! - [`Executable::run_trusted`] runs any compiled program. Nothing proved it safe, so its
+//!   `# Safety` section makes the caller vouch that the program's accesses stay within `mem`,
+//!   its stack and helper-given memory, and that it ends: trusted programs, tests and
+//!   conformance vectors (which the conformance runner first runs on the checked interpreter).
 //! - [`Executable::run_verified`] runs only executables compiled from a
 //!   [`Verified`](ebpf_verifier::Verified) program (others get
 //!   [`RunErrorKind::NotVerified`]). The verifier's proof covers the program; it does not cover
 //!   the host: it assumed that r1 points at a context laid out as the program type says, whose
 //!   packet pointers point at live buffers, and that helpers behave as their prototypes say.
-//!   A `Verified` does not even record which program type that was. The JIT cannot check any of
-//!   this, so `run_verified` is an `unsafe fn` whose `# Safety` section lists exactly those
-//!   obligations. A fully safe `run` belongs to a host that builds the context and implements
-//!   the helpers for each program type itself, and can therefore discharge them.
+//!   A `Verified` records which platform and program type that was
+//!   ([`Verified::platform`](ebpf_verifier::Verified::platform),
+//!   [`Verified::program_type`](ebpf_verifier::Verified::program_type)), but the JIT cannot
+//!   check that a host honours them, so `run_verified`'s `# Safety` section lists exactly
+//!   those obligations. A fully safe `invoke` belongs to the execution context, which builds
+//!   the context and implements the helpers for each program type itself, and can therefore
+//!   discharge them.
 
 #![warn(missing_docs)]
 #![deny(unsafe_code)]

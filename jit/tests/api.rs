@@ -8,6 +8,18 @@ fn valid(insns: &[Insn]) -> Program {
     Program::from_insns(insns).unwrap()
 }
 
+/// Runs one of this file's programs.
+fn run(
+    exe: &mut Executable,
+    mem: &mut [u8],
+    helpers: &mut dyn ebpf_jit::Helpers,
+) -> Result<u64, ebpf_jit::RunError> {
+    // SAFETY: every program of this file is written here to access only `mem`, its stack and
+    // the memory its helpers return, and to end or fault on a run-time check of the JIT's
+    // (frame limit, falling off the end, unknown helper, `callx` target, legacy load bounds).
+    unsafe { exe.run_trusted(mem, helpers) }
+}
+
 fn jit(source: &str) -> Executable {
     let insns = assemble(source).unwrap();
     Executable::new(&compile(&valid(&insns), &JitOptions::new()).unwrap()).unwrap()
@@ -45,24 +57,24 @@ fn map_lddw_is_resolved_by_the_host_at_run_time() {
     insns.push(lddw(3));
     insns.extend(assemble("add %r0, %r1\nadd %r0, %r2\nexit").unwrap());
     let mut exe = Executable::new(&compile(&valid(&insns), &JitOptions::new()).unwrap()).unwrap();
-    assert_eq!(exe.run_trusted(&mut [], &mut Maps), Ok(5 + 0x1008 + 7));
+    assert_eq!(run(&mut exe, &mut [], &mut Maps), Ok(5 + 0x1008 + 7));
 
     insns[2] = lddw(4);
     let mut exe = Executable::new(&compile(&valid(&insns), &JitOptions::new()).unwrap()).unwrap();
-    let e = exe.run_trusted(&mut [], &mut Maps).unwrap_err();
+    let e = run(&mut exe, &mut [], &mut Maps).unwrap_err();
     assert_eq!(e.pc(), 2);
     assert_eq!(e.to_string(), "pc 2: lddw MapValue 4 failed: no map 4");
     // Without a resolver the default refuses.
-    let e = exe.run_trusted(&mut [], &mut NoHelpers).unwrap_err();
+    let e = run(&mut exe, &mut [], &mut NoHelpers).unwrap_err();
     assert!(matches!(e.kind(), RunErrorKind::LddwFailed { .. }), "{e}");
 }
 
 #[test]
 fn kfunc_calls_fault_when_reached() {
     let mut exe = jit("mov %r0, 1\nja +1\ncall btf 7\nexit");
-    assert_eq!(exe.run_trusted(&mut [], &mut NoHelpers), Ok(1));
+    assert_eq!(run(&mut exe, &mut [], &mut NoHelpers), Ok(1));
     let mut exe = jit("mov %r0, 1\ncall btf 7\nexit");
-    let e = exe.run_trusted(&mut [], &mut NoHelpers).unwrap_err();
+    let e = run(&mut exe, &mut [], &mut NoHelpers).unwrap_err();
     assert_eq!(e.pc(), 1);
     assert!(matches!(e.kind(), RunErrorKind::Unsupported { .. }), "{e}");
 }
@@ -71,7 +83,7 @@ fn kfunc_calls_fault_when_reached() {
 fn recursion_stops_at_the_frame_limit() {
     // f: r6 += 1; call f  (depth 8 is the limit, as in the interpreter)
     let mut exe = jit("mov %r6, 0\nf:\nadd %r6, 1\ncall local f\nexit");
-    let e = exe.run_trusted(&mut [], &mut NoHelpers).unwrap_err();
+    let e = run(&mut exe, &mut [], &mut NoHelpers).unwrap_err();
     assert_eq!(*e.kind(), RunErrorKind::CallDepth);
     assert_eq!(e.pc(), 2);
     assert_eq!(
@@ -94,20 +106,20 @@ fn seven_nested_calls_are_allowed_and_restore_callee_saved_registers() {
     }
     let mut exe = jit(&src);
     // 1 + 2 + ... + 7 from the frames, plus the caller's own r6.
-    assert_eq!(exe.run_trusted(&mut [], &mut NoHelpers), Ok(28 + 100));
+    assert_eq!(run(&mut exe, &mut [], &mut NoHelpers), Ok(28 + 100));
 }
 
 #[test]
 fn falling_off_the_end_is_a_fault() {
     let mut exe = jit("mov %r0, 1\nmov %r0, 2");
-    let e = exe.run_trusted(&mut [], &mut NoHelpers).unwrap_err();
+    let e = run(&mut exe, &mut [], &mut NoHelpers).unwrap_err();
     assert_eq!((e.pc(), e.kind().clone()), (2, RunErrorKind::FellOff));
 }
 
 #[test]
 fn helper_failures_are_reported_with_the_id_and_pc() {
     let mut exe = jit("mov %r0, 0\ncall 9\nexit");
-    let e = exe.run_trusted(&mut [], &mut NoHelpers).unwrap_err();
+    let e = run(&mut exe, &mut [], &mut NoHelpers).unwrap_err();
     assert_eq!(
         (e.pc(), e.kind().clone()),
         (1, RunErrorKind::UnknownHelper { id: 9 })
@@ -118,11 +130,11 @@ fn helper_failures_are_reported_with_the_id_and_pc() {
             message: format!("helper {id} says no"),
         })
     };
-    let e = exe.run_trusted(&mut [], &mut failing).unwrap_err();
+    let e = run(&mut exe, &mut [], &mut failing).unwrap_err();
     assert_eq!(e.to_string(), "pc 1: helper 9 failed: helper 9 says no");
 
     let mut exe = jit("lddw %r1, 0x100000005\ncallx %r1\nexit");
-    let e = exe.run_trusted(&mut [], &mut NoHelpers).unwrap_err();
+    let e = run(&mut exe, &mut [], &mut NoHelpers).unwrap_err();
     assert_eq!(
         (e.pc(), e.kind().clone()),
         (
@@ -135,7 +147,7 @@ fn helper_failures_are_reported_with_the_id_and_pc() {
 
     // Negative immediates name the helper by the immediate's 32 bits, as in the interpreter.
     let mut exe = jit("call -1\nexit");
-    let e = exe.run_trusted(&mut [], &mut NoHelpers).unwrap_err();
+    let e = run(&mut exe, &mut [], &mut NoHelpers).unwrap_err();
     assert_eq!(*e.kind(), RunErrorKind::UnknownHelper { id: u32::MAX });
 }
 
@@ -146,7 +158,7 @@ fn helpers_see_r1_to_r5_and_leave_them_intact() {
          mul %r0, 1000\nadd %r0, %r1\nadd %r0, %r2\nadd %r0, %r3\nadd %r0, %r4\nadd %r0, %r5\nexit",
     );
     let mut helpers = |id: u32, a: [u64; 5]| Ok(u64::from(id) + a.iter().sum::<u64>());
-    assert_eq!(exe.run_trusted(&mut [], &mut helpers), Ok(22 * 1000 + 15));
+    assert_eq!(run(&mut exe, &mut [], &mut helpers), Ok(22 * 1000 + 15));
 }
 
 #[test]
@@ -154,11 +166,11 @@ fn a_panicking_helper_unwinds_through_run_trusted_and_the_executable_stays_usabl
     let mut exe = jit("mov %r1, 0\ncall 1\nexit");
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut boom = |_: u32, _: [u64; 5]| -> Result<u64, HelperError> { panic!("boom") };
-        let _ = exe.run_trusted(&mut [], &mut boom);
+        let _ = run(&mut exe, &mut [], &mut boom);
     }));
     assert!(caught.is_err());
     let mut ok = |_: u32, a: [u64; 5]| Ok(a[0] + 1);
-    assert_eq!(exe.run_trusted(&mut [], &mut ok), Ok(1));
+    assert_eq!(run(&mut exe, &mut [], &mut ok), Ok(1));
 }
 
 #[test]
@@ -186,7 +198,7 @@ fn blinding_hides_immediates_and_keeps_results() {
     let want = ((0x4142_4344u64 + 0x5152_5354) ^ 0x6162_6364).wrapping_add(0x7172_7374_7576_7778);
     for image in [plain, blinded] {
         let mut exe = Executable::new(&image).unwrap();
-        assert_eq!(exe.run_trusted(&mut [], &mut NoHelpers), Ok(want));
+        assert_eq!(run(&mut exe, &mut [], &mut NoHelpers), Ok(want));
     }
 }
 
@@ -202,15 +214,15 @@ fn images_are_position_independent_and_deterministic() {
     let mut helpers = |id: u32, _: [u64; 5]| Ok(u64::from(id) * 10);
     let mut one = Executable::new(&a).unwrap();
     let mut two = Executable::new(&b).unwrap();
-    assert_eq!(one.run_trusted(&mut [], &mut helpers), Ok(31));
-    assert_eq!(two.run_trusted(&mut [], &mut helpers), Ok(31));
+    assert_eq!(run(&mut one, &mut [], &mut helpers), Ok(31));
+    assert_eq!(run(&mut two, &mut [], &mut helpers), Ok(31));
 }
 
 #[test]
 fn runs_start_from_a_zeroed_stack_and_report_it() {
     let mut exe = jit("ldxdw %r0, [%r10-8]\nstdw [%r10-8], 77\nexit");
-    assert_eq!(exe.run_trusted(&mut [], &mut NoHelpers), Ok(0));
-    assert_eq!(exe.run_trusted(&mut [], &mut NoHelpers), Ok(0));
+    assert_eq!(run(&mut exe, &mut [], &mut NoHelpers), Ok(0));
+    assert_eq!(run(&mut exe, &mut [], &mut NoHelpers), Ok(0));
     let stack = exe.stack();
     assert_eq!(&stack[stack.len() - 8..], &77u64.to_le_bytes());
 }
@@ -219,12 +231,12 @@ fn runs_start_from_a_zeroed_stack_and_report_it() {
 fn legacy_packet_loads_outside_the_packet_end_with_zero() {
     let mut exe = jit("mov %r0, 5\nldabsw 2\nexit");
     assert_eq!(
-        exe.run_trusted(&mut [0, 0, 1, 2, 3, 4], &mut NoHelpers),
+        run(&mut exe, &mut [0, 0, 1, 2, 3, 4], &mut NoHelpers),
         Ok(0x0102_0304)
     );
-    assert_eq!(exe.run_trusted(&mut [0, 0, 1, 2, 3], &mut NoHelpers), Ok(0));
+    assert_eq!(run(&mut exe, &mut [0, 0, 1, 2, 3], &mut NoHelpers), Ok(0));
     let mut exe = jit("mov %r1, -3\nldindb %r1, 2\nexit");
-    assert_eq!(exe.run_trusted(&mut [9; 4], &mut NoHelpers), Ok(0));
+    assert_eq!(run(&mut exe, &mut [9; 4], &mut NoHelpers), Ok(0));
 }
 
 #[test]
@@ -256,7 +268,7 @@ fn direct_helpers_bypass_the_dispatcher() {
     };
     let mut exe = Executable::new(&image).unwrap();
     // 15 (direct) + 100 (dispatched) + 15 (direct) ... r0 = 100 + 15, then r0 = 15 + r1.
-    assert_eq!(exe.run_trusted(&mut [], &mut host), Ok(16));
+    assert_eq!(run(&mut exe, &mut [], &mut host), Ok(16));
     assert_eq!(host.dispatched, vec![6]);
 }
 
@@ -272,7 +284,7 @@ fn only_programs_naming_r10_need_a_zeroed_frame() {
     let image = compile(&valid(&with_stack), &JitOptions::new()).unwrap();
     assert!(image.uses_stack());
     let mut exe = Executable::new(&image).unwrap();
-    assert_eq!(exe.run_trusted(&mut [], &mut NoHelpers), Ok(7));
+    assert_eq!(run(&mut exe, &mut [], &mut NoHelpers), Ok(7));
     assert_eq!(exe.stack()[exe.stack().len() - 1], 7);
 }
 
@@ -303,7 +315,7 @@ fn more_distinct_helpers_than_direct_slots_use_the_dispatcher() {
     let mut host = Host {
         dispatched: Vec::new(),
     };
-    assert_eq!(exe.run_trusted(&mut [], &mut host), Ok(u64::from(n)));
+    assert_eq!(run(&mut exe, &mut [], &mut host), Ok(u64::from(n)));
     let beyond: Vec<u32> = (ebpf_jit::abi::MAX_DIRECT_HELPERS as u32..n)
         .map(|i| 100 + i)
         .collect();
