@@ -1,11 +1,17 @@
 //! The library behind the `ebpf` command and `ebpf-conformance-plugin`: the `.data` test-vector
-//! format ([`data`]), the engines ([`engine`]) and the conformance runner ([`conformance`]).
+//! format ([`data`]), the engines ([`engine`]), the conformance runner ([`conformance`]), ELF
+//! objects ([`object`]), disassembly ([`disasm`]), verification ([`verify`]), program files
+//! told apart by content ([`input`]) and the output writer with bpftool's JSON conventions
+//! ([`output`]).
 
 #![forbid(unsafe_code)]
 
 pub mod conformance;
 pub mod data;
+pub mod disasm;
 pub mod engine;
 pub mod hex;
+pub mod input;
 pub mod object;
+pub mod output;
 pub mod verify;
