@@ -39,7 +39,8 @@ impl fmt::Display for Engine {
 pub struct Finished {
     /// The exit value.
     pub r0: u64,
-    /// Instructions executed, when the engine counts them.
+    /// Instructions executed, when known: the interpreter counts them; for the JIT, the
+    /// interpreter's pre-flight run of the same program on the same input gives the count.
     pub executed: Option<u64>,
 }
 
@@ -183,10 +184,12 @@ fn run_jit(validated: &Validated, mem: &mut [u8]) -> Result<Finished, RunError> 
     // Pre-flight on a copy of the memory: the JIT executes only what stays in bounds.
     let program = Program::new(validated.clone());
     let mut copy = mem.to_vec();
-    if let Err(fault) =
-        Vm::new(Default::default()).run(&program, &mut copy, &mut ConformanceHelpers)
-    {
-        if !jit_may_run(&fault.kind()) {
+    // The pre-flight's count is the JIT's too (same program, input and helpers), so both
+    // engines report the same `Finished`.
+    let mut executed = None;
+    match Vm::new(Default::default()).run(&program, &mut copy, &mut ConformanceHelpers) {
+        Ok(out) => executed = Some(out.executed),
+        Err(fault) if !jit_may_run(&fault.kind()) => {
             return Err(RunError {
                 class: None,
                 message: format!(
@@ -195,6 +198,7 @@ fn run_jit(validated: &Validated, mem: &mut [u8]) -> Result<Finished, RunError> 
                 ),
             });
         }
+        Err(_) => {}
     }
     let mut exe = ebpf_jit::Executable::new(&image).map_err(|e| RunError {
         class: None,
@@ -205,7 +209,7 @@ fn run_jit(validated: &Validated, mem: &mut [u8]) -> Result<Finished, RunError> 
     // its budget: every access of this run stays in `mem` or the stack, and the run ends (the
     // echo helper touches no memory).
     match unsafe { exe.run_trusted(mem, &mut jit_helpers) } {
-        Ok(r0) => Ok(Finished { r0, executed: None }),
+        Ok(r0) => Ok(Finished { r0, executed }),
         Err(e) => Err(RunError {
             class: classify_jit_run(e.kind()),
             message: e.to_string(),

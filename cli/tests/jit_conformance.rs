@@ -121,22 +121,38 @@ fn own_corpus_on_jit_matches_interpreter() {
     assert!(passed >= 50, "only {passed} corpus vectors ran on the JIT");
 }
 
+/// `run --jit` prints exactly what `run` prints, as text and as JSON.
 #[test]
-fn ebpf_run_with_jit() {
+fn ebpf_run_with_jit_prints_what_run_prints() {
     let example = repo_root().join("examples/ipv4_checksum.s");
     let header = "45 00 00 73 00 00 40 00 40 11 b8 61 c0 a8 00 01 c0 a8 00 c7";
-    let out = Command::new(env!("CARGO_BIN_EXE_ebpf"))
-        .args(["run", example.to_str().unwrap(), "--mem", header, "--jit"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let run = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_ebpf"))
+            .args(["run", example.to_str().unwrap(), "--mem", header])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let interp = run(&[]);
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        interp.starts_with("r0 = 0x0 (0)\ninstructions executed: "),
+        "{interp}"
     );
-    assert!(stdout.contains("r0 = 0x0 (0)"), "{stdout}");
-    assert!(!stdout.contains("instructions executed"), "{stdout}");
+    assert_eq!(run(&["--jit"]), interp);
+    let json = run(&["--json"]);
+    assert_eq!(run(&["--jit", "--json"]), json);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["r0"], 0);
+    assert!(
+        value["instructions_executed"].as_u64().unwrap() > 0,
+        "{json}"
+    );
 }
 
 /// A wild access is refused before the JIT executes it, with a message saying why.
