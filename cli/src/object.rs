@@ -231,8 +231,8 @@ pub fn select<'a>(
     let chosen: Vec<&Program> = object
         .programs()
         .iter()
-        .filter(|p| section.map_or(true, |s| p.section == s))
-        .filter(|p| function.map_or(true, |f| p.function == f))
+        .filter(|p| section.is_none_or(|s| p.section == s))
+        .filter(|p| function.is_none_or(|f| p.function == f))
         .collect();
     if chosen.is_empty() {
         let names: Vec<String> = object

@@ -67,7 +67,7 @@ impl Object {
     pub fn program(&self, section: Option<&str>, function: &str) -> Option<&Program> {
         self.programs
             .iter()
-            .find(|p| p.function == function && section.map_or(true, |s| s == p.section))
+            .find(|p| p.function == function && section.is_none_or(|s| s == p.section))
     }
 
     /// Every map; [`MapRef::map`] indexes this slice.
