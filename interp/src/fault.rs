@@ -377,7 +377,10 @@ mod tests {
         assert_eq!(p(Area::Stack { frame: 1 }, -8, None), "stack-8 (frame 1)");
         assert_eq!(p(Area::Stack { frame: 0 }, 0, None), "stack+0 (frame 0)");
         assert_eq!(p(Area::Region { index: 2 }, 16, None), "region 2+16");
-        assert_eq!(p(Area::Region { index: 0 }, 16, Some("packet")), "packet+16");
+        assert_eq!(
+            p(Area::Region { index: 0 }, 16, Some("packet")),
+            "packet+16"
+        );
         assert_eq!(p(Area::Input, 4, Some("ctx")), "ctx+4");
         assert_eq!(p(Area::None, 0x10, None), "0x10");
         assert_eq!(p(Area::None, -1, None), "0xffffffffffffffff");
@@ -396,12 +399,25 @@ mod tests {
              a frame is the 512 bytes below its r10"
         );
         assert_eq!(
-            access(Area::Stack { frame: 2 }, -8, 8, false, AccessErrorKind::FrameNotLive)
-                .to_string(),
+            access(
+                Area::Stack { frame: 2 },
+                -8,
+                8,
+                false,
+                AccessErrorKind::FrameNotLive
+            )
+            .to_string(),
             "pc 12: out-of-bounds read of 8 bytes at stack-8 (frame 2): the frame is not live"
         );
         assert_eq!(
-            access(Area::None, 0, 8, false, AccessErrorKind::OutOfBounds { len: 0 }).to_string(),
+            access(
+                Area::None,
+                0,
+                8,
+                false,
+                AccessErrorKind::OutOfBounds { len: 0 }
+            )
+            .to_string(),
             "pc 12: out-of-bounds read of 8 bytes at 0x0: no memory region there"
         );
         assert_eq!(

@@ -580,10 +580,17 @@ mod tests {
         let ro = AccessError::new(at, 1, true, K::ReadOnly);
         assert_eq!(space.store::<1>(a, [0]), Err(ro));
         assert_eq!(space.update::<1>(a, |b| b), Err(ro));
-        assert_eq!(ro.to_string(), "write of 1 byte at table+0: table is read-only");
+        assert_eq!(
+            ro.to_string(),
+            "write of 1 byte at table+0: table is read-only"
+        );
         let past = Place::new(Area::Region { index: 0 }, 4, Some("table"));
         let want = AccessError::new(past, 1, true, K::OutOfBounds { len: 4 });
-        assert_eq!(space.store::<1>(a + 4, [0]), Err(want), "past the end is out of bounds");
+        assert_eq!(
+            space.store::<1>(a + 4, [0]),
+            Err(want),
+            "past the end is out of bounds"
+        );
     }
 
     #[test]
@@ -597,7 +604,11 @@ mod tests {
         }
         assert_eq!(mem.granted_count(), MAX_REGIONS);
         let again = mem.grant_readonly(&B[..3]).unwrap();
-        assert_eq!(again, base(REGION_SLOT + 3), "same region, same address, no new slot");
+        assert_eq!(
+            again,
+            base(REGION_SLOT + 3),
+            "same region, same address, no new slot"
+        );
         let full = mem.grant_readonly(&B).unwrap_err();
         assert_eq!(
             full.kind(),
@@ -627,7 +638,9 @@ mod tests {
         let mut mem = Memory::without_input();
         let v = mem.grant(&mut value).unwrap();
         let i = mem.set_input(&mut input);
-        mem.slice_mut(v + 12, 4).unwrap().copy_from_slice(&[1, 2, 3, 4]);
+        mem.slice_mut(v + 12, 4)
+            .unwrap()
+            .copy_from_slice(&[1, 2, 3, 4]);
         assert_eq!(mem.slice(v + 12, 4).unwrap(), &[1, 2, 3, 4]);
         assert_eq!(mem.slice(i + 8, 0).unwrap(), &[] as &[u8]);
         assert_eq!(
@@ -639,7 +652,10 @@ mod tests {
             mem.slice(u64::MAX, 1),
             Err(oob(Area::None, -1, 1, false, 0))
         );
-        assert_eq!(mem.slice(i + 7, usize::MAX).map(|_| ()).unwrap_err().size(), usize::MAX);
+        assert_eq!(
+            mem.slice(i + 7, usize::MAX).map(|_| ()).unwrap_err().size(),
+            usize::MAX
+        );
         assert!(!mem.set_name(0x5_0000_0000, "nothing"));
         let _ = mem;
         assert_eq!(value[12..], [1, 2, 3, 4]);
@@ -652,7 +668,10 @@ mod tests {
             len: REGION_WINDOW,
             writable: true,
         };
-        assert_eq!(r.offset(base(3) + REGION_WINDOW - 4, 4), Some(REGION_WINDOW - 4));
+        assert_eq!(
+            r.offset(base(3) + REGION_WINDOW - 4, 4),
+            Some(REGION_WINDOW - 4)
+        );
         assert_eq!(r.offset(base(3) + REGION_WINDOW - 4, 5), None);
         let tiny = Region {
             ptr: ptr::null_mut(),

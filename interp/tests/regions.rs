@@ -213,7 +213,10 @@ fn expected_results_and_fault_texts() {
             "add %r1, 8\ncall 2\nexit",
             "pc 1: helper 2: out-of-bounds write of 8 bytes at input+8: input has 12 bytes",
         ),
-        ("lddw %r1, map_value 1, 4\nldxw %r0, [%r1]\nexit", "r0 = 0x0"),
+        (
+            "lddw %r1, map_value 1, 4\nldxw %r0, [%r1]\nexit",
+            "r0 = 0x0",
+        ),
         (
             "lddw %r1, map_value 1, 6\nldxw %r0, [%r1]\nexit",
             "pc 2: out-of-bounds read of 4 bytes at map value+6: map value has 8 bytes",
