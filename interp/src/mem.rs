@@ -1,19 +1,11 @@
 //! Region-isolated memory: the regions a program may touch ([`Memory`]), the frame stacks owned
 //! by the VM ([`Stack`]), and the run's view of both ([`Space`]).
 //!
-//! Programs never see host addresses. Every region lives in its own window of
-//! [`REGION_WINDOW`] (4 GiB) virtual addresses, and a register holds `window base + offset`:
-//!
-//! | window | addresses                  | region                                        |
-//! |--------|----------------------------|-----------------------------------------------|
-//! | 0      | `0 ..= 0xffff_ffff`        | none (null and small numbers)                 |
-//! | 1      | `0x1_0000_0000 ..`         | the input (`r1` at entry when it is not empty) |
-//! | 2 to 9 | `0x2_0000_0000 ..`         | stack frames 0 to 7, `r10` = base + 512       |
-//! | 10 ..  | `0xa_0000_0000 ..`         | granted regions 0 to [`MAX_REGIONS`] - 1       |
-//!
-//! An access is translated by the window number (the address's high 32 bits, one table index)
-//! and must fit inside that window's region: a pointer reaches only its own region, whatever
-//! offset it carries, so results and faults do not depend on where the host allocated.
+//! Programs never see host addresses: every region lives in its own window of
+//! [`REGION_WINDOW`] virtual addresses (the layout is in [`Memory`]'s docs). An access is
+//! translated by the window number (the address's high 32 bits, one table index) and must fit
+//! inside that window's region: a pointer reaches only its own region, whatever offset it
+//! carries, so results and faults do not depend on where the host allocated.
 //!
 //! This is the crate's only module with `unsafe`. The pointer an access uses is derived from the
 //! region's own pointer (never from the program's integer) after the bounds check, so every
@@ -73,8 +65,21 @@ impl Region {
 }
 
 /// The memory a run may access besides its stack: the input memory (packet or context) and up
-/// to [`MAX_REGIONS`] regions granted by the host before the run or by helpers during it, each
-/// in its own window of virtual addresses (see the [module docs](self) for the layout).
+/// to [`MAX_REGIONS`] regions granted by the host before the run or by helpers during it.
+///
+/// Every region, and every stack frame, lives in its own window of [`REGION_WINDOW`] (4 GiB)
+/// virtual addresses, and registers hold `window base + offset`:
+///
+/// | window | base address     | region                                          |
+/// |--------|------------------|-------------------------------------------------|
+/// | 0      | `0`              | none (null and small numbers)                   |
+/// | 1      | `0x1_0000_0000`  | the input (`r1` at entry when it is not empty)  |
+/// | 2 to 9 | `0x2_0000_0000`  | stack frames 0 to 7, `r10` = base + 512         |
+/// | 10 ..  | `0xa_0000_0000`  | granted regions 0 to [`MAX_REGIONS`] - 1         |
+///
+/// An access must lie wholly inside the region of the window its address is in, so a pointer
+/// reaches only its own region whatever offset it carries, and results and faults are the same
+/// wherever the host allocated. Faults name the region and offset ([`Place`]).
 ///
 /// The host grants a region and gets its virtual address back, which is what it hands the
 /// program (in a context field, in `r0` of a helper). Helpers receive virtual addresses in their
