@@ -5,8 +5,9 @@
 //! faults is a verifier bug.
 //!
 //! The platform is eBPF for Windows `xdp`, whose context holds real 8-byte packet pointers,
-//! so the interpreter can run it as is: the context is a read-only region, the packet and map
-//! values are writable regions with unmapped gaps around them.
+//! so the interpreter can run it as is: the context is the read-only input, the packet and map
+//! values are writable regions, each in its own window of the interpreter's virtual addresses
+//! (an access past one never lands in another), and the context holds their virtual addresses.
 
 use ebpf_interp::{Config, HelperError, Helpers, Memory, Program, Vm};
 use ebpf_isa::{AluOp, CallTarget, Insn, JmpCond, LddwSrc, Operand, Reg, Size, Width};
@@ -16,7 +17,6 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config as PtConfig, TestRunner};
 
 const VALUE_SIZE: u32 = 16;
-const GAP: usize = 64;
 
 /// Value size of map 2 (map 1's is [`VALUE_SIZE`]).
 const VALUE_SIZE_2: u32 = 8;
@@ -654,7 +654,13 @@ impl Helpers for Host {
         }
     }
 
-    fn lddw(&mut self, src: LddwSrc, imm: i32, _: i32) -> Result<u64, HelperError> {
+    fn lddw(
+        &mut self,
+        src: LddwSrc,
+        imm: i32,
+        _: i32,
+        _: &mut Memory<'_>,
+    ) -> Result<u64, HelperError> {
         match (src, imm) {
             (LddwSrc::MapFd, 1) => Ok(MAP_ADDR_1),
             (LddwSrc::MapFd, 2) => Ok(MAP_ADDR_2),
@@ -670,41 +676,33 @@ const MAP_ADDR_2: u64 = 0xdead_0002;
 const MAP_ADDR_3: u64 = 0xdead_0003;
 const MAP_ADDR_4: u64 = 0xdead_0004;
 
-/// Runs `insns` on one input; the error names the fault.
 /// Runs `prog` on one input; the error names the fault. The packet has 0, 4, 8 or 32 bytes of
 /// metadata before it (by seed), inside the same region.
 fn run_once(prog: &Program, budget: u64, packet_len: usize, seed: u64) -> Result<(), String> {
     let meta = [0usize, 4, 8, 32][(seed % 4) as usize];
-    let mut pkt_backing = vec![0u8; packet_len + 2 * GAP];
-    let mut val_backing = vec![0u8; 2 * VALUE_SIZE as usize + 3 * GAP];
-    let mut ctx_backing = [0u8; 32 + 2 * GAP];
+    let mut region = vec![0u8; meta + packet_len];
+    let mut v0 = vec![0u8; VALUE_SIZE as usize];
+    let mut v1 = vec![0u8; VALUE_SIZE_2 as usize];
     let mut x = seed | 1;
-    for b in pkt_backing.iter_mut().chain(val_backing.iter_mut()) {
+    for b in region.iter_mut().chain(v0.iter_mut()).chain(v1.iter_mut()) {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
         *b = x as u8;
     }
-    let region = &mut pkt_backing[GAP - meta..GAP + packet_len];
-    let meta_start = region.as_ptr() as u64;
+    let mut mem = Memory::without_input();
+    let meta_start = mem.grant(&mut region).unwrap();
     let start = meta_start + meta as u64;
-    let (v0, rest) = val_backing[GAP..].split_at_mut(VALUE_SIZE as usize);
-    let v1 = &mut rest[GAP..GAP + VALUE_SIZE_2 as usize];
-    let values = [v0.as_ptr() as u64, v1.as_ptr() as u64];
-    let ctx = &mut ctx_backing[GAP..GAP + 32];
+    let values = [mem.grant(&mut v0).unwrap(), mem.grant(&mut v1).unwrap()];
+    let mut ctx = [0u8; 32];
     ctx[0..8].copy_from_slice(&start.to_le_bytes());
     ctx[8..16].copy_from_slice(&(start + packet_len as u64).to_le_bytes());
     ctx[16..24].copy_from_slice(&meta_start.to_le_bytes());
     ctx[24..28].copy_from_slice(&(x as u32).to_le_bytes());
-    let ctx: &[u8] = ctx;
-    let mut mem = Memory::new_readonly(ctx);
-    mem.grant(region).unwrap();
-    mem.grant(v0).unwrap();
-    mem.grant(v1).unwrap();
+    let r1 = mem.set_input_readonly(&ctx);
     let mut host = Host { values, seed };
     let mut vm = Vm::new(Config { budget });
-    let args = [mem.input_addr(), 0, 0, 0, 0];
-    vm.run_in(prog, args, &mut mem, &mut host)
+    vm.run_in(prog, [r1, 0, 0, 0, 0], &mut mem, &mut host)
         .map(|_| ())
         .map_err(|f| format!("packet of {packet_len} bytes, {meta} of metadata, seed {seed}: {f}"))
 }
