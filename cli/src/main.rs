@@ -8,9 +8,10 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context, Result};
 use clap::{Parser, Subcommand};
 use ebpf_cli::engine::{self, Engine};
-use ebpf_cli::verify::{self as verifier, PlatformChoice};
+use ebpf_cli::verify as verifier;
 use ebpf_cli::{conformance, hex, object};
 use ebpf_isa::Insn;
+use ebpf_platform::Platform;
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -49,9 +50,8 @@ enum Command {
         /// Only the program whose entry function is this.
         #[arg(long)]
         function: Option<String>,
-        /// Layout of a legacy `maps` section.
-        #[arg(long, value_enum, default_value_t = Layout::Linux)]
-        layout: Layout,
+        #[command(flatten)]
+        platform: PlatformArg,
     },
     /// List the programs (section, function, type, instruction count, maps used) and the maps
     /// of a clang-built ELF object.
@@ -62,9 +62,8 @@ enum Command {
         /// Print a JSON array with one object per program instead of text.
         #[arg(long)]
         json: bool,
-        /// Layout of a legacy `maps` section.
-        #[arg(long, value_enum, default_value_t = Layout::Linux)]
-        layout: Layout,
+        #[command(flatten)]
+        platform: PlatformArg,
     },
     /// Run a program on the interpreter and print r0 and the instruction count.
     #[command(after_help = EXIT_CODES)]
@@ -99,9 +98,8 @@ enum Command {
         /// Only the program whose entry function is this.
         #[arg(long)]
         function: Option<String>,
-        /// The platform whose program types and helpers apply.
-        #[arg(long, value_enum, default_value_t = PlatformChoice::Linux)]
-        platform: PlatformChoice,
+        #[command(flatten)]
+        platform: PlatformArg,
         /// Verify as this program type of the platform (e.g. xdp, sched_cls, bind) instead of
         /// the one the section name implies.
         #[arg(long = "type", value_name = "TYPE")]
@@ -115,27 +113,49 @@ enum Command {
         /// run executes) when accepted.
         #[arg(long)]
         json: bool,
-        /// Layout of a legacy `maps` section (default: the platform's).
-        #[arg(long, value_enum)]
-        layout: Option<Layout>,
     },
 }
 
-/// Layout of legacy `maps` sections, for the loader.
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-enum Layout {
-    /// Linux `struct bpf_map_def` and Linux map type numbers.
-    Linux,
-    /// eBPF for Windows `ebpf_map_definition_in_file_t` and its map type numbers.
-    Windows,
+/// `--platform` (and its deprecated alias `--layout`), for the commands that read ELF objects.
+#[derive(clap::Args, Debug)]
+struct PlatformArg {
+    /// The platform the object is for (linux, windows): its section names, map type numbers
+    /// and legacy `maps` records, program types and helpers. Default: linux.
+    #[arg(long, value_name = "PLATFORM", value_parser = platform_parser())]
+    platform: Option<&'static Platform>,
+    /// Deprecated: the old name of --platform.
+    #[arg(long, hide = true, value_parser = platform_parser())]
+    layout: Option<&'static Platform>,
 }
 
-impl From<Layout> for ebpf_loader::MapLayout {
-    fn from(layout: Layout) -> Self {
-        match layout {
-            Layout::Linux => ebpf_loader::MapLayout::Linux,
-            Layout::Windows => ebpf_loader::MapLayout::Windows,
+/// Parses a platform name into the platform's description.
+fn platform_parser() -> impl clap::builder::TypedValueParser<Value = &'static Platform> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(ebpf_platform::PLATFORMS.iter().map(|p| p.name))
+        .map(|name| Platform::by_name(&name).unwrap_or(&ebpf_platform::LINUX))
+}
+
+impl PlatformArg {
+    /// The chosen platform; `--layout` warns that it is deprecated, and may not contradict
+    /// `--platform`.
+    fn get(&self) -> Result<&'static Platform, Failure> {
+        if let Some(layout) = self.layout {
+            eprintln!(
+                "warning: --layout is deprecated; use --platform {}",
+                layout.name
+            );
+            if self.platform.is_some_and(|p| p.name != layout.name) {
+                return Err(bad_input(anyhow!(
+                    "--layout {} contradicts --platform {}",
+                    layout.name,
+                    self.platform.map_or("", |p| p.name)
+                )));
+            }
         }
+        Ok(self
+            .platform
+            .or(self.layout)
+            .unwrap_or(&ebpf_platform::LINUX))
     }
 }
 
@@ -172,9 +192,9 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             file,
             section,
             function,
-            layout,
+            platform,
         } if is_elf_file(&file) => {
-            let object = object::load(&file, layout.into()).map_err(bad_input)?;
+            let object = object::load(&file, platform.get()?).map_err(bad_input)?;
             let programs = object::select(&object, section.as_deref(), function.as_deref())
                 .map_err(|e| bad_input(e.context(file.display().to_string())))?;
             for (i, program) in programs.iter().enumerate() {
@@ -188,8 +208,12 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Sections { file, json, layout } => {
-            let object = object::load(&file, layout.into()).map_err(bad_input)?;
+        Command::Sections {
+            file,
+            json,
+            platform,
+        } => {
+            let object = object::load(&file, platform.get()?).map_err(bad_input)?;
             if json {
                 println!("{:#}", object::sections_json(&object));
             } else {
@@ -221,19 +245,13 @@ fn dispatch(command: Command) -> Result<(), Failure> {
             program_type,
             invariants,
             json,
-            layout,
         } => {
-            let layout = layout.unwrap_or(match platform {
-                PlatformChoice::Linux => Layout::Linux,
-                PlatformChoice::Windows => Layout::Windows,
-            });
-            let object = object::load(&file, layout.into()).map_err(bad_input)?;
+            let object = object::load(&file, platform.get()?).map_err(bad_input)?;
             let programs = object::select(&object, section.as_deref(), function.as_deref())
                 .map_err(|e| bad_input(e.context(file.display().to_string())))?;
             verify_all(
                 &object,
                 &programs,
-                platform,
                 program_type.as_deref(),
                 invariants,
                 json,
@@ -290,7 +308,6 @@ fn is_elf_file(path: &Path) -> bool {
 fn verify_all(
     object: &ebpf_loader::Object,
     programs: &[&ebpf_loader::Program],
-    platform: PlatformChoice,
     program_type: Option<&str>,
     invariants: bool,
     json: bool,
@@ -309,7 +326,7 @@ fn verify_all(
                 program.function
             );
         }
-        let verdict = verifier::verify_program(object, program, platform, program_type, invariants);
+        let verdict = verifier::verify_program(object, program, program_type, invariants);
         if !json {
             if progress {
                 eprint!("\r{:78}\r", "");

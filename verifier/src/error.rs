@@ -4,6 +4,7 @@ use alloc::string::String;
 use core::fmt;
 
 use ebpf_isa::Reg;
+use ebpf_platform::HelperId;
 
 /// A rejected program: the slot (pc) of the instruction and what could not be proved.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,6 +49,12 @@ pub enum VerifyErrorKind {
         /// The name given.
         name: String,
     },
+    /// The platform knows the program type only by number: without a context layout, its
+    /// programs cannot be verified.
+    UnverifiableProgramType {
+        /// The type's name.
+        name: &'static str,
+    },
     /// A jump or local call goes outside the program.
     JumpOutOfRange {
         /// Target slot.
@@ -77,7 +84,7 @@ pub enum VerifyErrorKind {
     /// The platform has no helper with this id.
     UnknownHelper {
         /// The id.
-        id: i32,
+        id: HelperId,
     },
     /// The helper exists but this program type may not call it.
     HelperNotAllowed {
@@ -198,6 +205,7 @@ impl VerifyErrorKind {
         match self {
             Empty => "empty",
             UnknownProgramType { .. } => "unknown-program-type",
+            UnverifiableProgramType { .. } => "unverifiable-program-type",
             JumpOutOfRange { .. } => "jump-out-of-range",
             JumpIntoLddw { .. } => "jump-into-lddw",
             FallsOffEnd => "falls-off-end",
@@ -252,6 +260,11 @@ impl fmt::Display for VerifyError {
             UnknownProgramType { name } => {
                 write!(f, "unknown program type `{name}` for this platform")
             }
+            UnverifiableProgramType { name } => write!(
+                f,
+                "program type `{name}` has no context layout on this platform: its programs \
+                 cannot be verified"
+            ),
             JumpOutOfRange { target } => write!(f, "jump target {target} is outside the program"),
             JumpIntoLddw { target } => {
                 write!(f, "jump target {target} is the second slot of an lddw")

@@ -112,7 +112,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         let (mode, keys) = modes(cfg, insns, layout);
         let live = crate::liveness::live_in(cfg, insns, layout);
         let zext = zero_extensions(cfg, insns, layout);
-        let mut entry = State::entry_for(env.prog.context.data_meta.is_some());
+        let mut entry = State::entry_for(env.context.data_meta.is_some());
         if cfg.is_head(0) {
             reset(&mut entry, 0);
         }

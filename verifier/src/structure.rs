@@ -9,7 +9,7 @@ use ebpf_isa::{AtomicOp, CallTarget, Insn, LddwSrc, Reg};
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::error::{VerifyError, VerifyErrorKind};
-use crate::platform::{MapInfo, MapReq, Platform, ProgramType};
+use crate::platform::{HelperId, MapInfo, MapReq, Platform, ProgramType};
 use crate::MAX_FRAMES;
 
 /// The program laid out by slot.
@@ -83,7 +83,7 @@ pub(crate) fn lddw_map(src: LddwSrc, imm: i32, maps: &[MapInfo]) -> Option<Optio
 pub(crate) fn check(
     insns: &[Insn],
     layout: &Layout,
-    platform: &dyn Platform,
+    platform: &Platform,
     prog: &ProgramType,
     maps: &[MapInfo],
 ) -> Vec<VerifyError> {
@@ -107,7 +107,12 @@ pub(crate) fn check(
             err(VerifyErrorKind::WritesFramePointer);
         }
         match *insn {
-            Insn::Call(CallTarget::Helper(id)) if platform.helper_for(id, prog).is_none() => {
+            Insn::Call(CallTarget::Helper(imm))
+                if platform
+                    .helper_for(HelperId::from_imm(imm), prog)
+                    .is_none() =>
+            {
+                let id = HelperId::from_imm(imm);
                 err(match platform.helper(id) {
                     Some(h) => VerifyErrorKind::HelperNotAllowed {
                         name: h.name,

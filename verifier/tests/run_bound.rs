@@ -2,11 +2,11 @@
 //! interpreter executes, exact for counted loops, and over the limit an error.
 
 use ebpf_interp::{Config, Program, Vm};
-use ebpf_verifier::{Linux, Options, Verified, VerifyErrorKind};
+use ebpf_verifier::{Options, Verified, VerifyErrorKind};
 
 fn verify(text: &str, options: &Options) -> Result<Verified, Vec<ebpf_verifier::VerifyError>> {
     let insns = ebpf_isa::asm::assemble(text).expect("assembles");
-    ebpf_verifier::verify_with(&insns, &Linux, "socket_filter", &[], options)
+    ebpf_verifier::verify_with(&insns, &ebpf_verifier::LINUX, "socket_filter", &[], options)
 }
 
 /// Instructions the interpreter executes (the program reads no memory).

@@ -126,13 +126,13 @@ pub fn verify(case: &Case) -> Result<ebpf_verifier::Verified, Vec<ebpf_verifier:
     match case.platform.as_str() {
         "linux" => ebpf_verifier::verify(
             &case.insns,
-            &ebpf_verifier::Linux,
+            &ebpf_verifier::LINUX,
             &case.prog_type,
             &case.maps,
         ),
         "windows" => ebpf_verifier::verify(
             &case.insns,
-            &ebpf_verifier::Windows,
+            &ebpf_verifier::WINDOWS,
             &case.prog_type,
             &case.maps,
         ),

@@ -9,7 +9,7 @@
 
 use ebpf_interp::{Config, HelperError, Helpers, Memory, Program, Vm};
 use ebpf_isa::LddwSrc;
-use ebpf_verifier::{MapInfo, MapKind, Windows};
+use ebpf_verifier::{MapInfo, MapKind, WINDOWS};
 
 const ARRAY_VALUE: usize = 16;
 const HASH_VALUE: usize = 8;
@@ -98,7 +98,7 @@ pub fn check(data: &[u8]) -> Result<(), String> {
     if insns.is_empty() || insns.len() > 512 {
         return Ok(());
     }
-    let Ok(verified) = ebpf_verifier::verify(&insns, &Windows, "xdp", &maps()) else {
+    let Ok(verified) = ebpf_verifier::verify(&insns, &WINDOWS, "xdp", &maps()) else {
         return Ok(());
     };
     let budget = verified.instruction_bound();
