@@ -258,16 +258,13 @@ fn legacy_map(
     offset: u64,
     section_index: usize,
 ) -> Placed {
-    use ebpf_platform::{
-        MAP_RECORD_KEY_SIZE, MAP_RECORD_MAX_ENTRIES, MAP_RECORD_TYPE, MAP_RECORD_VALUE_SIZE,
-    };
     let field = |at: Option<u32>| at.and_then(|at| u32_at(bytes, at as usize));
     let mut def = MapDef::empty(name, MapOrigin::Legacy, section, offset);
-    def.raw_type = field(Some(MAP_RECORD_TYPE)).unwrap_or(0);
+    def.raw_type = field(Some(MapRecord::TYPE)).unwrap_or(0);
     def.map_type = platform.map_type(def.raw_type);
-    def.key_size = field(Some(MAP_RECORD_KEY_SIZE)).unwrap_or(0);
-    def.value_size = field(Some(MAP_RECORD_VALUE_SIZE)).unwrap_or(0);
-    def.max_entries = field(Some(MAP_RECORD_MAX_ENTRIES)).unwrap_or(0);
+    def.key_size = field(Some(MapRecord::KEY_SIZE)).unwrap_or(0);
+    def.value_size = field(Some(MapRecord::VALUE_SIZE)).unwrap_or(0);
+    def.max_entries = field(Some(MapRecord::MAX_ENTRIES)).unwrap_or(0);
     def.flags = field(record.flags).unwrap_or(0);
     def.pinning = field(record.pinning).unwrap_or(0);
     def.id = field(record.id).unwrap_or(0);
@@ -502,6 +499,28 @@ mod tests {
             inner_index,
             inner_id,
         }
+    }
+
+    /// A record is read as its platform lays it out, and only as far as it goes.
+    #[test]
+    fn legacy_records_follow_the_platform() {
+        use ebpf_platform::{LINUX, WINDOWS};
+        // 20 bytes: type 7, key 4, value 4, max_entries 2, then 1 (Windows: inner_map_idx;
+        // Linux: map_flags). Windows' pinning, id and inner_id lie past the end.
+        let bytes: Vec<u8> = [7u32, 4, 4, 2, 1]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        let record = WINDOWS.map_record(bytes.len()).unwrap();
+        let p = legacy_map(&bytes, record, &WINDOWS, "outer", "maps", 0, 3);
+        assert_eq!(p.def.type_name(), "array_of_maps");
+        assert_eq!((p.inner_index, p.inner_id), (Some(1), None));
+        assert_eq!((p.def.pinning, p.def.id, p.def.flags), (0, 0, 0));
+        let record = LINUX.map_record(bytes.len()).unwrap();
+        let p = legacy_map(&bytes, record, &LINUX, "trace", "maps", 0, 3);
+        assert_eq!(p.def.type_name(), "stack_trace");
+        assert_eq!((p.inner_index, p.def.flags), (None, 1));
+        assert_eq!(p.def.info(5).kind, ebpf_platform::MapKind::Other(7));
     }
 
     /// iproute2 names the inner template by its `id` (`inner_id`); `inner_idx` is the slot

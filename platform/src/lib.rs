@@ -41,10 +41,7 @@ mod windows;
 
 pub use context::{field, named, ContextLayout, Field, FieldRange};
 pub use helper::{ArgKind, HelperId, HelperProto, RetKind, MAX_SIZE};
-pub use map::{
-    InnerMap, MapInfo, MapKind, MapRecord, MapReq, MapType, MAP_RECORD_KEY_SIZE,
-    MAP_RECORD_MAX_ENTRIES, MAP_RECORD_TYPE, MAP_RECORD_VALUE_SIZE,
-};
+pub use map::{InnerMap, MapInfo, MapKind, MapRecord, MapReq, MapType};
 pub use program::{AttachType, ProgramType, Section, SectionPrefix, Verdict};
 
 /// Linux: the UAPI program, attach and map types, libbpf's section names, the kernel's context

@@ -137,14 +137,16 @@ pub struct MapRecord {
     pub inner_id: Option<u32>,
 }
 
-/// Byte offsets of the fields every [`MapRecord`] starts with.
-pub const MAP_RECORD_TYPE: u32 = 0;
-/// See [`MAP_RECORD_TYPE`].
-pub const MAP_RECORD_KEY_SIZE: u32 = 4;
-/// See [`MAP_RECORD_TYPE`].
-pub const MAP_RECORD_VALUE_SIZE: u32 = 8;
-/// See [`MAP_RECORD_TYPE`].
-pub const MAP_RECORD_MAX_ENTRIES: u32 = 12;
+impl MapRecord {
+    /// Byte offset of the map type number, in every layout.
+    pub const TYPE: u32 = 0;
+    /// Byte offset of the key size, in every layout.
+    pub const KEY_SIZE: u32 = 4;
+    /// Byte offset of the value size, in every layout.
+    pub const VALUE_SIZE: u32 = 8;
+    /// Byte offset of the most entries, in every layout.
+    pub const MAX_ENTRIES: u32 = 12;
+}
 
 /// The template of the maps a map of maps holds: every inner map has its kind and sizes (the
 /// host checks this when it stores a map into the outer one).
