@@ -12,22 +12,22 @@ use ebpf_isa::Insn;
 use ebpf_loader::{LineInfo, MapRefKind, Object, Program};
 use serde_json::{json, Value};
 
-use crate::verify::PlatformChoice;
+use ebpf_platform::{HelperId, Platform};
 
 /// The name of helper `id` on `platform`. The one place that reads helper names for the
 /// command line.
-pub fn helper_name(platform: PlatformChoice, id: i32) -> Option<&'static str> {
-    platform.platform().helper(id).map(|h| h.name)
+pub fn helper_name(platform: &Platform, id: i32) -> Option<&'static str> {
+    platform.helper(HelperId::from_imm(id)).map(|h| h.name)
 }
 
 /// The listing of `insns` with helper names of `platform`.
-fn listing(insns: &[Insn], platform: PlatformChoice) -> Vec<Line> {
+fn listing(insns: &[Insn], platform: &Platform) -> Vec<Line> {
     listing_with(insns, &|id| helper_name(platform, id))
 }
 
 /// Raw instructions as text: labels for jump targets, one instruction per line (the syntax
 /// `ebpf asm` reads).
-pub fn raw_text(insns: &[Insn], platform: PlatformChoice) -> String {
+pub fn raw_text(insns: &[Insn], platform: &Platform) -> String {
     let mut out = String::new();
     for line in listing(insns, platform) {
         if let Some(label) = &line.label {
@@ -39,7 +39,7 @@ pub fn raw_text(insns: &[Insn], platform: PlatformChoice) -> String {
 }
 
 /// Raw instructions as JSON: `{"instructions": [{"pc", "text", "label"?}]}`.
-pub fn raw_json(insns: &[Insn], platform: PlatformChoice) -> Value {
+pub fn raw_json(insns: &[Insn], platform: &Platform) -> Value {
     let lines: Vec<Value> = listing(insns, platform)
         .iter()
         .map(|line| line_json(line, None, None, None))
@@ -61,7 +61,7 @@ struct Annotated<'a> {
 fn annotate<'a>(
     object: &'a Object,
     program: &'a Program,
-    platform: PlatformChoice,
+    platform: &Platform,
 ) -> Result<Vec<Annotated<'a>>> {
     if let Some(e) = &program.decode_error {
         bail!("{}/{}: {e}", program.section, program.function);
@@ -93,11 +93,7 @@ fn annotate<'a>(
 }
 
 /// One program of `object` as text: a header line, then the annotated instructions.
-pub fn program_text(
-    object: &Object,
-    program: &Program,
-    platform: PlatformChoice,
-) -> Result<String> {
+pub fn program_text(object: &Object, program: &Program, platform: &Platform) -> Result<String> {
     let lines = annotate(object, program, platform)?;
     let mut out = String::new();
     let _ = writeln!(
@@ -105,7 +101,7 @@ pub fn program_text(
         "{}/{} ({}, {} instructions):",
         program.section,
         program.function,
-        program.program_type.name(),
+        crate::object::program_type_name(program),
         program.slots()
     );
     let mut last_line: Option<(&str, u32)> = None;
@@ -146,7 +142,7 @@ pub fn program_text(
 /// (the count in 8-byte slots) and `insns`, one object per instruction (`pc`, `text`, and when
 /// they apply `label`, `function`, `source` {`file`, `line`, `column`, `text`}, `map`
 /// {`name`, `offset`}).
-pub fn program_json(object: &Object, program: &Program, platform: PlatformChoice) -> Result<Value> {
+pub fn program_json(object: &Object, program: &Program, platform: &Platform) -> Result<Value> {
     let lines: Vec<Value> = annotate(object, program, platform)?
         .iter()
         .map(|a| line_json(&a.line, a.function, a.source, a.map))
@@ -154,7 +150,7 @@ pub fn program_json(object: &Object, program: &Program, platform: PlatformChoice
     Ok(json!({
         "section": program.section,
         "function": program.function,
-        "program_type": program.program_type.name(),
+        "program_type": crate::object::program_type_name(program),
         "instructions": program.slots(),
         "insns": lines,
     }))
@@ -197,17 +193,17 @@ mod tests {
     #[test]
     fn helpers_are_named_per_platform() {
         assert_eq!(
-            helper_name(PlatformChoice::Linux, 1),
+            helper_name(&ebpf_platform::LINUX, 1),
             Some("bpf_map_lookup_elem")
         );
-        assert_eq!(helper_name(PlatformChoice::Linux, 1_000_000), None);
+        assert_eq!(helper_name(&ebpf_platform::LINUX, 1_000_000), None);
         let insns = ebpf_isa::asm::assemble("call 1\ncall 1000000\nexit\n").unwrap();
         assert_eq!(
-            raw_text(&insns, PlatformChoice::Linux),
+            raw_text(&insns, &ebpf_platform::LINUX),
             "call bpf_map_lookup_elem#1\ncall 1000000\nexit\n"
         );
         assert_eq!(
-            raw_json(&insns, PlatformChoice::Linux)["instructions"][0]["text"],
+            raw_json(&insns, &ebpf_platform::LINUX)["instructions"][0]["text"],
             "call bpf_map_lookup_elem#1"
         );
     }

@@ -11,8 +11,9 @@ use clap::{Parser, Subcommand};
 use ebpf_cli::data::ErrorClass;
 use ebpf_cli::engine::{self, Engine};
 use ebpf_cli::output::{self, Failure, Format, Out};
-use ebpf_cli::verify::{self as verifier, PlatformChoice};
+use ebpf_cli::verify as verifier;
 use ebpf_cli::{conformance, disasm, hex, input, object};
+use ebpf_platform::Platform;
 use serde_json::json;
 
 const EXIT_CODES: &str = "\
@@ -98,12 +99,8 @@ enum Command {
         /// Only the program whose entry function is this.
         #[arg(long)]
         function: Option<String>,
-        /// The platform whose helper names are printed.
-        #[arg(long, value_enum, default_value_t = PlatformChoice::Linux)]
-        platform: PlatformChoice,
-        /// Layout of a legacy `maps` section (default: the platform's).
-        #[arg(long, value_enum)]
-        layout: Option<Layout>,
+        #[command(flatten)]
+        platform: PlatformArg,
     },
     /// List the programs (section, function, type, instruction count, maps used), the maps and
     /// the license of a clang-built ELF object.
@@ -121,9 +118,8 @@ enum Command {
     Sections {
         /// The ELF object.
         file: PathBuf,
-        /// Layout of a legacy `maps` section.
-        #[arg(long, value_enum, default_value_t = Layout::Linux)]
-        layout: Layout,
+        #[command(flatten)]
+        platform: PlatformArg,
     },
     /// Run a program (raw instruction bytes or assembly text) on the interpreter, or on the
     /// JIT with --jit, and print r0 and the instructions executed.
@@ -188,9 +184,8 @@ enum Command {
         /// Only the program whose entry function is this.
         #[arg(long)]
         function: Option<String>,
-        /// The platform whose program types and helpers apply.
-        #[arg(long, value_enum, default_value_t = PlatformChoice::Linux)]
-        platform: PlatformChoice,
+        #[command(flatten)]
+        platform: PlatformArg,
         /// Verify as this program type of the platform (e.g. xdp, sched_cls, bind) instead of
         /// the one the section name implies.
         #[arg(long = "type", value_name = "TYPE")]
@@ -198,37 +193,49 @@ enum Command {
         /// Print the abstract state before every instruction.
         #[arg(long)]
         invariants: bool,
-        /// Layout of a legacy `maps` section (default: the platform's).
-        #[arg(long, value_enum)]
-        layout: Option<Layout>,
     },
 }
 
-/// Layout of legacy `maps` sections, for the loader.
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-enum Layout {
-    /// Linux `struct bpf_map_def` and Linux map type numbers.
-    Linux,
-    /// eBPF for Windows `ebpf_map_definition_in_file_t` and its map type numbers.
-    Windows,
+/// `--platform` (and its deprecated alias `--layout`), for the commands that read ELF objects.
+#[derive(clap::Args, Debug)]
+struct PlatformArg {
+    /// The platform the object is for (linux, windows): its section names, map type numbers
+    /// and legacy `maps` records, program types and helpers. Default: linux.
+    #[arg(long, value_name = "PLATFORM", value_parser = platform_parser())]
+    platform: Option<&'static Platform>,
+    /// Deprecated: the old name of --platform.
+    #[arg(long, hide = true, value_parser = platform_parser())]
+    layout: Option<&'static Platform>,
 }
 
-impl Layout {
-    /// The layout a platform's objects use.
-    fn of(platform: PlatformChoice) -> Layout {
-        match platform {
-            PlatformChoice::Linux => Layout::Linux,
-            PlatformChoice::Windows => Layout::Windows,
-        }
-    }
+/// Parses a platform name into the platform's description.
+fn platform_parser() -> impl clap::builder::TypedValueParser<Value = &'static Platform> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(ebpf_platform::PLATFORMS.iter().map(|p| p.name))
+        .map(|name| Platform::by_name(&name).unwrap_or(&ebpf_platform::LINUX))
 }
 
-impl From<Layout> for ebpf_loader::MapLayout {
-    fn from(layout: Layout) -> Self {
-        match layout {
-            Layout::Linux => ebpf_loader::MapLayout::Linux,
-            Layout::Windows => ebpf_loader::MapLayout::Windows,
+impl PlatformArg {
+    /// The chosen platform; `--layout` warns that it is deprecated, and may not contradict
+    /// `--platform`.
+    fn get(&self) -> Result<&'static Platform, Failure> {
+        if let Some(layout) = self.layout {
+            eprintln!(
+                "warning: --layout is deprecated; use --platform {}",
+                layout.name
+            );
+            if self.platform.is_some_and(|p| p.name != layout.name) {
+                return Err(Failure::bad_input(anyhow!(
+                    "--layout {} contradicts --platform {}",
+                    layout.name,
+                    self.platform.map_or("", |p| p.name)
+                )));
+            }
         }
+        Ok(self
+            .platform
+            .or(self.layout)
+            .unwrap_or(&ebpf_platform::LINUX))
     }
 }
 
@@ -287,11 +294,10 @@ fn dispatch<W: Write>(command: Command, out: &mut Out<W>) -> Result<(), Failure>
             section,
             function,
             platform,
-            layout,
         } => {
+            let platform = platform.get()?;
             if input::is_elf_file(&file) {
-                let layout = layout.unwrap_or(Layout::of(platform));
-                let object = object::load(&file, layout.into()).map_err(Failure::bad_input)?;
+                let object = object::load(&file, platform).map_err(Failure::bad_input)?;
                 let programs = select(&object, &file, section.as_deref(), function.as_deref())?;
                 disasm_object(&object, &programs, platform, out)
             } else if section.is_some() || function.is_some() {
@@ -307,8 +313,8 @@ fn dispatch<W: Write>(command: Command, out: &mut Out<W>) -> Result<(), Failure>
                 )
             }
         }
-        Command::Sections { file, layout } => {
-            let object = object::load(&file, layout.into()).map_err(Failure::bad_input)?;
+        Command::Sections { file, platform } => {
+            let object = object::load(&file, platform.get()?).map_err(Failure::bad_input)?;
             out.either(
                 || object::sections_json(&object),
                 || object::sections_text(&object),
@@ -321,16 +327,14 @@ fn dispatch<W: Write>(command: Command, out: &mut Out<W>) -> Result<(), Failure>
             platform,
             program_type,
             invariants,
-            layout,
         } => {
+            let platform = platform.get()?;
             if let Some(name) = &program_type {
                 check_program_type(platform, name)?;
             }
-            let layout = layout.unwrap_or(Layout::of(platform));
-            let object = object::load(&file, layout.into()).map_err(Failure::bad_input)?;
+            let object = object::load(&file, platform).map_err(Failure::bad_input)?;
             let programs = select(&object, &file, section.as_deref(), function.as_deref())?;
             let options = VerifyOptions {
-                platform,
                 program_type: program_type.as_deref(),
                 invariants,
             };
@@ -371,7 +375,7 @@ fn select<'a>(
 fn disasm_object<W: Write>(
     object: &ebpf_loader::Object,
     programs: &[&ebpf_loader::Program],
-    platform: PlatformChoice,
+    platform: &Platform,
     out: &mut Out<W>,
 ) -> Result<(), Failure> {
     if out.is_json() {
@@ -481,22 +485,20 @@ fn conformance<W: Write>(dir: &Path, engine: Engine, out: &mut Out<W>) -> Result
 }
 
 /// A `--type` the platform does not have is bad input, named with the types it has.
-fn check_program_type(platform: PlatformChoice, name: &str) -> Result<(), Failure> {
-    let p = platform.platform();
+fn check_program_type(p: &Platform, name: &str) -> Result<(), Failure> {
     if p.program_type(name).is_some() {
         return Ok(());
     }
-    let known: Vec<&str> = p.program_types().iter().map(|t| t.name).collect();
+    let known: Vec<&str> = p.program_types.iter().map(|t| t.name).collect();
     Err(Failure::bad_input(anyhow!(
         "unknown program type `{name}` for --platform {}; it has: {}",
-        p.name(),
+        p.name,
         known.join(", ")
     )))
 }
 
 /// What `ebpf verify` checks each program as.
 struct VerifyOptions<'a> {
-    platform: PlatformChoice,
     program_type: Option<&'a str>,
     invariants: bool,
 }
@@ -527,13 +529,8 @@ fn verify_all<W: Write>(
                 program.function
             ));
         }
-        let verdict = verifier::verify_program(
-            object,
-            program,
-            options.platform,
-            options.program_type,
-            options.invariants,
-        );
+        let verdict =
+            verifier::verify_program(object, program, options.program_type, options.invariants);
         if progress {
             bar(&format!("\r{:78}\r", ""));
         }

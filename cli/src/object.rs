@@ -5,20 +5,25 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
-use ebpf_loader::{
-    LoadOptions, MapDef, MapInitTarget, MapLayout, MapOrigin, MapRefKind, Object, Program,
-};
+use ebpf_loader::{LoadOptions, MapDef, MapInitTarget, MapOrigin, MapRefKind, Object, Program};
+use ebpf_platform::Platform;
 
 /// Whether `bytes` start like an ELF file.
 pub fn is_elf(bytes: &[u8]) -> bool {
     bytes.starts_with(b"\x7fELF")
 }
 
-/// Reads and loads the object at `path`; errors name the file and the loader's location.
-pub fn load(path: &Path, layout: MapLayout) -> Result<Object> {
+/// Reads and loads the object at `path`, for `platform`; errors name the file and the loader's
+/// location.
+pub fn load(path: &Path, platform: &'static Platform) -> Result<Object> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Object::parse(&bytes, &LoadOptions::with_layout(layout))
+    Object::parse(&bytes, &LoadOptions::new(platform))
         .map_err(|e| anyhow!("{}: {e}", path.display()))
+}
+
+/// The program type's name, `unknown` when the section name implies none.
+pub(crate) fn program_type_name(program: &Program) -> &'static str {
+    program.program_type.map_or("unknown", |t| t.name)
 }
 
 /// The name of map `index` of `object` (`?` when there is none).
@@ -52,7 +57,7 @@ pub fn sections_text(object: &Object) -> String {
             "  {:<24} {:<28} {:<18} {:>6} insns  maps: {maps}",
             p.section,
             p.function,
-            p.program_type.name(),
+            program_type_name(p),
             p.slots()
         );
         if let Some(e) = &p.decode_error {
@@ -66,7 +71,7 @@ pub fn sections_text(object: &Object) -> String {
             out,
             "  #{i:<3} {:<24} {:<16} key {:>4} value {:>6} max_entries {:>8} flags {:#x}",
             m.name,
-            m.map_type.name(),
+            m.type_name(),
             m.key_size,
             m.value_size,
             m.max_entries,
@@ -79,7 +84,7 @@ pub fn sections_text(object: &Object) -> String {
             let _ = write!(
                 out,
                 " inner({} key {} value {} max_entries {})",
-                inner.map_type.name(),
+                inner.type_name(),
                 inner.key_size,
                 inner.value_size,
                 inner.max_entries
@@ -110,30 +115,13 @@ pub fn sections_text(object: &Object) -> String {
     out
 }
 
-/// A loader name in snake_case (`CgroupInet4Connect` -> `cgroup_inet4_connect`), for the
-/// attach types, which the loader names only in Rust's `Debug` form.
-fn snake_case(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    for (i, c) in name.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// The JSON object of one map: `index`, `name`, `type`, `key_size`, `value_size`,
 /// `max_entries`, `flags`, `pinning`, `origin`, `section`, `inner` (a map-in-map's template),
 /// `initial_values` ([{`index`, `map` or `program`}]).
 fn map_json(object: &Object, index: usize, m: &MapDef) -> serde_json::Value {
     let inner = m.inner.as_ref().map(|i| {
         serde_json::json!({
-            "type": i.map_type.name(),
+            "type": i.type_name(),
             "key_size": i.key_size,
             "value_size": i.value_size,
             "max_entries": i.max_entries,
@@ -156,7 +144,7 @@ fn map_json(object: &Object, index: usize, m: &MapDef) -> serde_json::Value {
     serde_json::json!({
         "index": index,
         "name": m.name,
-        "type": m.map_type.name(),
+        "type": m.type_name(),
         "key_size": m.key_size,
         "value_size": m.value_size,
         "max_entries": m.max_entries,
@@ -184,7 +172,7 @@ pub fn sections_json(object: &Object) -> serde_json::Value {
                 serde_json::json!({
                     "index": m,
                     "name": def.name,
-                    "type": def.map_type.name(),
+                    "type": def.type_name(),
                     "key_size": def.key_size,
                     "value_size": def.value_size,
                     "max_entries": def.max_entries,
@@ -195,8 +183,8 @@ pub fn sections_json(object: &Object) -> serde_json::Value {
         serde_json::json!({
             "section": p.section,
             "function": p.function,
-            "program_type": p.program_type.name(),
-            "attach_type": p.attach_type.map(|a| snake_case(&format!("{a:?}"))),
+            "program_type": program_type_name(p),
+            "attach_type": p.attach_type.map(|a| a.name),
             "attach_target": p.attach_target,
             "instructions": p.slots(),
             "maps": maps,
@@ -254,16 +242,4 @@ pub fn select<'a>(
         );
     }
     Ok(chosen)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn attach_type_names_become_snake_case() {
-        assert_eq!(snake_case("CgroupInet4Connect"), "cgroup_inet4_connect");
-        assert_eq!(snake_case("Xdp"), "xdp");
-        assert_eq!(snake_case("SkSkbStreamParser"), "sk_skb_stream_parser");
-    }
 }

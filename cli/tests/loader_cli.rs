@@ -89,11 +89,46 @@ fn sections_json_has_one_object_per_program_and_map() {
 }
 
 #[test]
-fn sections_windows_layout_flag() {
+fn sections_for_the_windows_platform() {
     let path = program("windows_maps.o");
-    let out = ebpf(&["sections", path.to_str().unwrap(), "--layout", "windows"]);
+    let path = path.to_str().unwrap();
+    let out = ebpf(&["sections", path, "--platform", "windows", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(value["programs"][0]["program_type"], "sock_addr");
+    assert_eq!(value["programs"][0]["attach_type"], "cgroup_inet6_connect");
+    assert_eq!(
+        value["programs"][1]["attach_type"],
+        "cgroup_inet4_recv_accept"
+    );
+    // Windows numbers map types differently: 7 is an array of maps, not Linux's stack trace.
+    assert_eq!(value["programs"][1]["maps"][0]["type"], "array_of_maps");
+    let linux = ebpf(&["sections", path]);
+    assert!(stdout(&linux).contains("stack_trace"), "{}", stdout(&linux));
+}
+
+#[test]
+fn layout_is_a_deprecated_alias_of_platform() {
+    let path = program("windows_maps.o");
+    let path = path.to_str().unwrap();
+    let out = ebpf(&["sections", path, "--layout", "windows"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("array_of_maps"), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("--layout is deprecated"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!ebpf(&["--help"]).stdout.is_empty());
+    let help = stdout(&ebpf(&["sections", "--help"]));
+    assert!(
+        help.contains("--platform") && !help.contains("--layout"),
+        "{help}"
+    );
+    let out = ebpf(&["verify", path, "--layout", "windows", "--platform", "linux"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("contradicts"), "{}", stderr(&out));
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ebpf_cli::verify::{type_hint_from_path, verify_program, PlatformChoice};
+use ebpf_cli::verify::{type_hint_from_path, verify_program};
 use ebpf_loader::{LoadOptions, Object};
 
 /// Programs PREVAIL proves safe that we accept (of 227).
@@ -61,13 +61,7 @@ fn ebpf_samples_precision_and_soundness() {
             Ok(object) => match object.program(Some(section), function) {
                 Some(program) => {
                     let hint = type_hint_from_path(file);
-                    Some(verify_program(
-                        object,
-                        program,
-                        PlatformChoice::Linux,
-                        hint,
-                        false,
-                    ))
+                    Some(verify_program(object, program, hint, false))
                 }
                 None => None,
             },

@@ -11,7 +11,7 @@ use ebpf_interp::{Config, Memory, Program, Vm};
 use ebpf_isa::asm::assemble;
 use ebpf_isa::LddwSrc;
 use ebpf_jit::{compile, compile_verified, Executable, HelperError, JitOptions, RunErrorKind};
-use ebpf_verifier::{verify, MapInfo, MapKind, Verified, Windows};
+use ebpf_verifier::{verify, MapInfo, MapKind, Verified, WINDOWS};
 
 const LENGTHS: [usize; 5] = [0, 14, 34, 64, 1500];
 
@@ -183,7 +183,7 @@ fn valid(source: &str) -> ebpf_isa::Program {
 }
 
 fn verified(source: &str, maps: &[MapInfo]) -> Verified {
-    verify(&valid(source), &Windows, "xdp", maps).unwrap_or_else(|errors| {
+    verify(&valid(source), &WINDOWS, "xdp", maps).unwrap_or_else(|errors| {
         let errors: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
         panic!("rejected:\n{}", errors.join("\n"))
     })
@@ -507,7 +507,7 @@ fn rejected_programs_have_no_verified_path() {
         "exit",
     ];
     for source in rejected {
-        let errors = verify(&valid(source), &Windows, "xdp", &[]).expect_err(source);
+        let errors = verify(&valid(source), &WINDOWS, "xdp", &[]).expect_err(source);
         assert!(!errors.is_empty(), "{source}");
     }
 }
@@ -526,7 +526,7 @@ fn unverified_images_do_not_run_verified() {
     assert_eq!(*e.kind(), RunErrorKind::NotVerified);
     assert!(e.to_string().contains("verified program"), "{e}");
     // The same program through the verifier runs.
-    let verified = verify(&program, &Windows, "xdp", &[]).unwrap();
+    let verified = verify(&program, &WINDOWS, "xdp", &[]).unwrap();
     let mut exe = Executable::from_verified(&verified, &JitOptions::new()).unwrap();
     let mut packet = [0u8; 14];
     let mut ctx = xdp_md(&mut packet);

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use ebpf_loader::{LoadOptions, MapLayout, Object};
+use ebpf_loader::{LoadOptions, Object};
 
 fn samples_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("EBPF_SAMPLES_DIR") {
@@ -71,7 +71,7 @@ fn every_sample_loads_as_expected() {
         objects += 1;
         let linux = Object::parse(&bytes, &LoadOptions::default());
         // The other layout must not panic either; its result is not checked here.
-        let _ = Object::parse(&bytes, &LoadOptions::with_layout(MapLayout::Windows));
+        let _ = Object::parse(&bytes, &LoadOptions::new(&ebpf_platform::WINDOWS));
         let Some(entries) = by_object.get(&rel) else {
             continue;
         };

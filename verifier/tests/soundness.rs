@@ -4,15 +4,15 @@
 //! that hit or miss, lookups in maps of maps, random context fields). An accepted program that
 //! faults is a verifier bug.
 //!
-//! The platform is eBPF for Windows `xdp`, whose context holds real 8-byte packet pointers,
-//! so the interpreter can run it as is: the context is the read-only input, the packet and map
-//! values are writable regions, each in its own window of the interpreter's virtual addresses
-//! (an access past one never lands in another), and the context holds their virtual addresses.
+//! The platform is eBPF for Windows `xdp`, whose context holds real 8-byte packet pointers
+//! (`data`, `data_end`, and `data_meta` with 0-32 bytes of metadata), so the interpreter can run
+//! it as is: the context is the read-only input, the packet and map values are writable
+//! regions, each in its own window of the interpreter's virtual addresses (an access past one
+//! never lands in another), and the context holds their virtual addresses.
 
 use ebpf_interp::{Config, HelperError, Helpers, Memory, Program, Vm};
 use ebpf_isa::{AluOp, CallTarget, Insn, JmpCond, LddwSrc, Operand, Reg, Size, Width};
-use ebpf_verifier::platform::{field, ArgKind, ContextLayout, HelperProto, MapReq, RetKind};
-use ebpf_verifier::{InnerMap, MapInfo, MapKind, Platform, ProgramType, Windows};
+use ebpf_verifier::{InnerMap, MapInfo, MapKind, WINDOWS};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as PtConfig, TestRunner};
 
@@ -707,56 +707,6 @@ fn run_once(prog: &Program, budget: u64, packet_len: usize, seed: u64) -> Result
         .map_err(|f| format!("packet of {packet_len} bytes, {meta} of metadata, seed {seed}: {f}"))
 }
 
-/// A platform like eBPF for Windows `xdp` whose context also holds a real `data_meta`
-/// pointer (at 16), to test metadata accesses in the interpreter.
-struct MetaPlatform;
-
-const META_TYPES: &[ProgramType] = &[ProgramType {
-    name: "xdp_meta",
-    context: ContextLayout {
-        size: 32,
-        data: Some(0),
-        data_end: Some(8),
-        data_meta: Some(16),
-        pointer_size: 8,
-        readable: &[field(0, 28)],
-        writable: &[],
-    },
-    packet_writable: true,
-    legacy_packet_loads: false,
-    helper_groups: 1,
-    return_range: None,
-}];
-
-const META_HELPERS: &[HelperProto] = &[HelperProto {
-    id: 1,
-    name: "bpf_map_lookup_elem",
-    args: [
-        ArgKind::Map(MapReq::DataOrMaps),
-        ArgKind::MapKey,
-        ArgKind::None,
-        ArgKind::None,
-        ArgKind::None,
-    ],
-    ret: RetKind::MapValueOrNull,
-    groups: 1,
-    changes_packet: false,
-}];
-
-impl Platform for MetaPlatform {
-    fn name(&self) -> &'static str {
-        "test-meta"
-    }
-
-    fn program_types(&self) -> &[ProgramType] {
-        META_TYPES
-    }
-
-    fn helpers(&self) -> &[HelperProto] {
-        META_HELPERS
-    }
-}
-
 fn cases() -> u32 {
     std::env::var("SOUNDNESS_CASES")
         .ok()
@@ -806,29 +756,18 @@ fn run_accepted(programs: impl Strategy<Value = Vec<Insn>>, cases: u32) -> u32 {
         let Ok(valid) = ebpf_isa::Program::from_insns(insns.as_slice()) else {
             return Ok(());
         };
-        let mut verified = None;
-        // The run's budget: the most instructions the verifier proved a run executes.
-        let mut budget = 0;
-        for (platform, ty) in [
-            (&Windows as &dyn Platform, "xdp"),
-            (&MetaPlatform as &dyn Platform, "xdp_meta"),
-        ] {
-            match ebpf_verifier::verify(&valid, platform, ty, &maps()) {
-                Ok(v) => {
-                    budget = budget.max(v.instruction_bound());
-                    verified = Some(v);
+        let v = match ebpf_verifier::verify(&valid, &WINDOWS, "xdp", &maps()) {
+            Ok(v) => v,
+            Err(errors) => {
+                if let Some(e) = errors.iter().find(|e| e.kind().class() == "too-complex") {
+                    let text = ebpf_isa::disasm::disassemble(&insns);
+                    return Err(TestCaseError::fail(format!("{e}\n{text}")));
                 }
-                Err(errors) => {
-                    if let Some(e) = errors.iter().find(|e| e.kind().class() == "too-complex") {
-                        let text = ebpf_isa::disasm::disassemble(&insns);
-                        return Err(TestCaseError::fail(format!("{e}\n{text}")));
-                    }
-                }
+                return Ok(());
             }
-        }
-        let Some(v) = verified else {
-            return Ok(());
         };
+        // The run's budget: the most instructions the verifier proved a run executes.
+        let budget = v.instruction_bound();
         accepted.set(accepted.get() + 1);
         let prog = Program::new(v.into_program());
         for (i, &len) in LENGTHS.iter().enumerate() {
@@ -878,10 +817,7 @@ fn verifier_never_panics_on_random_instructions() {
             let Ok(valid) = ebpf_isa::Program::from_insns(insns) else {
                 return Ok(());
             };
-            for platform in [
-                &Windows as &dyn ebpf_verifier::Platform,
-                &ebpf_verifier::Linux,
-            ] {
+            for platform in [&WINDOWS, &ebpf_verifier::LINUX] {
                 for ty in ["xdp", "sched_cls", "kprobe", "bind", "sock_addr"] {
                     let _ = ebpf_verifier::verify(&valid, platform, ty, &maps());
                 }

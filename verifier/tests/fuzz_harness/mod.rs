@@ -9,7 +9,7 @@
 
 use ebpf_interp::{Config, HelperError, Helpers, Memory, Program, Vm};
 use ebpf_isa::LddwSrc;
-use ebpf_verifier::{MapInfo, MapKind, Windows};
+use ebpf_verifier::{MapInfo, MapKind, WINDOWS};
 
 const ARRAY_VALUE: usize = 16;
 const HASH_VALUE: usize = 8;
@@ -108,7 +108,7 @@ pub fn check(data: &[u8]) -> Result<(), String> {
     let Ok(valid) = ebpf_isa::Program::from_insns(insns.as_slice()) else {
         return Ok(());
     };
-    let Ok(verified) = ebpf_verifier::verify(&valid, &Windows, "xdp", &maps()) else {
+    let Ok(verified) = ebpf_verifier::verify(&valid, &WINDOWS, "xdp", &maps()) else {
         return Ok(());
     };
     let budget = verified.instruction_bound();
