@@ -42,6 +42,32 @@ impl MapKind {
     /// The bits of the map-of-maps kinds.
     pub const OF_MAPS_BITS: u8 = 64 | 128;
 
+    /// One kind per bit, in bit order ([`MapKind::Other`] stands for every other kind).
+    pub const ALL: [MapKind; 8] = [
+        MapKind::Hash,
+        MapKind::Array,
+        MapKind::ProgArray,
+        MapKind::PerfEventArray,
+        MapKind::RingBuf,
+        MapKind::Other(0),
+        MapKind::ArrayOfMaps,
+        MapKind::HashOfMaps,
+    ];
+
+    /// The kind's name in messages (`"program array"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            MapKind::Hash => "hash",
+            MapKind::Array => "array",
+            MapKind::ProgArray => "program array",
+            MapKind::PerfEventArray => "perf event array",
+            MapKind::RingBuf => "ring buffer",
+            MapKind::Other(_) => "other",
+            MapKind::ArrayOfMaps => "array of maps",
+            MapKind::HashOfMaps => "hash of maps",
+        }
+    }
+
     /// Whether the map's values are maps.
     pub fn is_map_of_maps(self) -> bool {
         matches!(self, MapKind::ArrayOfMaps | MapKind::HashOfMaps)

@@ -31,20 +31,10 @@ struct MapSizes {
 
 /// Map kinds of a kind set, for messages.
 fn describe_kinds(bits: u8) -> String {
-    let names = [
-        (1, "hash"),
-        (2, "array"),
-        (4, "program array"),
-        (8, "perf event array"),
-        (16, "ring buffer"),
-        (32, "other"),
-        (64, "array of maps"),
-        (128, "hash of maps"),
-    ];
-    let list: alloc::vec::Vec<&str> = names
+    let list: alloc::vec::Vec<&str> = MapKind::ALL
         .iter()
-        .filter(|(b, _)| bits & b != 0)
-        .map(|&(_, n)| n)
+        .filter(|k| bits & k.bit() != 0)
+        .map(|k| k.name())
         .collect();
     format!("a map of kind {}", list.join(" or "))
 }
