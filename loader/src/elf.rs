@@ -12,6 +12,8 @@ use object::Endianness;
 use crate::error::{LoadError, LoadErrorKind};
 
 const EM_BPF: u16 = 247;
+/// `EM_NONE`: older LLVM releases wrote 0 into BPF objects' `e_machine`; libbpf accepts them.
+const EM_NONE: u16 = 0;
 pub(crate) const SHT_PROGBITS: u32 = 1;
 pub(crate) const SHT_NOBITS: u32 = 8;
 const SHT_REL: u32 = 9;
@@ -106,7 +108,7 @@ impl<'a> Elf<'a> {
             return Err(LoadError::new(LoadErrorKind::BigEndian));
         }
         let machine = header.e_machine(endian).0;
-        if machine != EM_BPF {
+        if machine != EM_BPF && machine != EM_NONE {
             return Err(LoadError::new(LoadErrorKind::NotBpf { machine }));
         }
         let table = header.sections(endian, data).map_err(malformed)?;

@@ -29,7 +29,7 @@ pub enum LoadErrorKind {
         /// What the ELF parser reported.
         reason: String,
     },
-    /// The ELF machine is not BPF (`EM_BPF`, 247).
+    /// The ELF machine is not BPF (`EM_BPF`, 247, or 0, which older LLVM releases wrote).
     NotBpf {
         /// The `e_machine` found.
         machine: u16,

@@ -41,6 +41,20 @@ fn wrong_machine() {
     );
 }
 
+/// Older LLVM releases left `e_machine` 0 (`EM_NONE`) in BPF objects; libbpf loads them, and
+/// so do we, with the same programs.
+#[test]
+fn machine_zero_from_older_llvm_loads() {
+    let bytes = read("xdp_parser.o");
+    let mut old = bytes.clone();
+    old[18..20].copy_from_slice(&0u16.to_le_bytes());
+    let (new, old) = (parse(&bytes).unwrap(), parse(&old).unwrap());
+    assert_eq!(new.programs().len(), old.programs().len());
+    for (a, b) in new.programs().iter().zip(old.programs()) {
+        assert_eq!((&a.function, &a.insns), (&b.function, &b.insns));
+    }
+}
+
 #[test]
 fn big_endian_is_refused() {
     let mut bytes = read("xdp_parser.o");
