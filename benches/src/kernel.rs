@@ -112,7 +112,7 @@ impl Prepared {
             return Err("no Linux program type".into());
         };
         let (prog_type, attach_type) = (t.number, program.attach_type.map_or(0, |a| a.number));
-        if program.decode_error.is_some() {
+        if program.error().is_some() {
             return Err("does not decode".into());
         }
         let mut code = program.code.clone();

@@ -109,7 +109,7 @@ enum Command {
     /// `function`, `program_type`, `attach_type`, `attach_target`, `instructions` (in 8-byte
     /// slots), `maps` (the maps it uses: `index`, `name`, `type`, `key_size`, `value_size`,
     /// `max_entries`, `flags`), `functions`, `map_refs` [{`pc`, `map`, `offset`}] and
-    /// `decode_error`; a map has `index`, `name`, `type`, `key_size`, `value_size`,
+    /// `decode_error`, `link_error`; a map has `index`, `name`, `type`, `key_size`, `value_size`,
     /// `max_entries`, `flags`, `pinning`, `origin`, `section`, `inner`, `initial_values`.
     #[command(after_help = exit_codes!(
         "  0  listed",

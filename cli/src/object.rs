@@ -62,6 +62,8 @@ pub fn sections_text(object: &Object) -> String {
         );
         if let Some(e) = &p.decode_error {
             let _ = write!(out, "  (does not decode: {e})");
+        } else if let Some(e) = &p.link_error {
+            let _ = write!(out, "  (cannot be linked: {e})");
         }
         out.push('\n');
     }
@@ -161,7 +163,7 @@ fn map_json(object: &Object, index: usize, m: &MapDef) -> serde_json::Value {
 /// A program has `section`, `function`, `program_type`, `attach_type`, `attach_target`,
 /// `instructions` (in 8-byte slots), `maps` (the maps it uses: `index`, `name`, `type`,
 /// `key_size`, `value_size`, `max_entries`, `flags`), `functions`, `map_refs` ({`pc`, `map`,
-/// `offset`}) and `decode_error`; a map is described at [`map_json`]. Every name is snake_case.
+/// `offset`}), `decode_error` and `link_error`; a map is described at [`map_json`]. Every name is snake_case.
 pub fn sections_json(object: &Object) -> serde_json::Value {
     let programs: Vec<serde_json::Value> = object.programs().iter().map(|p| {
         let maps: Vec<serde_json::Value> = p
@@ -194,6 +196,7 @@ pub fn sections_json(object: &Object) -> serde_json::Value {
                 _ => serde_json::json!({"pc": r.pc, "map": r.map}),
             }).collect::<Vec<_>>(),
             "decode_error": p.decode_error.as_ref().map(|e| e.to_string()),
+            "link_error": p.link_error.as_ref().map(|e| e.to_string()),
         })
     }).collect();
     let maps: Vec<serde_json::Value> = object

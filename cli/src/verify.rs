@@ -92,11 +92,16 @@ pub fn verify_program(
         instruction_bound: None,
         time: Duration::ZERO,
     };
-    if let Some(e) = &program.decode_error {
+    if let Some(e) = program.error() {
+        let pc = e.pc().unwrap_or(0) as usize;
         verdict.errors.push(Finding {
-            pc: e.pc().unwrap_or(0) as usize,
+            pc,
             message: e.to_string(),
-            source: None,
+            source: program
+                .link_error
+                .is_some()
+                .then(|| source_of(program, pc))
+                .flatten(),
         });
     } else if let Some(type_name) = type_name {
         let options = Options {

@@ -282,9 +282,9 @@ fn errors_under_json_are_objects_on_stdout_with_the_same_exit_code() {
         ),
         (vec!["run".into(), path(&dir, "oob.s")], 1, "out-of-bounds"),
         (
-            vec!["sections".into(), "tests/programs/extern_call.o".into()],
+            vec!["sections".into(), "tests/programs/core_enum.o".into()],
             2,
-            "not_defined_anywhere",
+            "enumval_value",
         ),
         (
             vec![
@@ -317,6 +317,27 @@ fn errors_under_json_are_objects_on_stdout_with_the_same_exit_code() {
     let verdicts = json(&o);
     assert_eq!(verdicts[1]["accepted"], false);
     assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+    // A call of an undefined function rejects that program only, naming the symbol and line.
+    let o = ebpf(&["verify", "tests/programs/extern_call.o", "-j"]);
+    assert_eq!(o.status.code(), Some(1));
+    let verdicts = json(&o);
+    assert_eq!(verdicts[0]["function"], "xdp_extern");
+    assert_eq!(verdicts[0]["accepted"], false);
+    let error = &verdicts[0]["errors"][0];
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("symbol not_defined_anywhere"),
+        "{error}"
+    );
+    assert_eq!(error["pc"], 1);
+    assert!(
+        error["source"].to_string().contains("extern_call.c"),
+        "{error}"
+    );
+    assert_eq!(verdicts[1]["function"], "xdp_plain");
+    assert_eq!(verdicts[1]["accepted"], true);
 }
 
 #[test]
@@ -418,7 +439,7 @@ fn sections_json_lists_maps_and_license_in_snake_case() {
             }
             let o = ebpf(&["-j", "sections", file.to_str().unwrap()]);
             if o.status.code() != Some(0) {
-                continue; // objects the loader refuses (extern_call.o, core_enum.o)
+                continue; // objects the loader refuses (core_enum.o)
             }
             let value = json(&o);
             let mut all = Vec::new();

@@ -134,7 +134,6 @@ fn layout_is_a_deprecated_alias_of_platform() {
 #[test]
 fn unloadable_object_exits_2_with_one_line() {
     for (file, needle) in [
-        (program("extern_call.o"), "symbol not_defined_anywhere"),
         (program("core_enum.o"), "CO-RE relocation enumval_value"),
         (program("common.h"), "malformed ELF object"),
         (program("does_not_exist.o"), "cannot read"),

@@ -133,6 +133,8 @@ struct Code {
     funcs: Vec<Func>,
     /// slot of a relocated call -> (code index of the target section, target slot)
     calls: BTreeMap<usize, (usize, i64)>,
+    /// slot of a call to a function no section defines -> the symbol's name
+    unresolved: BTreeMap<usize, String>,
 }
 
 impl Code {
@@ -344,6 +346,7 @@ impl<'a> Loader<'a> {
         let slots = bytes.len() / 8;
         let funcs = self.functions(sec, &name, slots)?;
         let mut calls = BTreeMap::new();
+        let mut unresolved = BTreeMap::new();
         for rel in self.elf.relocs_for(sec.index) {
             let at = rel.offset;
             let sym = self.elf.symbols.get(rel.symbol).ok_or_else(|| {
@@ -365,6 +368,10 @@ impl<'a> Loader<'a> {
                     {
                         calls.insert(off / 8, target);
                     }
+                }
+                // A call of an extern (or a kfunc): only the programs that reach it fail.
+                OP_CALL if sym.section.is_none() => {
+                    unresolved.insert(off / 8, String::from(sym.name));
                 }
                 OP_CALL => {
                     let target = self
@@ -397,6 +404,7 @@ impl<'a> Loader<'a> {
             bytes,
             funcs,
             calls,
+            unresolved,
         })
     }
 
@@ -591,6 +599,7 @@ impl<'a> Loader<'a> {
         let mut len = func.end - func.start;
         // (image slot, code index, target slot) of every local call.
         let mut calls: Vec<(usize, usize, i64)> = Vec::new();
+        let mut link_error = None;
         let mut i = 0;
         while let Some(&(c, f)) = order.get(i) {
             let code = &codes[c];
@@ -602,7 +611,14 @@ impl<'a> Loader<'a> {
                 let src = code.bytes[slot * 8 + 1] >> 4;
                 let local_call = op == OP_CALL && src == 1;
                 let func_addr = op == OP_LDDW && src == LddwSrc::CodeAddr.code();
-                if local_call || func_addr {
+                if let Some(symbol) = code.unresolved.get(&slot) {
+                    link_error.get_or_insert_with(|| {
+                        LoadError::new(LoadErrorKind::UnresolvedSymbol)
+                            .in_section(&code.name)
+                            .at(slot as u64 * 8)
+                            .symbol(symbol)
+                    });
+                } else if local_call || func_addr {
                     let (tc, target) = match code.calls.get(&slot) {
                         Some(&t) => t,
                         None => {
@@ -709,6 +725,7 @@ impl<'a> Loader<'a> {
             lines,
             map_refs,
             decode_error,
+            link_error,
         })
     }
 

@@ -48,6 +48,10 @@ pub struct Program {
     /// is still listed (with its [`Program::code`]) so that tools can show it; a verifier must
     /// reject it.
     pub decode_error: Option<LoadError>,
+    /// A call of a function no section of the object defines (an `extern`, a kfunc), the first
+    /// one the program reaches: the program cannot run and a verifier must reject it; the
+    /// object's other programs are unaffected.
+    pub link_error: Option<LoadError>,
 }
 
 /// A function linked into a program.
@@ -108,6 +112,12 @@ pub enum MapRefKind {
 }
 
 impl Program {
+    /// Why the program cannot be verified or run, if something in the object already says so:
+    /// [`decode_error`](Self::decode_error), else [`link_error`](Self::link_error).
+    pub fn error(&self) -> Option<&LoadError> {
+        self.decode_error.as_ref().or(self.link_error.as_ref())
+    }
+
     /// Each instruction with its pc.
     pub fn iter(&self) -> impl Iterator<Item = (usize, &Insn)> + '_ {
         let mut pc = 0;

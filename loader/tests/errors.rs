@@ -69,9 +69,17 @@ fn big_endian_is_refused() {
     );
 }
 
+/// A call of an undefined function fails the program that makes it, named by section, offset
+/// and symbol, and no other program of the object.
 #[test]
 fn unresolved_symbol_names_section_offset_and_symbol() {
-    let e = parse(&read("extern_call.o")).unwrap_err();
+    let object = parse(&read("extern_call.o")).unwrap();
+    let plain = object.program(None, "xdp_plain").unwrap();
+    assert_eq!((plain.link_error.as_ref(), plain.error()), (None, None));
+    let program = object.program(None, "xdp_extern").unwrap();
+    assert!(program.decode_error.is_none());
+    let e = program.link_error.as_ref().unwrap();
+    assert_eq!(program.error(), Some(e));
     assert_eq!(*e.kind(), LoadErrorKind::UnresolvedSymbol);
     assert_eq!(e.section(), Some("xdp"));
     assert_eq!(e.offset(), Some(8));
