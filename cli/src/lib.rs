@@ -18,3 +18,9 @@ pub mod input;
 pub mod object;
 pub mod output;
 pub mod verify;
+
+/// README.md's Rust examples, compiled and run as doctests of this crate, so the embedding
+/// example cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -2,30 +2,19 @@
 //! `ebpf-conformance-plugin --engine jit` binary), on the project's own corpus (which must match
 //! the interpreter vector by vector), and `ebpf run --jit`.
 
+mod common;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use common::{conformance_dir, repo_root};
 use ebpf_cli::conformance::{data_files, run_case, run_dir, Verdict};
 use ebpf_cli::data::{Expect, ProgramText, TestCase};
 use ebpf_cli::engine::{self, Engine};
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// The bpf_conformance `tests/` directory: `BPF_CONFORMANCE_DIR`, or `../shared` beside the repo.
-fn conformance_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("BPF_CONFORMANCE_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared/bpf_conformance/tests"));
-    dir.is_dir().then_some(dir)
-}
-
 #[test]
 fn bpf_conformance_on_jit() {
-    let Some(dir) = conformance_dir() else {
-        println!("skipped: bpf_conformance not found (set BPF_CONFORMANCE_DIR)");
+    let Some(dir) = conformance_dir("cli/jit_conformance/bpf_conformance_on_jit") else {
         return;
     };
     let summary = run_dir(&dir, Engine::Jit, |name, why| {
@@ -42,8 +31,9 @@ fn bpf_conformance_on_jit() {
 /// stdout, for every vector that expects a result.
 #[test]
 fn bpf_conformance_through_the_plugin_on_jit() {
-    let Some(dir) = conformance_dir() else {
-        println!("skipped: bpf_conformance not found (set BPF_CONFORMANCE_DIR)");
+    let Some(dir) =
+        conformance_dir("cli/jit_conformance/bpf_conformance_through_the_plugin_on_jit")
+    else {
         return;
     };
     let mut checked = 0;

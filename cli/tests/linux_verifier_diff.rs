@@ -71,7 +71,7 @@ fn relocated(program: &Program, fds: &[Fd]) -> Vec<u8> {
 
 #[test]
 fn our_verdicts_match_the_linux_verifier() {
-    if !bpf::available() {
+    if !bpf::available("cli/linux_verifier_diff/our_verdicts_match_the_linux_verifier") {
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");

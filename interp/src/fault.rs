@@ -57,6 +57,14 @@ pub enum FaultKind {
         /// The register value.
         value: u64,
     },
+    /// A helper ended the run on purpose ([`HelperError::stop`](crate::HelperError::stop)):
+    /// not a failure of the program (a Linux tail call; the host goes on with the next one).
+    Stopped {
+        /// The helper id.
+        id: u32,
+        /// The helper's code for the host.
+        code: u64,
+    },
     /// A helper reported a failure.
     HelperFailed {
         /// The helper id.
@@ -329,6 +337,9 @@ impl fmt::Display for FaultKind {
                 write!(f, "callx register holds {value:#x}, not a 32-bit helper id")
             }
             FaultKind::HelperFailed { id, message } => write!(f, "helper {id} failed: {message}"),
+            FaultKind::Stopped { id, code } => {
+                write!(f, "helper {id} ended the run (code {code:#x})")
+            }
             FaultKind::LddwFailed { src, imm, message } => {
                 write!(
                     f,

@@ -136,6 +136,13 @@ pub enum HelperErrorKind {
         /// Where, how many bytes, and why.
         error: AccessError,
     },
+    /// Not a failure: the helper ends the run at once, with `code` for the host (a Linux tail
+    /// call that succeeded: the host goes on with the next program). The run ends with
+    /// [`FaultKind::Stopped`].
+    Stop {
+        /// What the host asked the helper to pass on.
+        code: u64,
+    },
 }
 
 impl HelperError {
@@ -159,6 +166,12 @@ impl HelperError {
         Self::new(HelperErrorKind::Unsupported { what })
     }
 
+    /// End the run at once with [`FaultKind::Stopped`] carrying `code` (see
+    /// [`HelperErrorKind::Stop`]).
+    pub const fn stop(code: u64) -> Self {
+        Self::new(HelperErrorKind::Stop { code })
+    }
+
     /// What went wrong.
     pub const fn kind(&self) -> HelperErrorKind {
         self.kind
@@ -173,6 +186,7 @@ impl HelperError {
             HelperErrorKind::RegionsFull { capacity } => FaultKind::TooManyRegions { capacity },
             HelperErrorKind::RegionTooLarge { len } => FaultKind::RegionTooLarge { len },
             HelperErrorKind::Access { error } => FaultKind::HelperAccess { id, error },
+            HelperErrorKind::Stop { code } => FaultKind::Stopped { id, code },
         }
     }
 
@@ -194,6 +208,11 @@ impl HelperError {
                 imm,
                 message: "the resolver's memory access was refused",
             },
+            HelperErrorKind::Stop { .. } => FaultKind::LddwFailed {
+                src,
+                imm,
+                message: "an lddw resolver cannot end the run",
+            },
         }
     }
 }
@@ -213,6 +232,9 @@ impl fmt::Display for HelperError {
                 crate::REGION_WINDOW
             ),
             HelperErrorKind::Access { error } => write!(f, "{error}"),
+            HelperErrorKind::Stop { code } => {
+                write!(f, "the helper ended the run (code {code:#x})")
+            }
         }
     }
 }

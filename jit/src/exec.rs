@@ -90,6 +90,7 @@ extern "sysv64" fn dispatch(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, ctx: *m
             ctx.helper_error = Some(match error {
                 HelperError::Unknown => RunErrorKind::UnknownHelper { id },
                 HelperError::Failed { message } => RunErrorKind::HelperFailed { id, message },
+                HelperError::Stop { code } => RunErrorKind::Stopped { id, code },
             });
             ctx.fault_kind = FAULT_HELPER;
             0
@@ -125,6 +126,7 @@ extern "sysv64" fn resolve_lddw(src: u64, imm: u64, next_imm: u64, ctx: *mut u8)
             let message = match error {
                 HelperError::Unknown => "unknown map or object".to_string(),
                 HelperError::Failed { message } => message,
+                HelperError::Stop { .. } => "an lddw resolver cannot end the run".to_string(),
             };
             ctx.helper_error = Some(RunErrorKind::LddwFailed { src, imm, message });
             ctx.fault_kind = FAULT_HELPER;
