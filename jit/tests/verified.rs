@@ -166,14 +166,7 @@ miss:
 
 /// The array map of [`COUNT_IN_MAP`]: fd 1, four 8-byte counters.
 fn counter_map() -> [MapInfo; 1] {
-    [MapInfo {
-        fd: 1,
-        kind: MapKind::Array,
-        key_size: 4,
-        value_size: 8,
-        max_entries: 4,
-        inner: None,
-    }]
+    [MapInfo::new(1, MapKind::Array, 4, 8, 4)]
 }
 
 const MAP_HANDLE: u64 = 0x6d61_7001;

@@ -50,6 +50,12 @@ pub enum LoadErrorKind {
         /// What is wrong with it.
         what: String,
     },
+    /// An `LDDW` with a pseudo source (a map by fd or index, a map value, a variable) that no
+    /// relocation resolved: the number it holds names no map of the object.
+    UnrelocatedMapReference {
+        /// The instruction's source field (1: map fd, 2: map value, 5: map index, ...).
+        src: u8,
+    },
     /// A bpf-to-bpf call whose target is not inside any function.
     BadCallTarget {
         /// Target slot in the target section.
@@ -168,6 +174,10 @@ impl fmt::Display for LoadErrorKind {
                 write!(f, "unsupported relocation: {what}")
             }
             LoadErrorKind::BadRelocation { what } => write!(f, "bad relocation: {what}"),
+            LoadErrorKind::UnrelocatedMapReference { src } => write!(
+                f,
+                "LDDW with source {src} (a map reference) has no relocation, so the map it names is unknown"
+            ),
             LoadErrorKind::BadCallTarget { target } => {
                 write!(f, "call target slot {target} is not inside any function")
             }

@@ -6,7 +6,7 @@
 //! its CO-RE relocations; then build each program by appending the functions it calls and fixing
 //! their call offsets, decode it, and attach line info.
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -135,6 +135,8 @@ struct Code {
     calls: BTreeMap<usize, (usize, i64)>,
     /// slot of a call to a function no section defines -> the symbol's name
     unresolved: BTreeMap<usize, String>,
+    /// slots of the `LDDW`s a relocation rewrote
+    relocated: BTreeSet<usize>,
 }
 
 impl Code {
@@ -347,6 +349,7 @@ impl<'a> Loader<'a> {
         let funcs = self.functions(sec, &name, slots)?;
         let mut calls = BTreeMap::new();
         let mut unresolved = BTreeMap::new();
+        let mut relocated = BTreeSet::new();
         for rel in self.elf.relocs_for(sec.index) {
             let at = rel.offset;
             let sym = self.elf.symbols.get(rel.symbol).ok_or_else(|| {
@@ -362,6 +365,7 @@ impl<'a> Loader<'a> {
                 .ok_or_else(|| locate(bad_reloc("offset is not an instruction of the section")))?;
             match bytes[off] {
                 OP_LDDW => {
+                    relocated.insert(off / 8);
                     if let Some(target) = self
                         .reloc_lddw(&mut bytes, off, rel.r_type, sym)
                         .map_err(locate)?
@@ -405,6 +409,7 @@ impl<'a> Loader<'a> {
             funcs,
             calls,
             unresolved,
+            relocated,
         })
     }
 
@@ -618,6 +623,19 @@ impl<'a> Loader<'a> {
                             .at(slot as u64 * 8)
                             .symbol(symbol)
                     });
+                } else if op == OP_LDDW
+                    && !func_addr
+                    && src != LddwSrc::Imm.code()
+                    && !code.relocated.contains(&slot)
+                {
+                    // A map (or variable) reference the object does not relocate: the number
+                    // in it names nothing the loader created.
+                    link_error.get_or_insert_with(|| {
+                        LoadError::new(LoadErrorKind::UnrelocatedMapReference { src })
+                            .in_section(&code.name)
+                            .at(slot as u64 * 8)
+                            .symbol(&func.name)
+                    });
                 } else if local_call || func_addr {
                     let (tc, target) = match code.calls.get(&slot) {
                         Some(&t) => t,
@@ -687,11 +705,11 @@ impl<'a> Loader<'a> {
                 2 => Some(MapRefKind::Value { offset: next_imm }),
                 _ => None,
             };
-            if let Some(kind) = kind {
+            let (c, s) = origin[pc];
+            if let Some(kind) = kind.filter(|_| codes[c].relocated.contains(&s)) {
                 let map = usize::try_from(imm).ok().filter(|&m| m < self.maps.len());
                 let map = map.ok_or_else(|| {
-                    let (c, s) = origin[pc];
-                    bad_reloc("LDDW map reference without a relocation")
+                    bad_reloc("LDDW map reference past the object's maps")
                         .in_section(&codes[c].name)
                         .at(s as u64 * 8)
                 })?;

@@ -34,7 +34,7 @@ pub enum MapOrigin {
 }
 
 /// Linux `BPF_F_RDONLY_PROG`, set on `.rodata` maps.
-pub const BPF_F_RDONLY_PROG: u32 = 0x80;
+pub use ebpf_platform::BPF_F_RDONLY_PROG;
 
 /// One map.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -118,8 +118,9 @@ impl MapDef {
         self.kind().is_map_of_maps()
     }
 
-    /// What a verifier or host needs to know about the map, referred to by `fd` (for a map of
-    /// maps, with its inner map template when the object gives one).
+    /// What a verifier or host needs to know about the map, referred to by `fd`: its kind,
+    /// sizes and flags (`.rodata` maps are read-only for programs), and for a map of maps its
+    /// inner map template when the object gives one.
     pub fn info(&self, fd: i32) -> MapInfo {
         let kind = self.kind();
         MapInfo {
@@ -128,6 +129,7 @@ impl MapDef {
             key_size: self.key_size,
             value_size: self.value_size,
             max_entries: self.max_entries,
+            flags: self.flags,
             inner: self
                 .inner
                 .as_deref()
@@ -137,6 +139,7 @@ impl MapDef {
                     key_size: i.key_size,
                     value_size: i.value_size,
                     max_entries: i.max_entries,
+                    flags: i.flags,
                 }),
         }
     }

@@ -48,9 +48,10 @@ pub struct Program {
     /// is still listed (with its [`Program::code`]) so that tools can show it; a verifier must
     /// reject it.
     pub decode_error: Option<LoadError>,
-    /// A call of a function no section of the object defines (an `extern`, a kfunc), the first
-    /// one the program reaches: the program cannot run and a verifier must reject it; the
-    /// object's other programs are unaffected.
+    /// A call of a function no section of the object defines (an `extern`, a kfunc), or a map
+    /// reference (`LDDW` with a pseudo source) no relocation resolved: the first the program
+    /// reaches. The program cannot run and a verifier must reject it; the object's other
+    /// programs are unaffected.
     pub link_error: Option<LoadError>,
 }
 

@@ -140,6 +140,35 @@ fn relocation_on_an_instruction_that_takes_none() {
     );
 }
 
+/// An `LDDW` that says "map fd" (source 1) but has no relocation names no map of the object:
+/// the program that holds it fails to link (never "map 0"), the object still loads.
+#[test]
+fn map_reference_without_relocation_fails_its_program() {
+    let mut bytes = read("legacy_map.o");
+    // `socket` has two map loads (`r1 = 0 ll`, relocated), at 0x30 and 0x70. Make the first
+    // say map fd 0 by itself, and move its relocation onto the second.
+    let lddw: Vec<u8> = [0x18, 0x01].into_iter().chain([0; 14]).collect();
+    let first = bytes
+        .windows(16)
+        .position(|w| w == lddw.as_slice())
+        .expect("the first map load");
+    bytes[first + 1] = 0x11;
+    let at = find_rel(&bytes, 0x30, 1);
+    bytes[at..at + 8].copy_from_slice(&0x70u64.to_le_bytes());
+    let o = parse(&bytes).unwrap();
+    let p = o.program(Some("socket"), "count_packets").unwrap();
+    let e = p.link_error.as_ref().expect("a link error");
+    assert_eq!(*e.kind(), LoadErrorKind::UnrelocatedMapReference { src: 1 });
+    assert_eq!((e.section(), e.offset()), (Some("socket"), Some(0x30)));
+    assert!(
+        e.to_string().ends_with(
+            "LDDW with source 1 (a map reference) has no relocation, so the map it names is unknown"
+        ),
+        "{e}"
+    );
+    assert!(p.map_refs.iter().all(|r| r.pc != 6), "{:?}", p.map_refs);
+}
+
 #[test]
 fn every_truncation_fails_cleanly() {
     for name in ["bpf2bpf_static.o", "legacy_map.o", "map_in_map.o"] {

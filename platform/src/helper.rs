@@ -40,8 +40,15 @@ pub enum ArgKind {
     MapKey,
     /// Pointer to initialised memory of the previous map argument's value size.
     MapValue,
-    /// Pointer to writable memory of the previous map argument's value size.
+    /// Pointer to writable memory of the previous map argument's value size, written (so
+    /// initialised) by the call whatever its result (Linux's pop and peek, which zero it when
+    /// the map is empty).
     MapValueOut,
+    /// Pointer to writable memory of the previous map argument's value size, written only when
+    /// the call succeeds (eBPF for Windows' pop and peek). The verifier does not tie the
+    /// memory to the result, so after the call no byte of it is known to be initialised: bytes
+    /// initialised before hold unknown numbers, the others stay uninitialised.
+    MapValueOutOnSuccess,
     /// Pointer to initialised memory whose size is the next argument.
     ReadMem,
     /// Pointer to writable memory whose size is the next argument (initialised by the call).
@@ -60,6 +67,12 @@ pub enum ArgKind {
     SizeOrZero,
     /// Helper-allocated memory (non-null, offset 0), released by the call.
     AllocMem,
+    /// A value the helper prints when its format (the first memory argument, a string of the
+    /// size that follows it) asks for one: each `%` conversion of the format reads the next
+    /// such argument, which must then be an initialised number (printing a pointer would
+    /// disclose its address). When the verifier does not know the format's bytes, every such
+    /// argument must be one.
+    Printed,
 }
 
 impl ArgKind {

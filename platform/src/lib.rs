@@ -42,7 +42,10 @@ mod windows;
 
 pub use context::{field, named, ContextLayout, Field, FieldRange, HostContext};
 pub use helper::{ArgKind, HelperId, HelperProto, RetKind, MAX_SIZE};
-pub use map::{InnerMap, MapInfo, MapKind, MapRecord, MapReq, MapType};
+pub use map::{
+    InnerMap, Lookup, MapInfo, MapKind, MapKinds, MapRecord, MapReq, MapType, BPF_F_RDONLY_PROG,
+    BPF_F_WRONLY_PROG,
+};
 pub use program::{AttachType, ProgramType, Section, SectionPrefix, Verdict};
 
 /// Linux: the UAPI program, attach and map types, libbpf's section names, the kernel's context

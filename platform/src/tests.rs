@@ -1,7 +1,9 @@
 //! Consistency of every platform's tables: context layouts, section conventions, helper
 //! prototypes and map types.
 
-use crate::ArgKind::{self, Map, MapKey, MapValue, MapValueOut, Size, SizeOrZero};
+use crate::ArgKind::{
+    self, Map, MapKey, MapValue, MapValueOut, MapValueOutOnSuccess, Size, SizeOrZero,
+};
 use crate::{ContextLayout, Platform, SectionPrefix, LINUX, PLATFORMS, WINDOWS};
 
 #[test]
@@ -321,8 +323,13 @@ fn helper_prototypes_are_well_formed() {
                 if matches!(arg, Size | SizeOrZero) {
                     assert!(prev.is_sized_mem(), "{at}");
                 }
-                if matches!(arg, MapKey | MapValue | MapValueOut) {
+                if matches!(arg, MapKey | MapValue | MapValueOut | MapValueOutOnSuccess) {
                     assert!(h.args[..i].iter().any(|a| matches!(a, Map(_))), "{at}");
+                }
+                if let Map(req) = arg {
+                    // Every map argument names the kinds it takes, never an unmodelled one.
+                    assert!(!req.kinds.is_empty(), "{at}");
+                    assert!(!req.accepts(crate::MapKind::Other(0)), "{at}");
                 }
                 if arg == N {
                     assert!(h.args[i..].iter().all(|&a| a == N), "{at}");
@@ -352,4 +359,74 @@ fn map_types_are_numbered_once() {
         );
         assert!(p.min_map_record() >= 16, "{}", p.name);
     }
+}
+
+#[test]
+fn map_kinds_have_one_bit_each_and_a_lookup_model() {
+    use crate::{Lookup, MapKind, MapKinds, MapReq};
+    let mut seen = 0u32;
+    for (i, k) in MapKind::ALL.iter().enumerate() {
+        assert_eq!(k.bit(), 1 << i, "{k:?}");
+        seen |= k.bit();
+    }
+    assert_eq!(MapKinds(seen), MapKinds::ALL);
+    assert_eq!(MapKind::Other(7).bit(), MapKind::Other(0).bit());
+    // Only kinds whose lookups give memory or a map are looked up in.
+    for k in MapKind::ALL {
+        assert_eq!(MapReq::LOOKUP.accepts(k), k.lookup() != Lookup::Refused, "{k:?}");
+    }
+    assert!(MapReq::LOOKUP.accepts(MapKind::DevMap));
+    for k in [MapKind::StackTrace, MapKind::CgroupArray, MapKind::SockMap, MapKind::XskMap] {
+        assert!(!MapReq::LOOKUP.accepts(k), "{k:?}");
+    }
+    assert!(MapReq::DATA.accepts_all(MapKind::Hash.bit() | MapKind::LpmTrie.bit()));
+    assert!(!MapReq::DATA.accepts_all(MapKind::Hash.bit() | MapKind::Queue.bit()));
+    let set = MapKinds::of(&[MapKind::Hash, MapKind::Array, MapKind::Queue]);
+    assert_eq!(std::format!("{set}"), "hash, array or queue");
+    assert_eq!(std::format!("{}", MapKinds(0)), "no map");
+}
+
+#[test]
+fn map_arguments_name_the_kinds_they_take() {
+    use crate::{HelperId, MapKind, MapKinds};
+    let kinds = |p: &Platform, id: u32| {
+        let h = p.helper(HelperId(id)).unwrap();
+        h.args
+            .iter()
+            .find_map(|a| match a {
+                Map(req) => Some(*req),
+                _ => None,
+            })
+            .unwrap()
+    };
+    let of = MapKinds::of;
+    let qs = of(&[MapKind::Queue, MapKind::Stack]);
+    assert_eq!(
+        kinds(&LINUX, 87).kinds,
+        of(&[MapKind::Queue, MapKind::Stack, MapKind::BloomFilter])
+    );
+    for id in [88, 89] {
+        assert_eq!(kinds(&LINUX, id).kinds, qs);
+        assert!(kinds(&LINUX, id).reads);
+    }
+    assert!(kinds(&LINUX, 88).changes && !kinds(&LINUX, 89).changes);
+    assert_eq!(
+        kinds(&LINUX, 51).kinds,
+        of(&[MapKind::DevMap, MapKind::CpuMap, MapKind::XskMap])
+    );
+    assert_eq!(kinds(&LINUX, 27).kinds, of(&[MapKind::StackTrace]));
+    assert_eq!(kinds(&LINUX, 33).kinds, of(&[MapKind::CgroupArray]));
+    assert_eq!(kinds(&LINUX, 53).kinds, of(&[MapKind::SockMap]));
+    assert_eq!(kinds(&LINUX, 70).kinds, of(&[MapKind::SockHash]));
+    for id in [2, 3] {
+        assert!(kinds(&LINUX, id).changes);
+        assert!(!kinds(&LINUX, id).accepts(MapKind::SockMap));
+    }
+    for id in [16, 17, 18] {
+        assert_eq!(kinds(&WINDOWS, id).kinds, qs);
+    }
+    let pop = WINDOWS.helper(HelperId(17)).unwrap();
+    assert_eq!(pop.args[1], MapValueOutOnSuccess);
+    let pop = LINUX.helper(HelperId(88)).unwrap();
+    assert_eq!(pop.args[1], MapValueOut);
 }

@@ -25,6 +25,8 @@ pub enum Region {
     Packet,
     /// A map value (or helper-allocated memory).
     MapValue,
+    /// A map itself (its entries, changed or read by helpers).
+    Map,
 }
 
 impl fmt::Display for Region {
@@ -34,6 +36,7 @@ impl fmt::Display for Region {
             Region::Stack => "stack",
             Region::Packet => "packet",
             Region::MapValue => "map value",
+            Region::Map => "map",
         })
     }
 }
@@ -133,6 +136,18 @@ pub enum VerifyErrorKind {
         /// Details (the field range).
         detail: String,
     },
+    /// A read of memory the program may only write (a map write-only for programs).
+    WriteOnly {
+        /// The region.
+        region: Region,
+        /// Details (which access, which map).
+        detail: String,
+    },
+    /// An access whose address is not a multiple of its size where it must be (atomics).
+    Misaligned {
+        /// The access and its possible offsets.
+        detail: String,
+    },
     /// A pointer would escape: stored where the host or user space can read it, or returned.
     PointerLeak {
         /// Where it would go.
@@ -219,6 +234,8 @@ impl VerifyErrorKind {
             OutOfBounds { .. } => "out-of-bounds",
             PossiblyNull { .. } => "null",
             ReadOnly { .. } => "read-only",
+            WriteOnly { .. } => "write-only",
+            Misaligned { .. } => "misaligned",
             PointerLeak { .. } => "pointer-leak",
             ReferenceLeak { .. } => "reference-leak",
             PointerArithmetic { .. } => "pointer-arithmetic",
@@ -299,6 +316,8 @@ impl fmt::Display for VerifyError {
                 reg.num()
             ),
             ReadOnly { region, detail } => write!(f, "write to read-only {region}: {detail}"),
+            WriteOnly { region, detail } => write!(f, "read of write-only {region}: {detail}"),
+            Misaligned { detail } => write!(f, "misaligned access: {detail}"),
             PointerLeak { detail } => write!(f, "pointer leak: {detail}"),
             ReferenceLeak { detail } => write!(f, "resource leak: {detail}"),
             PointerArithmetic { reg, detail } => {

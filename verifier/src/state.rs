@@ -26,6 +26,11 @@ pub struct State {
     pub(crate) saved: Vec<[RegType; 4]>,
     /// Helper allocations (ring buffer reservations) that may still be outstanding, by id.
     pub(crate) allocs: BTreeSet<u32>,
+    /// Per register, a power of two (its log2, up to 64) that the register's value (numbers)
+    /// or offset (pointers) is known to be a multiple of, beyond what its interval says (see
+    /// [`State::alignment`]): kept through joins of differently aligned constants, for the
+    /// alignment of atomics.
+    pub(crate) align: [u8; 11],
 }
 
 impl State {
@@ -44,6 +49,7 @@ impl State {
             stack: Stack::empty(),
             saved: Vec::new(),
             allocs: BTreeSet::new(),
+            align: [0; 11],
         };
         s.num
             .assign_interval(VarId::PACKET_SIZE, Interval::new(0, MAX_PACKET_SIZE.into()));
@@ -87,6 +93,21 @@ impl State {
     /// The value (numbers) or offset (pointers) of `r`.
     pub fn interval(&self, r: Reg) -> Interval {
         self.num.interval(var(r))
+    }
+
+    /// The log2 of the largest power of two (up to 64) that the value (numbers) or offset
+    /// (pointers) of `r` is known to be a multiple of: from its interval when that is one
+    /// value, or from how it was computed (kept in [`State::align`]); 0 when nothing is known
+    /// or `r` has no value.
+    pub fn alignment(&self, r: Reg) -> u8 {
+        if !self.ty(r).has_var() {
+            return 0;
+        }
+        let exact = self
+            .interval(r)
+            .singleton()
+            .map_or(0, |v| v.trailing_zeros().min(64) as u8);
+        self.align[r.index()].max(exact)
     }
 
     /// Sets `r` to kind `ty` with value/offset in `itv`.
@@ -205,6 +226,7 @@ impl Lattice for State {
             stack: Stack::bottom(),
             saved: Vec::new(),
             allocs: BTreeSet::new(),
+            align: [0; 11],
         }
     }
 
@@ -216,6 +238,7 @@ impl Lattice for State {
             stack: Stack::top(),
             saved: Vec::new(),
             allocs: BTreeSet::new(),
+            align: [0; 11],
         }
     }
 
@@ -254,10 +277,15 @@ impl Lattice for State {
 /// release tracking is per path).
 pub(crate) fn null_of(other: RegType) -> Option<RegType> {
     match other {
-        RegType::MapValue { size, alloc: 0 } => Some(RegType::MapValueOrNull {
+        RegType::MapValue {
+            size,
+            alloc: 0,
+            deny,
+        } => Some(RegType::MapValueOrNull {
             size,
             id: 0,
             alloc: 0,
+            deny,
         }),
         RegType::MapValueOrNull { alloc: 0, .. } | RegType::MapPtrOrNull { .. } => {
             Some(other.without_null_id())
@@ -352,6 +380,10 @@ impl State {
                 .zip(&other.saved)
                 .all(|(a, b)| a.iter().zip(b).all(|(x, y)| x.leq(y)))
             && self.allocs.is_subset(&other.allocs)
+            && (0..11u8).all(|i| {
+                let r = Reg::new(i).expect("register");
+                self.alignment(r) >= other.alignment(r)
+            })
             && self.num.leq(&other.num)
             && self.stack.leq(&other.stack)
     }
@@ -395,6 +427,12 @@ impl State {
             for (x, y) in a.iter_mut().zip(b) {
                 changed |= x.join(y);
             }
+        }
+        for i in 0..11u8 {
+            let r = Reg::new(i).expect("register");
+            let a = self.alignment(r).min(other.alignment(r));
+            changed |= a != self.align[i as usize];
+            self.align[i as usize] = a;
         }
         changed |= self.stack.join(&other.stack);
         let allocs = self.allocs.len();

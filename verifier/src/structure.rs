@@ -9,7 +9,7 @@ use ebpf_isa::{CallTarget, Insn, LddwSrc, Program};
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::error::{VerifyError, VerifyErrorKind};
-use crate::platform::{HelperId, MapInfo, MapReq, Platform, ProgramType};
+use crate::platform::{HelperId, MapInfo, MapKind, Platform, ProgramType};
 use crate::MAX_FRAMES;
 
 /// The map an `lddw` refers to, if it is a map load.
@@ -63,10 +63,10 @@ pub(crate) fn check(
                 Some(None) => err(VerifyErrorKind::UnknownMap { imm }),
                 Some(Some(m))
                     if matches!(src, LddwSrc::MapValue | LddwSrc::MapIdxValue)
-                        && !MapReq::Data.accepts(maps[m as usize].kind) =>
+                        && maps[m as usize].kind != MapKind::Array =>
                 {
                     err(VerifyErrorKind::Unsupported {
-                        what: "direct value access (lddw) into a map without plain values (map of maps, program array, perf event array or ring buffer)",
+                        what: "direct value access (lddw) into a map that is not an array (only arrays, such as global data, give their values' addresses)",
                     })
                 }
                 Some(Some(_)) => {}

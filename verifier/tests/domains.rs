@@ -301,6 +301,7 @@ fn kinds() -> Vec<RegType> {
             value_min: 8,
             value_max: 8,
             kinds: 1,
+            deny: 0,
         },
         RegType::MapPtr {
             map: 1,
@@ -308,6 +309,7 @@ fn kinds() -> Vec<RegType> {
             value_min: 16,
             value_max: 16,
             kinds: 2,
+            deny: RegType::DENY_WRITE,
         },
         RegType::MapPtr {
             map: RegType::MANY_MAPS,
@@ -315,19 +317,37 @@ fn kinds() -> Vec<RegType> {
             value_min: 8,
             value_max: 16,
             kinds: 3,
+            deny: 0,
+        },
+        RegType::MapPtr {
+            map: RegType::MANY_MAPS,
+            key_max: 8,
+            value_min: 8,
+            value_max: 16,
+            kinds: 1 << 16 | 3,
+            deny: RegType::DENY_WRITE | RegType::DENY_READ,
         },
         RegType::Mixed,
         RegType::Uninit,
     ];
     for size in [4, 8] {
         for alloc in [0, 3] {
-            v.push(RegType::MapValue { size, alloc });
-            for id in [0, 5, 6] {
-                v.push(RegType::MapValueOrNull { size, id, alloc });
+            for deny in [0, RegType::DENY_WRITE, RegType::DENY_READ] {
+                v.push(RegType::MapValue { size, alloc, deny });
+                for id in [0, 5, 6] {
+                    v.push(RegType::MapValueOrNull {
+                        size,
+                        id,
+                        alloc,
+                        deny,
+                    });
+                }
             }
         }
     }
-    for (key_max, value_min, value_max, kinds) in [(4, 8, 8, 1), (8, 4, 16, 3)] {
+    for (key_max, value_min, value_max, kinds, deny) in
+        [(4, 8, 8, 1, 0), (8, 4, 16, 3, 0), (8, 4, 16, 3, RegType::DENY_WRITE)]
+    {
         for id in [0, 5, 6] {
             v.push(RegType::MapPtrOrNull {
                 id,
@@ -335,6 +355,7 @@ fn kinds() -> Vec<RegType> {
                 value_min,
                 value_max,
                 kinds,
+                deny,
             });
         }
     }

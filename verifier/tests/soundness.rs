@@ -25,35 +25,18 @@ const VALUE_SIZE_2: u32 = 8;
 /// and map 1 (a lookup in them finds map 2 or map 1, or nothing).
 fn maps() -> [MapInfo; 4] {
     let of_maps = |fd, kind, inner_kind, value_size| MapInfo {
-        fd,
-        kind,
-        key_size: 4,
-        value_size: 4,
-        max_entries: 4,
         inner: Some(InnerMap {
             kind: inner_kind,
             key_size: 4,
             value_size,
             max_entries: 4,
+            flags: 0,
         }),
+        ..MapInfo::new(fd, kind, 4, 4, 4)
     };
     [
-        MapInfo {
-            fd: 1,
-            kind: MapKind::Array,
-            key_size: 4,
-            value_size: VALUE_SIZE,
-            max_entries: 4,
-            inner: None,
-        },
-        MapInfo {
-            fd: 2,
-            kind: MapKind::Hash,
-            key_size: 4,
-            value_size: VALUE_SIZE_2,
-            max_entries: 4,
-            inner: None,
-        },
+        MapInfo::new(1, MapKind::Array, 4, VALUE_SIZE, 4),
+        MapInfo::new(2, MapKind::Hash, 4, VALUE_SIZE_2, 4),
         of_maps(3, MapKind::ArrayOfMaps, MapKind::Hash, VALUE_SIZE_2),
         of_maps(4, MapKind::HashOfMaps, MapKind::Array, VALUE_SIZE),
     ]

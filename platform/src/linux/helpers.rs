@@ -7,16 +7,22 @@ use super::{
 };
 use crate::helper::{a, proto, proto_pkt};
 use crate::ArgKind::{
-    self, AllocMem, Anything, Ctx, Map, MapKey, MapValue, ReadMem, Scalar, Size, SizeOrZero,
-    UpdateMem, WriteMem,
+    self, AllocMem, Anything, Ctx, Map, MapKey, MapValue, MapValueOut, Printed, ReadMem, Scalar,
+    Size, SizeOrZero, UpdateMem, WriteMem,
 };
 use crate::RetKind::{self, AllocOrNull, MapValueOrNull, Void, U32};
-use crate::{HelperProto, MapReq};
+use crate::{HelperProto, MapKind, MapReq};
 
 const N: ArgKind = ArgKind::None;
 
 const NONE: [ArgKind; 5] = [N; 5];
-const DATA: ArgKind = Map(MapReq::Data);
+/// A map whose values are plain memory, changed by the call.
+const DATA_CHANGED: ArgKind = Map(MapReq::DATA.changing());
+const PERF: ArgKind = Map(MapReq::PERF_EVENT_ARRAY);
+const RINGBUF: ArgKind = Map(MapReq::RING_BUF);
+const CGROUPS: ArgKind = Map(MapReq::of(&[MapKind::CgroupArray]));
+const SOCKMAP: ArgKind = Map(MapReq::of(&[MapKind::SockMap]));
+const SOCKHASH: ArgKind = Map(MapReq::of(&[MapKind::SockHash]));
 const R: RetKind = RetKind::Scalar;
 
 /// The helper prototypes, by UAPI id.
@@ -24,18 +30,24 @@ pub(super) const HELPERS: &[HelperProto] = &[
     proto(
         1,
         "bpf_map_lookup_elem",
-        a(Map(MapReq::DataOrMaps), MapKey, N, N, N),
+        a(Map(MapReq::LOOKUP), MapKey, N, N, N),
         MapValueOrNull,
         BASE,
     ),
     proto(
         2,
         "bpf_map_update_elem",
-        a(DATA, MapKey, MapValue, Scalar, N),
+        a(DATA_CHANGED, MapKey, MapValue, Scalar, N),
         R,
         BASE,
     ),
-    proto(3, "bpf_map_delete_elem", a(DATA, MapKey, N, N, N), R, BASE),
+    proto(
+        3,
+        "bpf_map_delete_elem",
+        a(DATA_CHANGED, MapKey, N, N, N),
+        R,
+        BASE,
+    ),
     proto(
         4,
         "bpf_probe_read",
@@ -44,8 +56,15 @@ pub(super) const HELPERS: &[HelperProto] = &[
         TRACING,
     ),
     proto(5, "bpf_ktime_get_ns", NONE, R, BASE),
-    // As in the kernel, the variadic arguments are not checked (they are printed as numbers).
-    proto(6, "bpf_trace_printk", a(ReadMem, Size, N, N, N), R, BASE),
+    // The kernel leaves the three values unchecked; the helper reads as many as the format
+    // has conversions, and those must be initialised numbers.
+    proto(
+        6,
+        "bpf_trace_printk",
+        a(ReadMem, Size, Printed, Printed, Printed),
+        R,
+        BASE,
+    ),
     proto(7, "bpf_get_prandom_u32", NONE, U32, BASE),
     proto(8, "bpf_get_smp_processor_id", NONE, U32, BASE),
     proto_pkt(
@@ -72,7 +91,7 @@ pub(super) const HELPERS: &[HelperProto] = &[
     proto(
         12,
         "bpf_tail_call",
-        a(Ctx, Map(MapReq::ProgArray), Scalar, N, N),
+        a(Ctx, Map(MapReq::PROG_ARRAY), Scalar, N, N),
         R,
         BASE,
     ),
@@ -120,7 +139,7 @@ pub(super) const HELPERS: &[HelperProto] = &[
     proto(
         22,
         "bpf_perf_event_read",
-        a(Map(MapReq::PerfEventArray), Scalar, N, N, N),
+        a(PERF, Scalar, N, N, N),
         R,
         TRACING,
     ),
@@ -129,13 +148,7 @@ pub(super) const HELPERS: &[HelperProto] = &[
     proto(
         25,
         "bpf_perf_event_output",
-        a(
-            Ctx,
-            Map(MapReq::PerfEventArray),
-            Scalar,
-            ReadMem,
-            SizeOrZero,
-        ),
+        a(Ctx, PERF, Scalar, ReadMem, SizeOrZero),
         R,
         EVENTS,
     ),
@@ -156,7 +169,7 @@ pub(super) const HELPERS: &[HelperProto] = &[
     proto(
         27,
         "bpf_get_stackid",
-        a(Ctx, Map(MapReq::Any), Scalar, N, N),
+        a(Ctx, Map(MapReq::of(&[MapKind::StackTrace])), Scalar, N, N),
         R,
         TRACING,
     ),
@@ -185,7 +198,7 @@ pub(super) const HELPERS: &[HelperProto] = &[
     proto(
         33,
         "bpf_skb_under_cgroup",
-        a(Ctx, Map(MapReq::Any), Scalar, N, N),
+        a(Ctx, CGROUPS, Scalar, N, N),
         R,
         TC | LWT,
     ),
@@ -201,7 +214,7 @@ pub(super) const HELPERS: &[HelperProto] = &[
     proto(
         37,
         "bpf_current_task_under_cgroup",
-        a(Map(MapReq::Any), Scalar, N, N, N),
+        a(CGROUPS, Scalar, N, N, N),
         R,
         TRACING,
     ),
@@ -240,7 +253,13 @@ pub(super) const HELPERS: &[HelperProto] = &[
     proto(
         51,
         "bpf_redirect_map",
-        a(Map(MapReq::Any), Scalar, Scalar, N, N),
+        a(
+            Map(MapReq::of(&[MapKind::DevMap, MapKind::CpuMap, MapKind::XskMap])),
+            Scalar,
+            Scalar,
+            N,
+            N,
+        ),
         R,
         XDP,
     ),
@@ -276,14 +295,14 @@ pub(super) const HELPERS: &[HelperProto] = &[
     proto(
         52,
         "bpf_sk_redirect_map",
-        a(Ctx, Map(MapReq::Any), Scalar, Scalar, N),
+        a(Ctx, SOCKMAP, Scalar, Scalar, N),
         R,
         SK_SKB,
     ),
     proto(
         53,
         "bpf_sock_map_update",
-        a(Ctx, Map(MapReq::Any), MapKey, Scalar, N),
+        a(Ctx, Map(MapReq::of(&[MapKind::SockMap]).changing()), MapKey, Scalar, N),
         R,
         SOCK_OPS,
     ),
@@ -291,7 +310,7 @@ pub(super) const HELPERS: &[HelperProto] = &[
     proto(
         55,
         "bpf_perf_event_read_value",
-        a(Map(MapReq::PerfEventArray), Scalar, WriteMem, Size, N),
+        a(PERF, Scalar, WriteMem, Size, N),
         R,
         TRACING,
     ),
@@ -326,7 +345,7 @@ pub(super) const HELPERS: &[HelperProto] = &[
     proto(
         60,
         "bpf_msg_redirect_map",
-        a(Ctx, Map(MapReq::Any), Scalar, Scalar, N),
+        a(Ctx, SOCKMAP, Scalar, Scalar, N),
         R,
         SK_MSG,
     ),
@@ -378,21 +397,21 @@ pub(super) const HELPERS: &[HelperProto] = &[
     proto(
         70,
         "bpf_sock_hash_update",
-        a(Ctx, Map(MapReq::Any), MapKey, Scalar, N),
+        a(Ctx, Map(MapReq::of(&[MapKind::SockHash]).changing()), MapKey, Scalar, N),
         R,
         SOCK_OPS,
     ),
     proto(
         71,
         "bpf_msg_redirect_hash",
-        a(Ctx, Map(MapReq::Any), MapKey, Scalar, N),
+        a(Ctx, SOCKHASH, MapKey, Scalar, N),
         R,
         SK_MSG,
     ),
     proto(
         72,
         "bpf_sk_redirect_hash",
-        a(Ctx, Map(MapReq::Any), MapKey, Scalar, N),
+        a(Ctx, SOCKHASH, MapKey, Scalar, N),
         R,
         SK_SKB,
     ),
@@ -409,7 +428,17 @@ pub(super) const HELPERS: &[HelperProto] = &[
     proto(
         82,
         "bpf_sk_select_reuseport",
-        a(Ctx, Map(MapReq::Any), MapKey, Scalar, N),
+        a(
+            Ctx,
+            Map(MapReq::of(&[
+                MapKind::ReuseportSockArray,
+                MapKind::SockMap,
+                MapKind::SockHash,
+            ])),
+            MapKey,
+            Scalar,
+            N,
+        ),
         R,
         REUSEPORT,
     ),
@@ -423,13 +452,38 @@ pub(super) const HELPERS: &[HelperProto] = &[
     proto(
         87,
         "bpf_map_push_elem",
-        a(DATA, MapValue, Scalar, N, N),
+        a(
+            Map(MapReq::of(&[MapKind::Queue, MapKind::Stack, MapKind::BloomFilter]).changing()),
+            MapValue,
+            Scalar,
+            N,
+            N,
+        ),
         R,
         BASE,
     ),
-    // bpf_map_pop_elem and bpf_map_peek_elem (88, 89) fill their value buffer only for queue
-    // and stack maps; on other maps they fail without writing it, so offering them needs a map
-    // requirement for those two Linux map types, which `MapReq` cannot express yet.
+    // Pop and peek write the whole value whatever the result (a queue or stack zeroes it when
+    // empty). Peek on a bloom filter tests a value instead (it reads the buffer): not offered.
+    proto(
+        88,
+        "bpf_map_pop_elem",
+        a(
+            Map(MapReq::QUEUE_STACK.changing().reading()),
+            MapValueOut,
+            N,
+            N,
+            N,
+        ),
+        R,
+        BASE,
+    ),
+    proto(
+        89,
+        "bpf_map_peek_elem",
+        a(Map(MapReq::QUEUE_STACK.reading()), MapValueOut, N, N, N),
+        R,
+        BASE,
+    ),
     proto(
         92,
         "bpf_rc_pointer_rel",
@@ -521,14 +575,14 @@ pub(super) const HELPERS: &[HelperProto] = &[
     proto(
         130,
         "bpf_ringbuf_output",
-        a(Map(MapReq::RingBuf), ReadMem, SizeOrZero, Scalar, N),
+        a(RINGBUF, ReadMem, SizeOrZero, Scalar, N),
         R,
         BASE,
     ),
     proto(
         131,
         "bpf_ringbuf_reserve",
-        a(Map(MapReq::RingBuf), Scalar, Scalar, N, N),
+        a(RINGBUF, Scalar, Scalar, N, N),
         AllocOrNull,
         BASE,
     ),
@@ -549,7 +603,7 @@ pub(super) const HELPERS: &[HelperProto] = &[
     proto(
         134,
         "bpf_ringbuf_query",
-        a(Map(MapReq::RingBuf), Scalar, N, N, N),
+        a(RINGBUF, Scalar, N, N, N),
         R,
         BASE,
     ),

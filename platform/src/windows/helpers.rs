@@ -6,15 +6,16 @@
 use super::{GENERAL, SOCK_ADDR, SOCK_OPS, XDP};
 use crate::helper::{a, proto, proto_pkt};
 use crate::ArgKind::{
-    self, Anything, ClobberMem, Ctx, Map, MapKey, MapValue, MapValueOut, ReadMem, Scalar, Size,
+    self, ClobberMem, Ctx, Map, MapKey, MapValue, MapValueOutOnSuccess, ReadMem, Scalar, Size,
     SizeOrZero, UpdateMem, WriteMem,
 };
 use crate::RetKind::{self, MapValueOrNull, U32};
-use crate::{HelperProto, MapReq};
+use crate::{HelperProto, MapKind, MapReq};
 
 const N: ArgKind = ArgKind::None;
 const NONE: [ArgKind; 5] = [N; 5];
-const DATA: ArgKind = Map(MapReq::Data);
+/// A map whose values are plain memory, changed by the call.
+const DATA_CHANGED: ArgKind = Map(MapReq::DATA.changing());
 const R: RetKind = RetKind::Scalar;
 
 /// The general helpers (1-35, every program type), then the hooks' own (from 0x10000).
@@ -22,35 +23,35 @@ pub(super) const HELPERS: &[HelperProto] = &[
     proto(
         1,
         "bpf_map_lookup_elem",
-        a(Map(MapReq::DataOrMaps), MapKey, N, N, N),
+        a(Map(MapReq::LOOKUP), MapKey, N, N, N),
         MapValueOrNull,
         GENERAL,
     ),
     proto(
         2,
         "bpf_map_update_elem",
-        a(DATA, MapKey, MapValue, Scalar, N),
+        a(DATA_CHANGED, MapKey, MapValue, Scalar, N),
         R,
         GENERAL,
     ),
     proto(
         3,
         "bpf_map_delete_elem",
-        a(DATA, MapKey, N, N, N),
+        a(DATA_CHANGED, MapKey, N, N, N),
         R,
         GENERAL,
     ),
     proto(
         4,
         "bpf_map_lookup_and_delete_elem",
-        a(DATA, MapKey, N, N, N),
+        a(Map(MapReq::DATA.changing()), MapKey, N, N, N),
         MapValueOrNull,
         GENERAL,
     ),
     proto(
         5,
         "bpf_tail_call",
-        a(Ctx, Map(MapReq::ProgArray), Scalar, N, N),
+        a(Ctx, Map(MapReq::PROG_ARRAY), Scalar, N, N),
         R,
         GENERAL,
     ),
@@ -68,7 +69,7 @@ pub(super) const HELPERS: &[HelperProto] = &[
     proto(
         11,
         "bpf_ringbuf_output",
-        a(Map(MapReq::RingBuf), ReadMem, Size, Scalar, N),
+        a(Map(MapReq::RING_BUF), ReadMem, Size, Scalar, N),
         R,
         GENERAL,
     ),
@@ -79,45 +80,53 @@ pub(super) const HELPERS: &[HelperProto] = &[
         R,
         GENERAL,
     ),
+    // The printed values must be numbers (eBPF for Windows' prototypes say "anything"):
+    // printing a pointer would disclose its address.
     proto(
         13,
         "bpf_trace_printk3",
-        a(ReadMem, Size, Anything, N, N),
+        a(ReadMem, Size, Scalar, N, N),
         R,
         GENERAL,
     ),
     proto(
         14,
         "bpf_trace_printk4",
-        a(ReadMem, Size, Anything, Anything, N),
+        a(ReadMem, Size, Scalar, Scalar, N),
         R,
         GENERAL,
     ),
     proto(
         15,
         "bpf_trace_printk5",
-        a(ReadMem, Size, Anything, Anything, Anything),
+        a(ReadMem, Size, Scalar, Scalar, Scalar),
         R,
         GENERAL,
     ),
     proto(
         16,
         "bpf_map_push_elem",
-        a(DATA, MapValue, Scalar, N, N),
+        a(Map(MapReq::QUEUE_STACK.changing()), MapValue, Scalar, N, N),
         R,
         GENERAL,
     ),
     proto(
         17,
         "bpf_map_pop_elem",
-        a(DATA, MapValueOut, N, N, N),
+        a(
+            Map(MapReq::QUEUE_STACK.changing().reading()),
+            MapValueOutOnSuccess,
+            N,
+            N,
+            N,
+        ),
         R,
         GENERAL,
     ),
     proto(
         18,
         "bpf_map_peek_elem",
-        a(DATA, MapValueOut, N, N, N),
+        a(Map(MapReq::QUEUE_STACK.reading()), MapValueOutOnSuccess, N, N, N),
         R,
         GENERAL,
     ),
@@ -190,7 +199,7 @@ pub(super) const HELPERS: &[HelperProto] = &[
     proto(
         32,
         "bpf_perf_event_output",
-        a(Ctx, Map(MapReq::PerfEventArray), Scalar, ReadMem, Size),
+        a(Ctx, Map(MapReq::PERF_EVENT_ARRAY), Scalar, ReadMem, Size),
         R,
         GENERAL,
     ),
@@ -202,7 +211,7 @@ pub(super) const HELPERS: &[HelperProto] = &[
     proto(
         35,
         "bpf_redirect_map",
-        a(Map(MapReq::Any), Scalar, Scalar, N, N),
+        a(Map(MapReq::of(&[MapKind::XskMap])), Scalar, Scalar, N, N),
         R,
         GENERAL,
     ),

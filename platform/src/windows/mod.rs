@@ -279,14 +279,17 @@ const MAP_TYPES: &[MapType] = &[
     map_type(6, "hash_of_maps", Some(MapKind::HashOfMaps)),
     map_type(7, "array_of_maps", Some(MapKind::ArrayOfMaps)),
     map_type(8, "lru_hash", Some(MapKind::Hash)),
-    map_type(9, "lpm_trie", None),
-    map_type(10, "queue", None),
+    map_type(9, "lpm_trie", Some(MapKind::LpmTrie)),
+    map_type(10, "queue", Some(MapKind::Queue)),
     map_type(11, "lru_percpu_hash", Some(MapKind::Hash)),
-    map_type(12, "stack", None),
+    map_type(12, "stack", Some(MapKind::Stack)),
     map_type(13, "ringbuf", Some(MapKind::RingBuf)),
     map_type(14, "perf_event_array", Some(MapKind::PerfEventArray)),
+    // A custom map of the sample extension: its provider may change the value size and
+    // forbid programs' updates, so the verifier does not model it.
     map_type(15, "sample_hash_map", None),
-    map_type(16, "xskmap", None),
+    // A custom map of xdp-for-windows, for bpf_redirect_map.
+    map_type(16, "xskmap", Some(MapKind::XskMap)),
 ];
 
 /// `ebpf_map_definition_in_file_t`: 32 bytes of `u32` (type, key_size, value_size,

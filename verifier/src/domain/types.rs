@@ -35,7 +35,10 @@ pub enum RegType {
         /// Largest value size of the possible maps.
         value_max: u32,
         /// The possible maps' kinds, as [`MapKind::bit`](crate::platform::MapKind::bit)s.
-        kinds: u8,
+        kinds: u32,
+        /// What programs may not do with the possible maps ([`RegType::DENY_WRITE`],
+        /// [`RegType::DENY_READ`]).
+        deny: u8,
     },
     /// A pointer into a map value (or helper-allocated memory) of `size` bytes.
     MapValue {
@@ -44,6 +47,9 @@ pub enum RegType {
         /// Non-zero for memory allocated by a helper (e.g. a ring buffer reservation) that a
         /// later helper releases: the id of the allocation.
         alloc: u32,
+        /// What the program may not do with the memory ([`RegType::DENY_WRITE`],
+        /// [`RegType::DENY_READ`]).
+        deny: u8,
     },
     /// Like [`RegType::MapValue`], or 0 (null): must be compared with 0 before use.
     MapValueOrNull {
@@ -54,6 +60,8 @@ pub enum RegType {
         id: u32,
         /// As in [`RegType::MapValue`].
         alloc: u32,
+        /// As in [`RegType::MapValue`].
+        deny: u8,
     },
     /// Like [`RegType::MapPtr`] with [`RegType::MANY_MAPS`] (an inner map of a map of maps),
     /// or 0 (null): must be compared with 0 before use. Its variable holds the offset, 0.
@@ -67,7 +75,9 @@ pub enum RegType {
         /// Largest value size of the possible maps.
         value_max: u32,
         /// The possible maps' kinds, as [`MapKind::bit`](crate::platform::MapKind::bit)s.
-        kinds: u8,
+        kinds: u32,
+        /// As in [`RegType::MapPtr`].
+        deny: u8,
     },
     /// Initialised, but of different kinds on different paths: unusable except as a copy.
     Mixed,
@@ -78,6 +88,14 @@ pub enum RegType {
 impl RegType {
     /// The `map` of a [`RegType::MapPtr`] that may be one of several maps.
     pub const MANY_MAPS: u32 = u32::MAX;
+
+    /// In `deny`: the program may not write the memory (or change the map): a map read-only
+    /// for programs (`BPF_F_RDONLY_PROG`, `.rodata`), or a devmap's value.
+    pub const DENY_WRITE: u8 = 1;
+
+    /// In `deny`: the program may not read the memory (or copy values out of the map): a map
+    /// write-only for programs (`BPF_F_WRONLY_PROG`).
+    pub const DENY_READ: u8 = 2;
 
     /// Whether this is a pointer of some kind (not a number, not unusable).
     pub fn is_pointer(self) -> bool {
@@ -107,14 +125,20 @@ impl RegType {
     /// registers.
     pub fn without_null_id(self) -> RegType {
         match self {
-            RegType::MapValueOrNull { size, alloc, .. } => {
-                RegType::MapValueOrNull { size, id: 0, alloc }
-            }
+            RegType::MapValueOrNull {
+                size, alloc, deny, ..
+            } => RegType::MapValueOrNull {
+                size,
+                id: 0,
+                alloc,
+                deny,
+            },
             RegType::MapPtrOrNull {
                 key_max,
                 value_min,
                 value_max,
                 kinds,
+                deny,
                 ..
             } => RegType::MapPtrOrNull {
                 id: 0,
@@ -122,6 +146,7 @@ impl RegType {
                 value_min,
                 value_max,
                 kinds,
+                deny,
             },
             t => t,
         }
@@ -179,41 +204,48 @@ impl Lattice for RegType {
                 MapValue {
                     size: s1,
                     alloc: a1,
+                    deny: d1,
                 },
                 MapValue {
                     size: s2,
                     alloc: a2,
+                    deny: d2,
                 },
-            ) => a1 == a2 && s1 >= s2,
+            ) => a1 == a2 && s1 >= s2 && d1 & !d2 == 0,
             (
                 MapValue {
                     size: s1,
                     alloc: a1,
+                    deny: d1,
                 },
                 MapValueOrNull {
                     size: s2,
                     id: 0,
                     alloc: a2,
+                    deny: d2,
                 },
-            ) => a1 == a2 && s1 >= s2,
+            ) => a1 == a2 && s1 >= s2 && d1 & !d2 == 0,
             (
                 MapValueOrNull {
                     size: s1,
                     id: i1,
                     alloc: a1,
+                    deny: d1,
                 },
                 MapValueOrNull {
                     size: s2,
                     id: i2,
                     alloc: a2,
+                    deny: d2,
                 },
-            ) => a1 == a2 && s1 >= s2 && (i2 == 0 || i1 == i2),
+            ) => a1 == a2 && s1 >= s2 && (i2 == 0 || i1 == i2) && d1 & !d2 == 0,
             (
                 MapPtr {
                     key_max: k1,
                     value_min: n1,
                     value_max: x1,
                     kinds: b1,
+                    deny: d1,
                     ..
                 },
                 MapPtr {
@@ -222,8 +254,9 @@ impl Lattice for RegType {
                     value_min: n2,
                     value_max: x2,
                     kinds: b2,
+                    deny: d2,
                 },
-            ) => k1 <= k2 && n1 >= n2 && x1 <= x2 && b1 & b2 == b1,
+            ) => k1 <= k2 && n1 >= n2 && x1 <= x2 && b1 & b2 == b1 && d1 & !d2 == 0,
             (
                 MapPtrOrNull {
                     id: i1,
@@ -231,6 +264,7 @@ impl Lattice for RegType {
                     value_min: n1,
                     value_max: x1,
                     kinds: b1,
+                    deny: d1,
                 },
                 MapPtrOrNull {
                     id: i2,
@@ -238,8 +272,16 @@ impl Lattice for RegType {
                     value_min: n2,
                     value_max: x2,
                     kinds: b2,
+                    deny: d2,
                 },
-            ) => (i2 == 0 || i1 == i2) && k1 <= k2 && n1 >= n2 && x1 <= x2 && b1 & b2 == b1,
+            ) => {
+                (i2 == 0 || i1 == i2)
+                    && k1 <= k2
+                    && n1 >= n2
+                    && x1 <= x2
+                    && b1 & b2 == b1
+                    && d1 & !d2 == 0
+            }
             _ => false,
         }
     }
@@ -256,39 +298,47 @@ impl Lattice for RegType {
                 MapValue {
                     size: s1,
                     alloc: a1,
+                    deny: d1,
                 },
                 MapValue {
                     size: s2,
                     alloc: a2,
+                    deny: d2,
                 },
             ) if a1 == a2 => MapValue {
                 size: s1.min(s2),
                 alloc: a1,
+                deny: d1 | d2,
             },
             (
                 MapValueOrNull {
                     size: s1,
                     id: i1,
                     alloc: a1,
+                    deny: d1,
                 },
                 MapValueOrNull {
                     size: s2,
                     id: i2,
                     alloc: a2,
+                    deny: d2,
                 },
             ) if a1 == a2 => MapValueOrNull {
                 size: s1.min(s2),
                 id: if i1 == i2 { i1 } else { 0 },
                 alloc: a1,
+                deny: d1 | d2,
             },
             (
                 MapValue {
                     size: s1,
                     alloc: a1,
+                    deny: d1,
                 },
                 MapValueOrNull {
                     size: s2,
                     alloc: a2,
+                    deny: d2,
                     ..
                 },
             )
@@ -296,16 +346,19 @@ impl Lattice for RegType {
                 MapValueOrNull {
                     size: s2,
                     alloc: a2,
+                    deny: d2,
                     ..
                 },
                 MapValue {
                     size: s1,
                     alloc: a1,
+                    deny: d1,
                 },
             ) if a1 == a2 => MapValueOrNull {
                 size: s1.min(s2),
                 id: 0,
                 alloc: a1,
+                deny: d1 | d2,
             },
             (
                 MapPtr {
@@ -313,6 +366,7 @@ impl Lattice for RegType {
                     value_min: n1,
                     value_max: x1,
                     kinds: b1,
+                    deny: d1,
                     ..
                 },
                 MapPtr {
@@ -320,6 +374,7 @@ impl Lattice for RegType {
                     value_min: n2,
                     value_max: x2,
                     kinds: b2,
+                    deny: d2,
                     ..
                 },
             ) => MapPtr {
@@ -328,6 +383,7 @@ impl Lattice for RegType {
                 value_min: n1.min(n2),
                 value_max: x1.max(x2),
                 kinds: b1 | b2,
+                deny: d1 | d2,
             },
             (
                 MapPtrOrNull {
@@ -336,6 +392,7 @@ impl Lattice for RegType {
                     value_min: n1,
                     value_max: x1,
                     kinds: b1,
+                    deny: d1,
                 },
                 MapPtrOrNull {
                     id: i2,
@@ -343,6 +400,7 @@ impl Lattice for RegType {
                     value_min: n2,
                     value_max: x2,
                     kinds: b2,
+                    deny: d2,
                 },
             ) => MapPtrOrNull {
                 id: if i1 == i2 { i1 } else { 0 },
@@ -350,6 +408,7 @@ impl Lattice for RegType {
                 value_min: n1.min(n2),
                 value_max: x1.max(x2),
                 kinds: b1 | b2,
+                deny: d1 | d2,
             },
             _ => Mixed,
         };

@@ -6,48 +6,49 @@ use alloc::string::String;
 
 use ebpf_isa::Reg;
 
-use super::mem::{check_region, forget_cells, Access};
+use super::mem::{check_region, forget_cells, Access, Dir};
+use super::deny_of;
 use super::Cx;
 use crate::domain::{Interval, RegType, VarId, FRAME_SIZE};
 use crate::error::VerifyErrorKind;
 use crate::lattice::Lattice;
+use crate::error::Region;
 use crate::platform::{
-    ArgKind, HelperId, HelperProto, MapInfo, MapKind, MapReq, RetKind, MAX_SIZE,
+    ArgKind, HelperId, HelperProto, Lookup, MapInfo, MapKind, MapKinds, RetKind, MAX_SIZE,
 };
 use crate::state::{var, State, MAX_PACKET_SIZE};
 
 const ARGS: [Reg; 5] = [Reg::R1, Reg::R2, Reg::R3, Reg::R4, Reg::R5];
 
 /// What the key and value arguments of a map helper need: the sizes of the possible maps;
-/// and what a lookup returns: which map (or [`RegType::MANY_MAPS`]) and their kinds.
+/// and what a lookup returns: which map (or [`RegType::MANY_MAPS`]), their kinds and what
+/// programs may not do with them.
 #[derive(Clone, Copy)]
 struct MapSizes {
     map: u32,
     key_max: u32,
     value_min: u32,
     value_max: u32,
-    kinds: u8,
+    kinds: u32,
+    deny: u8,
 }
 
 /// Map kinds of a kind set, for messages.
-fn describe_kinds(bits: u8) -> String {
-    let list: alloc::vec::Vec<&str> = MapKind::ALL
-        .iter()
-        .filter(|k| bits & k.bit() != 0)
-        .map(|k| k.name())
-        .collect();
-    format!("a map of kind {}", list.join(" or "))
+fn describe_kinds(bits: u32) -> String {
+    format!("a map of kind {}", MapKinds(bits))
 }
 
-/// What a map argument needs, for messages.
-fn describe_req(req: MapReq) -> &'static str {
-    match req {
-        MapReq::Any => "any map",
-        MapReq::Data => "a map with plain values",
-        MapReq::DataOrMaps => "a map with plain values or a map of maps",
-        MapReq::ProgArray => "a program array",
-        MapReq::PerfEventArray => "a perf event array",
-        MapReq::RingBuf => "a ring buffer",
+/// Why maps of `kinds` may not be what a map argument needs, for messages.
+fn not_accepted_hint(kinds: u32) -> &'static str {
+    let has = |k: MapKind| kinds & k.bit() != 0;
+    if kinds & MapKind::OF_MAPS_BITS != 0 {
+        "; a program may only look up in a map of maps"
+    } else if has(MapKind::SockMap) || has(MapKind::SockHash) || has(MapKind::XskMap) {
+        "; its entries are sockets, which a program reaches only through the socket helpers"
+    } else if has(MapKind::Other(0)) {
+        "; the verifier does not model this map type"
+    } else {
+        ""
     }
 }
 
@@ -70,10 +71,35 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
     let mut map: Option<MapSizes> = None;
     let mut alloc_size: i64 = 0;
     let mut released: Option<u32> = None;
+    // Printed values the format reads (all when its bytes are unknown).
+    let format = h
+        .args
+        .contains(&ArgKind::Printed)
+        .then(|| format_conversions(s, h));
+    let mut printed = format.map_or(0, |f| f.unwrap_or(usize::MAX));
     for i in 0..5 {
         let r = ARGS[i];
         let kind = h.args[i];
         match kind {
+            ArgKind::Printed => {
+                if printed == 0 {
+                    continue;
+                }
+                printed -= 1;
+                if format == Some(None) && s.ty(r) == RegType::Uninit {
+                    arg_error(
+                        cx,
+                        h,
+                        i,
+                        String::from(
+                            "is uninitialised, and the helper may print it: the verifier knows the format only when it is stack bytes the program stored as constants, so every value must be an initialised number",
+                        ),
+                    );
+                    s.set(r, RegType::Num, Interval::TOP);
+                    continue;
+                }
+                number_arg(cx, s, h, i);
+            }
             ArgKind::None | ArgKind::Size | ArgKind::SizeOrZero => {
                 if matches!(kind, ArgKind::Size | ArgKind::SizeOrZero)
                     && (i == 0 || !h.args[i - 1].is_sized_mem())
@@ -117,6 +143,7 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
                         value_min,
                         value_max,
                         kinds,
+                        deny,
                     } => {
                         if !req.accepts_all(kinds) {
                             arg_error(
@@ -126,14 +153,28 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
                                 format!(
                                     "{} is not accepted ({} needed){}",
                                     describe_kinds(kinds),
-                                    describe_req(req),
-                                    if kinds & MapKind::OF_MAPS_BITS != 0 {
-                                        "; a program may only look up in a map of maps"
-                                    } else {
-                                        ""
-                                    }
+                                    req.kinds,
+                                    not_accepted_hint(kinds),
                                 ),
                             );
+                        } else if req.changes && deny & RegType::DENY_WRITE != 0 {
+                            cx.fail(VerifyErrorKind::ReadOnly {
+                                region: Region::Map,
+                                detail: format!(
+                                    "{} changes the map in r{}, which programs may only read (BPF_F_RDONLY_PROG, .rodata)",
+                                    h.name,
+                                    i + 1
+                                ),
+                            });
+                        } else if req.reads && deny & RegType::DENY_READ != 0 {
+                            cx.fail(VerifyErrorKind::WriteOnly {
+                                region: Region::Map,
+                                detail: format!(
+                                    "{} copies a value out of the map in r{}, which programs may only write (BPF_F_WRONLY_PROG)",
+                                    h.name,
+                                    i + 1
+                                ),
+                            });
                         }
                         map = Some(MapSizes {
                             map: m,
@@ -141,12 +182,16 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
                             value_min,
                             value_max,
                             kinds,
+                            deny,
                         });
                     }
                     t => arg_error(cx, h, i, format!("must be a map but may be {t}")),
                 }
             }
-            ArgKind::MapKey | ArgKind::MapValue | ArgKind::MapValueOut => {
+            ArgKind::MapKey
+            | ArgKind::MapValue
+            | ArgKind::MapValueOut
+            | ArgKind::MapValueOutOnSuccess => {
                 let Some(m) = map else {
                     // The map argument was reported already: sizes are unknown.
                     if !h.args[..i].iter().any(|a| matches!(a, ArgKind::Map(_))) {
@@ -159,10 +204,10 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
                 } else {
                     m.value_max
                 });
-                let mode = if kind == ArgKind::MapValueOut {
-                    Use::Write
-                } else {
-                    Use::Read
+                let mode = match kind {
+                    ArgKind::MapValueOut => Use::Write,
+                    ArgKind::MapValueOutOnSuccess => Use::Clobber,
+                    _ => Use::Read,
                 };
                 memory_arg(cx, s, h, i, n, n, mode);
             }
@@ -280,6 +325,7 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
                         value_min: inner.value_min,
                         value_max: inner.value_max,
                         kinds: inner.kinds,
+                        deny: inner.deny,
                     },
                     Err(detail) => {
                         arg_error(cx, h, 0, detail);
@@ -289,15 +335,28 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
                 s.set(Reg::R0, ty, Interval::constant(0));
                 return;
             }
-            let (size, alloc) = if h.ret == RetKind::AllocOrNull {
+            let (size, alloc, deny) = if h.ret == RetKind::AllocOrNull {
                 s.allocs.insert(id);
-                (alloc_size as u32, id)
+                (alloc_size as u32, id, 0)
             } else {
-                (map.map_or(0, |m| m.value_min), 0)
+                let read_only = MapKinds::by_lookup(Lookup::ReadOnlyValue).0;
+                map.map_or((0, 0, 0), |m| {
+                    let forced = if m.kinds & read_only != 0 {
+                        RegType::DENY_WRITE
+                    } else {
+                        0
+                    };
+                    (m.value_min, 0, m.deny | forced)
+                })
             };
             s.set(
                 Reg::R0,
-                RegType::MapValueOrNull { size, id, alloc },
+                RegType::MapValueOrNull {
+                    size,
+                    id,
+                    alloc,
+                    deny,
+                },
                 Interval::constant(0),
             );
         }
@@ -342,6 +401,7 @@ fn inner_maps(maps: &[MapInfo], m: MapSizes) -> Result<MapSizes, String> {
             value_min: inner.value_size,
             value_max: inner.value_size,
             kinds: inner.kind.bit(),
+            deny: deny_of(inner.flags),
         };
         sum = Some(match sum {
             None => one,
@@ -351,10 +411,68 @@ fn inner_maps(maps: &[MapInfo], m: MapSizes) -> Result<MapSizes, String> {
                 value_min: a.value_min.min(one.value_min),
                 value_max: a.value_max.max(one.value_max),
                 kinds: a.kinds | one.kinds,
+                deny: a.deny | one.deny,
             },
         });
     }
     sum.ok_or_else(|| String::from("no map of maps of its kind was given to the verifier"))
+}
+
+/// How many values the format of a printing helper reads: its `%` conversions (`%%` prints a
+/// `%`), when the format (the first memory argument, of the constant size that follows it) is
+/// stack bytes the program stored as constants; `None` when they are not known. A byte known
+/// only to lie in a range (paths that stored different text joined) is enough when the range
+/// holds neither `%` nor the terminating 0.
+fn format_conversions(s: &State, h: &HelperProto) -> Option<usize> {
+    let at = h.args.iter().position(|a| a.is_sized_mem())?;
+    let (fmt, size) = (ARGS[at], *ARGS.get(at + 1)?);
+    if s.ty(fmt) != RegType::Stack || s.ty(size) != RegType::Num {
+        return None;
+    }
+    let start = i32::try_from(s.interval(fmt).singleton()?).ok()?;
+    let len = i32::try_from(s.interval(size).singleton()?).ok()?;
+    let end = start.checked_add(len)?;
+    let cells = s.stack.overlapping(start, end);
+    // The range of the byte at stack offset `b`.
+    let byte = |b: i32| -> Option<(u8, u8)> {
+        let (o, c) = cells
+            .iter()
+            .find(|(o, c)| *o <= b && b < *o + i32::from(c.size))?;
+        if c.ty != RegType::Num {
+            return None;
+        }
+        let v = s.num.interval(VarId::stack(*o, c.size));
+        let (lo, hi) = (i64::try_from(v.lo()).ok()?, i64::try_from(v.hi()).ok()?);
+        if (lo < 0) != (hi < 0) {
+            return None;
+        }
+        let (lo, hi) = (lo as u64, hi as u64);
+        let k = (b - o) as u32;
+        let above = 8 * (k + 1);
+        if above < 64 && lo >> above != hi >> above {
+            return None;
+        }
+        Some(((lo >> (8 * k)) as u8, (hi >> (8 * k)) as u8))
+    };
+    let (mut count, mut percent) = (0, false);
+    for b in start..end {
+        let (lo, hi) = byte(b)?;
+        let may = |c: u8| lo <= c && c <= hi;
+        if (may(0) || may(b'%')) && lo != hi {
+            return None;
+        }
+        match lo {
+            0 => break,
+            b'%' if !percent => percent = true,
+            c if percent => {
+                // `%%` is a literal percent sign; anything else starts a conversion.
+                count += usize::from(c != b'%');
+                percent = false;
+            }
+            _ => {}
+        }
+    }
+    Some(count + usize::from(percent))
 }
 
 /// Checks a number argument; false (after reporting) when it is not one.
@@ -393,7 +511,11 @@ fn memory_arg(
     hi: i64,
     mode: Use,
 ) {
-    let write = mode != Use::Read;
+    let dir = match mode {
+        Use::Read => Dir::Read,
+        Use::Write | Use::Clobber => Dir::Write,
+        Use::Update => Dir::ReadWrite,
+    };
     let r = ARGS[i];
     if !cx.require_init(s, r) {
         return;
@@ -407,7 +529,7 @@ fn memory_arg(
         );
         return;
     }
-    let acc = match check_region(cx, s, r, 0, hi, write) {
+    let acc = match check_region(cx, s, r, 0, hi, dir) {
         Ok(a) => a,
         Err(VerifyErrorKind::OutOfBounds { region, condition }) => {
             arg_error(

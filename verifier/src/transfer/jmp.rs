@@ -255,7 +255,13 @@ fn null_check(s: &mut State, r: Reg, is_null: bool) {
     if let RegType::MapPtrOrNull { .. } = s.ty(r) {
         return null_check_map(s, r, is_null);
     }
-    let RegType::MapValueOrNull { size, id, alloc } = s.ty(r) else {
+    let RegType::MapValueOrNull {
+        size,
+        id,
+        alloc,
+        deny,
+    } = s.ty(r)
+    else {
         return;
     };
     // The comparison is with the pointer's address; its offset must be 0 for "address == 0"
@@ -271,13 +277,16 @@ fn null_check(s: &mut State, r: Reg, is_null: bool) {
         }
         return;
     }
-    let non_null = RegType::MapValue { size, alloc };
+    let non_null = RegType::MapValue { size, alloc, deny };
     s.regs[r.index()] = non_null;
     if id != 0 {
         s.retype_all(|t| match t {
-            RegType::MapValueOrNull { size, id: i, alloc } if i == id => {
-                Some(RegType::MapValue { size, alloc })
-            }
+            RegType::MapValueOrNull {
+                size,
+                id: i,
+                alloc,
+                deny,
+            } if i == id => Some(RegType::MapValue { size, alloc, deny }),
             _ => None,
         });
     }
@@ -304,6 +313,7 @@ fn null_check_map(s: &mut State, r: Reg, is_null: bool) {
             value_min,
             value_max,
             kinds,
+            deny,
             ..
         } => Some(RegType::MapPtr {
             map: RegType::MANY_MAPS,
@@ -311,6 +321,7 @@ fn null_check_map(s: &mut State, r: Reg, is_null: bool) {
             value_min,
             value_max,
             kinds,
+            deny,
         }),
         _ => None,
     };

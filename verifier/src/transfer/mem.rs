@@ -27,6 +27,24 @@ pub(crate) enum Access {
     MapValue,
 }
 
+/// Whether an access reads, writes, or both (an atomic, a helper that reads then overwrites).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Dir {
+    Read,
+    Write,
+    ReadWrite,
+}
+
+impl Dir {
+    fn writes(self) -> bool {
+        self != Dir::Read
+    }
+
+    fn reads(self) -> bool {
+        self != Dir::Write
+    }
+}
+
 /// The text `rB + off` for messages.
 pub(crate) fn term(base: Reg, off: i64) -> String {
     match off {
@@ -37,15 +55,17 @@ pub(crate) fn term(base: Reg, off: i64) -> String {
 }
 
 /// Checks that `size` bytes at `base + off` are inside the region `base` points to (for
-/// helper memory arguments `size` is the largest size). Pure: reports nothing, changes nothing.
+/// helper memory arguments `size` is the largest size), and that the region allows the
+/// access. Pure: reports nothing, changes nothing.
 pub(crate) fn check_region(
     cx: &Cx<'_, '_>,
     s: &State,
     base: Reg,
     off: i64,
     size: i64,
-    write: bool,
+    dir: Dir,
 ) -> Result<Access, VerifyErrorKind> {
+    let write = dir.writes();
     let t = s.ty(base);
     let itv = s.interval(base).plus(Interval::constant(off));
     let ctx = cx.env.context;
@@ -163,7 +183,27 @@ pub(crate) fn check_region(
             }
             Ok(Access::Packet)
         }
-        RegType::MapValue { size: vs, .. } => {
+        RegType::MapValue {
+            size: vs, deny, ..
+        } => {
+            if write && deny & RegType::DENY_WRITE != 0 {
+                return Err(VerifyErrorKind::ReadOnly {
+                    region: Region::MapValue,
+                    detail: format!(
+                        "r{} points into a value programs may only read (a map with BPF_F_RDONLY_PROG, such as .rodata, or a devmap's value)",
+                        base.num()
+                    ),
+                });
+            }
+            if dir.reads() && deny & RegType::DENY_READ != 0 {
+                return Err(VerifyErrorKind::WriteOnly {
+                    region: Region::MapValue,
+                    detail: format!(
+                        "r{} points into a value of a map programs may only write (BPF_F_WRONLY_PROG)",
+                        base.num()
+                    ),
+                });
+            }
             if itv.is_bottom() || itv.lo() < 0 || itv.hi() + i128::from(size) > i128::from(vs) {
                 return Err(VerifyErrorKind::OutOfBounds {
                     region: Region::MapValue,
@@ -188,9 +228,9 @@ fn access(
     base: Reg,
     off: i64,
     size: i64,
-    write: bool,
+    dir: Dir,
 ) -> Option<Access> {
-    match check_region(cx, s, base, off, size, write) {
+    match check_region(cx, s, base, off, size, dir) {
         Ok(a) => Some(a),
         Err(e) => {
             cx.fail(e);
@@ -230,7 +270,7 @@ pub(super) fn load(
     let n = size.bytes() as i64;
     let off = i64::from(off);
     let range = loaded(size, signed);
-    let Some(acc) = access(cx, s, base, off, n, false) else {
+    let Some(acc) = access(cx, s, base, off, n, Dir::Read) else {
         return s.set(dst, RegType::Num, range);
     };
     match acc {
@@ -383,7 +423,7 @@ pub(super) fn store(
             });
         }
     }
-    let Some(acc) = access(cx, s, base, off, n, true) else {
+    let Some(acc) = access(cx, s, base, off, n, Dir::Write) else {
         return;
     };
     let leak = |cx: &mut Cx<'_, '_>, place: &str| {
@@ -460,7 +500,11 @@ pub(super) fn atomic(
     if op == AtomicOp::CmpXchg {
         cx.require_num(s, Reg::R0, "a number");
     }
-    if let Some(Access::Stack { lo, hi }) = access(cx, s, base, off, n, true) {
+    let acc = access(cx, s, base, off, n, Dir::ReadWrite);
+    if let Some(acc) = acc {
+        aligned(cx, s, acc, base, off, n);
+    }
+    if let Some(Access::Stack { lo, hi }) = acc {
         {
             let (a, e) = (lo as i32, (hi + n) as i32);
             if let Some(b) = s.stack.first_uninit(a, e) {
@@ -488,6 +532,43 @@ pub(super) fn atomic(
         s.set(Reg::R0, RegType::Num, range);
     } else if fetch || op == AtomicOp::Xchg {
         s.set(src, RegType::Num, range);
+    }
+}
+
+/// Checks that an atomic operation of `n` bytes at `base + off` (checked as `acc`) is naturally
+/// aligned: its offset is a known multiple of `n` from the start of a region the host aligns
+/// (a stack frame, a map value, helper memory, the context). Packet data has no known
+/// alignment.
+fn aligned(cx: &mut Cx<'_, '_>, s: &State, acc: Access, base: Reg, off: i64, n: i64) {
+    let at = s.interval(base).plus(Interval::constant(off));
+    // Frames and map values start at multiples of 8; a multiple of n from there is aligned.
+    let multiple = u32::from(s.alignment(base)) >= n.trailing_zeros() && off % n == 0;
+    let ok = match acc {
+        Access::Packet => {
+            return cx.fail(VerifyErrorKind::Misaligned {
+                detail: format!(
+                    "an atomic operation of {n} bytes on packet data at {}, whose alignment is unknown",
+                    term(base, off)
+                ),
+            });
+        }
+        Access::Ctx(o) => o % n == 0,
+        Access::Stack { .. } | Access::MapValue => multiple,
+    };
+    if !ok {
+        let place = match acc {
+            Access::Stack { .. } => {
+                let top = i128::from(s.frame_top());
+                format!("r10 + {}", at.minus(Interval::clamped(top, top)))
+            }
+            _ => format!("offset {at}"),
+        };
+        cx.fail(VerifyErrorKind::Misaligned {
+            detail: format!(
+                "an atomic operation of {n} bytes at {} ({place}) is not proved to be at a multiple of {n}",
+                term(base, off)
+            ),
+        });
     }
 }
 

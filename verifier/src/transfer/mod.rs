@@ -2,8 +2,10 @@
 //! must hold before it (each failed check is reported, then assumed, so that one cause gives
 //! one error).
 //!
-//! Split by instruction class: [`alu`], [`jmp`], [`mem`], [`call`].
+//! Split by instruction class: [`alu`], [`jmp`], [`mem`], [`call`]; [`align`] keeps the
+//! alignment of register values for all of them.
 
+mod align;
 mod alu;
 mod call;
 mod jmp;
@@ -18,7 +20,9 @@ use ebpf_isa::{Insn, LddwSrc, Reg};
 use crate::domain::{Interval, RegType, VarId};
 use crate::error::{VerifyError, VerifyErrorKind};
 use crate::lattice::Lattice;
-use crate::platform::{ContextLayout, HelperId, MapInfo, Platform, ProgramType};
+use crate::platform::{
+    ContextLayout, HelperId, MapInfo, Platform, ProgramType, BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG,
+};
 use crate::state::{var, State};
 use crate::structure::lddw_map;
 
@@ -162,6 +166,7 @@ pub(crate) fn step(cx: &mut Cx<'_, '_>, insn: &Insn, mut s: State) -> Post {
         };
     }
     let mut taken = State::bottom();
+    let writes = align::before(&s, insn);
     match *insn {
         Insn::Alu {
             width,
@@ -244,7 +249,23 @@ pub(crate) fn step(cx: &mut Cx<'_, '_>, insn: &Insn, mut s: State) -> Post {
     }
     s.check_bottom();
     taken.check_bottom();
+    if !s.is_bottom() {
+        align::after(&mut s, &writes);
+    }
     Post { fall: s, taken }
+}
+
+/// What programs may not do with a map of `flags` ([`RegType::DENY_WRITE`],
+/// [`RegType::DENY_READ`]).
+pub(crate) fn deny_of(flags: u32) -> u8 {
+    let mut deny = 0;
+    if flags & BPF_F_RDONLY_PROG != 0 {
+        deny |= RegType::DENY_WRITE;
+    }
+    if flags & BPF_F_WRONLY_PROG != 0 {
+        deny |= RegType::DENY_READ;
+    }
+    deny
 }
 
 fn lddw(cx: &mut Cx<'_, '_>, s: &mut State, dst: Reg, src: LddwSrc, imm: i32, next_imm: i32) {
@@ -267,17 +288,19 @@ fn lddw(cx: &mut Cx<'_, '_>, s: &mut State, dst: Reg, src: LddwSrc, imm: i32, ne
                 value_min: m.value_size,
                 value_max: m.value_size,
                 kinds: m.kind.bit(),
+                deny: deny_of(m.flags),
             };
             s.set(dst, ty, Interval::TOP);
             s.num.forget(VarId::reg(dst.num()));
         }
         _ => {
-            let size = cx.env.maps[map as usize].value_size;
-            s.set(
-                dst,
-                RegType::MapValue { size, alloc: 0 },
-                Interval::constant(next_imm.into()),
-            );
+            let m = cx.env.maps[map as usize];
+            let ty = RegType::MapValue {
+                size: m.value_size,
+                alloc: 0,
+                deny: deny_of(m.flags),
+            };
+            s.set(dst, ty, Interval::constant(next_imm.into()));
         }
     }
     let _ = var(dst);

@@ -2,9 +2,11 @@
 //!
 //! A case is an assembly file whose leading `;` comment lines carry settings:
 //! `; type: xdp` (program type, default `xdp`), `; platform: linux|windows` (default linux),
-//! `; map: fd=1 kind=hash key=4 value=8 entries=16` (repeatable; a map of maps gives its inner
-//! template as `inner_kind=array inner_key=4 inner_value=8 inner_entries=16`, kind first, the
-//! rest defaulting as for maps), and for unsafe programs
+//! `; map: fd=1 kind=hash key=4 value=8 entries=16 flags=rdonly_prog` (repeatable; kinds are
+//! the Linux map type names of each [`MapKind`] (`lpm_trie`, `devmap`, `queue`, ...) or
+//! `other`; flags are `rdonly_prog`, `wronly_prog` joined by `|`, or a number; a map of maps
+//! gives its inner template as `inner_kind=array inner_key=4 inner_value=8 inner_entries=16
+//! inner_flags=...`, kind first, the rest defaulting as for maps), and for unsafe programs
 //! `; expect: CLASS` with the [`VerifyErrorKind::class`] of the first error.
 
 #![allow(dead_code)]
@@ -13,6 +15,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use ebpf_isa::Insn;
+use ebpf_verifier::platform::{BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG};
 use ebpf_verifier::{InnerMap, MapInfo, MapKind};
 
 #[derive(Debug)]
@@ -35,8 +38,31 @@ fn map_kind(name: &str) -> MapKind {
         "ringbuf" => MapKind::RingBuf,
         "array_of_maps" => MapKind::ArrayOfMaps,
         "hash_of_maps" => MapKind::HashOfMaps,
+        "lpm_trie" => MapKind::LpmTrie,
+        "stack_trace" => MapKind::StackTrace,
+        "cgroup_array" => MapKind::CgroupArray,
+        "devmap" => MapKind::DevMap,
+        "cpumap" => MapKind::CpuMap,
+        "xskmap" => MapKind::XskMap,
+        "sockmap" => MapKind::SockMap,
+        "sockhash" => MapKind::SockHash,
+        "reuseport_sockarray" => MapKind::ReuseportSockArray,
+        "queue" => MapKind::Queue,
+        "stack" => MapKind::Stack,
+        "bloom_filter" => MapKind::BloomFilter,
+        "other" => MapKind::Other(0),
         other => panic!("unknown map kind {other}"),
     }
+}
+
+fn map_flags(text: &str) -> u32 {
+    text.split('|')
+        .map(|f| match f {
+            "rdonly_prog" => BPF_F_RDONLY_PROG,
+            "wronly_prog" => BPF_F_WRONLY_PROG,
+            n => n.parse().unwrap_or_else(|_| panic!("unknown map flag {n}")),
+        })
+        .fold(0, |a, b| a | b)
 }
 
 fn inner(m: &mut MapInfo) -> &mut InnerMap {
@@ -44,14 +70,7 @@ fn inner(m: &mut MapInfo) -> &mut InnerMap {
 }
 
 fn map_info(spec: &str) -> MapInfo {
-    let mut m = MapInfo {
-        fd: 1,
-        kind: MapKind::Hash,
-        key_size: 4,
-        value_size: 8,
-        max_entries: 16,
-        inner: None,
-    };
+    let mut m = MapInfo::new(1, MapKind::Hash, 4, 8, 16);
     for kv in spec.split_whitespace() {
         let (k, v) = kv.split_once('=').expect("key=value");
         match k {
@@ -66,8 +85,11 @@ fn map_info(spec: &str) -> MapInfo {
                     key_size: 4,
                     value_size: 8,
                     max_entries: 16,
+                    flags: 0,
                 })
             }
+            "flags" => m.flags = map_flags(v),
+            "inner_flags" => inner(&mut m).flags = map_flags(v),
             "inner_key" => inner(&mut m).key_size = v.parse().unwrap(),
             "inner_value" => inner(&mut m).value_size = v.parse().unwrap(),
             "inner_entries" => inner(&mut m).max_entries = v.parse().unwrap(),

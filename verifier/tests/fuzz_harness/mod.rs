@@ -18,14 +18,7 @@ const HASH_MAP: u64 = 0xdead_0002;
 const LENGTHS: [usize; 8] = [0, 1, 13, 14, 15, 34, 64, 1500];
 
 fn maps() -> [MapInfo; 2] {
-    let map = |fd, kind, value_size| MapInfo {
-        fd,
-        kind,
-        key_size: 4,
-        value_size,
-        max_entries: 4,
-        inner: None,
-    };
+    let map = |fd, kind, value_size| MapInfo::new(fd, kind, 4, value_size, 4);
     [
         map(1, MapKind::Array, ARRAY_VALUE as u32),
         map(2, MapKind::Hash, HASH_VALUE as u32),
