@@ -141,7 +141,7 @@ impl MapKind {
             MapKind::Queue => "queue",
             MapKind::Stack => "stack",
             MapKind::BloomFilter => "bloom filter",
-            MapKind::Other(_) => "map type the verifier does not model",
+            MapKind::Other(_) => "unmodelled type",
         }
     }
 

@@ -373,10 +373,19 @@ fn map_kinds_have_one_bit_each_and_a_lookup_model() {
     assert_eq!(MapKind::Other(7).bit(), MapKind::Other(0).bit());
     // Only kinds whose lookups give memory or a map are looked up in.
     for k in MapKind::ALL {
-        assert_eq!(MapReq::LOOKUP.accepts(k), k.lookup() != Lookup::Refused, "{k:?}");
+        assert_eq!(
+            MapReq::LOOKUP.accepts(k),
+            k.lookup() != Lookup::Refused,
+            "{k:?}"
+        );
     }
     assert!(MapReq::LOOKUP.accepts(MapKind::DevMap));
-    for k in [MapKind::StackTrace, MapKind::CgroupArray, MapKind::SockMap, MapKind::XskMap] {
+    for k in [
+        MapKind::StackTrace,
+        MapKind::CgroupArray,
+        MapKind::SockMap,
+        MapKind::XskMap,
+    ] {
         assert!(!MapReq::LOOKUP.accepts(k), "{k:?}");
     }
     assert!(MapReq::DATA.accepts_all(MapKind::Hash.bit() | MapKind::LpmTrie.bit()));

@@ -345,9 +345,11 @@ fn kinds() -> Vec<RegType> {
             }
         }
     }
-    for (key_max, value_min, value_max, kinds, deny) in
-        [(4, 8, 8, 1, 0), (8, 4, 16, 3, 0), (8, 4, 16, 3, RegType::DENY_WRITE)]
-    {
+    for (key_max, value_min, value_max, kinds, deny) in [
+        (4, 8, 8, 1, 0),
+        (8, 4, 16, 3, 0),
+        (8, 4, 16, 3, RegType::DENY_WRITE),
+    ] {
         for id in [0, 5, 6] {
             v.push(RegType::MapPtrOrNull {
                 id,

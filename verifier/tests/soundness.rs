@@ -2,7 +2,9 @@
 //! offsets at region edges, missing null checks, small loops) are verified, and every accepted
 //! one runs in the checked interpreter on many inputs (packets of 0-1500 bytes, map lookups
 //! that hit or miss, lookups in maps of maps, random context fields). An accepted program that
-//! faults is a verifier bug.
+//! faults is a verifier bug. The maps include one read-only for programs (its values are
+//! read-only regions), a queue and a map type the verifier does not model, and the host's
+//! helpers fail on a map of a kind they do not take: map kind and flag checks are exercised.
 //!
 //! The platform is eBPF for Windows `xdp`, whose context holds real 8-byte packet pointers
 //! (`data`, `data_end`, and `data_meta` with 0-32 bytes of metadata), so the interpreter can run
@@ -12,6 +14,7 @@
 
 use ebpf_interp::{Config, HelperError, Helpers, Memory, Program, Vm};
 use ebpf_isa::{AluOp, CallTarget, Insn, JmpCond, LddwSrc, Operand, Reg, Size, Width};
+use ebpf_verifier::platform::BPF_F_RDONLY_PROG;
 use ebpf_verifier::{InnerMap, MapInfo, MapKind, WINDOWS};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as PtConfig, TestRunner};
@@ -23,7 +26,7 @@ const VALUE_SIZE_2: u32 = 8;
 
 /// Maps 1 and 2 hold values; maps 3 and 4 are maps of maps whose inner maps are like map 2
 /// and map 1 (a lookup in them finds map 2 or map 1, or nothing).
-fn maps() -> [MapInfo; 4] {
+fn maps() -> [MapInfo; 7] {
     let of_maps = |fd, kind, inner_kind, value_size| MapInfo {
         inner: Some(InnerMap {
             kind: inner_kind,
@@ -39,7 +42,132 @@ fn maps() -> [MapInfo; 4] {
         MapInfo::new(2, MapKind::Hash, 4, VALUE_SIZE_2, 4),
         of_maps(3, MapKind::ArrayOfMaps, MapKind::Hash, VALUE_SIZE_2),
         of_maps(4, MapKind::HashOfMaps, MapKind::Array, VALUE_SIZE),
+        MapInfo {
+            flags: BPF_F_RDONLY_PROG,
+            ..MapInfo::new(5, MapKind::Array, 4, VALUE_SIZE, 1)
+        },
+        MapInfo::new(6, MapKind::Queue, 0, QUEUE_VALUE, 4),
+        MapInfo::new(7, MapKind::Other(99), 4, VALUE_SIZE, 4),
     ]
+}
+
+/// Value size of the queue (map 6).
+const QUEUE_VALUE: u32 = 8;
+
+/// A map operation on map 1, 2, 5 (read-only), 6 (queue) or 7 (unmodelled), or on one of two
+/// of them (joined paths): a lookup and an access of the value, an update, a push, a pop or a
+/// peek into a stack buffer and a read of it.
+fn map_ops() -> impl Strategy<Value = Vec<Item>> {
+    let fd = || prop::sample::select(vec![1, 2, 5, 5, 6, 7]);
+    (
+        fd(),
+        prop::option::weighted(0.3, (fd(), reg())),
+        0u8..5,
+        prop::bool::weighted(0.8),
+        size(),
+        -2i16..20,
+        prop::bool::ANY,
+        reg(),
+    )
+        .prop_map(|(fd, other, op, check, sz, off, write, d)| {
+            let lddw = |fd| {
+                Item::I(Insn::Lddw {
+                    dst: Reg::R1,
+                    src: LddwSrc::MapFd,
+                    imm: fd,
+                    next_imm: 0,
+                })
+            };
+            let stack = |off| {
+                [
+                    Item::I(alu(AluOp::Mov, Reg::R2, Operand::Reg(Reg::R10))),
+                    Item::I(alu(AluOp::Add, Reg::R2, Operand::Imm(off))),
+                ]
+            };
+            let mut v = vec![
+                Item::I(Insn::St {
+                    size: Size::W,
+                    dst: Reg::R10,
+                    off: -4,
+                    imm: 0,
+                }),
+                Item::I(Insn::St {
+                    size: Size::DW,
+                    dst: Reg::R10,
+                    off: -24,
+                    imm: 3,
+                }),
+                lddw(fd),
+            ];
+            if let Some((fd2, sel)) = other {
+                v.push(Item::Fwd {
+                    cond: JmpCond::Eq,
+                    width: Width::W64,
+                    dst: sel,
+                    src: Operand::Imm(0),
+                    skip: 1,
+                });
+                v.push(lddw(fd2));
+            }
+            let call = |id| Item::I(Insn::Call(CallTarget::Helper(id)));
+            match op {
+                // lookup, maybe null-checked, then a load or store
+                0 => {
+                    v.extend(stack(-4));
+                    v.push(call(1));
+                    if check {
+                        v.push(Item::Fwd {
+                            cond: JmpCond::Eq,
+                            width: Width::W64,
+                            dst: Reg::R0,
+                            src: Operand::Imm(0),
+                            skip: 1,
+                        });
+                    }
+                    v.push(Item::I(if write {
+                        Insn::St {
+                            size: sz,
+                            dst: Reg::R0,
+                            off,
+                            imm: 1,
+                        }
+                    } else {
+                        Insn::Ldx {
+                            size: sz,
+                            dst: d,
+                            src: Reg::R0,
+                            off,
+                        }
+                    }));
+                }
+                // update: key at r10 - 4, value at r10 - 24
+                1 => {
+                    v.extend(stack(-4));
+                    v.push(Item::I(alu(AluOp::Mov, Reg::R3, Operand::Reg(Reg::R10))));
+                    v.push(Item::I(alu(AluOp::Add, Reg::R3, Operand::Imm(-24))));
+                    v.push(Item::I(alu(AluOp::Mov, Reg::R4, Operand::Imm(0))));
+                    v.push(call(2));
+                }
+                // push of r10 - 24
+                2 => {
+                    v.extend(stack(-24));
+                    v.push(Item::I(alu(AluOp::Mov, Reg::R3, Operand::Imm(0))));
+                    v.push(call(16));
+                }
+                // pop or peek into r10 - 16, then a read of it
+                _ => {
+                    v.extend(stack(-16));
+                    v.push(call(if op == 3 { 17 } else { 18 }));
+                    v.push(Item::I(Insn::Ldx {
+                        size: sz,
+                        dst: d,
+                        src: Reg::R10,
+                        off: -16,
+                    }));
+                }
+            }
+            v
+        })
 }
 
 /// A generated piece of program; jumps are resolved after layout.
@@ -610,29 +738,61 @@ fn layout(items: &[Item], main_end: usize) -> Vec<Insn> {
         .collect()
 }
 
-/// Map lookups: hit (a value region) or miss, by a seed.
+/// Map lookups: hit (a value region) or miss, by a seed. Each helper takes only the maps of
+/// the kinds it works on (a host's map of another kind would misbehave): anything else fails
+/// the run.
 struct Host {
-    values: [u64; 2],
+    values: [u64; 3],
     seed: u64,
 }
 
 impl Helpers for Host {
-    fn call(&mut self, id: u32, args: [u64; 5], _: &mut Memory<'_>) -> Result<u64, HelperError> {
+    fn call(&mut self, id: u32, args: [u64; 5], mem: &mut Memory<'_>) -> Result<u64, HelperError> {
         self.seed = self
             .seed
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
-        match id {
-            // Map 1's values are 16 bytes, map 2's 8: a lookup returns a value of its map, or
-            // null; in map 3 it finds map 2 (or nothing), in map 4 map 1.
-            1 => Ok(match (self.seed >> 63, args[0]) {
-                (0, _) => 0,
-                (_, MAP_ADDR_1) => self.values[0],
-                (_, MAP_ADDR_2) => self.values[1],
-                (_, MAP_ADDR_3) => MAP_ADDR_2,
-                (_, MAP_ADDR_4) => MAP_ADDR_1,
-                _ => return Err(HelperError::failed(1, "not a map")),
-            }),
+        let hit = self.seed >> 63 != 0;
+        match (id, args[0]) {
+            // Map 1's values are 16 bytes, map 2's 8, map 5's 16 (read-only): a lookup returns
+            // a value of its map, or null; in map 3 it finds map 2 (or nothing), in map 4 map 1.
+            (1, MAP_ADDR_1 | MAP_ADDR_2 | MAP_ADDR_5) => {
+                mem.slice(args[1], 4)?;
+                Ok(match (hit, args[0]) {
+                    (false, _) => 0,
+                    (_, MAP_ADDR_1) => self.values[0],
+                    (_, MAP_ADDR_2) => self.values[1],
+                    _ => self.values[2],
+                })
+            }
+            (1, MAP_ADDR_3) => Ok(if hit { MAP_ADDR_2 } else { 0 }),
+            (1, MAP_ADDR_4) => Ok(if hit { MAP_ADDR_1 } else { 0 }),
+            // Updates of the writable value maps read the key and the value.
+            (2, MAP_ADDR_1 | MAP_ADDR_2) => {
+                let size = if args[0] == MAP_ADDR_1 {
+                    VALUE_SIZE
+                } else {
+                    VALUE_SIZE_2
+                };
+                mem.slice(args[1], 4)?;
+                mem.slice(args[2], size as usize)?;
+                Ok(0)
+            }
+            // The queue: push reads a value; pop and peek write one when not empty.
+            (16, MAP_ADDR_6) => {
+                mem.slice(args[1], QUEUE_VALUE as usize)?;
+                Ok(0)
+            }
+            (17 | 18, MAP_ADDR_6) => {
+                let out = mem.slice_mut(args[1], QUEUE_VALUE as usize)?;
+                if hit {
+                    out.fill(0x5a);
+                    Ok(0)
+                } else {
+                    Ok(-2i64 as u64)
+                }
+            }
+            (1 | 2 | 16 | 17 | 18, _) => Err(HelperError::failed(id, "a map of the wrong kind")),
             _ => Err(HelperError::unknown(id)),
         }
     }
@@ -649,6 +809,9 @@ impl Helpers for Host {
             (LddwSrc::MapFd, 2) => Ok(MAP_ADDR_2),
             (LddwSrc::MapFd, 3) => Ok(MAP_ADDR_3),
             (LddwSrc::MapFd, 4) => Ok(MAP_ADDR_4),
+            (LddwSrc::MapFd, 5) => Ok(MAP_ADDR_5),
+            (LddwSrc::MapFd, 6) => Ok(MAP_ADDR_6),
+            (LddwSrc::MapFd, 7) => Ok(MAP_ADDR_7),
             _ => Err(HelperError::unknown(0)),
         }
     }
@@ -658,6 +821,9 @@ const MAP_ADDR_1: u64 = 0xdead_0001;
 const MAP_ADDR_2: u64 = 0xdead_0002;
 const MAP_ADDR_3: u64 = 0xdead_0003;
 const MAP_ADDR_4: u64 = 0xdead_0004;
+const MAP_ADDR_5: u64 = 0xdead_0005;
+const MAP_ADDR_6: u64 = 0xdead_0006;
+const MAP_ADDR_7: u64 = 0xdead_0007;
 
 /// Runs `prog` on one input; the error names the fault. The packet has 0, 4, 8 or 32 bytes of
 /// metadata before it (by seed), inside the same region. The context is eBPF for Windows'
@@ -674,8 +840,14 @@ fn run_once(
     let mut region = vec![0u8; meta + packet_len];
     let mut v0 = vec![0u8; VALUE_SIZE as usize];
     let mut v1 = vec![0u8; VALUE_SIZE_2 as usize];
+    let mut v2 = vec![0u8; VALUE_SIZE as usize];
     let mut x = seed | 1;
-    for b in region.iter_mut().chain(v0.iter_mut()).chain(v1.iter_mut()) {
+    for b in region
+        .iter_mut()
+        .chain(v0.iter_mut())
+        .chain(v1.iter_mut())
+        .chain(v2.iter_mut())
+    {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
@@ -684,7 +856,11 @@ fn run_once(
     let mut mem = Memory::without_input();
     let meta_start = mem.grant(&mut region).unwrap();
     let start = meta_start + meta as u64;
-    let values = [mem.grant(&mut v0).unwrap(), mem.grant(&mut v1).unwrap()];
+    let values = [
+        mem.grant(&mut v0).unwrap(),
+        mem.grant(&mut v1).unwrap(),
+        mem.grant_readonly(&v2).unwrap(),
+    ];
     let pointers = [start, start + packet_len as u64, meta_start];
     let mut ctx = [0u8; 48];
     if linux {
@@ -726,6 +902,19 @@ fn accepted_programs_never_fault() {
         accepted > cases() / 20,
         "only {accepted} of {} random programs accepted",
         cases()
+    );
+}
+
+/// [`accepted_programs_never_fault`] for programs where half the pieces are map operations on
+/// maps of every kind the generator has (a read-only array, a queue, an unmodelled type).
+#[test]
+fn accepted_map_operation_programs_never_fault() {
+    let n = cases() / 2;
+    let accepted = run_accepted(program_of(prop_oneof![map_ops(), snippet()]), n);
+    eprintln!("{accepted} of {n} random programs with map operations accepted");
+    assert!(
+        accepted > n / 40,
+        "only {accepted} of {n} random programs accepted"
     );
 }
 

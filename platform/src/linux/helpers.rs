@@ -254,7 +254,11 @@ pub(super) const HELPERS: &[HelperProto] = &[
         51,
         "bpf_redirect_map",
         a(
-            Map(MapReq::of(&[MapKind::DevMap, MapKind::CpuMap, MapKind::XskMap])),
+            Map(MapReq::of(&[
+                MapKind::DevMap,
+                MapKind::CpuMap,
+                MapKind::XskMap,
+            ])),
             Scalar,
             Scalar,
             N,
@@ -302,7 +306,13 @@ pub(super) const HELPERS: &[HelperProto] = &[
     proto(
         53,
         "bpf_sock_map_update",
-        a(Ctx, Map(MapReq::of(&[MapKind::SockMap]).changing()), MapKey, Scalar, N),
+        a(
+            Ctx,
+            Map(MapReq::of(&[MapKind::SockMap]).changing()),
+            MapKey,
+            Scalar,
+            N,
+        ),
         R,
         SOCK_OPS,
     ),
@@ -397,7 +407,13 @@ pub(super) const HELPERS: &[HelperProto] = &[
     proto(
         70,
         "bpf_sock_hash_update",
-        a(Ctx, Map(MapReq::of(&[MapKind::SockHash]).changing()), MapKey, Scalar, N),
+        a(
+            Ctx,
+            Map(MapReq::of(&[MapKind::SockHash]).changing()),
+            MapKey,
+            Scalar,
+            N,
+        ),
         R,
         SOCK_OPS,
     ),

@@ -126,7 +126,13 @@ pub(super) const HELPERS: &[HelperProto] = &[
     proto(
         18,
         "bpf_map_peek_elem",
-        a(Map(MapReq::QUEUE_STACK.reading()), MapValueOutOnSuccess, N, N, N),
+        a(
+            Map(MapReq::QUEUE_STACK.reading()),
+            MapValueOutOnSuccess,
+            N,
+            N,
+            N,
+        ),
         R,
         GENERAL,
     ),

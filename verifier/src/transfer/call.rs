@@ -6,13 +6,13 @@ use alloc::string::String;
 
 use ebpf_isa::Reg;
 
-use super::mem::{check_region, forget_cells, Access, Dir};
 use super::deny_of;
+use super::mem::{check_region, forget_cells, Access, Dir};
 use super::Cx;
 use crate::domain::{Interval, RegType, VarId, FRAME_SIZE};
+use crate::error::Region;
 use crate::error::VerifyErrorKind;
 use crate::lattice::Lattice;
-use crate::error::Region;
 use crate::platform::{
     ArgKind, HelperId, HelperProto, Lookup, MapInfo, MapKind, MapKinds, RetKind, MAX_SIZE,
 };

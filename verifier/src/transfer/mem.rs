@@ -183,9 +183,7 @@ pub(crate) fn check_region(
             }
             Ok(Access::Packet)
         }
-        RegType::MapValue {
-            size: vs, deny, ..
-        } => {
+        RegType::MapValue { size: vs, deny, .. } => {
             if write && deny & RegType::DENY_WRITE != 0 {
                 return Err(VerifyErrorKind::ReadOnly {
                     region: Region::MapValue,
@@ -556,17 +554,22 @@ fn aligned(cx: &mut Cx<'_, '_>, s: &State, acc: Access, base: Reg, off: i64, n: 
         Access::Stack { .. } | Access::MapValue => multiple,
     };
     if !ok {
+        let t = term(base, off);
         let place = match acc {
             Access::Stack { .. } => {
                 let top = i128::from(s.frame_top());
-                format!("r10 + {}", at.minus(Interval::clamped(top, top)))
+                let rel = at.minus(Interval::clamped(top, top));
+                match rel.singleton() {
+                    Some(k) if t == term(Reg::R10, k) => String::new(),
+                    Some(k) => format!(" ({})", term(Reg::R10, k)),
+                    None => format!(" (r10 + {rel})"),
+                }
             }
-            _ => format!("offset {at}"),
+            _ => format!(" (offset {at})"),
         };
         cx.fail(VerifyErrorKind::Misaligned {
             detail: format!(
-                "an atomic operation of {n} bytes at {} ({place}) is not proved to be at a multiple of {n}",
-                term(base, off)
+                "an atomic operation of {n} bytes at {t}{place} is not proved to be at a multiple of {n}"
             ),
         });
     }

@@ -1,0 +1,11 @@
+; expect: helper-argument
+; map: fd=1 kind=cpumap key=4 value=8
+; A cpumap is only a redirect target: its values are the host's.
+    mov %r1, 0
+    stxw [%r10-4], %r1
+    lddw %r1, map_fd 1
+    mov %r2, %r10
+    add %r2, -4
+    call 1
+    mov %r0, 2
+    exit
