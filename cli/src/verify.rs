@@ -9,8 +9,8 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use ebpf_loader::{LineInfo, Object, Program};
-use ebpf_verifier::{analyze, Options};
+use ebpf_loader::{LineInfo, MapOrigin, Object, Program};
+use ebpf_verifier::{analyze_with_contents, FrozenValue, Options};
 use serde_json::{json, Value};
 
 /// The program type an object's path implies when its section names do not: Cilium's objects
@@ -109,8 +109,21 @@ pub fn verify_program(
             ..Options::default()
         };
         let maps = object.map_infos();
+        // `.rodata` is frozen before programs load (as libbpf does): its bytes are constants.
+        let frozen: Vec<FrozenValue<'_>> = object
+            .maps()
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.origin == MapOrigin::GlobalData { read_only: true })
+            .map(|(map, m)| FrozenValue {
+                map,
+                bytes: &m.data,
+            })
+            .collect();
         let report = match ebpf_isa::Program::from_insns(program.insns.as_slice()) {
-            Ok(valid) => analyze(&valid, platform, type_name, &maps, &options),
+            Ok(valid) => {
+                analyze_with_contents(&valid, platform, type_name, &maps, &frozen, &options)
+            }
             Err(e) => ebpf_verifier::Report {
                 errors: vec![e.into()],
                 ..Default::default()

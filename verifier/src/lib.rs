@@ -201,7 +201,32 @@ pub fn verify_with(
     maps: &[MapInfo],
     options: &Options,
 ) -> Result<Verified, Vec<VerifyError>> {
-    let (report, loads) = analyze_loads(program, platform, prog_type, maps, options);
+    verify_with_contents(program, platform, prog_type, maps, &[], options)
+}
+
+/// The value of a map that programs may only read (`BPF_F_RDONLY_PROG` in its
+/// [`MapInfo::flags`]) and that nothing changes after verification (libbpf freezes `.rodata`
+/// before it loads programs): the verifier may read constants from it, such as the format
+/// string of a printing helper.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FrozenValue<'a> {
+    /// Index of the map in the maps given to the verifier.
+    pub map: usize,
+    /// The value's bytes from offset 0; bytes past them, up to the value size, are zeros.
+    pub bytes: &'a [u8],
+}
+
+/// [`verify_with`], knowing the contents of frozen read-only maps ([`FrozenValue`]; those
+/// of maps without `BPF_F_RDONLY_PROG` are ignored). The host must keep them unchanged.
+pub fn verify_with_contents(
+    program: &Program,
+    platform: &Platform,
+    prog_type: &str,
+    maps: &[MapInfo],
+    frozen: &[FrozenValue<'_>],
+    options: &Options,
+) -> Result<Verified, Vec<VerifyError>> {
+    let (report, loads) = analyze_loads(program, platform, prog_type, maps, frozen, options);
     if !report.errors.is_empty() {
         return Err(report.errors);
     }
@@ -276,7 +301,20 @@ pub fn analyze(
     maps: &[MapInfo],
     options: &Options,
 ) -> Report {
-    analyze_loads(program, platform, prog_type, maps, options).0
+    analyze_with_contents(program, platform, prog_type, maps, &[], options)
+}
+
+/// [`analyze`], knowing the contents of frozen read-only maps (as
+/// [`verify_with_contents`]).
+pub fn analyze_with_contents(
+    program: &Program,
+    platform: &Platform,
+    prog_type: &str,
+    maps: &[MapInfo],
+    frozen: &[FrozenValue<'_>],
+    options: &Options,
+) -> Report {
+    analyze_loads(program, platform, prog_type, maps, frozen, options).0
 }
 
 /// [`analyze`], and how each load read memory (by slot; empty unless the context has a
@@ -286,6 +324,7 @@ fn analyze_loads(
     platform: &Platform,
     prog_type: &str,
     maps: &[MapInfo],
+    frozen: &[FrozenValue<'_>],
     options: &Options,
 ) -> (Report, Vec<LoadUse>) {
     let fail = |errors: Vec<VerifyError>| {
@@ -324,6 +363,7 @@ fn analyze_loads(
         prog,
         context,
         maps,
+        frozen,
     };
     let limits = fixpoint::Limits {
         visits: options.max_visits,

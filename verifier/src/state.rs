@@ -281,11 +281,13 @@ pub(crate) fn null_of(other: RegType) -> Option<RegType> {
             size,
             alloc: 0,
             deny,
+            map,
         } => Some(RegType::MapValueOrNull {
             size,
             id: 0,
             alloc: 0,
             deny,
+            map,
         }),
         RegType::MapValueOrNull { alloc: 0, .. } | RegType::MapPtrOrNull { .. } => {
             Some(other.without_null_id())

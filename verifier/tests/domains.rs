@@ -332,14 +332,25 @@ fn kinds() -> Vec<RegType> {
     ];
     for size in [4, 8] {
         for alloc in [0, 3] {
-            for deny in [0, RegType::DENY_WRITE, RegType::DENY_READ] {
-                v.push(RegType::MapValue { size, alloc, deny });
+            for (deny, map) in [
+                (0, 0),
+                (0, 1),
+                (RegType::DENY_WRITE, RegType::MANY_MAPS),
+                (RegType::DENY_READ, 0),
+            ] {
+                v.push(RegType::MapValue {
+                    size,
+                    alloc,
+                    deny,
+                    map,
+                });
                 for id in [0, 5, 6] {
                     v.push(RegType::MapValueOrNull {
                         size,
                         id,
                         alloc,
                         deny,
+                        map,
                     });
                 }
             }

@@ -50,6 +50,9 @@ pub enum RegType {
         /// What the program may not do with the memory ([`RegType::DENY_WRITE`],
         /// [`RegType::DENY_READ`]).
         deny: u8,
+        /// Index of the map (in the verifier's map list) whose value it points into, or
+        /// [`RegType::MANY_MAPS`] (one of several, an inner map's, or helper memory).
+        map: u32,
     },
     /// Like [`RegType::MapValue`], or 0 (null): must be compared with 0 before use.
     MapValueOrNull {
@@ -62,6 +65,8 @@ pub enum RegType {
         alloc: u32,
         /// As in [`RegType::MapValue`].
         deny: u8,
+        /// As in [`RegType::MapValue`].
+        map: u32,
     },
     /// Like [`RegType::MapPtr`] with [`RegType::MANY_MAPS`] (an inner map of a map of maps),
     /// or 0 (null): must be compared with 0 before use. Its variable holds the offset, 0.
@@ -126,12 +131,17 @@ impl RegType {
     pub fn without_null_id(self) -> RegType {
         match self {
             RegType::MapValueOrNull {
-                size, alloc, deny, ..
+                size,
+                alloc,
+                deny,
+                map,
+                ..
             } => RegType::MapValueOrNull {
                 size,
                 id: 0,
                 alloc,
                 deny,
+                map,
             },
             RegType::MapPtrOrNull {
                 key_max,
@@ -205,40 +215,46 @@ impl Lattice for RegType {
                     size: s1,
                     alloc: a1,
                     deny: d1,
+                    map: m1,
                 },
                 MapValue {
                     size: s2,
                     alloc: a2,
                     deny: d2,
+                    map: m2,
                 },
-            ) => a1 == a2 && s1 >= s2 && d1 & !d2 == 0,
+            ) => a1 == a2 && s1 >= s2 && d1 & !d2 == 0 && map_leq(m1, m2),
             (
                 MapValue {
                     size: s1,
                     alloc: a1,
                     deny: d1,
+                    map: m1,
                 },
                 MapValueOrNull {
                     size: s2,
                     id: 0,
                     alloc: a2,
                     deny: d2,
+                    map: m2,
                 },
-            ) => a1 == a2 && s1 >= s2 && d1 & !d2 == 0,
+            ) => a1 == a2 && s1 >= s2 && d1 & !d2 == 0 && map_leq(m1, m2),
             (
                 MapValueOrNull {
                     size: s1,
                     id: i1,
                     alloc: a1,
                     deny: d1,
+                    map: m1,
                 },
                 MapValueOrNull {
                     size: s2,
                     id: i2,
                     alloc: a2,
                     deny: d2,
+                    map: m2,
                 },
-            ) => a1 == a2 && s1 >= s2 && (i2 == 0 || i1 == i2) && d1 & !d2 == 0,
+            ) => a1 == a2 && s1 >= s2 && (i2 == 0 || i1 == i2) && d1 & !d2 == 0 && map_leq(m1, m2),
             (
                 MapPtr {
                     key_max: k1,
@@ -299,16 +315,19 @@ impl Lattice for RegType {
                     size: s1,
                     alloc: a1,
                     deny: d1,
+                    map: m1,
                 },
                 MapValue {
                     size: s2,
                     alloc: a2,
                     deny: d2,
+                    map: m2,
                 },
             ) if a1 == a2 => MapValue {
                 size: s1.min(s2),
                 alloc: a1,
                 deny: d1 | d2,
+                map: map_join(m1, m2),
             },
             (
                 MapValueOrNull {
@@ -316,29 +335,34 @@ impl Lattice for RegType {
                     id: i1,
                     alloc: a1,
                     deny: d1,
+                    map: m1,
                 },
                 MapValueOrNull {
                     size: s2,
                     id: i2,
                     alloc: a2,
                     deny: d2,
+                    map: m2,
                 },
             ) if a1 == a2 => MapValueOrNull {
                 size: s1.min(s2),
                 id: if i1 == i2 { i1 } else { 0 },
                 alloc: a1,
                 deny: d1 | d2,
+                map: map_join(m1, m2),
             },
             (
                 MapValue {
                     size: s1,
                     alloc: a1,
                     deny: d1,
+                    map: m1,
                 },
                 MapValueOrNull {
                     size: s2,
                     alloc: a2,
                     deny: d2,
+                    map: m2,
                     ..
                 },
             )
@@ -347,18 +371,21 @@ impl Lattice for RegType {
                     size: s2,
                     alloc: a2,
                     deny: d2,
+                    map: m2,
                     ..
                 },
                 MapValue {
                     size: s1,
                     alloc: a1,
                     deny: d1,
+                    map: m1,
                 },
             ) if a1 == a2 => MapValueOrNull {
                 size: s1.min(s2),
                 id: 0,
                 alloc: a1,
                 deny: d1 | d2,
+                map: map_join(m1, m2),
             },
             (
                 MapPtr {
@@ -421,4 +448,18 @@ impl Lattice for RegType {
         // Finite height: join terminates.
         self.join(newer)
     }
+}
+
+/// The `map` of two map value pointers joined: the same map, or one of several.
+fn map_join(a: u32, b: u32) -> u32 {
+    if a == b {
+        a
+    } else {
+        RegType::MANY_MAPS
+    }
+}
+
+/// Whether map value pointers into map `a` are among those into map `b`.
+fn map_leq(a: u32, b: u32) -> bool {
+    a == b || b == RegType::MANY_MAPS
 }

@@ -8,7 +8,7 @@ use ebpf_isa::Reg;
 
 use super::deny_of;
 use super::mem::{check_region, forget_cells, Access, Dir};
-use super::Cx;
+use super::{printf, Cx};
 use crate::domain::{Interval, RegType, VarId, FRAME_SIZE};
 use crate::error::Region;
 use crate::error::VerifyErrorKind;
@@ -18,7 +18,7 @@ use crate::platform::{
 };
 use crate::state::{var, State, MAX_PACKET_SIZE};
 
-const ARGS: [Reg; 5] = [Reg::R1, Reg::R2, Reg::R3, Reg::R4, Reg::R5];
+pub(super) const ARGS: [Reg; 5] = [Reg::R1, Reg::R2, Reg::R3, Reg::R4, Reg::R5];
 
 /// What the key and value arguments of a map helper need: the sizes of the possible maps;
 /// and what a lookup returns: which map (or [`RegType::MANY_MAPS`]), their kinds and what
@@ -75,7 +75,7 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
     let format = h
         .args
         .contains(&ArgKind::Printed)
-        .then(|| format_conversions(s, h));
+        .then(|| printf::conversions(env, s, h));
     let mut printed = format.map_or(0, |f| f.unwrap_or(usize::MAX));
     for i in 0..5 {
         let r = ARGS[i];
@@ -335,18 +335,18 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
                 s.set(Reg::R0, ty, Interval::constant(0));
                 return;
             }
-            let (size, alloc, deny) = if h.ret == RetKind::AllocOrNull {
+            let (size, alloc, deny, which) = if h.ret == RetKind::AllocOrNull {
                 s.allocs.insert(id);
-                (alloc_size as u32, id, 0)
+                (alloc_size as u32, id, 0, RegType::MANY_MAPS)
             } else {
                 let read_only = MapKinds::by_lookup(Lookup::ReadOnlyValue).0;
-                map.map_or((0, 0, 0), |m| {
+                map.map_or((0, 0, 0, RegType::MANY_MAPS), |m| {
                     let forced = if m.kinds & read_only != 0 {
                         RegType::DENY_WRITE
                     } else {
                         0
                     };
-                    (m.value_min, 0, m.deny | forced)
+                    (m.value_min, 0, m.deny | forced, m.map)
                 })
             };
             s.set(
@@ -356,6 +356,7 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
                     id,
                     alloc,
                     deny,
+                    map: which,
                 },
                 Interval::constant(0),
             );
@@ -416,63 +417,6 @@ fn inner_maps(maps: &[MapInfo], m: MapSizes) -> Result<MapSizes, String> {
         });
     }
     sum.ok_or_else(|| String::from("no map of maps of its kind was given to the verifier"))
-}
-
-/// How many values the format of a printing helper reads: its `%` conversions (`%%` prints a
-/// `%`), when the format (the first memory argument, of the constant size that follows it) is
-/// stack bytes the program stored as constants; `None` when they are not known. A byte known
-/// only to lie in a range (paths that stored different text joined) is enough when the range
-/// holds neither `%` nor the terminating 0.
-fn format_conversions(s: &State, h: &HelperProto) -> Option<usize> {
-    let at = h.args.iter().position(|a| a.is_sized_mem())?;
-    let (fmt, size) = (ARGS[at], *ARGS.get(at + 1)?);
-    if s.ty(fmt) != RegType::Stack || s.ty(size) != RegType::Num {
-        return None;
-    }
-    let start = i32::try_from(s.interval(fmt).singleton()?).ok()?;
-    let len = i32::try_from(s.interval(size).singleton()?).ok()?;
-    let end = start.checked_add(len)?;
-    let cells = s.stack.overlapping(start, end);
-    // The range of the byte at stack offset `b`.
-    let byte = |b: i32| -> Option<(u8, u8)> {
-        let (o, c) = cells
-            .iter()
-            .find(|(o, c)| *o <= b && b < *o + i32::from(c.size))?;
-        if c.ty != RegType::Num {
-            return None;
-        }
-        let v = s.num.interval(VarId::stack(*o, c.size));
-        let (lo, hi) = (i64::try_from(v.lo()).ok()?, i64::try_from(v.hi()).ok()?);
-        if (lo < 0) != (hi < 0) {
-            return None;
-        }
-        let (lo, hi) = (lo as u64, hi as u64);
-        let k = (b - o) as u32;
-        let above = 8 * (k + 1);
-        if above < 64 && lo >> above != hi >> above {
-            return None;
-        }
-        Some(((lo >> (8 * k)) as u8, (hi >> (8 * k)) as u8))
-    };
-    let (mut count, mut percent) = (0, false);
-    for b in start..end {
-        let (lo, hi) = byte(b)?;
-        let may = |c: u8| lo <= c && c <= hi;
-        if (may(0) || may(b'%')) && lo != hi {
-            return None;
-        }
-        match lo {
-            0 => break,
-            b'%' if !percent => percent = true,
-            c if percent => {
-                // `%%` is a literal percent sign; anything else starts a conversion.
-                count += usize::from(c != b'%');
-                percent = false;
-            }
-            _ => {}
-        }
-    }
-    Some(count + usize::from(percent))
 }
 
 /// Checks a number argument; false (after reporting) when it is not one.

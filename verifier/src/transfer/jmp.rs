@@ -260,6 +260,7 @@ fn null_check(s: &mut State, r: Reg, is_null: bool) {
         id,
         alloc,
         deny,
+        map,
     } = s.ty(r)
     else {
         return;
@@ -277,7 +278,12 @@ fn null_check(s: &mut State, r: Reg, is_null: bool) {
         }
         return;
     }
-    let non_null = RegType::MapValue { size, alloc, deny };
+    let non_null = RegType::MapValue {
+        size,
+        alloc,
+        deny,
+        map,
+    };
     s.regs[r.index()] = non_null;
     if id != 0 {
         s.retype_all(|t| match t {
@@ -286,7 +292,13 @@ fn null_check(s: &mut State, r: Reg, is_null: bool) {
                 id: i,
                 alloc,
                 deny,
-            } if i == id => Some(RegType::MapValue { size, alloc, deny }),
+                map,
+            } if i == id => Some(RegType::MapValue {
+                size,
+                alloc,
+                deny,
+                map,
+            }),
             _ => None,
         });
     }

@@ -10,6 +10,7 @@ mod alu;
 mod call;
 mod jmp;
 mod mem;
+mod printf;
 
 use alloc::format;
 use alloc::string::String;
@@ -25,6 +26,7 @@ use crate::platform::{
 };
 use crate::state::{var, State};
 use crate::structure::lddw_map;
+use crate::FrozenValue;
 
 /// What the analysis of one program knows besides the state.
 pub(crate) struct Env<'a> {
@@ -35,6 +37,8 @@ pub(crate) struct Env<'a> {
     /// The program type's context.
     pub(crate) context: &'a ContextLayout,
     pub(crate) maps: &'a [MapInfo],
+    /// The values of frozen read-only maps.
+    pub(crate) frozen: &'a [FrozenValue<'a>],
 }
 
 /// How the load at one pc read memory on every path of the checking pass, for the rewrite of
@@ -299,6 +303,7 @@ fn lddw(cx: &mut Cx<'_, '_>, s: &mut State, dst: Reg, src: LddwSrc, imm: i32, ne
                 size: m.value_size,
                 alloc: 0,
                 deny: deny_of(m.flags),
+                map,
             };
             s.set(dst, ty, Interval::constant(next_imm.into()));
         }

@@ -6,7 +6,8 @@
 //! the Linux map type names of each [`MapKind`] (`lpm_trie`, `devmap`, `queue`, ...) or
 //! `other`; flags are `rdonly_prog`, `wronly_prog` joined by `|`, or a number; a map of maps
 //! gives its inner template as `inner_kind=array inner_key=4 inner_value=8 inner_entries=16
-//! inner_flags=...`, kind first, the rest defaulting as for maps), and for unsafe programs
+//! inner_flags=...`, kind first, the rest defaulting as for maps; `data=25640a00` gives the
+//! bytes of a frozen value, in hex, as [`FrozenValue`]), and for unsafe programs
 //! `; expect: CLASS` with the [`VerifyErrorKind::class`] of the first error.
 
 #![allow(dead_code)]
@@ -16,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use ebpf_isa::Insn;
 use ebpf_verifier::platform::{BPF_F_RDONLY_PROG, BPF_F_WRONLY_PROG};
-use ebpf_verifier::{InnerMap, MapInfo, MapKind};
+use ebpf_verifier::{FrozenValue, InnerMap, MapInfo, MapKind};
 
 #[derive(Debug)]
 pub struct Case {
@@ -24,6 +25,8 @@ pub struct Case {
     pub prog_type: String,
     pub platform: String,
     pub maps: Vec<MapInfo>,
+    /// Frozen values: map index and bytes.
+    pub frozen: Vec<(usize, Vec<u8>)>,
     pub expect: Option<String>,
     pub insns: Vec<Insn>,
     pub text: String,
@@ -69,8 +72,9 @@ fn inner(m: &mut MapInfo) -> &mut InnerMap {
     m.inner.as_mut().expect("inner_kind= comes first")
 }
 
-fn map_info(spec: &str) -> MapInfo {
+fn map_info(spec: &str) -> (MapInfo, Option<Vec<u8>>) {
     let mut m = MapInfo::new(1, MapKind::Hash, 4, 8, 16);
+    let mut data = None;
     for kv in spec.split_whitespace() {
         let (k, v) = kv.split_once('=').expect("key=value");
         match k {
@@ -90,13 +94,20 @@ fn map_info(spec: &str) -> MapInfo {
             }
             "flags" => m.flags = map_flags(v),
             "inner_flags" => inner(&mut m).flags = map_flags(v),
+            "data" => {
+                let bytes = (0..v.len())
+                    .step_by(2)
+                    .map(|i| u8::from_str_radix(&v[i..i + 2], 16).unwrap())
+                    .collect();
+                data = Some(bytes);
+            }
             "inner_key" => inner(&mut m).key_size = v.parse().unwrap(),
             "inner_value" => inner(&mut m).value_size = v.parse().unwrap(),
             "inner_entries" => inner(&mut m).max_entries = v.parse().unwrap(),
             other => panic!("unknown map setting {other}"),
         }
     }
-    m
+    (m, data)
 }
 
 pub fn parse(path: &Path) -> Case {
@@ -106,6 +117,7 @@ pub fn parse(path: &Path) -> Case {
         prog_type: "xdp".into(),
         platform: "linux".into(),
         maps: Vec::new(),
+        frozen: Vec::new(),
         expect: None,
         insns: Vec::new(),
         text: text.clone(),
@@ -121,7 +133,13 @@ pub fn parse(path: &Path) -> Case {
         match k.trim() {
             "type" => case.prog_type = v.into(),
             "platform" => case.platform = v.into(),
-            "map" => case.maps.push(map_info(v)),
+            "map" => {
+                let (m, data) = map_info(v);
+                if let Some(d) = data {
+                    case.frozen.push((case.maps.len(), d));
+                }
+                case.maps.push(m);
+            }
             "expect" => case.expect = Some(v.into()),
             _ => {}
         }
@@ -149,16 +167,22 @@ pub fn cases(dir: &str) -> Vec<Case> {
 pub fn verify(case: &Case) -> Result<ebpf_verifier::Verified, Vec<ebpf_verifier::VerifyError>> {
     let program =
         ebpf_isa::Program::from_insns(case.insns.as_slice()).map_err(|e| vec![e.into()])?;
-    match case.platform.as_str() {
-        "linux" => {
-            ebpf_verifier::verify(&program, &ebpf_verifier::LINUX, &case.prog_type, &case.maps)
-        }
-        "windows" => ebpf_verifier::verify(
-            &program,
-            &ebpf_verifier::WINDOWS,
-            &case.prog_type,
-            &case.maps,
-        ),
+    let platform = match case.platform.as_str() {
+        "linux" => &ebpf_verifier::LINUX,
+        "windows" => &ebpf_verifier::WINDOWS,
         other => panic!("unknown platform {other}"),
-    }
+    };
+    let frozen: Vec<FrozenValue<'_>> = case
+        .frozen
+        .iter()
+        .map(|(map, bytes)| FrozenValue { map: *map, bytes })
+        .collect();
+    ebpf_verifier::verify_with_contents(
+        &program,
+        platform,
+        &case.prog_type,
+        &case.maps,
+        &frozen,
+        &ebpf_verifier::Options::default(),
+    )
 }
