@@ -523,7 +523,15 @@ mod tests {
         let p = legacy_map(&bytes, record, &LINUX, "trace", "maps", 0, 3);
         assert_eq!(p.def.type_name(), "stack_trace");
         assert_eq!((p.inner_index, p.def.flags), (None, 1));
-        assert_eq!(p.def.info(5).kind, ebpf_platform::MapKind::Other(7));
+        assert_eq!(p.def.info(5).kind, ebpf_platform::MapKind::StackTrace);
+        assert_eq!(p.def.info(5).flags, 1);
+        // A number the platform does not know is a map type the verifier does not model.
+        let bytes: Vec<u8> = [99u32, 4, 4, 2, 0]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        let p = legacy_map(&bytes, record, &LINUX, "odd", "maps", 0, 3);
+        assert_eq!(p.def.info(5).kind, ebpf_platform::MapKind::Other(99));
     }
 
     /// iproute2 names the inner template by its `id` (`inner_id`); `inner_idx` is the slot

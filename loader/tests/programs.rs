@@ -248,6 +248,9 @@ fn rodata_constant_read_at_run_time() {
         ["xdp xdp_rodata xdp xdp 17 [xdp_rodata@0] [7:map0+0 12:map0+4]"]
     );
     assert_eq!(maps(&o), [".rodata array 4 8 1 0x80"]);
+    // What the verifier is told: programs may only read it.
+    let info = o.map_infos()[0];
+    assert_eq!(info.flags, ebpf_platform::BPF_F_RDONLY_PROG);
     let data = &o.maps()[0].data;
     assert_eq!(data[..4], 1514u32.to_le_bytes());
     assert_eq!(data[4..], [2, 1, 2, 3]);
