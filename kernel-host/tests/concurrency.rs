@@ -42,7 +42,9 @@ fn readers_and_a_writer() {
         .update(&0u32.to_ne_bytes(), &vec![0u8; 8 * CPUS], update::NOEXIST)
         .unwrap();
     for k in 0..KEYS {
-        table.update(&k.to_ne_bytes(), &value(k, 0), update::ANY).unwrap();
+        table
+            .update(&k.to_ne_bytes(), &value(k, 0), update::ANY)
+            .unwrap();
     }
     let stop = Arc::new(AtomicBool::new(false));
     let hits = Arc::new(AtomicU64::new(0));
@@ -59,10 +61,13 @@ fn readers_and_a_writer() {
                     0 => {
                         let _ = table.delete(&k.to_ne_bytes());
                     }
-                    _ => table.update(&k.to_ne_bytes(), &value(k, generation), update::ANY).unwrap(),
+                    _ => table
+                        .update(&k.to_ne_bytes(), &value(k, generation), update::ANY)
+                        .unwrap(),
                 }
                 // The LRU map is kept full, so inserts evict.
-                lru.update(&k.to_ne_bytes(), &value(k, generation), update::ANY).unwrap();
+                lru.update(&k.to_ne_bytes(), &value(k, generation), update::ANY)
+                    .unwrap();
                 if generation % 4096 == 0 {
                     epoch.synchronize();
                 }
@@ -92,7 +97,11 @@ fn readers_and_a_writer() {
                                 // SAFETY: the value pointer is valid until `guard` drops, even
                                 // if the writer deletes or replaces the entry meanwhile.
                                 let tag = unsafe { p.as_ptr().cast::<u64>().read() };
-                                assert_eq!(tag, u64::from(k) | 0xfeed_0000_0000_0000, "value of key {k}");
+                                assert_eq!(
+                                    tag,
+                                    u64::from(k) | 0xfeed_0000_0000_0000,
+                                    "value of key {k}"
+                                );
                                 hits.fetch_add(1, Ordering::Relaxed);
                             }
                         }
@@ -120,7 +129,10 @@ fn readers_and_a_writer() {
     for map in [&counters, &hash_counters] {
         let mut all = vec![0u8; 8 * CPUS];
         map.lookup(&0u32.to_ne_bytes(), &mut all).unwrap();
-        let sum: u64 = all.chunks(8).map(|c| u64::from_ne_bytes(c.try_into().unwrap())).sum();
+        let sum: u64 = all
+            .chunks(8)
+            .map(|c| u64::from_ne_bytes(c.try_into().unwrap()))
+            .sum();
         assert_eq!(sum, expected, "{} counters", map.map_type());
     }
     assert!(hits.load(Ordering::Relaxed) > 0);

@@ -93,10 +93,18 @@ fn exercise(epoch: &Arc<Epoch>) {
                                 let key = k.to_ne_bytes();
                                 let _ = m.update(&key, &value, update::ANY);
                                 let _ = m.prog_lookup(&guard, &key);
-                                let _ = m.prog_update(&guard, &key, &value[..m.def().value_size as usize], update::ANY);
+                                let _ = m.prog_update(
+                                    &guard,
+                                    &key,
+                                    &value[..m.def().value_size as usize],
+                                    update::ANY,
+                                );
                                 if i % 5 == 0 {
                                     let _ = m.delete(&key);
-                                    let _ = m.prog_lookup_and_delete(&guard, &((k + 3) % 24).to_ne_bytes());
+                                    let _ = m.prog_lookup_and_delete(
+                                        &guard,
+                                        &((k + 3) % 24).to_ne_bytes(),
+                                    );
                                 }
                             }
                         }
@@ -118,8 +126,19 @@ fn maps_and_epochs_do_not_leak() {
     let epoch = Arc::new(Epoch::with_slots(4, 8, thread::yield_now));
     exercise(&epoch);
     epoch.synchronize();
-    assert_eq!(epoch.pending(), 0, "synchronize reclaimed every retired object");
-    assert!(LIVE.load(Ordering::SeqCst) > start, "the epoch itself is still allocated");
+    assert_eq!(
+        epoch.pending(),
+        0,
+        "synchronize reclaimed every retired object"
+    );
+    assert!(
+        LIVE.load(Ordering::SeqCst) > start,
+        "the epoch itself is still allocated"
+    );
     drop(epoch);
-    assert_eq!(LIVE.load(Ordering::SeqCst), start, "bytes still allocated after everything was dropped");
+    assert_eq!(
+        LIVE.load(Ordering::SeqCst),
+        start,
+        "bytes still allocated after everything was dropped"
+    );
 }

@@ -15,19 +15,36 @@ fn array_creation_rules() {
     let e = epoch(CPUS);
     for sem in [Windows, Linux] {
         for (def, why) in [
-            (MapDef::new(MapType::Array, 8, 8, 4), "array keys must be 4 bytes"),
-            (MapDef::new(MapType::Array, 4, 8, 0), "max_entries must not be 0"),
-            (MapDef::new(MapType::Array, 4, 0, 4), "value_size must not be 0 for this map type"),
-            (MapDef::new(MapType::Array, 0, 8, 4), "key_size must not be 0 for this map type"),
+            (
+                MapDef::new(MapType::Array, 8, 8, 4),
+                "array keys must be 4 bytes",
+            ),
+            (
+                MapDef::new(MapType::Array, 4, 8, 0),
+                "max_entries must not be 0",
+            ),
+            (
+                MapDef::new(MapType::Array, 4, 0, 4),
+                "value_size must not be 0 for this map type",
+            ),
+            (
+                MapDef::new(MapType::Array, 0, 8, 4),
+                "key_size must not be 0 for this map type",
+            ),
         ] {
             let err = ebpf_kernel_host::maps::Map::new(def, sem, e.clone(), 0).unwrap_err();
             assert_eq!(err.kind(), &MapErrorKind::InvalidDefinition { reason: why });
             assert_eq!(err.ebpf_result(), EbpfResult::InvalidArgument);
-            assert!(err.to_string().starts_with("array map: create: invalid definition"), "{err}");
+            assert!(
+                err.to_string()
+                    .starts_with("array map: create: invalid definition"),
+                "{err}"
+            );
         }
     }
     // Windows refuses map flags; Linux accepts its known ones.
-    let def = MapDef::new(MapType::Array, 4, 8, 4).with_flags(ebpf_kernel_host::maps::flags::MMAPABLE);
+    let def =
+        MapDef::new(MapType::Array, 4, 8, 4).with_flags(ebpf_kernel_host::maps::flags::MMAPABLE);
     assert!(ebpf_kernel_host::maps::Map::new(def.clone(), Windows, e.clone(), 0).is_err());
     assert!(ebpf_kernel_host::maps::Map::new(def, Linux, e.clone(), 0).is_ok());
     // The 128 GiB allocation bound.
@@ -49,14 +66,51 @@ fn array_update_lookup_and_flags() {
             Windows => expect_code(noexist, sem, -6),
             Linux => expect_code(noexist, sem, -(EEXIST as i64)),
         }
-        expect_err(m.update(&k32(1), &v64(1), 3), EbpfResult::InvalidArgument, EINVAL, MapErrorKind::InvalidFlags { flags: 3 });
-        let oob = MapErrorKind::IndexOutOfRange { index: 4, max_entries: 4 };
-        expect_err(m.update(&k32(4), &v64(1), 0), EbpfResult::InvalidArgument, E2BIG, oob.clone());
+        expect_err(
+            m.update(&k32(1), &v64(1), 3),
+            EbpfResult::InvalidArgument,
+            EINVAL,
+            MapErrorKind::InvalidFlags { flags: 3 },
+        );
+        let oob = MapErrorKind::IndexOutOfRange {
+            index: 4,
+            max_entries: 4,
+        };
+        expect_err(
+            m.update(&k32(4), &v64(1), 0),
+            EbpfResult::InvalidArgument,
+            E2BIG,
+            oob.clone(),
+        );
         expect_err(get64(&m, &k32(4)), EbpfResult::ObjectNotFound, ENOENT, oob);
-        expect_err(m.update(&k32(0), &[0u8; 4], 0), EbpfResult::InvalidArgument, EINVAL, MapErrorKind::ValueSize { expected: 8, got: 4 });
-        expect_err(m.update(&[0u8; 8], &v64(1), 0), EbpfResult::InvalidArgument, EINVAL, MapErrorKind::KeySize { expected: 4, got: 8 });
+        expect_err(
+            m.update(&k32(0), &[0u8; 4], 0),
+            EbpfResult::InvalidArgument,
+            EINVAL,
+            MapErrorKind::ValueSize {
+                expected: 8,
+                got: 4,
+            },
+        );
+        expect_err(
+            m.update(&[0u8; 8], &v64(1), 0),
+            EbpfResult::InvalidArgument,
+            EINVAL,
+            MapErrorKind::KeySize {
+                expected: 4,
+                got: 8,
+            },
+        );
         let mut out = [0u8; 8];
-        expect_code(m.lookup_and_delete(&k32(1), &mut out), sem, if sem == Windows { -6 } else { -(ENOTSUPP as i64) });
+        expect_code(
+            m.lookup_and_delete(&k32(1), &mut out),
+            sem,
+            if sem == Windows {
+                -6
+            } else {
+                -(ENOTSUPP as i64)
+            },
+        );
     }
 }
 
@@ -65,11 +119,20 @@ fn array_delete_differs() {
     let w = map(MapType::Array, 4, 8, 4, Windows);
     w.update(&k32(2), &v64(5), 0).unwrap();
     w.delete(&k32(2)).unwrap();
-    assert_eq!(get64(&w, &k32(2)).unwrap(), 0, "Windows delete zeroes the slot");
+    assert_eq!(
+        get64(&w, &k32(2)).unwrap(),
+        0,
+        "Windows delete zeroes the slot"
+    );
     expect_code(w.delete(&k32(9)), Windows, -6);
     let l = map(MapType::Array, 4, 8, 4, Linux);
     l.update(&k32(2), &v64(5), 0).unwrap();
-    expect_err(l.delete(&k32(2)), EbpfResult::InvalidArgument, EINVAL, MapErrorKind::NotSupported);
+    expect_err(
+        l.delete(&k32(2)),
+        EbpfResult::InvalidArgument,
+        EINVAL,
+        MapErrorKind::NotSupported,
+    );
     assert_eq!(get64(&l, &k32(2)).unwrap(), 5);
 }
 
@@ -86,7 +149,12 @@ fn array_next_key() {
         assert_eq!(next, k32(2));
         let end = m.next_key(Some(&k32(2)), &mut next);
         match sem {
-            Windows => expect_err(end, EbpfResult::NoMoreKeys, ENOENT, MapErrorKind::NoMoreKeys),
+            Windows => expect_err(
+                end,
+                EbpfResult::NoMoreKeys,
+                ENOENT,
+                MapErrorKind::NoMoreKeys,
+            ),
             Linux => expect_code(end, sem, -(ENOENT as i64)),
         }
         let past = m.next_key(Some(&k32(7)), &mut next);
@@ -137,16 +205,35 @@ fn percpu_array_padding_and_slices() {
     drop(g);
     let mut out = vec![0u8; 8 * CPUS];
     m.lookup(&k32(1), &mut out).unwrap();
-    let slices: Vec<u32> = (0..CPUS).map(|c| u32::from_ne_bytes(out[c * 8..c * 8 + 4].try_into().unwrap())).collect();
-    assert_eq!(slices, [100, 101, 7, 103], "only the current CPU's slice changed");
-    assert!(out.chunks(8).all(|c| c[4..] == [0, 0, 0, 0]), "padding is zero");
+    let slices: Vec<u32> = (0..CPUS)
+        .map(|c| u32::from_ne_bytes(out[c * 8..c * 8 + 4].try_into().unwrap()))
+        .collect();
+    assert_eq!(
+        slices,
+        [100, 101, 7, 103],
+        "only the current CPU's slice changed"
+    );
+    assert!(
+        out.chunks(8).all(|c| c[4..] == [0, 0, 0, 0]),
+        "padding is zero"
+    );
     // A user-side guard has no CPU.
     let pin = m.epoch().pin();
-    expect_err(m.prog_lookup(&pin, &k32(1)), EbpfResult::InvalidArgument, EINVAL, MapErrorKind::NoCpu);
+    expect_err(
+        m.prog_lookup(&pin, &k32(1)),
+        EbpfResult::InvalidArgument,
+        EINVAL,
+        MapErrorKind::NoCpu,
+    );
     // A guard of another epoch is refused.
     let other = epoch(CPUS);
     let foreign = other.enter(0);
-    expect_err(m.prog_lookup(&foreign, &k32(1)), EbpfResult::InvalidArgument, EINVAL, MapErrorKind::ForeignGuard);
+    expect_err(
+        m.prog_lookup(&foreign, &k32(1)),
+        EbpfResult::InvalidArgument,
+        EINVAL,
+        MapErrorKind::ForeignGuard,
+    );
 }
 
 #[test]
@@ -154,17 +241,42 @@ fn hash_flags_and_errors() {
     for sem in [Windows, Linux] {
         let m = map(MapType::Hash, 8, 8, 16, sem);
         let k = v64(42);
-        expect_err(m.update(&k, &v64(1), update::EXIST), EbpfResult::KeyNotFound, ENOENT, MapErrorKind::KeyNotFound);
+        expect_err(
+            m.update(&k, &v64(1), update::EXIST),
+            EbpfResult::KeyNotFound,
+            ENOENT,
+            MapErrorKind::KeyNotFound,
+        );
         m.update(&k, &v64(1), update::NOEXIST).unwrap();
-        expect_err(m.update(&k, &v64(2), update::NOEXIST), EbpfResult::ObjectAlreadyExists, EEXIST, MapErrorKind::AlreadyExists);
+        expect_err(
+            m.update(&k, &v64(2), update::NOEXIST),
+            EbpfResult::ObjectAlreadyExists,
+            EEXIST,
+            MapErrorKind::AlreadyExists,
+        );
         m.update(&k, &v64(3), update::EXIST).unwrap();
         assert_eq!(get64(&m, &k).unwrap(), 3);
         m.update(&k, &v64(4), update::ANY).unwrap();
         assert_eq!(get64(&m, &k).unwrap(), 4);
-        expect_err(m.update(&k, &v64(4), 7), EbpfResult::InvalidArgument, EINVAL, MapErrorKind::InvalidFlags { flags: 7 });
+        expect_err(
+            m.update(&k, &v64(4), 7),
+            EbpfResult::InvalidArgument,
+            EINVAL,
+            MapErrorKind::InvalidFlags { flags: 7 },
+        );
         m.delete(&k).unwrap();
-        expect_err(m.delete(&k), EbpfResult::KeyNotFound, ENOENT, MapErrorKind::KeyNotFound);
-        expect_err(get64(&m, &k), EbpfResult::KeyNotFound, ENOENT, MapErrorKind::KeyNotFound);
+        expect_err(
+            m.delete(&k),
+            EbpfResult::KeyNotFound,
+            ENOENT,
+            MapErrorKind::KeyNotFound,
+        );
+        expect_err(
+            get64(&m, &k),
+            EbpfResult::KeyNotFound,
+            ENOENT,
+            MapErrorKind::KeyNotFound,
+        );
         // Helper return values: negated ebpf_result on Windows, negated errno on Linux.
         let e = m.delete(&k).unwrap_err();
         assert_eq!(e.helper_return(sem), if sem == Windows { -19 } else { -2 });
@@ -234,10 +346,17 @@ fn hash_program_pointer_survives_delete_and_replace() {
     // entries are not freed before it drops.
     unsafe {
         assert_eq!(p1.as_ptr().cast::<u64>().read(), 100);
-        assert_eq!(p2.as_ptr().cast::<u64>().read(), 200, "an update does not write through old pointers");
+        assert_eq!(
+            p2.as_ptr().cast::<u64>().read(),
+            200,
+            "an update does not write through old pointers"
+        );
     }
     assert!(m.prog_lookup(&g, &k32(1)).is_err());
-    assert!(m.epoch().pending() >= 2, "the unlinked chains wait for the guard");
+    assert!(
+        m.epoch().pending() >= 2,
+        "the unlinked chains wait for the guard"
+    );
     drop(g);
     m.epoch().synchronize();
     assert_eq!(m.epoch().pending(), 0);
@@ -264,10 +383,20 @@ fn hash_lookup_and_delete() {
 fn percpu_hash_program_update_writes_one_slice() {
     let m = map(MapType::PercpuHash, 4, 4, 8, Windows);
     let g = m.epoch().enter(1);
-    m.prog_update(&g, &k32(9), &5u32.to_ne_bytes(), update::ANY).unwrap();
-    m.prog_update(&g, &k32(9), &6u32.to_ne_bytes(), update::EXIST).unwrap();
-    expect_code(m.prog_update(&g, &k32(9), &6u32.to_ne_bytes(), update::NOEXIST), Windows, -8);
-    expect_code(m.prog_update(&g, &k32(8), &6u32.to_ne_bytes(), update::EXIST), Windows, -19);
+    m.prog_update(&g, &k32(9), &5u32.to_ne_bytes(), update::ANY)
+        .unwrap();
+    m.prog_update(&g, &k32(9), &6u32.to_ne_bytes(), update::EXIST)
+        .unwrap();
+    expect_code(
+        m.prog_update(&g, &k32(9), &6u32.to_ne_bytes(), update::NOEXIST),
+        Windows,
+        -8,
+    );
+    expect_code(
+        m.prog_update(&g, &k32(8), &6u32.to_ne_bytes(), update::EXIST),
+        Windows,
+        -19,
+    );
     let p = m.prog_lookup(&g, &k32(9)).unwrap();
     // SAFETY: CPU 1's slice of key 9, under the live guard `g`.
     assert_eq!(unsafe { p.as_ptr().cast::<u32>().read() }, 6);

@@ -42,9 +42,15 @@ fn ringbuf_creation_rules() {
         (MapDef::new(MapType::RingBuf, 0, 0, 0), Linux),
     ] {
         let err = Map::new(def.clone(), sem, e.clone(), 0).unwrap_err();
-        assert!(matches!(err.kind(), MapErrorKind::InvalidDefinition { .. }), "{def:?}: {err}");
+        assert!(
+            matches!(err.kind(), MapErrorKind::InvalidDefinition { .. }),
+            "{def:?}: {err}"
+        );
     }
-    assert!(Map::new(MapDef::new(MapType::RingBuf, 0, 8, 4096), Windows, e, 0).is_ok(), "Windows ignores value_size");
+    assert!(
+        Map::new(MapDef::new(MapType::RingBuf, 0, 8, 4096), Windows, e, 0).is_ok(),
+        "Windows ignores value_size"
+    );
 }
 
 #[test]
@@ -56,7 +62,11 @@ fn ringbuf_records_byte_for_byte() {
     let r = m.ringbuf_reserve(&g, 5, 0).unwrap();
     let rb = m.as_ringbuf().unwrap();
     let data = rb.data_area();
-    assert_eq!(data[0..8], hdr(3, 3), "length 3, page offset 3 (after Linux's three header pages)");
+    assert_eq!(
+        data[0..8],
+        hdr(3, 3),
+        "length 3, page offset 3 (after Linux's three header pages)"
+    );
     assert_eq!(data[8..16], [1, 2, 3, 0, 0, 0, 0, 0]);
     assert_eq!(data[16..24], hdr(8, 3));
     assert_eq!(data[24..32], [9; 8]);
@@ -71,10 +81,19 @@ fn ringbuf_records_byte_for_byte() {
     // SAFETY: the reservation's 5 bytes are writable until it is committed.
     unsafe { r.as_ptr().copy_from([7u8, 7, 7, 7, 7].as_ptr(), 5) };
     m.ringbuf_commit(&g, r, true).unwrap();
-    assert_eq!(rb.data_area()[32..40], hdr(5 | DISCARD_BIT, 3), "discarded: DISCARD set, BUSY clear");
+    assert_eq!(
+        rb.data_area()[32..40],
+        hdr(5 | DISCARD_BIT, 3),
+        "discarded: DISCARD set, BUSY clear"
+    );
     assert!(drain(&m).is_empty(), "discarded records are skipped");
     assert_eq!(rb.consumer_pos(), 48);
-    expect_err(m.ringbuf_commit(&g, r, false), EbpfResult::InvalidArgument, EINVAL, MapErrorKind::NotAReservation);
+    expect_err(
+        m.ringbuf_commit(&g, r, false),
+        EbpfResult::InvalidArgument,
+        EINVAL,
+        MapErrorKind::NotAReservation,
+    );
     let r = m.ringbuf_reserve(&g, 16, 0).unwrap();
     // SAFETY: the reservation's 16 bytes are writable until it is committed.
     unsafe { r.as_ptr().copy_from([5u8; 16].as_ptr(), 16) };
@@ -108,7 +127,11 @@ fn ringbuf_page_offset_and_wrap_around() {
     let first = 16384 - start - 8;
     assert_eq!(data[start..start + 8], hdr(2000, 3 + 3));
     assert_eq!(data[start + 8..], payload[..first]);
-    assert_eq!(data[..2000 - first], payload[first..], "the tail continues at the ring's start");
+    assert_eq!(
+        data[..2000 - first],
+        payload[first..],
+        "the tail continues at the ring's start"
+    );
     assert_eq!(drain(&m), vec![payload]);
     // A reservation that wraps is contiguous for the program.
     let r = m.ringbuf_reserve(&g, 1500, 0).unwrap();
@@ -133,7 +156,13 @@ fn ringbuf_full_and_sizes() {
         assert_eq!(drain(&m).len(), 1);
         m.ringbuf_output(&g, &[2; 1], 0).unwrap();
         let big = m.ringbuf_output(&g, &[0; 5000], 0).unwrap_err();
-        assert_eq!(big.kind(), &MapErrorKind::RecordSize { size: 5000, capacity: 4096 });
+        assert_eq!(
+            big.kind(),
+            &MapErrorKind::RecordSize {
+                size: 5000,
+                capacity: 4096
+            }
+        );
         let zero = m.ringbuf_output(&g, &[], 0);
         match sem {
             Windows => expect_code(zero, sem, -6),
@@ -146,7 +175,10 @@ fn ringbuf_full_and_sizes() {
             Linux => {
                 expect_code(flagged, sem, -(EINVAL as i64));
                 m.ringbuf_output(&g, &[3], 2).unwrap();
-                assert!(m.ringbuf_reserve(&g, 8, 1).is_err(), "reserve takes no flags on Linux");
+                assert!(
+                    m.ringbuf_reserve(&g, 8, 1).is_err(),
+                    "reserve takes no flags on Linux"
+                );
             }
         }
         // Key/value operations are not ring operations.
@@ -159,7 +191,12 @@ fn ringbuf_full_and_sizes() {
 fn ringbuf_poll_and_cross_thread_consumer() {
     let m = std::sync::Arc::new(ring(4096, Windows));
     let os = StdOs::new();
-    assert_eq!(m.as_ringbuf().unwrap().poll(&os, Some(Duration::ZERO), |_| ()), 0);
+    assert_eq!(
+        m.as_ringbuf()
+            .unwrap()
+            .poll(&os, Some(Duration::ZERO), |_| ()),
+        0
+    );
     let producer = {
         let m = m.clone();
         std::thread::spawn(move || {
@@ -179,21 +216,38 @@ fn ringbuf_poll_and_cross_thread_consumer() {
     while got.len() < 200 {
         m.as_ringbuf()
             .unwrap()
-            .poll(&os, Some(Duration::from_secs(10)), |r| got.push(u32::from_ne_bytes(r.try_into().unwrap())));
+            .poll(&os, Some(Duration::from_secs(10)), |r| {
+                got.push(u32::from_ne_bytes(r.try_into().unwrap()))
+            });
     }
     producer.join().unwrap();
-    assert_eq!(got, (0..200).collect::<Vec<_>>(), "records arrive in order, each once");
+    assert_eq!(
+        got,
+        (0..200).collect::<Vec<_>>(),
+        "records arrive in order, each once"
+    );
 }
 
 #[test]
 fn perf_event_array_per_cpu_rings() {
     let e = epoch(2);
-    let m = map_on(&e, MapDef::new(MapType::PerfEventArray, 0, 0, 4096), Windows);
+    let m = map_on(
+        &e,
+        MapDef::new(MapType::PerfEventArray, 0, 0, 4096),
+        Windows,
+    );
     let g = e.try_enter_cpu(1).unwrap();
-    m.perf_event_output(&g, CURRENT_CPU, &[b"ab", b"cde"]).unwrap();
+    m.perf_event_output(&g, CURRENT_CPU, &[b"ab", b"cde"])
+        .unwrap();
     m.perf_event_output(&g, 1, &[b"x"]).unwrap();
     let wrong = m.perf_event_output(&g, 0, &[b"x"]);
-    assert_eq!(wrong.as_ref().unwrap_err().kind(), &MapErrorKind::WrongCpu { requested: 0, current: 1 });
+    assert_eq!(
+        wrong.as_ref().unwrap_err().kind(),
+        &MapErrorKind::WrongCpu {
+            requested: 0,
+            current: 1
+        }
+    );
     expect_code(wrong, Windows, -6);
     let big = vec![0u8; 4000];
     m.perf_event_output(&g, CURRENT_CPU, &[&big]).unwrap();
@@ -202,16 +256,32 @@ fn perf_event_array_per_cpu_rings() {
     assert_eq!(perf.lost(1), 1);
     assert_eq!(perf.lost(0), 0);
     let mut records = Vec::new();
-    assert_eq!(perf.read_all(|cpu, r| records.push((cpu, r.len(), r.first().copied()))), 3);
-    assert_eq!(records, [(1, 5, Some(b'a')), (1, 1, Some(b'x')), (1, 4000, Some(0))]);
+    assert_eq!(
+        perf.read_all(|cpu, r| records.push((cpu, r.len(), r.first().copied()))),
+        3
+    );
+    assert_eq!(
+        records,
+        [(1, 5, Some(b'a')), (1, 1, Some(b'x')), (1, 4000, Some(0))]
+    );
     drop(g);
     // Linux: key and value 4 bytes, max_entries CPU slots.
-    assert!(Map::new(MapDef::new(MapType::PerfEventArray, 0, 0, 4096), Linux, e.clone(), 0).is_err());
+    assert!(Map::new(
+        MapDef::new(MapType::PerfEventArray, 0, 0, 4096),
+        Linux,
+        e.clone(),
+        0
+    )
+    .is_err());
     let l = map_on(&e, MapDef::new(MapType::PerfEventArray, 4, 4, 2), Linux);
     let g = e.enter(0);
     expect_code(l.perf_event_output(&g, 5, &[b"x"]), Linux, -(E2BIG as i64));
     let other = 1 - g.cpu().unwrap() as u32;
-    expect_code(l.perf_event_output(&g, other, &[b"x"]), Linux, -(EOPNOTSUPP as i64));
+    expect_code(
+        l.perf_event_output(&g, other, &[b"x"]),
+        Linux,
+        -(EOPNOTSUPP as i64),
+    );
     l.perf_event_output(&g, CURRENT_CPU, &[b"linux"]).unwrap();
     let mut n = 0;
     l.as_perf_event_array().unwrap().read_all(|_, r| {

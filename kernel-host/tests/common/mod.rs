@@ -37,7 +37,12 @@ pub fn get64(m: &Map, key: &[u8]) -> Result<u64, MapError> {
 
 /// Asserts the error's Windows result, Linux errno and kind.
 #[track_caller]
-pub fn expect_err(r: Result<impl std::fmt::Debug, MapError>, result: EbpfResult, errno: i32, kind: MapErrorKind) {
+pub fn expect_err(
+    r: Result<impl std::fmt::Debug, MapError>,
+    result: EbpfResult,
+    errno: i32,
+    kind: MapErrorKind,
+) {
     let e = r.expect_err("operation should fail");
     assert_eq!(e.kind(), &kind, "kind of {e}");
     assert_eq!(e.ebpf_result(), result, "ebpf_result of {e}");
