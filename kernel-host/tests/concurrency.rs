@@ -39,7 +39,7 @@ fn readers_and_a_writer() {
     let table = new(MapDef::new(MapType::Hash, 4, 16, KEYS));
     let lru = new(MapDef::new(MapType::LruHash, 4, 16, KEYS / 2));
     hash_counters
-        .update(&0u32.to_ne_bytes(), &vec![0u8; 8 * CPUS], update::NOEXIST)
+        .update(&0u32.to_ne_bytes(), &[0u8; 8 * CPUS], update::NOEXIST)
         .unwrap();
     for k in 0..KEYS {
         table

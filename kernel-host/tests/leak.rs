@@ -58,13 +58,12 @@ fn exercise(epoch: &Arc<Epoch>) {
             thread::spawn(move || {
                 for i in 0..2_000u32 {
                     let k = (i * 7 + t) % 24;
-                    let mut key = k.to_ne_bytes().to_vec();
                     for m in &maps {
                         let value = vec![(i % 251) as u8; m.user_value_size()];
                         let guard = epoch.enter(t as usize);
                         match m.map_type() {
                             MapType::LpmTrie => {
-                                key = [24u32.to_ne_bytes(), k.to_ne_bytes()].concat();
+                                let key = [24u32.to_ne_bytes(), k.to_ne_bytes()].concat();
                                 let _ = m.update(&key, &value, update::ANY);
                                 let _ = m.prog_lookup(&guard, &key);
                                 if i % 3 == 0 {
@@ -73,7 +72,7 @@ fn exercise(epoch: &Arc<Epoch>) {
                             }
                             MapType::Queue | MapType::Stack => {
                                 let _ = m.push(&value, update::EXIST);
-                                let _ = m.pop(&mut vec![0u8; 8]);
+                                let _ = m.pop(&mut [0u8; 8]);
                             }
                             MapType::RingBuf => {
                                 let _ = m.ringbuf_output(&guard, &value[..0], 0);
