@@ -9,7 +9,7 @@
 //! this ring keeps a second copy's worth of space after the data so a reservation is
 //! contiguous, and copies the wrapped tail to the start of the ring on submit.
 //!
-//! Producers ([`RingBuf::reserve`], [`RingBuf::commit`], [`RingBuf::output`]) serialise
+//! Producers ([`Map::ringbuf_reserve`](super::Map::ringbuf_reserve), `ringbuf_commit`, `ringbuf_output`) serialise
 //! reservations on a spin lock (as Linux does), write data with no lock, and publish by
 //! clearing BUSY with a release store. The consumer ([`RingBuf::consume`], [`RingBuf::poll`])
 //! reads headers with acquire loads, stops at the first BUSY record, skips discarded ones (not
