@@ -1,8 +1,10 @@
 //! A `#![no_std]` static library that links the no_std crates (isa, interp, loader, platform,
-//! verifier), as a kernel driver would. Its exported functions call into each, so their code is
-//! really linked.
+//! verifier, kernel-host), as a kernel driver would. Its exported functions call into each, so
+//! their code is really linked.
 
 #![no_std]
+
+extern crate alloc;
 
 use core::alloc::{GlobalAlloc, Layout};
 use core::panic::PanicInfo;
@@ -68,6 +70,32 @@ pub extern "C" fn nostd_check_context_size(number: u32) -> u32 {
         .program_type_numbered(number)
         .and_then(|t| t.context)
         .map_or(0, |c| c.size)
+}
+
+/// Creates a hash map protected by a one-CPU epoch, stores `value` under `key` from the
+/// program side and reads it back from the user side; returns the value, or `u64::MAX` when
+/// anything fails.
+#[no_mangle]
+pub extern "C" fn nostd_check_map(key: u32, value: u64) -> u64 {
+    use ebpf_kernel_host::maps::{Map, MapDef, MapType, Semantics};
+    let epoch = alloc::sync::Arc::new(ebpf_kernel_host::Epoch::new(1));
+    let def = MapDef::new(MapType::Hash, 4, 8, 16);
+    let Ok(map) = Map::new(def, Semantics::Windows, epoch.clone(), 1) else {
+        return u64::MAX;
+    };
+    let guard = epoch.enter(0);
+    if map
+        .prog_update(&guard, &key.to_ne_bytes(), &value.to_ne_bytes(), 0)
+        .is_err()
+    {
+        return u64::MAX;
+    }
+    drop(guard);
+    let mut out = [0u8; 8];
+    match map.lookup(&key.to_ne_bytes(), &mut out) {
+        Ok(()) => u64::from_ne_bytes(out),
+        Err(_) => u64::MAX,
+    }
 }
 
 /// An allocator that always fails: this library only has to link, never to run.
