@@ -21,8 +21,9 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use ebpf_benches::kernel::{self, Maps, Prepared};
-use ebpf_cli::verify::{type_hint_from_path, verify_program, PlatformChoice};
-use ebpf_loader::{LoadOptions, Object, ProgramType};
+use ebpf_cli::verify::{type_hint_from_path, verify_program};
+use ebpf_loader::{LoadOptions, Object};
+use ebpf_platform::{ProgramType, LINUX};
 
 /// The system allocator, counting live bytes and their peak.
 struct Counting;
@@ -86,13 +87,7 @@ fn verify_all(objects: &[(String, Object)]) -> usize {
     let mut accepted = 0;
     for (file, object) in objects {
         for program in object.programs() {
-            let v = verify_program(
-                object,
-                program,
-                PlatformChoice::Linux,
-                type_hint_from_path(file),
-                false,
-            );
+            let v = verify_program(object, program, type_hint_from_path(file), false);
             accepted += usize::from(v.accepted);
         }
     }
@@ -109,13 +104,7 @@ fn report(objects: &[(String, Object)]) -> (usize, usize) {
             let base = LIVE.load(Ordering::Relaxed);
             PEAK.store(base, Ordering::Relaxed);
             let start = Instant::now();
-            let v = verify_program(
-                object,
-                program,
-                PlatformChoice::Linux,
-                type_hint_from_path(file),
-                false,
-            );
+            let v = verify_program(object, program, type_hint_from_path(file), false);
             let time = start.elapsed();
             let peak = PEAK.load(Ordering::Relaxed) - base;
             let e = per_project.entry(project).or_default();
@@ -172,16 +161,7 @@ fn bench(c: &mut Criterion) {
     let (file, object) = &objects[oi];
     let program = &object.programs()[pi];
     group.bench_function("slowest_program", |b| {
-        b.iter(|| {
-            verify_program(
-                object,
-                program,
-                PlatformChoice::Linux,
-                type_hint_from_path(file),
-                false,
-            )
-            .accepted
-        })
+        b.iter(|| verify_program(object, program, type_hint_from_path(file), false).accepted)
     });
     group.finish();
 }
@@ -210,13 +190,9 @@ fn own_objects() -> Vec<(String, Object)> {
         .collect()
 }
 
-/// The loader's type for a verifier type hint (Cilium's path convention).
-fn hinted_type(hint: Option<&str>) -> Option<ProgramType> {
-    match hint? {
-        "xdp" => Some(ProgramType::Xdp),
-        "sched_cls" => Some(ProgramType::SchedCls),
-        _ => None,
-    }
+/// The Linux program type of a verifier type hint (Cilium's path convention).
+fn hinted_type(hint: Option<&str>) -> Option<&'static ProgramType> {
+    LINUX.program_type(hint?)
 }
 
 /// Project of an object path: `tests` for ours, the corpus directory for a sample.
@@ -242,13 +218,7 @@ struct Comparable<'a> {
 impl Comparable<'_> {
     fn ours(&self) -> (bool, Duration) {
         let start = Instant::now();
-        let v = verify_program(
-            self.object,
-            self.program,
-            PlatformChoice::Linux,
-            self.hint,
-            false,
-        );
+        let v = verify_program(self.object, self.program, self.hint, false);
         (v.accepted, start.elapsed())
     }
 
@@ -298,10 +268,13 @@ fn comparable_set<'a>(
             let mut loaded = prepared.load().map(|l| (prepared, l));
             // A section name implying no type: a socket filter first, then (as our Linux
             // platform describes that type, with the tc context) a tc classifier.
-            if loaded.is_err() && hint.is_none() && program.program_type == ProgramType::Unknown {
-                if let Ok(tc) =
-                    Prepared::new(object, program, &object_maps, Some(ProgramType::SchedCls))
-                {
+            if loaded.is_err() && hint.is_none() && program.program_type.is_none() {
+                if let Ok(tc) = Prepared::new(
+                    object,
+                    program,
+                    &object_maps,
+                    LINUX.program_type("sched_cls"),
+                ) {
                     if let Ok(l) = tc.load() {
                         t.as_tc += 1;
                         loaded = Ok((tc, l));

@@ -12,74 +12,10 @@
 use std::ffi::CString;
 use std::time::{Duration, Instant};
 
-use ebpf_loader::{AttachType, MapDef, Object, Program, ProgramType};
+use ebpf_loader::{MapDef, Object, Program};
+use ebpf_platform::{MapKind, ProgramType, LINUX};
 
 use crate::linux::{self, Fd};
-
-/// `BPF_MAP_TYPE_PERF_EVENT_ARRAY`, whose `max_entries` loaders default to the CPU count.
-const PERF_EVENT_ARRAY: u32 = 4;
-
-/// Kernel `enum bpf_prog_type` for a loader program type; `None` for types the kernel loads
-/// only with BTF attach targets (tracing, LSM, struct_ops, extension) or not at all (eBPF for
-/// Windows' `bind`). A section implying no type loads as a socket filter.
-pub fn prog_type(t: ProgramType) -> Option<u32> {
-    Some(match t {
-        ProgramType::SocketFilter | ProgramType::Unknown => 1,
-        ProgramType::Kprobe => 2,
-        ProgramType::SchedCls => 3,
-        ProgramType::SchedAct => 4,
-        ProgramType::Tracepoint => 5,
-        ProgramType::Xdp => 6,
-        ProgramType::PerfEvent => 7,
-        ProgramType::CgroupSkb => 8,
-        ProgramType::CgroupSock => 9,
-        ProgramType::LwtIn => 10,
-        ProgramType::LwtOut => 11,
-        ProgramType::LwtXmit => 12,
-        ProgramType::SockOps => 13,
-        ProgramType::SkSkb => 14,
-        ProgramType::CgroupDevice => 15,
-        ProgramType::SkMsg => 16,
-        ProgramType::RawTracepoint => 17,
-        ProgramType::CgroupSockAddr => 18,
-        ProgramType::LwtSeg6local => 19,
-        ProgramType::SkReuseport => 21,
-        ProgramType::FlowDissector => 22,
-        ProgramType::CgroupSysctl => 23,
-        ProgramType::CgroupSockopt => 25,
-        _ => return None,
-    })
-}
-
-/// Kernel `enum bpf_attach_type` for the attach types the kernel checks at load time; `None`
-/// for hooks Linux lacks (eBPF for Windows' `recv_accept`).
-pub fn attach_type(t: Option<AttachType>) -> Option<u32> {
-    Some(match t {
-        Some(AttachType::CgroupInetIngress) => 0,
-        Some(AttachType::CgroupInetEgress) => 1,
-        Some(AttachType::CgroupInetSockCreate) => 2,
-        Some(AttachType::CgroupSockOps) => 3,
-        Some(AttachType::CgroupDevice) => 6,
-        Some(AttachType::CgroupInet4Bind) => 8,
-        Some(AttachType::CgroupInet6Bind) => 9,
-        Some(AttachType::CgroupInet4Connect) => 10,
-        Some(AttachType::CgroupInet6Connect) => 11,
-        Some(AttachType::CgroupInet4PostBind) => 12,
-        Some(AttachType::CgroupInet6PostBind) => 13,
-        Some(AttachType::CgroupUdp4Sendmsg) => 14,
-        Some(AttachType::CgroupUdp6Sendmsg) => 15,
-        Some(AttachType::CgroupSysctl) => 18,
-        Some(AttachType::CgroupUdp4Recvmsg) => 19,
-        Some(AttachType::CgroupUdp6Recvmsg) => 20,
-        Some(AttachType::CgroupGetsockopt) => 21,
-        Some(AttachType::CgroupSetsockopt) => 22,
-        Some(AttachType::CgroupInetSockRelease) => 34,
-        Some(AttachType::CgroupInet4RecvAccept) | Some(AttachType::CgroupInet6RecvAccept) => {
-            return None
-        }
-        _ => 0,
-    })
-}
 
 /// Whether this process may load programs: `Err` with the kernel's refusal (not root, no
 /// `CONFIG_BPF_SYSCALL`, `kernel.unprivileged_bpf_disabled`) when it may not.
@@ -115,7 +51,7 @@ fn create_map(map: &MapDef) -> Result<Fd, String> {
         None => None,
     };
     let mut max_entries = map.max_entries;
-    if max_entries == 0 && map.raw_type == PERF_EVENT_ARRAY {
+    if max_entries == 0 && map.kind() == MapKind::PerfEventArray {
         max_entries = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
     }
     let fd = linux::map_create(
@@ -156,20 +92,26 @@ pub struct Load {
 }
 
 impl Prepared {
-    /// `program` of `object` for the kernel, as type `as_type` (default: what its section
-    /// implies); `Err` says why it cannot be loaded (no Linux type, a map the kernel refused,
-    /// an instruction that does not decode).
+    /// `program` of `object` for the kernel, as type `as_type` of the Linux platform (default:
+    /// what its section implies, else a socket filter), with the attach type its section
+    /// implies; `Err` says why it cannot be loaded (an object loaded for another platform, a
+    /// map the kernel refused, an instruction that does not decode).
     pub fn new(
         object: &Object,
         program: &Program,
         maps: &Maps,
-        as_type: Option<ProgramType>,
+        as_type: Option<&'static ProgramType>,
     ) -> Result<Prepared, String> {
-        let t = as_type.unwrap_or(program.program_type);
-        let (Some(prog_type), Some(attach_type)) = (prog_type(t), attach_type(program.attach_type))
+        if object.platform().name != LINUX.name {
+            return Err(format!("a {} object", object.platform().name));
+        }
+        let Some(t) = as_type
+            .or(program.program_type)
+            .or(LINUX.default_program_type())
         else {
-            return Err(format!("no Linux program type for {t}"));
+            return Err("no Linux program type".into());
         };
+        let (prog_type, attach_type) = (t.number, program.attach_type.map_or(0, |a| a.number));
         if program.decode_error.is_some() {
             return Err("does not decode".into());
         }

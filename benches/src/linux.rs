@@ -21,8 +21,13 @@ const BPF_MAP_UPDATE_ELEM: libc::c_long = 2;
 const BPF_PROG_LOAD: libc::c_long = 5;
 const BPF_PROG_TEST_RUN: libc::c_long = 10;
 const BPF_OBJ_GET_INFO_BY_FD: libc::c_long = 15;
-const BPF_PROG_TYPE_XDP: u32 = 6;
 const ATTR_SIZE: usize = 144;
+/// `BPF_PROG_TYPE_XDP`.
+fn xdp_type() -> u32 {
+    ebpf_platform::LINUX
+        .program_type("xdp")
+        .map_or(0, |t| t.number)
+}
 /// `sizeof(struct bpf_prog_info)` as of Linux 5.16 and later (232 bytes).
 const PROG_INFO_SIZE: usize = 232;
 /// Offset of `bpf_prog_info.verified_insns` (Linux 5.16).
@@ -52,11 +57,11 @@ impl Loaded {
         let code = ebpf_isa::encode(&insns);
         let license = c"GPL";
         // Without a log first: a long verification overflows any log buffer (ENOSPC).
-        match prog_load(BPF_PROG_TYPE_XDP, 0, &code, license, None) {
+        match prog_load(xdp_type(), 0, &code, license, None) {
             Ok(fd) => Ok(Loaded { fd }),
             Err(errno) => {
                 let mut log = vec![0u8; 1 << 22];
-                match prog_load(BPF_PROG_TYPE_XDP, 0, &code, license, Some((1, &mut log))) {
+                match prog_load(xdp_type(), 0, &code, license, Some((1, &mut log))) {
                     Ok(fd) => Ok(Loaded { fd }),
                     Err(_) => Err(format!("{errno}: {}", log_reason(&log))),
                 }

@@ -2,6 +2,7 @@
 //! accepts (its `verified_insns` and clock are read back) and one it rejects (the reason comes
 //! from its log). Skips with a message where `bpf()` is refused.
 
+use std::io::Write;
 use std::path::Path;
 
 use ebpf_benches::kernel::{self, Maps, Prepared};
@@ -25,7 +26,13 @@ fn prepared(object: &Object, maps: &Maps, function: &str) -> Prepared {
 #[test]
 fn kernel_accepts_and_rejects_with_maps_created() {
     if let Err(e) = kernel::available() {
-        println!("skipped: this machine refuses bpf(BPF_PROG_LOAD) ({e})");
+        // On the real stderr: libtest captures only the `print!` family, so the line shows in a
+        // normal `cargo test` run.
+        let line = format!(
+            "skipped: benches/kernel/kernel_accepts_and_rejects_with_maps_created: this machine \
+             refuses bpf(BPF_PROG_LOAD): {e} (run as root on Linux with BPF enabled)\n"
+        );
+        let _ = std::io::stderr().write_all(line.as_bytes());
         return;
     }
     let object = object("tests/verify/map_null.o");

@@ -1,8 +1,10 @@
 //! The benchmark workloads compute the same result on every engine (checked without timing,
 //! so the normal test run guards the benchmarks), and the compile-time program is what it says.
 
+use std::io::Write;
+
 use ebpf_benches::{
-    all_workloads, compile_program, helper_mix, linux, native, COMPILE_INSNS, HELPER_ID,
+    all_workloads, compile_program, helper_mix, kernel, linux, native, COMPILE_INSNS, HELPER_ID,
 };
 use ebpf_interp::{HelperError, Helpers, Memory, Program, Vm};
 use ebpf_jit::{compile, Executable, JitOptions};
@@ -53,8 +55,22 @@ fn every_engine_computes_the_native_result() {
     }
 }
 
+/// Says on the real stderr (libtest captures only the `print!` family, so the line shows in a
+/// normal `cargo test` run) that `what` was skipped and why.
+fn skip(what: &str, missing: &str) {
+    let line = format!(
+        "skipped: benches/workloads/linux_versions_agree_where_bpf_is_available{what}: \
+         {missing} (run as root on Linux with BPF enabled)\n"
+    );
+    let _ = std::io::stderr().write_all(line.as_bytes());
+}
+
 #[test]
 fn linux_versions_agree_where_bpf_is_available() {
+    if let Err(e) = kernel::available() {
+        skip("", &format!("this machine refuses bpf(BPF_PROG_LOAD): {e}"));
+        return;
+    }
     for w in all_workloads() {
         let (source, comparable) = linux::xdp_source(&w);
         match linux::Loaded::load(source) {
@@ -66,7 +82,10 @@ fn linux_versions_agree_where_bpf_is_available() {
                 }
                 println!("{}: Linux accepts the XDP version", w.name);
             }
-            Err(why) => println!("skipped {}: bpf() refused: {why}", w.name),
+            Err(why) => skip(
+                &format!(" ({})", w.name),
+                &format!("Linux refused the XDP version: {why}"),
+            ),
         }
     }
 }

@@ -6,6 +6,13 @@
 //! executes the JIT only when that run stayed inside its memory and budget; the result reported
 //! is always the JIT's own. Vectors that expect `out-of-bounds` or `budget` are not meaningful on
 //! the JIT at all: [`skip_reason`] says so, and the conformance runner skips them.
+//!
+//! The interpreter gives every region its own window of virtual addresses, so the pre-flight's
+//! verdict does not depend on where either engine's buffers are: an access passes only when it
+//! stays inside the region its pointer came from (the input, or the current 512-byte frame),
+//! which is memory the JIT owns too. It follows the interpreter's path, so a program whose
+//! branches test the numeric value of a pointer (the JIT sees host addresses) may take another
+//! path on the JIT; the conformance vectors and the corpus have none.
 
 use std::fmt;
 
@@ -39,7 +46,8 @@ impl fmt::Display for Engine {
 pub struct Finished {
     /// The exit value.
     pub r0: u64,
-    /// Instructions executed, when the engine counts them.
+    /// Instructions executed, when known: the interpreter counts them; for the JIT, the
+    /// interpreter's pre-flight run of the same program on the same input gives the count.
     pub executed: Option<u64>,
 }
 
@@ -79,7 +87,7 @@ impl Helpers for ConformanceHelpers {
 
 fn classify(kind: &FaultKind) -> Option<ErrorClass> {
     match kind {
-        FaultKind::OutOfBounds { .. } | FaultKind::ReadOnly { .. } => Some(ErrorClass::OutOfBounds),
+        FaultKind::Access { .. } | FaultKind::HelperAccess { .. } => Some(ErrorClass::OutOfBounds),
         FaultKind::CallDepthExceeded { .. } => Some(ErrorClass::CallDepth),
         FaultKind::BudgetExhausted { .. } => Some(ErrorClass::Budget),
         FaultKind::UnknownHelper { .. } => Some(ErrorClass::UnknownHelper),
@@ -183,10 +191,12 @@ fn run_jit(validated: &Validated, mem: &mut [u8]) -> Result<Finished, RunError> 
     // Pre-flight on a copy of the memory: the JIT executes only what stays in bounds.
     let program = Program::new(validated.clone());
     let mut copy = mem.to_vec();
-    if let Err(fault) =
-        Vm::new(Default::default()).run(&program, &mut copy, &mut ConformanceHelpers)
-    {
-        if !jit_may_run(&fault.kind()) {
+    // The pre-flight's count is the JIT's too (same program, input and helpers), so both
+    // engines report the same `Finished`.
+    let mut executed = None;
+    match Vm::new(Default::default()).run(&program, &mut copy, &mut ConformanceHelpers) {
+        Ok(out) => executed = Some(out.executed),
+        Err(fault) if !jit_may_run(&fault.kind()) => {
             return Err(RunError {
                 class: None,
                 message: format!(
@@ -195,6 +205,7 @@ fn run_jit(validated: &Validated, mem: &mut [u8]) -> Result<Finished, RunError> 
                 ),
             });
         }
+        Err(_) => {}
     }
     let mut exe = ebpf_jit::Executable::new(&image).map_err(|e| RunError {
         class: None,
@@ -205,10 +216,65 @@ fn run_jit(validated: &Validated, mem: &mut [u8]) -> Result<Finished, RunError> 
     // its budget: every access of this run stays in `mem` or the stack, and the run ends (the
     // echo helper touches no memory).
     match unsafe { exe.run_trusted(mem, &mut jit_helpers) } {
-        Ok(r0) => Ok(Finished { r0, executed: None }),
+        Ok(r0) => Ok(Finished { r0, executed }),
         Err(e) => Err(RunError {
             class: classify_jit_run(e.kind()),
             message: e.to_string(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn asm(text: &str) -> Vec<Insn> {
+        ebpf_isa::asm::assemble(text).unwrap()
+    }
+
+    /// The interpreter and the JIT's pre-flight agree on a read far past the input: it faults
+    /// naming the input and the offset, whatever lies at that host address, and the JIT does
+    /// not execute it.
+    #[test]
+    fn wild_reads_fault_by_region_on_both_engines() {
+        let insns = asm("ldxb %r0, [%r1+18180]\nexit");
+        let interp = run(Engine::Interp, &insns, &mut [1, 2, 3, 4]).unwrap_err();
+        assert_eq!(interp.class, Some(ErrorClass::OutOfBounds));
+        assert_eq!(
+            interp.message,
+            "pc 0: out-of-bounds read of 1 byte at input+18180: input has 4 bytes"
+        );
+        let jit = run(Engine::Jit, &insns, &mut [1, 2, 3, 4]).unwrap_err();
+        assert!(jit.message.contains("not run on the JIT"), "{jit}");
+        assert!(jit.message.contains("input+18180"), "{jit}");
+    }
+
+    /// A callee reading above its own frame (the caller's frame on the JIT's contiguous stack)
+    /// is refused by the pre-flight, not run.
+    #[test]
+    fn cross_frame_reads_are_refused_before_the_jit() {
+        let insns = asm("stdw [%r10-8], 1\ncall local f\nexit\nf:\nldxdw %r0, [%r10+8]\nexit");
+        let jit = run(Engine::Jit, &insns, &mut []).unwrap_err();
+        assert!(jit.message.contains("stack+8 (frame 1)"), "{jit}");
+    }
+
+    /// In-bounds programs give the same r0 on both engines; pointers are virtual on the
+    /// interpreter (r1 is 0 without input, as in uBPF).
+    #[test]
+    fn results_agree_and_pointers_are_virtual() {
+        let sum = asm("ldxb %r0, [%r1+3]\nldxb %r2, [%r10-1]\nadd %r0, %r2\nexit");
+        for engine in [Engine::Interp, Engine::Jit] {
+            assert_eq!(
+                run(engine, &sum, &mut [0, 0, 0, 9]).unwrap().r0,
+                9,
+                "{engine}"
+            );
+        }
+        let r1 = asm("mov %r0, %r1\nexit");
+        assert_eq!(run(Engine::Interp, &r1, &mut []).unwrap().r0, 0);
+        assert_eq!(
+            run(Engine::Interp, &r1, &mut [0]).unwrap().r0,
+            0x1_0000_0000
+        );
     }
 }

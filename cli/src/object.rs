@@ -1,28 +1,33 @@
-//! ELF objects on the command line: `ebpf sections` (programs and maps, as text or JSON) and
-//! `ebpf disasm FILE.o` (disassembly with C source lines from BTF line info, like
-//! `llvm-objdump -S`).
+//! ELF objects on the command line: loading, choosing programs, and `ebpf sections` (programs,
+//! maps and license, as text or JSON); `ebpf disasm FILE.o` is in [`crate::disasm`].
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
-use ebpf_loader::{
-    LoadOptions, MapDef, MapInitTarget, MapLayout, MapOrigin, MapRefKind, Object, Program,
-};
+use ebpf_loader::{LoadOptions, MapDef, MapInitTarget, MapOrigin, MapRefKind, Object, Program};
+use ebpf_platform::Platform;
 
 /// Whether `bytes` start like an ELF file.
 pub fn is_elf(bytes: &[u8]) -> bool {
     bytes.starts_with(b"\x7fELF")
 }
 
-/// Reads and loads the object at `path`; errors name the file and the loader's location.
-pub fn load(path: &Path, layout: MapLayout) -> Result<Object> {
+/// Reads and loads the object at `path`, for `platform`; errors name the file and the loader's
+/// location.
+pub fn load(path: &Path, platform: &'static Platform) -> Result<Object> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Object::parse(&bytes, &LoadOptions::with_layout(layout))
+    Object::parse(&bytes, &LoadOptions::new(platform))
         .map_err(|e| anyhow!("{}: {e}", path.display()))
 }
 
-fn map_name(object: &Object, index: usize) -> &str {
+/// The program type's name, `unknown` when the section name implies none.
+pub(crate) fn program_type_name(program: &Program) -> &'static str {
+    program.program_type.map_or("unknown", |t| t.name)
+}
+
+/// The name of map `index` of `object` (`?` when there is none).
+pub(crate) fn map_name(object: &Object, index: usize) -> &str {
     object.maps().get(index).map_or("?", |m| m.name.as_str())
 }
 
@@ -30,7 +35,7 @@ fn origin(map: &MapDef) -> &'static str {
     match map.origin {
         MapOrigin::Legacy => "legacy",
         MapOrigin::Btf => "btf",
-        MapOrigin::GlobalData { .. } => "global-data",
+        MapOrigin::GlobalData { .. } => "global_data",
         MapOrigin::Inner => "inner",
         _ => "other",
     }
@@ -52,7 +57,7 @@ pub fn sections_text(object: &Object) -> String {
             "  {:<24} {:<28} {:<18} {:>6} insns  maps: {maps}",
             p.section,
             p.function,
-            p.program_type.name(),
+            program_type_name(p),
             p.slots()
         );
         if let Some(e) = &p.decode_error {
@@ -66,7 +71,7 @@ pub fn sections_text(object: &Object) -> String {
             out,
             "  #{i:<3} {:<24} {:<16} key {:>4} value {:>6} max_entries {:>8} flags {:#x}",
             m.name,
-            m.map_type.name(),
+            m.type_name(),
             m.key_size,
             m.value_size,
             m.max_entries,
@@ -79,7 +84,7 @@ pub fn sections_text(object: &Object) -> String {
             let _ = write!(
                 out,
                 " inner({} key {} value {} max_entries {})",
-                inner.map_type.name(),
+                inner.type_name(),
                 inner.key_size,
                 inner.value_size,
                 inner.max_entries
@@ -110,9 +115,55 @@ pub fn sections_text(object: &Object) -> String {
     out
 }
 
-/// The `ebpf sections --json` value: an array with one object per program.
+/// The JSON object of one map: `index`, `name`, `type`, `key_size`, `value_size`,
+/// `max_entries`, `flags`, `pinning`, `origin`, `section`, `inner` (a map-in-map's template),
+/// `initial_values` ([{`index`, `map` or `program`}]).
+fn map_json(object: &Object, index: usize, m: &MapDef) -> serde_json::Value {
+    let inner = m.inner.as_ref().map(|i| {
+        serde_json::json!({
+            "type": i.type_name(),
+            "key_size": i.key_size,
+            "value_size": i.value_size,
+            "max_entries": i.max_entries,
+            "flags": i.flags,
+        })
+    });
+    let initial_values: Vec<serde_json::Value> = m
+        .initial_values
+        .iter()
+        .map(|i| match &i.target {
+            MapInitTarget::Map(map) => {
+                serde_json::json!({ "index": i.index, "map": map_name(object, *map) })
+            }
+            MapInitTarget::Program(name) => {
+                serde_json::json!({ "index": i.index, "program": name })
+            }
+            _ => serde_json::json!({ "index": i.index }),
+        })
+        .collect();
+    serde_json::json!({
+        "index": index,
+        "name": m.name,
+        "type": m.type_name(),
+        "key_size": m.key_size,
+        "value_size": m.value_size,
+        "max_entries": m.max_entries,
+        "flags": m.flags,
+        "pinning": m.pinning,
+        "origin": origin(m),
+        "section": m.section,
+        "inner": inner,
+        "initial_values": initial_values,
+    })
+}
+
+/// The `ebpf sections` JSON value: `{"programs": [...], "maps": [...], "license", "version"}`.
+/// A program has `section`, `function`, `program_type`, `attach_type`, `attach_target`,
+/// `instructions` (in 8-byte slots), `maps` (the maps it uses: `index`, `name`, `type`,
+/// `key_size`, `value_size`, `max_entries`, `flags`), `functions`, `map_refs` ({`pc`, `map`,
+/// `offset`}) and `decode_error`; a map is described at [`map_json`]. Every name is snake_case.
 pub fn sections_json(object: &Object) -> serde_json::Value {
-    let programs = object.programs().iter().map(|p| {
+    let programs: Vec<serde_json::Value> = object.programs().iter().map(|p| {
         let maps: Vec<serde_json::Value> = p
             .maps_used()
             .iter()
@@ -121,18 +172,19 @@ pub fn sections_json(object: &Object) -> serde_json::Value {
                 serde_json::json!({
                     "index": m,
                     "name": def.name,
-                    "type": def.map_type.name(),
+                    "type": def.type_name(),
                     "key_size": def.key_size,
                     "value_size": def.value_size,
                     "max_entries": def.max_entries,
+                    "flags": def.flags,
                 })
             })
             .collect();
         serde_json::json!({
             "section": p.section,
             "function": p.function,
-            "program_type": p.program_type.name(),
-            "attach_type": p.attach_type.map(|a| format!("{a:?}")),
+            "program_type": program_type_name(p),
+            "attach_type": p.attach_type.map(|a| a.name),
             "attach_target": p.attach_target,
             "instructions": p.slots(),
             "maps": maps,
@@ -143,8 +195,19 @@ pub fn sections_json(object: &Object) -> serde_json::Value {
             }).collect::<Vec<_>>(),
             "decode_error": p.decode_error.as_ref().map(|e| e.to_string()),
         })
-    });
-    serde_json::Value::Array(programs.collect())
+    }).collect();
+    let maps: Vec<serde_json::Value> = object
+        .maps()
+        .iter()
+        .enumerate()
+        .map(|(i, m)| map_json(object, i, m))
+        .collect();
+    serde_json::json!({
+        "programs": programs,
+        "maps": maps,
+        "license": object.license(),
+        "version": object.version(),
+    })
 }
 
 /// The programs `section` / `function` select (all when both are `None`).
@@ -156,8 +219,8 @@ pub fn select<'a>(
     let chosen: Vec<&Program> = object
         .programs()
         .iter()
-        .filter(|p| section.map_or(true, |s| p.section == s))
-        .filter(|p| function.map_or(true, |f| p.function == f))
+        .filter(|p| section.is_none_or(|s| p.section == s))
+        .filter(|p| function.is_none_or(|f| p.function == f))
         .collect();
     if chosen.is_empty() {
         let names: Vec<String> = object
@@ -179,57 +242,4 @@ pub fn select<'a>(
         );
     }
     Ok(chosen)
-}
-
-/// Disassembles `program`, with a `; source` line before each instruction that starts a new
-/// source position, a `<function>:` line where each linked function starts and the map name
-/// after each map reference.
-pub fn disasm_program(object: &Object, program: &Program) -> Result<String> {
-    if let Some(e) = &program.decode_error {
-        bail!("{}/{}: {e}", program.section, program.function);
-    }
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{}/{} ({}, {} instructions):",
-        program.section,
-        program.function,
-        program.program_type.name(),
-        program.slots()
-    );
-    let listing = ebpf_isa::disasm::listing(&program.insns);
-    let mut last_line: Option<(&str, u32)> = None;
-    for line in &listing {
-        if let Some(f) = program.functions.iter().find(|f| f.pc == line.pc) {
-            let _ = writeln!(out, "<{}>:", f.name);
-        }
-        if let Some(info) = program.lines.iter().find(|l| l.pc == line.pc) {
-            let key = (info.file.as_str(), info.line);
-            if last_line != Some(key) {
-                if info.text.is_empty() {
-                    let _ = writeln!(out, "; {}:{}", info.file, info.line);
-                } else {
-                    let _ = writeln!(out, "; {}", info.text.trim_end());
-                }
-                last_line = Some(key);
-            }
-        }
-        if let Some(label) = &line.label {
-            let _ = writeln!(out, "{label}:");
-        }
-        let _ = write!(out, "{:>6}:  {}", line.pc, line.text);
-        if let Some(r) = program.map_refs.iter().find(|r| r.pc == line.pc) {
-            match r.kind {
-                MapRefKind::Map => {
-                    let _ = write!(out, "  ; map {}", map_name(object, r.map));
-                }
-                MapRefKind::Value { offset } => {
-                    let _ = write!(out, "  ; {} + {offset}", map_name(object, r.map));
-                }
-                _ => {}
-            }
-        }
-        out.push('\n');
-    }
-    Ok(out)
 }

@@ -1,65 +1,17 @@
 //! `ebpf verify`: the loader's programs through the verifier, with source lines in the errors.
 //!
-//! [`verify_program`] joins the two crates: the loader's program type becomes the platform's
-//! program type name, its maps become [`MapInfo`]s (the loader relocates map references to
-//! indexes, which the verifier reads as map fds), and each error's pc is matched with the BTF
-//! line info of the instruction.
+//! [`verify_program`] joins the two crates: both read the object's platform, the program type
+//! is the one its section name implies (or the platform's default), its maps are the loader's
+//! [`Object::map_infos`] (the loader relocates map references to indexes, which the verifier
+//! reads as map fds), and each error's pc is matched with the BTF line info of the
+//! instruction.
 
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
-use ebpf_loader::{LineInfo, MapDef, MapType, Object, Program, ProgramType};
-use ebpf_verifier::{analyze, InnerMap, Linux, MapInfo, MapKind, Options, Platform, Windows};
+use ebpf_loader::{LineInfo, Object, Program};
+use ebpf_verifier::{analyze, Options};
 use serde_json::{json, Value};
-
-/// The platform whose program types and helpers a program is checked against.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum PlatformChoice {
-    /// Linux program types and helper ids.
-    Linux,
-    /// eBPF for Windows program types (xdp, bind, sock_addr, sockops) and helper ids.
-    Windows,
-}
-
-impl PlatformChoice {
-    /// The verifier's platform.
-    pub fn platform(self) -> &'static dyn Platform {
-        match self {
-            PlatformChoice::Linux => &Linux,
-            PlatformChoice::Windows => &Windows,
-        }
-    }
-
-    /// The platform's name for a program type the loader found. A section name that implies
-    /// no type is verified as a socket filter on Linux, as PREVAIL does; the `Linux` platform
-    /// describes that type permissively (the tc context and every `__sk_buff` helper), because
-    /// in practice such sections hold tc programs. Use `--type` for anything stricter. Windows
-    /// has no such default.
-    pub fn type_name(self, program_type: ProgramType) -> &'static str {
-        match (self, program_type) {
-            (PlatformChoice::Linux, ProgramType::Unknown) => "socket_filter",
-            (PlatformChoice::Windows, ProgramType::CgroupSockAddr) => "sock_addr",
-            (PlatformChoice::Windows, ProgramType::SockOps) => "sockops",
-            (_, t) => t.name(),
-        }
-    }
-}
-
-/// The verifier's kind of a map.
-fn map_kind(map: &MapDef) -> MapKind {
-    match map.map_type {
-        MapType::Hash | MapType::PercpuHash | MapType::LruHash | MapType::LruPercpuHash => {
-            MapKind::Hash
-        }
-        MapType::Array | MapType::PercpuArray => MapKind::Array,
-        MapType::ProgArray => MapKind::ProgArray,
-        MapType::PerfEventArray => MapKind::PerfEventArray,
-        MapType::Ringbuf => MapKind::RingBuf,
-        MapType::ArrayOfMaps => MapKind::ArrayOfMaps,
-        MapType::HashOfMaps => MapKind::HashOfMaps,
-        _ => MapKind::Other(map.raw_type),
-    }
-}
 
 /// The program type an object's path implies when its section names do not: Cilium's objects
 /// name sections by tail-call slot (`2/1`), and their file names tell the type (`bpf_xdp*.o` is
@@ -72,29 +24,6 @@ pub fn type_hint_from_path(path: &str) -> Option<&'static str> {
         Some("sched_cls")
     } else {
         None
-    }
-}
-
-/// What the verifier needs to know about a map (for a map of maps, with the loader's inner
-/// map template, when the object gives one).
-pub fn map_info(index: usize, map: &MapDef) -> MapInfo {
-    let kind = map_kind(map);
-    MapInfo {
-        fd: index as i32,
-        kind,
-        key_size: map.key_size,
-        value_size: map.value_size,
-        max_entries: map.max_entries,
-        inner: map
-            .inner
-            .as_deref()
-            .filter(|_| kind.is_map_of_maps())
-            .map(|i| InnerMap {
-                kind: map_kind(i),
-                key_size: i.key_size,
-                value_size: i.value_size,
-                max_entries: i.max_entries,
-            }),
     }
 }
 
@@ -136,21 +65,27 @@ pub fn source_of(program: &Program, pc: usize) -> Option<LineInfo> {
     i.checked_sub(1).map(|i| program.lines[i].clone())
 }
 
-/// Verifies one program of `object` as a program of type `type_name` (default: what its
-/// section name implies, see [`PlatformChoice::type_name`]).
+/// Verifies one program of `object` on the object's platform, as a program of type
+/// `type_name`: by default the type its section name implies, else the platform's default
+/// (Linux verifies such sections as socket filters, as PREVAIL does; the `linux` platform
+/// describes that type permissively, with the tc context and every `__sk_buff` helper, because
+/// in practice such sections hold tc programs). Without either, the verdict is a rejection that
+/// says to name a type.
 pub fn verify_program(
     object: &Object,
     program: &Program,
-    platform: PlatformChoice,
     type_name: Option<&str>,
     invariants: bool,
 ) -> Verdict {
     let start = Instant::now();
-    let type_name = type_name.unwrap_or_else(|| platform.type_name(program.program_type));
+    let platform = object.platform();
+    let type_name = type_name
+        .or(program.program_type.map(|t| t.name))
+        .or(platform.default_program_type);
     let mut verdict = Verdict {
         section: program.section.clone(),
         function: program.function.clone(),
-        program_type: type_name.to_string(),
+        program_type: type_name.unwrap_or("unknown").to_string(),
         accepted: false,
         errors: Vec::new(),
         invariants: Vec::new(),
@@ -163,19 +98,14 @@ pub fn verify_program(
             message: e.to_string(),
             source: None,
         });
-    } else {
-        let maps: Vec<MapInfo> = object
-            .maps()
-            .iter()
-            .enumerate()
-            .map(|(i, m)| map_info(i, m))
-            .collect();
+    } else if let Some(type_name) = type_name {
         let options = Options {
             invariants,
             ..Options::default()
         };
+        let maps = object.map_infos();
         let report = match ebpf_isa::Program::from_insns(program.insns.as_slice()) {
-            Ok(valid) => analyze(&valid, platform.platform(), type_name, &maps, &options),
+            Ok(valid) => analyze(&valid, platform, type_name, &maps, &options),
             Err(e) => ebpf_verifier::Report {
                 errors: vec![e.into()],
                 ..Default::default()
@@ -197,6 +127,15 @@ pub fn verify_program(
             .into_iter()
             .map(|i| (i.pc, i.state))
             .collect();
+    } else {
+        verdict.errors.push(Finding {
+            pc: 0,
+            message: format!(
+                "section `{}` implies no {} program type: name one with --type",
+                program.section, platform.name
+            ),
+            source: None,
+        });
     }
     verdict.time = start.elapsed();
     verdict

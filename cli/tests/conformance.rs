@@ -1,21 +1,12 @@
 //! Runs the public bpf_conformance vectors and the project's own corpus on the interpreter.
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use std::path::Path;
+
+use common::{conformance_dir, repo_root};
 use ebpf_cli::conformance::run_dir;
 use ebpf_cli::engine::Engine;
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// The bpf_conformance `tests/` directory: `BPF_CONFORMANCE_DIR`, or `../shared` beside the repo.
-fn conformance_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("BPF_CONFORMANCE_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared/bpf_conformance/tests"));
-    dir.is_dir().then_some(dir)
-}
 
 fn run_all(dir: &Path, engine: Engine) -> usize {
     let summary = run_dir(dir, engine, |name, why| eprintln!("FAIL {name}: {why}")).unwrap();
@@ -31,8 +22,7 @@ fn run_all(dir: &Path, engine: Engine) -> usize {
 
 #[test]
 fn bpf_conformance_on_interpreter() {
-    let Some(dir) = conformance_dir() else {
-        println!("skipped: bpf_conformance not found (set BPF_CONFORMANCE_DIR)");
+    let Some(dir) = conformance_dir("cli/conformance/bpf_conformance_on_interpreter") else {
         return;
     };
     assert_eq!(run_all(&dir, Engine::Interp), 313);

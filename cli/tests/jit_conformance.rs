@@ -2,30 +2,19 @@
 //! `ebpf-conformance-plugin --engine jit` binary), on the project's own corpus (which must match
 //! the interpreter vector by vector), and `ebpf run --jit`.
 
+mod common;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use common::{conformance_dir, repo_root};
 use ebpf_cli::conformance::{data_files, run_case, run_dir, Verdict};
 use ebpf_cli::data::{Expect, ProgramText, TestCase};
 use ebpf_cli::engine::{self, Engine};
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// The bpf_conformance `tests/` directory: `BPF_CONFORMANCE_DIR`, or `../shared` beside the repo.
-fn conformance_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("BPF_CONFORMANCE_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared/bpf_conformance/tests"));
-    dir.is_dir().then_some(dir)
-}
-
 #[test]
 fn bpf_conformance_on_jit() {
-    let Some(dir) = conformance_dir() else {
-        println!("skipped: bpf_conformance not found (set BPF_CONFORMANCE_DIR)");
+    let Some(dir) = conformance_dir("cli/jit_conformance/bpf_conformance_on_jit") else {
         return;
     };
     let summary = run_dir(&dir, Engine::Jit, |name, why| {
@@ -42,8 +31,9 @@ fn bpf_conformance_on_jit() {
 /// stdout, for every vector that expects a result.
 #[test]
 fn bpf_conformance_through_the_plugin_on_jit() {
-    let Some(dir) = conformance_dir() else {
-        println!("skipped: bpf_conformance not found (set BPF_CONFORMANCE_DIR)");
+    let Some(dir) =
+        conformance_dir("cli/jit_conformance/bpf_conformance_through_the_plugin_on_jit")
+    else {
         return;
     };
     let mut checked = 0;
@@ -121,22 +111,38 @@ fn own_corpus_on_jit_matches_interpreter() {
     assert!(passed >= 50, "only {passed} corpus vectors ran on the JIT");
 }
 
+/// `run --jit` prints exactly what `run` prints, as text and as JSON.
 #[test]
-fn ebpf_run_with_jit() {
+fn ebpf_run_with_jit_prints_what_run_prints() {
     let example = repo_root().join("examples/ipv4_checksum.s");
     let header = "45 00 00 73 00 00 40 00 40 11 b8 61 c0 a8 00 01 c0 a8 00 c7";
-    let out = Command::new(env!("CARGO_BIN_EXE_ebpf"))
-        .args(["run", example.to_str().unwrap(), "--mem", header, "--jit"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let run = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_ebpf"))
+            .args(["run", example.to_str().unwrap(), "--mem", header])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let interp = run(&[]);
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        interp.starts_with("r0 = 0x0 (0)\ninstructions executed: "),
+        "{interp}"
     );
-    assert!(stdout.contains("r0 = 0x0 (0)"), "{stdout}");
-    assert!(!stdout.contains("instructions executed"), "{stdout}");
+    assert_eq!(run(&["--jit"]), interp);
+    let json = run(&["--json"]);
+    assert_eq!(run(&["--jit", "--json"]), json);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["r0"], 0);
+    assert!(
+        value["instructions_executed"].as_u64().unwrap() > 0,
+        "{json}"
+    );
 }
 
 /// A wild access is refused before the JIT executes it, with a message saying why.

@@ -123,17 +123,14 @@ fn repo() -> PathBuf {
 
 #[test]
 fn test_vectors_agree_with_linux() {
-    if !bpf::available() {
+    if !bpf::available("cli/linux_diff/test_vectors_agree_with_linux") {
         return;
     }
     let mut dirs = vec![repo().join("tests/corpus")];
-    let shared = std::env::var_os("BPF_CONFORMANCE_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared/bpf_conformance/tests"));
-    if shared.is_dir() {
+    if let Some(shared) = common::conformance_dir(
+        "cli/linux_diff/test_vectors_agree_with_linux (bpf_conformance part)",
+    ) {
         dirs.push(shared);
-    } else {
-        println!("skipped part: bpf_conformance not found (set BPF_CONFORMANCE_DIR)");
     }
     let mut tally = Tally::default();
     for dir in &dirs {
@@ -247,7 +244,7 @@ fn alu_program() -> impl Strategy<Value = Vec<Insn>> {
 
 #[test]
 fn random_alu_programs_agree_with_linux() {
-    if !bpf::available() {
+    if !bpf::available("cli/linux_diff/random_alu_programs_agree_with_linux") {
         return;
     }
     let mut runner = TestRunner::new(PropConfig {

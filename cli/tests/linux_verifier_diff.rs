@@ -13,47 +13,26 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::bpf::{self, Fd};
-use ebpf_cli::verify::{verify_program, PlatformChoice};
-use ebpf_loader::{AttachType, LoadOptions, MapDef, MapRefKind, Object, Program, ProgramType};
+use ebpf_cli::verify::verify_program;
+use ebpf_loader::{LoadOptions, MapDef, MapRefKind, Object, Program};
+use ebpf_platform::{LINUX, WINDOWS};
 
 /// Disagreements with the reason for each: (object, function, reason). All are programs Linux
 /// accepts and we reject (precision gaps, not soundness ones); an entry that no longer
 /// disagrees is reported so it can be removed.
 const EXPLAINED: &[(&str, &str, &str)] = &[];
 
-/// Kernel `enum bpf_prog_type` for the types our programs use.
-fn kernel_prog_type(t: ProgramType) -> Option<u32> {
-    Some(match t {
-        ProgramType::SocketFilter | ProgramType::Unknown => 1,
-        ProgramType::Kprobe => 2,
-        ProgramType::SchedCls => 3,
-        ProgramType::SchedAct => 4,
-        ProgramType::Tracepoint => 5,
-        ProgramType::Xdp => 6,
-        ProgramType::PerfEvent => 7,
-        ProgramType::CgroupSkb => 8,
-        ProgramType::CgroupSock => 9,
-        ProgramType::SockOps => 13,
-        ProgramType::RawTracepoint => 17,
-        ProgramType::CgroupSockAddr => 18,
-        _ => return None,
-    })
-}
-
-/// Kernel `enum bpf_attach_type` for the attach types the kernel needs at load time; `None`
-/// for eBPF-for-Windows-only hooks.
-fn kernel_attach_type(t: Option<AttachType>) -> Option<u32> {
-    Some(match t {
-        None => 0,
-        Some(AttachType::CgroupInet4Bind) => 8,
-        Some(AttachType::CgroupInet6Bind) => 9,
-        Some(AttachType::CgroupInet4Connect) => 10,
-        Some(AttachType::CgroupInet6Connect) => 11,
-        Some(AttachType::CgroupInet4RecvAccept) | Some(AttachType::CgroupInet6RecvAccept) => {
-            return None
-        }
-        Some(_) => 0,
-    })
+/// The kernel's program and attach type numbers for `program` (a section implying no type is
+/// a socket filter, as for our verifier); `Err` for a section of an eBPF-for-Windows-only hook.
+fn kernel_types(program: &Program) -> Result<(u32, u32), String> {
+    if program.program_type.is_none() && WINDOWS.section(&program.section).is_some() {
+        return Err(format!("{} is an eBPF for Windows hook", program.section));
+    }
+    let prog_type = program
+        .program_type
+        .or(LINUX.default_program_type())
+        .map_or(0, |t| t.number);
+    Ok((prog_type, program.attach_type.map_or(0, |a| a.number)))
 }
 
 /// Creates one kernel map like `map` (global data filled with its initial bytes).
@@ -92,7 +71,7 @@ fn relocated(program: &Program, fds: &[Fd]) -> Vec<u8> {
 
 #[test]
 fn our_verdicts_match_the_linux_verifier() {
-    if !bpf::available() {
+    if !bpf::available("cli/linux_verifier_diff/our_verdicts_match_the_linux_verifier") {
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -127,15 +106,12 @@ fn our_verdicts_match_the_linux_verifier() {
         };
         for program in object.programs() {
             let id = format!("{name} {}", program.function);
-            let (Some(prog_type), Some(attach)) = (
-                kernel_prog_type(program.program_type),
-                kernel_attach_type(program.attach_type),
-            ) else {
-                not_applicable.push(format!(
-                    "{id}: no Linux program type for {}",
-                    program.program_type
-                ));
-                continue;
+            let (prog_type, attach) = match kernel_types(program) {
+                Ok(types) => types,
+                Err(e) => {
+                    not_applicable.push(format!("{id}: {e}"));
+                    continue;
+                }
             };
             if program.decode_error.is_some() {
                 not_applicable.push(format!("{id}: does not decode"));
@@ -143,7 +119,7 @@ fn our_verdicts_match_the_linux_verifier() {
             }
             let license = object.license().unwrap_or("GPL");
             let linux = bpf::prog_load(prog_type, attach, &relocated(program, &fds), license);
-            let ours = verify_program(&object, program, PlatformChoice::Linux, None, false);
+            let ours = verify_program(&object, program, None, false);
             let linux_ok = linux.is_ok();
             let key = (name.clone(), program.function.clone());
             match (linux_ok == ours.accepted, explained.remove(&key)) {

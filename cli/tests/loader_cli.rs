@@ -50,12 +50,12 @@ fn sections_text_lists_programs_and_maps() {
 }
 
 #[test]
-fn sections_json_has_one_object_per_program() {
+fn sections_json_has_one_object_per_program_and_map() {
     let path = program("tail_call.o");
     let out = ebpf(&["sections", path.to_str().unwrap(), "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let value: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let programs = value.as_array().unwrap();
+    let programs = value["programs"].as_array().unwrap();
     let summary: Vec<(String, String, String, u64)> = programs
         .iter()
         .map(|p| {
@@ -80,14 +80,55 @@ fn sections_json_has_one_object_per_program() {
     assert_eq!(programs[2]["maps"][0]["name"], "jump_table");
     assert_eq!(programs[2]["maps"][0]["type"], "prog_array");
     assert_eq!(programs[2]["map_refs"][0]["pc"], 4);
+    let map = &value["maps"][0];
+    assert_eq!(map["name"], "jump_table");
+    assert_eq!(map["type"], "prog_array");
+    assert_eq!(map["max_entries"], 4);
+    assert_eq!(map["initial_values"][0]["program"], "xdp_even");
+    assert!(value["license"].is_string(), "{value}");
 }
 
 #[test]
-fn sections_windows_layout_flag() {
+fn sections_for_the_windows_platform() {
     let path = program("windows_maps.o");
-    let out = ebpf(&["sections", path.to_str().unwrap(), "--layout", "windows"]);
+    let path = path.to_str().unwrap();
+    let out = ebpf(&["sections", path, "--platform", "windows", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(value["programs"][0]["program_type"], "sock_addr");
+    assert_eq!(value["programs"][0]["attach_type"], "cgroup_inet6_connect");
+    assert_eq!(
+        value["programs"][1]["attach_type"],
+        "cgroup_inet4_recv_accept"
+    );
+    // Windows numbers map types differently: 7 is an array of maps, not Linux's stack trace.
+    assert_eq!(value["programs"][1]["maps"][0]["type"], "array_of_maps");
+    let linux = ebpf(&["sections", path]);
+    assert!(stdout(&linux).contains("stack_trace"), "{}", stdout(&linux));
+}
+
+#[test]
+fn layout_is_a_deprecated_alias_of_platform() {
+    let path = program("windows_maps.o");
+    let path = path.to_str().unwrap();
+    let out = ebpf(&["sections", path, "--layout", "windows"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("array_of_maps"), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("--layout is deprecated"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!ebpf(&["--help"]).stdout.is_empty());
+    let help = stdout(&ebpf(&["sections", "--help"]));
+    assert!(
+        help.contains("--platform") && !help.contains("--layout"),
+        "{help}"
+    );
+    let out = ebpf(&["verify", path, "--layout", "windows", "--platform", "linux"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("contradicts"), "{}", stderr(&out));
 }
 
 #[test]
@@ -105,10 +146,18 @@ fn unloadable_object_exits_2_with_one_line() {
             }
             let out = ebpf(&args);
             assert_eq!(out.status.code(), Some(2), "{}", file.display());
-            let err = stderr(&out);
-            assert_eq!(err.lines().count(), 1, "{err}");
-            assert!(err.contains(needle), "{err}");
-            assert!(stdout(&out).is_empty());
+            if json {
+                // bpftool's convention: the error as JSON on stdout, nothing on stderr.
+                let value: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+                let err = value["error"].as_str().unwrap();
+                assert!(err.contains(needle), "{err}");
+                assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+            } else {
+                let err = stderr(&out);
+                assert_eq!(err.lines().count(), 1, "{err}");
+                assert!(err.contains(needle), "{err}");
+                assert!(stdout(&out).is_empty());
+            }
         }
     }
 }
@@ -207,7 +256,7 @@ fn undecodable_program_is_listed_but_not_disassembled() {
     );
     let out = ebpf(&["sections", path.to_str().unwrap(), "--json"]);
     let value: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert!(value[0]["decode_error"]
+    assert!(value["programs"][0]["decode_error"]
         .as_str()
         .unwrap()
         .contains("unknown opcode 0xff"));

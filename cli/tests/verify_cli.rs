@@ -42,7 +42,7 @@ fn safe_program_is_accepted_and_exit_0() {
         out.contains("xdp/eth_type_checked (xdp): accepted"),
         "{out}"
     );
-    assert!(out.contains("1 programs: 1 accepted, 0 rejected"), "{out}");
+    assert!(out.contains("1 program: 1 accepted, 0 rejected"), "{out}");
 }
 
 #[test]

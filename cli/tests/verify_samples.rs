@@ -5,24 +5,19 @@
 //! unsafe program (`reject`) must be rejected, whatever else changes. Prints a table of counts
 //! and times per project. Skips with a message when the corpus is absent.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ebpf_cli::verify::{type_hint_from_path, verify_program, PlatformChoice};
+use common::samples_dir;
+use ebpf_cli::verify::{type_hint_from_path, verify_program};
 use ebpf_loader::{LoadOptions, Object};
 
 /// Programs PREVAIL proves safe that we accept (of 227).
 const FLOOR_PASS: usize = 225;
 /// Programs PREVAIL rejects although they are safe that we accept (of 65).
 const FLOOR_EXPECTED_FAILURE: usize = 49;
-
-fn samples_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("EBPF_SAMPLES_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/ebpf-samples"));
-    dir.join("EXPECTED.tsv").is_file().then_some(dir)
-}
 
 #[derive(Default)]
 struct Row {
@@ -36,8 +31,7 @@ struct Row {
 
 #[test]
 fn ebpf_samples_precision_and_soundness() {
-    let Some(dir) = samples_dir() else {
-        println!("skipped: ebpf-samples not found (set EBPF_SAMPLES_DIR)");
+    let Some(dir) = samples_dir("cli/verify_samples/ebpf_samples_precision_and_soundness") else {
         return;
     };
     let tsv = std::fs::read_to_string(dir.join("EXPECTED.tsv")).unwrap();
@@ -61,13 +55,7 @@ fn ebpf_samples_precision_and_soundness() {
             Ok(object) => match object.program(Some(section), function) {
                 Some(program) => {
                     let hint = type_hint_from_path(file);
-                    Some(verify_program(
-                        object,
-                        program,
-                        PlatformChoice::Linux,
-                        hint,
-                        false,
-                    ))
+                    Some(verify_program(object, program, hint, false))
                 }
                 None => None,
             },

@@ -1,14 +1,14 @@
-//! Loads arbitrary bytes as an ELF object, in both map layouts: the loader must return a
+//! Loads arbitrary bytes as an ELF object, for both platforms (their map records and numbers): the loader must return a
 //! `LoadError` or an object, never panic. Where it loads, every program's accessors are
 //! exercised too (line lookup, maps used, disassembly-relevant pcs).
 #![no_main]
 
-use ebpf_loader::{LoadOptions, MapLayout, Object};
+use ebpf_loader::{LoadOptions, Object};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    for layout in [MapLayout::Linux, MapLayout::Windows] {
-        if let Ok(object) = Object::parse(data, &LoadOptions::with_layout(layout)) {
+    for platform in ebpf_platform::PLATFORMS {
+        if let Ok(object) = Object::parse(data, &LoadOptions::new(platform)) {
             for program in object.programs() {
                 let _ = program.maps_used();
                 for (pc, _) in program.iter() {

@@ -56,7 +56,7 @@ pub(crate) fn execute<H: Helpers + ?Sized>(
         ($e:expr) => {
             match $e {
                 Ok(v) => v,
-                Err(kind) => fault!(kind),
+                Err(kind) => fault!(FaultKind::from(kind)),
             }
         };
     }
@@ -303,7 +303,7 @@ pub(crate) fn execute<H: Helpers + ?Sized>(
             }
             Op::LddwHost(d, src, imm, next_imm) => {
                 reg[d as usize] = tri!(helpers
-                    .lddw(src, imm, next_imm)
+                    .lddw(src, imm, next_imm, space.memory())
                     .map_err(|e| e.lddw_fault(src, imm)));
                 pc += 2;
                 continue;

@@ -5,23 +5,63 @@ use core::fmt;
 
 use ebpf_isa::LddwSrc;
 
-use crate::fault::FaultKind;
+use crate::fault::{AccessError, FaultKind};
 use crate::mem::Memory;
 
 /// Helper functions and `LDDW` resolution, implemented by the host.
 ///
-/// `call` receives `r1..=r5` and returns the new `r0`. The interpreter leaves `r1..=r5`
-/// unchanged after a helper call (the ISA says they are clobbered; a verified program never
-/// reads them, and leaving them is deterministic).
+/// Pointers cross this boundary as the program's virtual addresses, never host addresses:
+/// `call` receives `r1..=r5` as the program set them, turns pointer arguments into host bytes
+/// with [`Memory::slice`] / [`Memory::slice_mut`] (checked like the program's own accesses; `?`
+/// turns a refusal into a fault naming the helper), and returns memory by granting it
+/// ([`Memory::grant_raw`] and friends) and returning the address the grant gave.
+///
+/// The interpreter leaves `r1..=r5` unchanged after a helper call (the ISA says they are
+/// clobbered; a verified program never reads them, and leaving them is deterministic).
+///
+/// ```
+/// use ebpf_interp::{HelperError, Helpers, Memory};
+///
+/// /// Helper 1 (`bpf_map_lookup_elem` of a 4-entry array of u64): the key is 4 bytes at the
+/// /// address in r2; the result is the value's address, or 0.
+/// struct Array {
+///     values: Box<[u64; 4]>,
+/// }
+///
+/// impl Helpers for Array {
+///     fn call(&mut self, id: u32, args: [u64; 5], mem: &mut Memory<'_>) -> Result<u64, HelperError> {
+///         if id != 1 {
+///             return Err(HelperError::unknown(id));
+///         }
+///         let key = u32::from_le_bytes(mem.slice(args[1], 4)?.try_into().unwrap());
+///         let Some(value) = self.values.get_mut(key as usize) else {
+///             return Ok(0);
+///         };
+///         // SAFETY: the value lives in a box this helper owns, which outlives the run and is
+///         // touched by nothing else while it lasts.
+///         let addr = unsafe { mem.grant_raw((value as *mut u64).cast(), 8, true)? };
+///         mem.set_name(addr, "map value");
+///         Ok(addr)
+///     }
+/// }
+/// ```
 pub trait Helpers {
-    /// Called for `call id` and `callx reg`. `mem` lets the helper grant regions (e.g. a map
-    /// value whose address it returns) that later loads and stores of this run may use.
+    /// Called for `call id` and `callx reg`. `mem` translates pointer arguments and lets the
+    /// helper grant regions (e.g. a map value whose address it returns) that later loads and
+    /// stores of this run may use.
     fn call(&mut self, id: u32, args: [u64; 5], mem: &mut Memory<'_>) -> Result<u64, HelperError>;
 
     /// Resolves an `LDDW` whose `src` is not [`LddwSrc::Imm`] (map by fd, map value, variable
-    /// address, ...). The default refuses with [`HelperErrorKind::Unsupported`].
-    fn lddw(&mut self, src: LddwSrc, imm: i32, next_imm: i32) -> Result<u64, HelperError> {
-        let _ = (src, imm, next_imm);
+    /// address, ...). An address it returns is a virtual one, of a region granted in `mem`.
+    /// The default refuses with [`HelperErrorKind::Unsupported`].
+    fn lddw(
+        &mut self,
+        src: LddwSrc,
+        imm: i32,
+        next_imm: i32,
+        mem: &mut Memory<'_>,
+    ) -> Result<u64, HelperError> {
+        let _ = (src, imm, next_imm, mem);
         Err(HelperError::unsupported(
             "lddw with a map or platform source (no host resolver)",
         ))
@@ -33,8 +73,14 @@ impl<H: Helpers + ?Sized> Helpers for &mut H {
         (**self).call(id, args, mem)
     }
 
-    fn lddw(&mut self, src: LddwSrc, imm: i32, next_imm: i32) -> Result<u64, HelperError> {
-        (**self).lddw(src, imm, next_imm)
+    fn lddw(
+        &mut self,
+        src: LddwSrc,
+        imm: i32,
+        next_imm: i32,
+        mem: &mut Memory<'_>,
+    ) -> Result<u64, HelperError> {
+        (**self).lddw(src, imm, next_imm, mem)
     }
 }
 
@@ -80,6 +126,23 @@ pub enum HelperErrorKind {
         /// The region capacity.
         capacity: usize,
     },
+    /// A region to grant is larger than [`REGION_WINDOW`](crate::REGION_WINDOW).
+    RegionTooLarge {
+        /// Its length.
+        len: u64,
+    },
+    /// A pointer argument the program's regions do not hold ([`Memory::slice`] refused it).
+    Access {
+        /// Where, how many bytes, and why.
+        error: AccessError,
+    },
+    /// Not a failure: the helper ends the run at once, with `code` for the host (a Linux tail
+    /// call that succeeded: the host goes on with the next program). The run ends with
+    /// [`FaultKind::Stopped`].
+    Stop {
+        /// What the host asked the helper to pass on.
+        code: u64,
+    },
 }
 
 impl HelperError {
@@ -103,6 +166,12 @@ impl HelperError {
         Self::new(HelperErrorKind::Unsupported { what })
     }
 
+    /// End the run at once with [`FaultKind::Stopped`] carrying `code` (see
+    /// [`HelperErrorKind::Stop`]).
+    pub const fn stop(code: u64) -> Self {
+        Self::new(HelperErrorKind::Stop { code })
+    }
+
     /// What went wrong.
     pub const fn kind(&self) -> HelperErrorKind {
         self.kind
@@ -115,6 +184,9 @@ impl HelperError {
             HelperErrorKind::Failed { message, .. } => FaultKind::HelperFailed { id, message },
             HelperErrorKind::Unsupported { what } => FaultKind::Unsupported { what },
             HelperErrorKind::RegionsFull { capacity } => FaultKind::TooManyRegions { capacity },
+            HelperErrorKind::RegionTooLarge { len } => FaultKind::RegionTooLarge { len },
+            HelperErrorKind::Access { error } => FaultKind::HelperAccess { id, error },
+            HelperErrorKind::Stop { code } => FaultKind::Stopped { id, code },
         }
     }
 
@@ -129,6 +201,18 @@ impl HelperError {
             HelperErrorKind::Failed { message, .. } => FaultKind::LddwFailed { src, imm, message },
             HelperErrorKind::Unsupported { what } => FaultKind::Unsupported { what },
             HelperErrorKind::RegionsFull { capacity } => FaultKind::TooManyRegions { capacity },
+            HelperErrorKind::RegionTooLarge { len } => FaultKind::RegionTooLarge { len },
+            // An lddw resolver has no pointer arguments; a refusal is its own failure.
+            HelperErrorKind::Access { .. } => FaultKind::LddwFailed {
+                src,
+                imm,
+                message: "the resolver's memory access was refused",
+            },
+            HelperErrorKind::Stop { .. } => FaultKind::LddwFailed {
+                src,
+                imm,
+                message: "an lddw resolver cannot end the run",
+            },
         }
     }
 }
@@ -142,11 +226,26 @@ impl fmt::Display for HelperError {
             HelperErrorKind::RegionsFull { capacity } => {
                 write!(f, "all {capacity} granted-region slots are in use")
             }
+            HelperErrorKind::RegionTooLarge { len } => write!(
+                f,
+                "a region of {len} bytes is larger than the {} a region may hold",
+                crate::REGION_WINDOW
+            ),
+            HelperErrorKind::Access { error } => write!(f, "{error}"),
+            HelperErrorKind::Stop { code } => {
+                write!(f, "the helper ended the run (code {code:#x})")
+            }
         }
     }
 }
 
 impl core::error::Error for HelperError {}
+
+impl From<AccessError> for HelperError {
+    fn from(error: AccessError) -> Self {
+        HelperError::new(HelperErrorKind::Access { error })
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -182,7 +281,9 @@ mod tests {
 
     #[test]
     fn default_lddw_is_unsupported() {
-        let e = NoHelpers.lddw(LddwSrc::MapFd, 1, 0).unwrap_err();
+        let e = NoHelpers
+            .lddw(LddwSrc::MapFd, 1, 0, &mut Memory::without_input())
+            .unwrap_err();
         assert!(matches!(e.kind(), HelperErrorKind::Unsupported { .. }));
     }
 }

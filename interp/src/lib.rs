@@ -6,9 +6,13 @@
 //! - [`Vm`]: owns the frame stacks ([`MAX_FRAMES`] frames of [`STACK_SIZE`] bytes, allocated
 //!   once) and runs programs without allocating; [`Outcome`] is `r0` and the instruction count.
 //! - [`Memory`]: the regions a run may touch besides its stack (the input, regions the host or a
-//!   helper grants). Every load, store and atomic is checked against them; anything else stops
-//!   the run with a [`Fault`] naming the pc, the address, the size and the reason.
-//! - [`Helpers`]: the host's helper functions by id and its resolution of map `LDDW`s.
+//!   helper grants). Each region, and each stack frame, has its own window of virtual addresses
+//!   ([`REGION_WINDOW`] apart): registers hold virtual addresses, a pointer reaches only its own
+//!   region, and results never depend on where the host allocated. Every load, store and
+//!   atomic is checked; anything else stops the run with a [`Fault`] naming the pc and the
+//!   place (`input+3`, `stack-8 (frame 1)`), never a host address.
+//! - [`Helpers`]: the host's helper functions by id and its resolution of map `LDDW`s; they
+//!   translate pointer arguments through [`Memory::slice`] and return memory by granting it.
 //!
 //! Edge cases follow RFC 9669 exactly: division by zero gives 0, modulo by zero leaves the
 //! dividend (zero-extended for 32 bits), `INT_MIN / -1` is `INT_MIN` and `INT_MIN % -1` is 0,
@@ -47,9 +51,9 @@ mod program;
 mod vm;
 
 pub use ebpf_isa::{ProgramError, ProgramErrorKind};
-pub use fault::{Fault, FaultKind};
+pub use fault::{AccessError, AccessErrorKind, Area, Fault, FaultKind, Place};
 pub use helpers::{HelperError, HelperErrorKind, Helpers, NoHelpers};
-pub use mem::{Memory, MAX_REGIONS};
+pub use mem::{Memory, MAX_REGIONS, REGION_WINDOW};
 pub use program::Program;
 pub use vm::{Config, Outcome, Vm, DEFAULT_BUDGET};
 

@@ -1,155 +1,363 @@
-//! Checked memory: the regions a program may touch ([`Memory`]), the frame stacks owned by the
-//! VM ([`Stack`]), and the address translation every load, store and atomic goes through
-//! ([`Space`]).
+//! Region-isolated memory: the regions a program may touch ([`Memory`]), the frame stacks owned
+//! by the VM ([`Stack`]), and the run's view of both ([`Space`]).
 //!
-//! This is the crate's only module with `unsafe`. Programs compute real host addresses; an access
-//! is carried out only after [`Space::translate`] has found a region that contains all of its
-//! bytes, and the pointer used is derived from that region's own pointer (never from the
-//! program's integer), so every access stays inside memory the caller lent for the run.
+//! Programs never see host addresses: every region lives in its own window of
+//! [`REGION_WINDOW`] virtual addresses (the layout is in [`Memory`]'s docs). An access is
+//! translated by the window number (the address's high 32 bits, one table index) and must fit
+//! inside that window's region: a pointer reaches only its own region, whatever offset it
+//! carries, so results and faults do not depend on where the host allocated.
+//!
+//! This is the crate's only module with `unsafe`. The pointer an access uses is derived from the
+//! region's own pointer (never from the program's integer) after the bounds check, so every
+//! access stays inside memory the caller lent for the run.
 
 use alloc::boxed::Box;
 use alloc::vec;
+use core::fmt;
 use core::marker::PhantomData;
 use core::ptr;
 
-use crate::fault::FaultKind;
+use crate::fault::{AccessError, AccessErrorKind, Area, Place};
 use crate::helpers::{HelperError, HelperErrorKind};
 use crate::{MAX_FRAMES, STACK_SIZE};
 
-/// How many regions helpers (or the host, before a run) may grant in one [`Memory`].
+/// How many regions the host and helpers may grant in one [`Memory`].
 pub const MAX_REGIONS: usize = 16;
 
-/// One accessible range of host memory.
-#[derive(Clone, Copy, Debug)]
+/// Bytes of virtual address space per region (4 GiB): the most a region can hold, and the
+/// distance between two regions' base addresses.
+pub const REGION_WINDOW: u64 = 1 << WINDOW_BITS;
+
+const WINDOW_BITS: u32 = 32;
+const INPUT_SLOT: usize = 1;
+const FRAME_SLOT: usize = 2;
+const REGION_SLOT: usize = FRAME_SLOT + MAX_FRAMES;
+const SLOTS: usize = REGION_SLOT + MAX_REGIONS;
+
+/// Base address of window `slot`.
+const fn base(slot: usize) -> u64 {
+    (slot as u64) << WINDOW_BITS
+}
+
+/// One accessible range of host memory, in its window.
+#[derive(Clone, Copy)]
 struct Region {
-    /// Address of the first byte (`ptr as u64`).
-    start: u64,
-    len: u64,
     ptr: *mut u8,
+    /// Bytes accessible from `ptr`; 0 for an empty window (no region, a frame not live).
+    len: u64,
     writable: bool,
 }
 
 impl Region {
     const EMPTY: Region = Region {
-        start: 0,
-        len: 0,
         ptr: ptr::NonNull::<u8>::dangling().as_ptr(),
+        len: 0,
         writable: false,
     };
 
-    fn new(ptr: *mut u8, len: usize, writable: bool) -> Region {
-        Region {
-            start: ptr as usize as u64,
-            len: len as u64,
-            ptr,
-            writable,
-        }
-    }
-
-    /// Offset of `addr` in the region if all `size` bytes from it are inside.
+    /// Offset of `addr` in the region if the window is this region's and all `size` bytes from
+    /// `addr` are inside.
     #[inline(always)]
-    fn offset(&self, addr: u64, size: usize) -> Option<u64> {
-        let off = addr.wrapping_sub(self.start);
-        let size = size as u64;
-        if self.len >= size && off <= self.len - size {
-            Some(off)
-        } else {
-            None
-        }
+    fn offset(&self, addr: u64, size: u64) -> Option<u64> {
+        let off = addr & (REGION_WINDOW - 1);
+        (size <= self.len && off <= self.len - size).then_some(off)
     }
 }
 
-/// The memory a run may access besides its stack: the input memory (packet or context) and up to
-/// [`MAX_REGIONS`] regions granted by the host or by helpers during the run.
-#[derive(Debug)]
+/// The memory a run may access besides its stack: the input memory (packet or context) and up
+/// to [`MAX_REGIONS`] regions granted by the host before the run or by helpers during it.
+///
+/// Every region, and every stack frame, lives in its own window of [`REGION_WINDOW`] (4 GiB)
+/// virtual addresses, and registers hold `window base + offset`:
+///
+/// | window | base address     | region                                          |
+/// |--------|------------------|-------------------------------------------------|
+/// | 0      | `0`              | none (null and small numbers)                   |
+/// | 1      | `0x1_0000_0000`  | the input (`r1` at entry when it is not empty)  |
+/// | 2 to 9 | `0x2_0000_0000`  | stack frames 0 to 7, `r10` = base + 512         |
+/// | 10 ..  | `0xa_0000_0000`  | granted regions 0 to [`MAX_REGIONS`] - 1         |
+///
+/// An access must lie wholly inside the region of the window its address is in, so a pointer
+/// reaches only its own region whatever offset it carries, and results and faults are the same
+/// wherever the host allocated. Faults name the region and offset ([`Place`]).
+///
+/// The host grants a region and gets its virtual address back, which is what it hands the
+/// program (in a context field, in `r0` of a helper). Helpers receive virtual addresses in their
+/// arguments and turn them into host slices with [`slice`](Self::slice) and
+/// [`slice_mut`](Self::slice_mut), which check bounds like a load or store does; while a run is
+/// in progress these reach the run's live stack frames too.
+///
+/// Fixed capacity: granting allocates nothing.
 pub struct Memory<'a> {
-    input: Region,
-    granted: [Region; MAX_REGIONS],
-    count: usize,
+    /// Window `i`'s region: 0 empty, 1 the input, then the frames (attached by a run), then the
+    /// granted regions.
+    slots: [Region; SLOTS],
+    /// The host's names for the input and the granted regions.
+    names: [Option<&'static str>; SLOTS],
+    granted: usize,
     _borrow: PhantomData<&'a mut [u8]>,
 }
 
+impl fmt::Debug for Memory<'_> {
+    /// Lengths and names only: host addresses are never shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Memory")
+            .field("input_len", &self.slots[INPUT_SLOT].len)
+            .field("granted", &Granted(self))
+            .finish()
+    }
+}
+
+/// The granted regions of a [`Memory`] as `(name, len)` pairs, for `Debug`.
+struct Granted<'m, 'a>(&'m Memory<'a>);
+
+impl fmt::Debug for Granted<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let m = self.0;
+        let slots = REGION_SLOT..REGION_SLOT + m.granted;
+        f.debug_list()
+            .entries(slots.map(|s| (m.names[s], m.slots[s].len)))
+            .finish()
+    }
+}
+
+impl Default for Memory<'_> {
+    fn default() -> Self {
+        Self::without_input()
+    }
+}
+
 impl<'a> Memory<'a> {
-    /// Memory whose input region is `input` (readable and writable; may be empty).
+    /// Memory whose input region is `input`, readable and writable (may be empty).
     pub fn new(input: &'a mut [u8]) -> Memory<'a> {
-        Self::with_input(Region::new(input.as_mut_ptr(), input.len(), true))
+        let mut memory = Self::without_input();
+        memory.set_input(input);
+        memory
     }
 
     /// Memory whose input region is `input`, read-only (stores to it fault).
     pub fn new_readonly(input: &'a [u8]) -> Memory<'a> {
-        Self::with_input(Region::new(input.as_ptr().cast_mut(), input.len(), false))
+        let mut memory = Self::without_input();
+        memory.set_input_readonly(input);
+        memory
     }
 
-    fn with_input(input: Region) -> Memory<'a> {
+    /// Memory with no input (`r1` is 0 in [`Vm::run`](crate::Vm::run)) and no regions yet.
+    ///
+    /// For a context that holds pointers, grant the regions it points to first, then build the
+    /// context from their addresses and [`set_input`](Self::set_input) it.
+    pub fn without_input() -> Memory<'a> {
         Memory {
-            input,
-            granted: [Region::EMPTY; MAX_REGIONS],
-            count: 0,
+            slots: [Region::EMPTY; SLOTS],
+            names: [None; SLOTS],
+            granted: 0,
             _borrow: PhantomData,
         }
     }
 
-    /// Address of the input region (what `r1` holds in [`Vm::run`](crate::Vm::run)).
+    /// Makes `input` the input region, readable and writable, and returns its address
+    /// ([`input_addr`](Self::input_addr)). At most [`REGION_WINDOW`] bytes are mapped.
+    pub fn set_input(&mut self, input: &'a mut [u8]) -> u64 {
+        self.slots[INPUT_SLOT] = Self::input_region(input.as_mut_ptr(), input.len(), true);
+        self.input_addr()
+    }
+
+    /// Makes `input` the input region, read-only, and returns its address.
+    pub fn set_input_readonly(&mut self, input: &'a [u8]) -> u64 {
+        let ptr = input.as_ptr().cast_mut();
+        self.slots[INPUT_SLOT] = Self::input_region(ptr, input.len(), false);
+        self.input_addr()
+    }
+
+    fn input_region(ptr: *mut u8, len: usize, writable: bool) -> Region {
+        let len = (len as u64).min(REGION_WINDOW);
+        Region { ptr, len, writable }
+    }
+
+    /// Address of the input region (what `r1` holds in [`Vm::run`](crate::Vm::run)): 0 when
+    /// the input is empty, `0x1_0000_0000` otherwise.
     pub fn input_addr(&self) -> u64 {
-        self.input.start
+        if self.slots[INPUT_SLOT].len == 0 {
+            0
+        } else {
+            base(INPUT_SLOT)
+        }
     }
 
     /// Length of the input region in bytes.
-    pub fn input_len(&self) -> usize {
-        self.input.len as usize
+    pub fn input_len(&self) -> u64 {
+        self.slots[INPUT_SLOT].len
     }
 
     /// Number of granted regions.
     pub fn granted_count(&self) -> usize {
-        self.count
+        self.granted
     }
 
-    /// Lets the program read and write `region` for the rest of the run.
-    pub fn grant(&mut self, region: &'a mut [u8]) -> Result<(), HelperError> {
-        self.push(Region::new(region.as_mut_ptr(), region.len(), true))
+    /// Lets the program read and write `region` for the rest of the run; returns its address.
+    pub fn grant(&mut self, region: &'a mut [u8]) -> Result<u64, HelperError> {
+        self.push(region.as_mut_ptr(), region.len(), true)
     }
 
-    /// Lets the program read `region` for the rest of the run; stores to it fault.
-    pub fn grant_readonly(&mut self, region: &'a [u8]) -> Result<(), HelperError> {
-        self.push(Region::new(region.as_ptr().cast_mut(), region.len(), false))
+    /// Lets the program read `region` (stores to it fault); returns its address.
+    pub fn grant_readonly(&mut self, region: &'a [u8]) -> Result<u64, HelperError> {
+        self.push(region.as_ptr().cast_mut(), region.len(), false)
     }
 
     /// Grants `len` bytes at `ptr` (read-only unless `writable`) for hosts whose memory is not
-    /// borrowed for `'a` (map storage, for instance).
+    /// borrowed for `'a` (map storage, a helper's buffers); returns the region's address.
+    /// Granting the same `ptr`, `len` and `writable` again returns the same address without
+    /// using another region, so a helper may grant a map value on every lookup.
     ///
     /// # Safety
     ///
-    /// For as long as this `Memory` is used by a run, `ptr..ptr + len` must be valid for reads
-    /// (and for writes if `writable`), must not be accessed through any other reference or
-    /// pointer, except by the interpreter through this grant, and must not be deallocated.
+    /// For as long as this `Memory` is used (by runs, [`slice`](Self::slice) and
+    /// [`slice_mut`](Self::slice_mut)), `ptr..ptr + len` must be valid for reads (and for
+    /// writes if `writable`), must not be accessed through any other reference or pointer
+    /// except through this `Memory`, and must not be deallocated.
     pub unsafe fn grant_raw(
         &mut self,
         ptr: *mut u8,
         len: usize,
         writable: bool,
-    ) -> Result<(), HelperError> {
-        self.push(Region::new(ptr, len, writable))
+    ) -> Result<u64, HelperError> {
+        self.push(ptr, len, writable)
     }
 
-    fn push(&mut self, region: Region) -> Result<(), HelperError> {
-        let slot = self.granted.get_mut(self.count).ok_or(HelperError::new(
-            HelperErrorKind::RegionsFull {
-                capacity: MAX_REGIONS,
+    fn push(&mut self, ptr: *mut u8, len: usize, writable: bool) -> Result<u64, HelperError> {
+        let len = len as u64;
+        if len > REGION_WINDOW {
+            return Err(HelperError::new(HelperErrorKind::RegionTooLarge { len }));
+        }
+        let slots = REGION_SLOT..REGION_SLOT + self.granted;
+        if let Some(slot) = slots.clone().find(|&s| {
+            let r = &self.slots[s];
+            r.ptr == ptr && r.len == len && r.writable == writable
+        }) {
+            return Ok(base(slot));
+        }
+        if self.granted == MAX_REGIONS {
+            let capacity = MAX_REGIONS;
+            return Err(HelperError::new(HelperErrorKind::RegionsFull { capacity }));
+        }
+        let slot = slots.end;
+        self.slots[slot] = Region { ptr, len, writable };
+        self.granted += 1;
+        Ok(base(slot))
+    }
+
+    /// Gives the input or granted region that `addr` points into a name for fault messages
+    /// (`packet+16` instead of `region 0+16`). Returns whether `addr` named such a region.
+    pub fn set_name(&mut self, addr: u64, name: &'static str) -> bool {
+        let slot = (addr >> WINDOW_BITS) as usize;
+        let named = slot == INPUT_SLOT || (REGION_SLOT..REGION_SLOT + self.granted).contains(&slot);
+        if named {
+            self.names[slot] = Some(name);
+        }
+        named
+    }
+
+    /// Where `addr` points, for messages: region and offset, never a host address.
+    pub fn place(&self, addr: u64) -> Place {
+        let mut slot = addr >> WINDOW_BITS;
+        let mut offset = (addr & (REGION_WINDOW - 1)) as i64;
+        let own_len = self.slots.get(slot as usize).map_or(0, |r| r.len);
+        // Beyond its region, the upper half of a window is named after the region above it.
+        if offset as u64 >= own_len && offset >= (REGION_WINDOW / 2) as i64 {
+            slot += 1;
+            offset -= REGION_WINDOW as i64;
+        }
+        let Ok(slot) = usize::try_from(slot) else {
+            return Place::new(Area::None, addr as i64, None);
+        };
+        let name = self.names.get(slot).copied().flatten();
+        if slot == INPUT_SLOT {
+            Place::new(Area::Input, offset, name)
+        } else if (FRAME_SLOT..REGION_SLOT).contains(&slot) {
+            let frame = (slot - FRAME_SLOT) as u8;
+            Place::new(Area::Stack { frame }, offset - STACK_SIZE as i64, None)
+        } else if (REGION_SLOT..REGION_SLOT + self.granted).contains(&slot) {
+            let index = (slot - REGION_SLOT) as u8;
+            Place::new(Area::Region { index }, offset, name)
+        } else {
+            Place::new(Area::None, addr as i64, None)
+        }
+    }
+
+    /// The host bytes behind `len` bytes at virtual address `addr`, checked as a load is
+    /// (`len` 0 gives an empty slice whatever `addr` is).
+    pub fn slice(&self, addr: u64, len: usize) -> Result<&[u8], AccessError> {
+        if len == 0 {
+            return Ok(&[]);
+        }
+        let p = self.translate(addr, len as u64, false)?;
+        // SAFETY: `translate` returned a pointer derived from a region's pointer with all `len`
+        // bytes inside that region, valid for reads while this `Memory` is borrowed (input and
+        // safe grants are borrowed for `'a`, raw grants are guaranteed by their granter, stack
+        // frames are attached only while the run that borrows them lasts). Writes go through
+        // `&mut self` only, so none happens while the returned slice lives.
+        Ok(unsafe { core::slice::from_raw_parts(p, len) })
+    }
+
+    /// The host bytes behind `len` bytes at virtual address `addr`, for writing, checked as a
+    /// store is (`len` 0 gives an empty slice).
+    pub fn slice_mut(&mut self, addr: u64, len: usize) -> Result<&mut [u8], AccessError> {
+        if len == 0 {
+            return Ok(&mut []);
+        }
+        let p = self.translate(addr, len as u64, true)?;
+        // SAFETY: as in `slice`, and `translate` with `write` only returns pointers into
+        // writable regions; `&mut self` is borrowed for the slice's lifetime, so no other
+        // access through this `Memory` overlaps it.
+        Ok(unsafe { core::slice::from_raw_parts_mut(p, len) })
+    }
+
+    /// A pointer to `size` accessible bytes at `addr`, or why there is none.
+    #[inline(always)]
+    fn translate(&self, addr: u64, size: u64, write: bool) -> Result<*mut u8, AccessError> {
+        if let Some(region) = self.slots.get((addr >> WINDOW_BITS) as usize) {
+            if let Some(off) = region.offset(addr, size) {
+                if region.writable || !write {
+                    return Ok(region.ptr.wrapping_add(off as usize));
+                }
+            }
+        }
+        Err(self.refuse(addr, size, write))
+    }
+
+    /// Why an access of `size` bytes at `addr` is refused.
+    #[cold]
+    #[inline(never)]
+    fn refuse(&self, addr: u64, size: u64, write: bool) -> AccessError {
+        let at = self.place(addr);
+        let own = self.slots.get((addr >> WINDOW_BITS) as usize);
+        let kind = match at.area() {
+            Area::Stack { frame } if self.slots[FRAME_SLOT + frame as usize].len == 0 => {
+                AccessErrorKind::FrameNotLive
+            }
+            _ if write && own.is_some_and(|r| r.offset(addr, size).is_some()) => {
+                AccessErrorKind::ReadOnly
+            }
+            Area::Input => AccessErrorKind::OutOfBounds {
+                len: self.slots[INPUT_SLOT].len,
             },
-        ))?;
-        *slot = region;
-        self.count += 1;
-        Ok(())
+            Area::Region { index } => AccessErrorKind::OutOfBounds {
+                len: self.slots[REGION_SLOT + index as usize].len,
+            },
+            Area::Stack { .. } => AccessErrorKind::OutOfBounds {
+                len: STACK_SIZE as u64,
+            },
+            _ => AccessErrorKind::OutOfBounds { len: 0 },
+        };
+        AccessError::new(at, size as usize, write, kind)
     }
 }
 
-/// The frame stacks of a VM: `MAX_FRAMES` frames of `STACK_SIZE` bytes, allocated once.
-///
-/// Frame 0 sits at the top (highest addresses), frame `i` right below frame `i - 1`, so the live
-/// frames of a run always form one contiguous range ending at the top.
+/// The frame stacks of a VM: `MAX_FRAMES` frames of `STACK_SIZE` bytes, allocated once. Frame
+/// `k` is the `k`-th block.
 #[derive(Debug)]
 pub(crate) struct Stack {
-    /// `u64`s so that frame tops (the `r10` values) are 8-byte aligned.
+    /// `u64`s so that 8-byte accesses at aligned offsets from r10 are aligned in memory.
     words: Box<[u64]>,
 }
 
@@ -164,7 +372,7 @@ impl Stack {
 
     /// The bytes of frame 0.
     pub(crate) fn frame0(&self) -> &[u8] {
-        let words = &self.words[WORDS_PER_FRAME * (MAX_FRAMES - 1)..];
+        let words = &self.words[..WORDS_PER_FRAME];
         // SAFETY: `words` is a live, initialised `[u64]` of `STACK_SIZE / 8` elements borrowed
         // for the lifetime of the returned slice; every byte pattern is a valid `u8` and `u8`
         // has alignment 1, so viewing it as `STACK_SIZE` bytes is sound.
@@ -172,13 +380,14 @@ impl Stack {
     }
 }
 
-/// The address space of one run: the live stack frames, then the input, then granted regions.
-#[derive(Debug)]
+/// The address space of one run: the [`Memory`] with the VM's stack frames attached.
+///
+/// The frames' windows point into the stack only while the `Space` lives: dropping it (at the
+/// end of the run, or when a helper panics) empties them again, so the `Memory` never keeps a
+/// pointer to a stack it no longer borrows.
 pub(crate) struct Space<'r, 'a> {
-    /// Base of the whole stack buffer; every stack pointer is derived from it.
+    /// Base of the whole stack buffer; every frame pointer is derived from it.
     stack_base: *mut u8,
-    /// The live frames: `[live.start, top)`.
-    live: Region,
     mem: &'r mut Memory<'a>,
     /// The stack buffer is mutably borrowed for the run.
     _stack: PhantomData<&'r mut [u64]>,
@@ -190,7 +399,6 @@ impl<'r, 'a> Space<'r, 'a> {
         let stack_base = stack.words.as_mut_ptr().cast::<u8>();
         let mut space = Space {
             stack_base,
-            live: Region::EMPTY,
             mem,
             _stack: PhantomData,
         };
@@ -198,77 +406,48 @@ impl<'r, 'a> Space<'r, 'a> {
         space
     }
 
-    /// The `r10` value of frame `depth` (its top).
+    /// The `r10` value of frame `depth` (one past its top byte).
     pub(crate) fn frame_top(&self, depth: usize) -> u64 {
-        self.live.start + self.live.len - (depth as u64) * STACK_SIZE as u64
+        base(FRAME_SLOT + depth) + STACK_SIZE as u64
     }
 
-    /// Makes frames `0..=depth` live and zeroes frame `depth`. `depth < MAX_FRAMES`.
+    /// Frame `depth`'s window, live.
+    fn frame(&self, depth: usize) -> Region {
+        Region {
+            ptr: self.stack_base.wrapping_add(depth * STACK_SIZE),
+            len: STACK_SIZE as u64,
+            writable: true,
+        }
+    }
+
+    /// Makes frame `depth` live and zeroes it (frames below stay live). `depth < MAX_FRAMES`.
     pub(crate) fn enter_frame(&mut self, depth: usize) {
         let depth = depth.min(MAX_FRAMES - 1);
-        let lo = (MAX_FRAMES - 1 - depth) * STACK_SIZE;
-        let live_ptr = self.stack_base.wrapping_add(lo);
-        self.live = Region::new(live_ptr, (depth + 1) * STACK_SIZE, true);
-        // SAFETY: `lo + STACK_SIZE <= MAX_FRAMES * STACK_SIZE`, the size of the buffer behind
-        // `stack_base`, which this `Space` borrows mutably for the run; no reference to it is
-        // live while the run executes.
-        unsafe { ptr::write_bytes(live_ptr, 0, STACK_SIZE) };
+        let frame = self.frame(depth);
+        self.mem.slots[FRAME_SLOT + depth] = frame;
+        // SAFETY: `(depth + 1) * STACK_SIZE <= MAX_FRAMES * STACK_SIZE`, the size of the buffer
+        // behind `stack_base`, which this `Space` borrows mutably for the run; no reference to
+        // it is live while the run executes.
+        unsafe { ptr::write_bytes(frame.ptr, 0, STACK_SIZE) };
     }
 
-    /// Makes frames `0..=depth` live (after a return). `depth < MAX_FRAMES`.
+    /// Returns to frame `depth`: frame `depth + 1` is no longer live. `depth < MAX_FRAMES - 1`.
     pub(crate) fn leave_frame(&mut self, depth: usize) {
-        let depth = depth.min(MAX_FRAMES - 1);
-        let lo = (MAX_FRAMES - 1 - depth) * STACK_SIZE;
-        self.live = Region::new(
-            self.stack_base.wrapping_add(lo),
-            (depth + 1) * STACK_SIZE,
-            true,
-        );
+        let depth = depth.min(MAX_FRAMES - 2);
+        self.mem.slots[FRAME_SLOT + depth + 1] = Region::EMPTY;
+        // Re-attached in case a helper replaced the whole `Memory` meanwhile.
+        self.mem.slots[FRAME_SLOT + depth] = self.frame(depth);
     }
 
-    /// The regions helpers may add to.
+    /// The memory helpers see (with the live frames attached).
     pub(crate) fn memory(&mut self) -> &mut Memory<'a> {
         self.mem
     }
 
-    /// A pointer to `size` accessible bytes at `addr`, or why there is none.
-    #[inline(always)]
-    fn translate(&self, addr: u64, size: usize, write: bool) -> Result<*mut u8, FaultKind> {
-        if let Some(off) = self.live.offset(addr, size) {
-            return Ok(self.live.ptr.wrapping_add(off as usize));
-        }
-        let input = &self.mem.input;
-        if let Some(off) = input.offset(addr, size) {
-            if input.writable || !write {
-                return Ok(input.ptr.wrapping_add(off as usize));
-            }
-        }
-        self.translate_granted(addr, size, write)
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn translate_granted(&self, addr: u64, size: usize, write: bool) -> Result<*mut u8, FaultKind> {
-        let mut read_only = self.mem.input.offset(addr, size).is_some();
-        for region in &self.mem.granted[..self.mem.count] {
-            if let Some(off) = region.offset(addr, size) {
-                if region.writable || !write {
-                    return Ok(region.ptr.wrapping_add(off as usize));
-                }
-                read_only = true;
-            }
-        }
-        Err(if read_only {
-            FaultKind::ReadOnly { addr, size }
-        } else {
-            FaultKind::OutOfBounds { addr, size, write }
-        })
-    }
-
     /// Reads `N` bytes at `addr`.
     #[inline(always)]
-    pub(crate) fn load<const N: usize>(&self, addr: u64) -> Result<[u8; N], FaultKind> {
-        let p = self.translate(addr, N, false)?;
+    pub(crate) fn load<const N: usize>(&self, addr: u64) -> Result<[u8; N], AccessError> {
+        let p = self.mem.translate(addr, N as u64, false)?;
         // SAFETY: `translate` returned a pointer derived from a region's pointer with all `N`
         // bytes inside that region, which is valid for reads for the run (the stack buffer is
         // borrowed by this `Space`, the input and safe grants are borrowed for `'a`, raw grants
@@ -282,8 +461,8 @@ impl<'r, 'a> Space<'r, 'a> {
         &mut self,
         addr: u64,
         bytes: [u8; N],
-    ) -> Result<(), FaultKind> {
-        let p = self.translate(addr, N, true)?;
+    ) -> Result<(), AccessError> {
+        let p = self.mem.translate(addr, N as u64, true)?;
         // SAFETY: as in `load`, and `translate` with `write = true` only returns pointers into
         // writable regions (a mutably borrowed slice, the VM's stack, or a writable raw grant).
         unsafe { ptr::write_unaligned(p.cast::<[u8; N]>(), bytes) };
@@ -296,8 +475,8 @@ impl<'r, 'a> Space<'r, 'a> {
         &mut self,
         addr: u64,
         f: impl FnOnce([u8; N]) -> [u8; N],
-    ) -> Result<[u8; N], FaultKind> {
-        let p = self.translate(addr, N, true)?.cast::<[u8; N]>();
+    ) -> Result<[u8; N], AccessError> {
+        let p = self.mem.translate(addr, N as u64, true)?.cast::<[u8; N]>();
         // SAFETY: as in `store`: `p` points to `N` readable and writable bytes of one region.
         // The run is single-threaded; the host promises no concurrent access (see `grant_raw`).
         unsafe {
@@ -310,59 +489,86 @@ impl<'r, 'a> Space<'r, 'a> {
     /// Reads `N` bytes at offset `off` of the input region (legacy packet loads).
     #[inline]
     pub(crate) fn load_input<const N: usize>(&self, off: u64) -> Option<[u8; N]> {
-        let input = &self.mem.input;
-        let addr = input.start.wrapping_add(off);
-        if off > input.len {
+        let input = &self.mem.slots[INPUT_SLOT];
+        let n = N as u64;
+        if n > input.len || off > input.len - n {
             return None;
         }
-        let off = input.offset(addr, N)?;
         let p = input.ptr.wrapping_add(off as usize);
-        // SAFETY: `offset` checked that all `N` bytes from `p` are inside the input region,
-        // which is valid for reads for the run.
+        // SAFETY: all `N` bytes from `p` are inside the input region (checked above), which is
+        // valid for reads for the run.
         Some(unsafe { ptr::read_unaligned(p.cast::<[u8; N]>()) })
+    }
+}
+
+impl Drop for Space<'_, '_> {
+    /// Detaches the frames: the `Memory` outlives the run, the stack borrow does not.
+    fn drop(&mut self) {
+        for slot in &mut self.mem.slots[FRAME_SLOT..REGION_SLOT] {
+            *slot = Region::EMPTY;
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fault::AccessErrorKind as K;
+    use alloc::string::ToString;
+
+    fn oob(area: Area, offset: i64, size: usize, write: bool, len: u64) -> AccessError {
+        let at = Place::new(area, offset, None);
+        AccessError::new(at, size, write, K::OutOfBounds { len })
+    }
 
     #[test]
-    fn frames_are_contiguous_and_end_at_the_top() {
+    fn frames_have_windows_of_their_own() {
         let mut stack = Stack::new();
         let mut input = [1u8, 2, 3, 4];
         let mut mem = Memory::new(&mut input);
         let mut space = Space::new(&mut stack, &mut mem);
         let top0 = space.frame_top(0);
-        assert_eq!(top0 % 8, 0);
+        assert_eq!(top0, 0x2_0000_0200);
         space.store::<8>(top0 - 8, 7u64.to_ne_bytes()).unwrap();
-        assert!(space.load::<1>(top0).is_err(), "the top itself is outside");
-        assert!(
-            space.load::<1>(top0 - 513).is_err(),
-            "frame 1 is not live yet"
-        );
-        space.enter_frame(1);
-        let top1 = space.frame_top(1);
-        assert_eq!(top1, top0 - STACK_SIZE as u64);
-        assert_eq!(space.load::<8>(top0 - 8).unwrap(), 7u64.to_ne_bytes());
-        space.store::<4>(top1 - 4, [9; 4]).unwrap();
-        space.leave_frame(0);
+        let frame0 = Area::Stack { frame: 0 };
+        assert_eq!(space.load::<1>(top0), Err(oob(frame0, 0, 1, false, 512)));
         assert_eq!(
-            space.load::<4>(top1 - 4),
-            Err(FaultKind::OutOfBounds {
-                addr: top1 - 4,
-                size: 4,
-                write: false
-            })
+            space.load::<1>(top0 - 513),
+            Err(oob(frame0, -513, 1, false, 512))
         );
+        let top1 = space.frame_top(1);
+        let frame1 = Area::Stack { frame: 1 };
+        let not_live = AccessError::new(Place::new(frame1, -4, None), 4, false, K::FrameNotLive);
+        assert_eq!(space.load::<4>(top1 - 4), Err(not_live));
+        space.enter_frame(1);
+        space.store::<4>(top1 - 4, [9; 4]).unwrap();
+        assert_eq!(space.load::<8>(top0 - 8).unwrap(), 7u64.to_ne_bytes());
+        assert_eq!(
+            space.load::<8>(top1 + 8),
+            Err(oob(frame1, 8, 8, false, 512)),
+            "frame 1 cannot reach frame 0 through its own r10"
+        );
+        space.leave_frame(0);
+        assert_eq!(space.load::<4>(top1 - 4), Err(not_live));
         let a = space.memory().input_addr();
+        assert_eq!(a, 0x1_0000_0000);
         assert_eq!(space.load::<2>(a + 2).unwrap(), [3, 4]);
-        assert!(space.load::<2>(a + 3).is_err(), "straddles the end");
+        assert_eq!(
+            space.load::<2>(a + 3),
+            Err(oob(Area::Input, 3, 2, false, 4))
+        );
+        assert_eq!(
+            space.load::<1>(a.wrapping_sub(8)),
+            Err(oob(Area::Input, -8, 1, false, 4))
+        );
         assert_eq!(space.load_input::<4>(0), Some([1, 2, 3, 4]));
         assert_eq!(space.load_input::<4>(1), None);
         assert_eq!(space.load_input::<1>(u64::MAX), None);
-        let _ = space;
+        drop(space);
         assert_eq!(&stack.frame0()[STACK_SIZE - 8..], &7u64.to_ne_bytes());
+        // Once the run is over, no window reaches the stack.
+        let gone = AccessError::new(Place::new(frame0, -8, None), 8, false, K::FrameNotLive);
+        assert_eq!(mem.slice(top0 - 8, 8), Err(gone));
     }
 
     #[test]
@@ -370,56 +576,117 @@ mod tests {
         static TABLE: [u8; 4] = [5, 6, 7, 8];
         let mut stack = Stack::new();
         let mut mem = Memory::new(&mut []);
-        mem.grant_readonly(&TABLE).unwrap();
+        let a = mem.grant_readonly(&TABLE).unwrap();
+        assert_eq!(a, 0xa_0000_0000);
+        assert!(mem.set_name(a + 2, "table"));
         let mut space = Space::new(&mut stack, &mut mem);
-        let a = TABLE.as_ptr() as u64;
         assert_eq!(space.load::<1>(a + 3).unwrap(), [8]);
+        let at = Place::new(Area::Region { index: 0 }, 0, Some("table"));
+        let ro = AccessError::new(at, 1, true, K::ReadOnly);
+        assert_eq!(space.store::<1>(a, [0]), Err(ro));
+        assert_eq!(space.update::<1>(a, |b| b), Err(ro));
         assert_eq!(
-            space.store::<1>(a, [0]),
-            Err(FaultKind::ReadOnly { addr: a, size: 1 })
+            ro.to_string(),
+            "write of 1 byte at table+0: table is read-only"
         );
+        let past = Place::new(Area::Region { index: 0 }, 4, Some("table"));
+        let want = AccessError::new(past, 1, true, K::OutOfBounds { len: 4 });
         assert_eq!(
-            space.update::<1>(a, |b| b),
-            Err(FaultKind::ReadOnly { addr: a, size: 1 })
+            space.store::<1>(a + 4, [0]),
+            Err(want),
+            "past the end is out of bounds"
         );
     }
 
     #[test]
-    fn region_capacity_is_enforced() {
-        static B: [u8; 1] = [0];
+    fn grants_are_counted_deduplicated_and_limited() {
+        static B: [u8; 32] = [0; 32];
         let mut mem = Memory::new(&mut []);
-        for _ in 0..MAX_REGIONS {
-            mem.grant_readonly(&B).unwrap();
+        assert_eq!(mem.input_addr(), 0, "no input, no address");
+        for i in 0..MAX_REGIONS {
+            let addr = mem.grant_readonly(&B[..i]).unwrap();
+            assert_eq!(addr, base(REGION_SLOT + i));
         }
-        let e = mem.grant_readonly(&B).unwrap_err();
+        assert_eq!(mem.granted_count(), MAX_REGIONS);
+        let again = mem.grant_readonly(&B[..3]).unwrap();
         assert_eq!(
-            e.kind(),
+            again,
+            base(REGION_SLOT + 3),
+            "same region, same address, no new slot"
+        );
+        let full = mem.grant_readonly(&B).unwrap_err();
+        assert_eq!(
+            full.kind(),
             HelperErrorKind::RegionsFull {
                 capacity: MAX_REGIONS
             }
         );
-        assert_eq!(mem.granted_count(), MAX_REGIONS);
+        let mut mem = Memory::without_input();
+        let huge = mem.push(ptr::null_mut(), REGION_WINDOW as usize + 1, false);
+        assert_eq!(
+            huge.unwrap_err().kind(),
+            HelperErrorKind::RegionTooLarge {
+                len: REGION_WINDOW + 1
+            }
+        );
+        assert_eq!(mem.granted_count(), 0);
+        assert_eq!(
+            alloc::format!("{:?}", Memory::new_readonly(&B[..4])),
+            "Memory { input_len: 4, granted: [] }"
+        );
     }
 
     #[test]
-    fn region_offset_handles_wrapping_and_tiny_regions() {
+    fn slices_translate_virtual_addresses() {
+        let mut input = [0u8; 8];
+        let mut value = [0u8; 16];
+        let mut mem = Memory::without_input();
+        let v = mem.grant(&mut value).unwrap();
+        let i = mem.set_input(&mut input);
+        mem.slice_mut(v + 12, 4)
+            .unwrap()
+            .copy_from_slice(&[1, 2, 3, 4]);
+        assert_eq!(mem.slice(v + 12, 4).unwrap(), &[1, 2, 3, 4]);
+        assert_eq!(mem.slice(i + 8, 0).unwrap(), &[] as &[u8]);
+        assert_eq!(
+            mem.slice(v + 13, 4),
+            Err(oob(Area::Region { index: 0 }, 13, 4, false, 16))
+        );
+        assert_eq!(mem.slice(0, 1), Err(oob(Area::None, 0, 1, false, 0)));
+        assert_eq!(
+            mem.slice(u64::MAX, 1),
+            Err(oob(Area::None, -1, 1, false, 0))
+        );
+        assert_eq!(
+            mem.slice(i + 7, usize::MAX).map(|_| ()).unwrap_err().size(),
+            usize::MAX
+        );
+        assert!(!mem.set_name(0x5_0000_0000, "nothing"));
+        let _ = mem;
+        assert_eq!(value[12..], [1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn region_offset_handles_every_edge() {
         let r = Region {
-            start: u64::MAX - 3,
-            len: 4,
             ptr: ptr::null_mut(),
+            len: REGION_WINDOW,
             writable: true,
         };
-        assert_eq!(r.offset(u64::MAX - 3, 4), Some(0));
-        assert_eq!(r.offset(u64::MAX, 1), Some(3));
-        assert_eq!(r.offset(u64::MAX, 2), None);
-        assert_eq!(r.offset(0, 1), None);
+        assert_eq!(
+            r.offset(base(3) + REGION_WINDOW - 4, 4),
+            Some(REGION_WINDOW - 4)
+        );
+        assert_eq!(r.offset(base(3) + REGION_WINDOW - 4, 5), None);
         let tiny = Region {
-            start: 100,
-            len: 2,
             ptr: ptr::null_mut(),
+            len: 2,
             writable: true,
         };
-        assert_eq!(tiny.offset(100, 4), None);
-        assert_eq!(tiny.offset(101, 1), Some(1));
+        assert_eq!(tiny.offset(base(1) + 1, 1), Some(1));
+        assert_eq!(tiny.offset(base(1), 4), None);
+        assert_eq!(tiny.offset(base(1) + 1, u64::MAX), None);
+        assert_eq!(Region::EMPTY.offset(base(1), 1), None);
+        assert_eq!(Region::EMPTY.offset(base(1), 0), Some(0));
     }
 }

@@ -70,16 +70,18 @@ impl Vm {
         self.config = config;
     }
 
-    /// Runs `prog` with the conformance convention: `r1` = address of `mem`, `r2` = its length,
-    /// `r10` = top of the stack, other registers 0; `mem` is the input region.
+    /// Runs `prog` with the conformance convention: `mem` is the input region, `r1` = its
+    /// address (0 when `mem` is empty, as uBPF does), `r2` = its length, `r10` = top of the
+    /// stack, other registers 0.
     pub fn run<H: Helpers + ?Sized>(
         &mut self,
         prog: &Program,
         mem: &mut [u8],
         helpers: &mut H,
     ) -> Result<Outcome, Fault> {
-        let args = [mem.as_ptr() as u64, mem.len() as u64, 0, 0, 0];
-        self.run_with_args(prog, args, mem, helpers)
+        let mut memory = Memory::new(mem);
+        let args = [memory.input_addr(), memory.input_len(), 0, 0, 0];
+        self.run_in(prog, args, &mut memory, helpers)
     }
 
     /// Runs `prog` with `r1..=r5` = `args` and `mem` as the input region (may be empty).
@@ -95,7 +97,8 @@ impl Vm {
     }
 
     /// The general entry: `memory` holds the input region and any regions the host granted
-    /// beforehand; helpers may add more, which stay in `memory` after the run.
+    /// beforehand; helpers may add more, which stay in `memory` after the run. Pointers in
+    /// `args` are virtual addresses ([`Memory::input_addr`], what the grants returned).
     pub fn run_in<H: Helpers + ?Sized>(
         &mut self,
         prog: &Program,

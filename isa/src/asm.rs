@@ -3,6 +3,8 @@
 //! [`assemble`] reads one instruction per line (`mov %r0, 1`, `ldxw %r0, [%r1+4]`,
 //! `jne %r1, 5, fail`, `lock fetch add32 [%r10-8], %r1`, `lddw %r0, 0x1122334455667788`) with
 //! `name:` labels and `#`, `;` or `//` comments, and fails with an [`AsmError`] naming the line.
+//! A helper call is `call ID` or, as the disassembler writes it with a helper table,
+//! `call NAME#ID` (the id decides; the name is not checked).
 //! The disassembler ([`crate::disasm`]) prints the same syntax, so its output assembles back to
 //! the same instructions.
 //!

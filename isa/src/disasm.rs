@@ -3,7 +3,9 @@
 //! `Display` for [`Insn`] prints one instruction with numeric relative targets (`ja +3`,
 //! `call local -5`); [`disassemble`] prints a whole program with a label on every jump target
 //! (`L7:`) and local function (`fn_7:`), named after the target pc; [`listing`] gives the same
-//! as [`Line`]s for tools that interleave other text.
+//! as [`Line`]s for tools that interleave other text. [`disassemble_with`] and [`listing_with`]
+//! also name helper calls from a platform's helper table (`call bpf_map_lookup_elem#1`, as
+//! bpftool prints them; the assembler reads that form back).
 
 pub(crate) mod names;
 
@@ -28,8 +30,16 @@ pub struct Line {
 
 /// The program with labels for jump and call targets, one instruction per line.
 pub fn disassemble(insns: &[Insn]) -> String {
+    disassemble_with(insns, &|_| None)
+}
+
+/// [`disassemble`], naming each helper call that `helper_name` knows (`call name#id`).
+pub fn disassemble_with<'n>(
+    insns: &[Insn],
+    helper_name: &dyn Fn(i32) -> Option<&'n str>,
+) -> String {
     let mut out = String::new();
-    for line in listing(insns) {
+    for line in listing_with(insns, helper_name) {
         if let Some(label) = &line.label {
             out.push_str(label);
             out.push_str(":\n");
@@ -43,6 +53,12 @@ pub fn disassemble(insns: &[Insn]) -> String {
 /// The program as lines, with labels named after target pcs (`L7` for jumps, `fn_7` for local
 /// calls). Targets outside the program, or inside an `LDDW`, keep the numeric form.
 pub fn listing(insns: &[Insn]) -> Vec<Line> {
+    listing_with(insns, &|_| None)
+}
+
+/// [`listing`], naming each helper call that `helper_name` knows (`call name#id`); calls of
+/// helpers it does not know keep the numeric form (`call 9999`).
+pub fn listing_with<'n>(insns: &[Insn], helper_name: &dyn Fn(i32) -> Option<&'n str>) -> Vec<Line> {
     let mut pcs = Vec::with_capacity(insns.len());
     let mut pc = 0usize;
     for insn in insns {
@@ -71,11 +87,16 @@ pub fn listing(insns: &[Insn]) -> Vec<Line> {
         .zip(&pcs)
         .map(|(insn, &pc)| {
             let target = start_of(insn.branch_target(pc)).and_then(name);
+            let helper = match insn {
+                Insn::Call(CallTarget::Helper(id)) => helper_name(*id),
+                _ => None,
+            };
             let text = format!(
                 "{}",
                 Text {
                     insn,
-                    target: target.as_deref()
+                    target: target.as_deref(),
+                    helper,
                 }
             );
             Line {
@@ -92,15 +113,17 @@ impl Display for Insn {
         Text {
             insn: self,
             target: None,
+            helper: None,
         }
         .fmt(f)
     }
 }
 
-/// An instruction with an optional label for its target.
+/// An instruction with an optional label for its target and name for its helper.
 struct Text<'a> {
     insn: &'a Insn,
     target: Option<&'a str>,
+    helper: Option<&'a str>,
 }
 
 /// An immediate: decimal up to 0xffff in magnitude, signed hex beyond.
@@ -210,7 +233,10 @@ impl Display for Text<'_> {
                 )?;
                 self.target(f, off.into())
             }
-            Insn::Call(CallTarget::Helper(id)) => write!(f, "call {id}"),
+            Insn::Call(CallTarget::Helper(id)) => match self.helper {
+                Some(name) => write!(f, "call {name}#{id}"),
+                None => write!(f, "call {id}"),
+            },
             Insn::Call(CallTarget::Local(imm)) => {
                 f.write_str("call local ")?;
                 self.target(f, imm.into())

@@ -90,6 +90,14 @@ pub enum RunErrorKind {
         /// The helper id.
         id: u32,
     },
+    /// A helper ended the run on purpose ([`HelperError::Stop`](crate::HelperError::Stop)): not a
+    /// failure of the program (a Linux tail call; the host goes on with the next one).
+    Stopped {
+        /// The helper id.
+        id: u32,
+        /// The helper's code for the host.
+        code: u64,
+    },
     /// A helper returned an error.
     HelperFailed {
         /// The helper id.
@@ -147,6 +155,9 @@ impl fmt::Display for RunErrorKind {
             RunErrorKind::UnknownHelper { id } => write!(f, "call of unknown helper {id}"),
             RunErrorKind::HelperFailed { id, message } => {
                 write!(f, "helper {id} failed: {message}")
+            }
+            RunErrorKind::Stopped { id, code } => {
+                write!(f, "helper {id} ended the run (code {code:#x})")
             }
             RunErrorKind::BadCallxTarget { value } => {
                 write!(f, "callx target {value:#x} is not a 32-bit helper id")

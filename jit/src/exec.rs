@@ -90,6 +90,7 @@ extern "sysv64" fn dispatch(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, ctx: *m
             ctx.helper_error = Some(match error {
                 HelperError::Unknown => RunErrorKind::UnknownHelper { id },
                 HelperError::Failed { message } => RunErrorKind::HelperFailed { id, message },
+                HelperError::Stop { code } => RunErrorKind::Stopped { id, code },
             });
             ctx.fault_kind = FAULT_HELPER;
             0
@@ -125,6 +126,7 @@ extern "sysv64" fn resolve_lddw(src: u64, imm: u64, next_imm: u64, ctx: *mut u8)
             let message = match error {
                 HelperError::Unknown => "unknown map or object".to_string(),
                 HelperError::Failed { message } => message,
+                HelperError::Stop { .. } => "an lddw resolver cannot end the run".to_string(),
             };
             ctx.helper_error = Some(RunErrorKind::LddwFailed { src, imm, message });
             ctx.fault_kind = FAULT_HELPER;
@@ -266,7 +268,7 @@ impl Executable {
         unsafe { std::slice::from_raw_parts(self.stack.as_ptr().cast::<u8>(), len) }
     }
 
-    /// Runs the program with r1 = address of `mem`, r2 = its length, r10 = top of a zeroed
+    /// Runs the program with r1 = address of `mem` (0 when it is empty), r2 = its length, r10 = top of a zeroed
     /// stack; `mem` is also the packet of legacy `LD_ABS`/`LD_IND` loads. Returns r0.
     ///
     /// **For trusted and test programs only.** The generated code does not check memory
@@ -372,7 +374,8 @@ impl Executable {
         unsafe { self.enter(ctx, helpers) }
     }
 
-    /// One run: r1 = address of `mem`, r2 = its length, `mem` as the legacy packet.
+    /// One run: r1 = address of `mem` (0 when empty), r2 = its length, `mem` as the legacy
+    /// packet.
     ///
     /// # Safety
     ///
@@ -382,7 +385,13 @@ impl Executable {
     /// for that by trust, the caller of [`run_verified`](Self::run_verified) by the verifier's
     /// proof plus its contract.
     unsafe fn enter(&mut self, mem: &mut [u8], helpers: &mut dyn Helpers) -> Result<u64, RunError> {
-        let mem_ptr = mem.as_mut_ptr() as u64;
+        // No memory, no pointer: r1 is 0 for an empty `mem`, as in uBPF and the interpreter, so
+        // a program testing r1 against null takes the same path on both.
+        let mem_ptr = if mem.is_empty() {
+            0
+        } else {
+            mem.as_mut_ptr() as u64
+        };
         let mem_len = mem.len() as u64;
         // Frame 0 starts zeroed (a program that never names r10 cannot see it, and never
         // dirties it); the code zeroes each callee frame when it is entered.

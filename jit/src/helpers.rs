@@ -71,6 +71,13 @@ pub enum HelperError {
         /// What was wrong.
         message: String,
     },
+    /// Not a failure: the helper ends the run at once, with `code` for the host (a Linux tail
+    /// call that succeeded). The run ends with
+    /// [`RunErrorKind::Stopped`](crate::RunErrorKind::Stopped).
+    Stop {
+        /// What the host asked the helper to pass on.
+        code: u64,
+    },
 }
 
 impl fmt::Display for HelperError {
@@ -78,6 +85,7 @@ impl fmt::Display for HelperError {
         match self {
             HelperError::Unknown => write!(f, "no helper with this id"),
             HelperError::Failed { message } => write!(f, "{message}"),
+            HelperError::Stop { code } => write!(f, "the helper ended the run (code {code:#x})"),
         }
     }
 }

@@ -11,8 +11,11 @@
 //!   ([`Executable::from_verified`]), [`Executable::run_trusted`] for trusted and test programs;
 //!   both are `unsafe fn`s whose contracts say what the caller guarantees.
 //!
-//! The generated code matches the reference interpreter (`ebpf-interp`) bit for bit; the
-//! differential tests in `tests/` check it on random programs.
+//! The generated code matches the reference interpreter (`ebpf-interp`) bit for bit on every
+//! value that is not an address: the JIT runs on host addresses, the interpreter on virtual
+//! ones (each region in its own window), so the two agree on results, memory contents and
+//! faults, and differ only in the numeric value of pointers. The differential tests in `tests/`
+//! check it on random programs, which never let a pointer reach a compared or stored value.
 //!
 //! # Hardening
 //!

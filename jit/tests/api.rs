@@ -239,6 +239,14 @@ fn legacy_packet_loads_outside_the_packet_end_with_zero() {
     assert_eq!(run(&mut exe, &mut [9; 4], &mut NoHelpers), Ok(0));
 }
 
+/// As in uBPF and the interpreter: no memory, r1 = 0 (so a null test takes the same path).
+#[test]
+fn r1_is_zero_without_memory() {
+    let mut exe = jit("mov %r0, 1\njeq %r1, 0, out\nldxb %r0, [%r1]\nout:\nexit");
+    assert_eq!(run(&mut exe, &mut [], &mut NoHelpers), Ok(1));
+    assert_eq!(run(&mut exe, &mut [7], &mut NoHelpers), Ok(7));
+}
+
 #[test]
 fn direct_helpers_bypass_the_dispatcher() {
     struct Host {

@@ -2,15 +2,16 @@
 //! `xdp` program, compiled with `compile_verified`, and run with `run_verified` on a real
 //! `xdp_md_t` whose data and data_end point at real packets of 0 to 1500 bytes. The reference
 //! interpreter runs the same program on a copy of the same packet (context read-only, packet
-//! writable, nothing else mapped) with the verifier's instruction bound as its budget; r0, the
-//! packet bytes afterwards and any map values must be identical. Programs the verifier rejects
+//! and map values writable, each a region of its own whose virtual address the context and the
+//! map helper hold) with the verifier's instruction bound as its budget; r0, the packet bytes
+//! afterwards and any map values must be identical. Programs the verifier rejects
 //! never get a `Verified`, so they have no way into the verified path.
 
 use ebpf_interp::{Config, Memory, Program, Vm};
 use ebpf_isa::asm::assemble;
 use ebpf_isa::LddwSrc;
 use ebpf_jit::{compile, compile_verified, Executable, HelperError, JitOptions, RunErrorKind};
-use ebpf_verifier::{verify, MapInfo, MapKind, Verified, Windows};
+use ebpf_verifier::{verify, MapInfo, MapKind, Verified, WINDOWS};
 
 const LENGTHS: [usize; 5] = [0, 14, 34, 64, 1500];
 
@@ -182,7 +183,7 @@ fn valid(source: &str) -> ebpf_isa::Program {
 }
 
 fn verified(source: &str, maps: &[MapInfo]) -> Verified {
-    verify(&valid(source), &Windows, "xdp", maps).unwrap_or_else(|errors| {
+    verify(&valid(source), &WINDOWS, "xdp", maps).unwrap_or_else(|errors| {
         let errors: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
         panic!("rejected:\n{}", errors.join("\n"))
     })
@@ -234,7 +235,12 @@ fn ones_complement_sum(bytes: &[u8]) -> u16 {
 /// An eBPF for Windows `xdp_md_t` for `packet`: data, data_end, data_meta (= data), ifindex.
 fn xdp_md(packet: &mut [u8]) -> [u8; 32] {
     let range = packet.as_mut_ptr_range();
-    let (start, end) = (range.start as u64, range.end as u64);
+    xdp_md_at(range.start as u64, range.end as u64)
+}
+
+/// An `xdp_md_t` whose packet is `start..end` (host addresses for the JIT, virtual ones for
+/// the interpreter).
+fn xdp_md_at(start: u64, end: u64) -> [u8; 32] {
     let mut ctx = [0u8; 32];
     ctx[0..8].copy_from_slice(&start.to_le_bytes());
     ctx[8..16].copy_from_slice(&end.to_le_bytes());
@@ -271,8 +277,8 @@ impl ebpf_jit::Helpers for JitMap {
     }
 }
 
-/// The same map for the interpreter: the counters are a granted region, so lookups return
-/// their addresses.
+/// The same map for the interpreter: the counters are a granted region at `base`, so lookups
+/// return virtual addresses inside it; the key is read through the interpreter's translation.
 struct InterpMap {
     base: u64,
 }
@@ -282,14 +288,12 @@ impl ebpf_interp::Helpers for InterpMap {
         &mut self,
         id: u32,
         args: [u64; 5],
-        _: &mut Memory<'_>,
+        mem: &mut Memory<'_>,
     ) -> Result<u64, ebpf_interp::HelperError> {
         if id != 1 || args[0] != MAP_HANDLE {
             return Err(ebpf_interp::HelperError::unknown(id));
         }
-        // SAFETY: as in `JitMap::call`: 4 readable bytes of the interpreter's stack, by the
-        // helper's prototype and the verifier's proof.
-        let key = unsafe { (args[1] as *const u32).read_unaligned() };
+        let key = u32::from_le_bytes(mem.slice(args[1], 4)?.try_into().unwrap());
         Ok(if key < 4 {
             self.base + 8 * key as u64
         } else {
@@ -297,7 +301,13 @@ impl ebpf_interp::Helpers for InterpMap {
         })
     }
 
-    fn lddw(&mut self, src: LddwSrc, imm: i32, _: i32) -> Result<u64, ebpf_interp::HelperError> {
+    fn lddw(
+        &mut self,
+        src: LddwSrc,
+        imm: i32,
+        _: i32,
+        _: &mut Memory<'_>,
+    ) -> Result<u64, ebpf_interp::HelperError> {
         match (src, imm) {
             (LddwSrc::MapFd, 1) => Ok(MAP_HANDLE),
             _ => Err(ebpf_interp::HelperError::unknown(0)),
@@ -336,22 +346,20 @@ fn run_interp(verified: &Verified, packet: &[u8], counters: [u64; 4]) -> Run {
     let program = Program::new(verified.program().clone());
     let mut packet = packet.to_vec();
     let mut values: Vec<u8> = counters.iter().flat_map(|c| c.to_le_bytes()).collect();
-    let ctx = xdp_md(&mut packet);
-    let mut host = InterpMap {
-        base: values.as_ptr() as u64,
-    };
     let budget = verified.instruction_bound();
     let outcome = {
-        let mut mem = Memory::new_readonly(&ctx);
-        mem.grant(&mut packet).unwrap();
-        mem.grant(&mut values).unwrap();
+        // The packet and the counters are granted first, so the context can hold their
+        // (virtual) addresses; then the context becomes the read-only input.
+        let mut mem = Memory::without_input();
+        let len = packet.len() as u64;
+        let data = mem.grant(&mut packet).unwrap();
+        let mut host = InterpMap {
+            base: mem.grant(&mut values).unwrap(),
+        };
+        let ctx = xdp_md_at(data, data + len);
+        let r1 = mem.set_input_readonly(&ctx);
         Vm::new(Config { budget })
-            .run_in(
-                &program,
-                [mem.input_addr(), 0, 0, 0, 0],
-                &mut mem,
-                &mut host,
-            )
+            .run_in(&program, [r1, 0, 0, 0, 0], &mut mem, &mut host)
             .expect("verified program faulted in the interpreter")
     };
     assert!(outcome.executed <= budget);
@@ -499,7 +507,7 @@ fn rejected_programs_have_no_verified_path() {
         "exit",
     ];
     for source in rejected {
-        let errors = verify(&valid(source), &Windows, "xdp", &[]).expect_err(source);
+        let errors = verify(&valid(source), &WINDOWS, "xdp", &[]).expect_err(source);
         assert!(!errors.is_empty(), "{source}");
     }
 }
@@ -518,7 +526,7 @@ fn unverified_images_do_not_run_verified() {
     assert_eq!(*e.kind(), RunErrorKind::NotVerified);
     assert!(e.to_string().contains("verified program"), "{e}");
     // The same program through the verifier runs.
-    let verified = verify(&program, &Windows, "xdp", &[]).unwrap();
+    let verified = verify(&program, &WINDOWS, "xdp", &[]).unwrap();
     let mut exe = Executable::from_verified(&verified, &JitOptions::new()).unwrap();
     let mut packet = [0u8; 14];
     let mut ctx = xdp_md(&mut packet);

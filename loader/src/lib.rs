@@ -5,15 +5,19 @@
 //! executable section, each with the static functions it calls linked after it and every map
 //! reference relocated to an index into [`Object::maps`]), its [`MapDef`]s (legacy `maps`
 //! sections in the Linux or eBPF-for-Windows layout, BTF-defined `.maps`, and one-element array
-//! maps for `.data`, `.rodata*` and `.bss`), its license and version. Program and attach types
-//! come from section names ([`classify`]). Anything wrong is a [`LoadError`] naming the section,
-//! offset and symbol; no input makes the loader panic.
+//! maps for `.data`, `.rodata*` and `.bss`), its license and version. Everything that differs
+//! between hosts comes from the [`Platform`](ebpf_platform::Platform) in [`LoadOptions`]: the
+//! program and attach type each section name implies, the map type numbers and the legacy
+//! `maps` record layout; [`Object::map_infos`] describes the maps as a verifier needs them.
+//! Anything wrong is a [`LoadError`] naming the section, offset and symbol; no input makes the
+//! loader panic.
 //!
 //! ```no_run
 //! # fn demo(bytes: &[u8]) -> Result<(), ebpf_loader::LoadError> {
-//! let object = ebpf_loader::Object::parse(bytes, &ebpf_loader::LoadOptions::default())?;
+//! let options = ebpf_loader::LoadOptions::new(&ebpf_platform::WINDOWS);
+//! let object = ebpf_loader::Object::parse(bytes, &options)?;
 //! for program in object.programs() {
-//!     let _ = (&program.section, &program.function, program.insns.len());
+//!     let _ = (&program.section, program.program_type.map(|t| t.name), program.insns.len());
 //! }
 //! # Ok(()) }
 //! ```
@@ -34,12 +38,10 @@ mod error;
 mod load;
 mod maps;
 mod program;
-mod progtype;
 
 pub use btf::{Btf, BtfKind, BtfType, Member, SecVar};
 pub use btf_ext::{BtfExt, CoreRelo, RawLineInfo, SectionExt};
 pub use error::{LoadError, LoadErrorKind};
 pub use load::{LoadOptions, Object};
-pub use maps::{MapDef, MapInit, MapInitTarget, MapLayout, MapOrigin, MapType, BPF_F_RDONLY_PROG};
+pub use maps::{MapDef, MapInit, MapInitTarget, MapOrigin, BPF_F_RDONLY_PROG};
 pub use program::{Function, LineInfo, MapRef, MapRefKind, Program};
-pub use progtype::{classify, AttachType, ProgramType, SectionKind};

@@ -11,14 +11,14 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use ebpf_isa::LddwSrc;
+use ebpf_platform::{MapInfo, Platform, LINUX};
 
 use crate::btf::Btf;
 use crate::btf_ext::{BtfExt, RawLineInfo};
 use crate::elf::{Elf, Section, Symbol, STB_LOCAL, STT_FUNC};
 use crate::error::{LoadError, LoadErrorKind};
-use crate::maps::{self, MapDef, MapInit, MapInitTarget, MapLayout, Placed};
+use crate::maps::{self, MapDef, MapInit, MapInitTarget, Placed};
 use crate::program::{Function, LineInfo, MapRef, MapRefKind, Program};
-use crate::progtype::classify;
 
 const OP_LDDW: u8 = 0x18;
 const OP_CALL: u8 = 0x85;
@@ -28,23 +28,32 @@ const R_BPF_64_64: u32 = 1;
 const R_BPF_64_32: u32 = 10;
 
 /// How to read an object.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct LoadOptions {
-    /// The layout of legacy `maps` sections and the numbering of map types.
-    pub map_layout: MapLayout,
+    /// The platform the object is for: its section names give program and attach types, its
+    /// numbers map types, its records the legacy `maps` sections.
+    pub platform: &'static Platform,
 }
 
 impl LoadOptions {
-    /// Options for `layout`.
-    pub fn with_layout(map_layout: MapLayout) -> Self {
-        LoadOptions { map_layout }
+    /// Options for objects of `platform`.
+    pub fn new(platform: &'static Platform) -> Self {
+        LoadOptions { platform }
+    }
+}
+
+impl Default for LoadOptions {
+    /// Linux objects.
+    fn default() -> Self {
+        LoadOptions::new(&LINUX)
     }
 }
 
 /// A loaded object: its programs, maps, license, version and BTF.
 #[derive(Clone, Debug)]
 pub struct Object {
+    platform: &'static Platform,
     programs: Vec<Program>,
     maps: Vec<MapDef>,
     license: Option<String>,
@@ -67,12 +76,25 @@ impl Object {
     pub fn program(&self, section: Option<&str>, function: &str) -> Option<&Program> {
         self.programs
             .iter()
-            .find(|p| p.function == function && section.map_or(true, |s| s == p.section))
+            .find(|p| p.function == function && section.is_none_or(|s| s == p.section))
     }
 
     /// Every map; [`MapRef::map`] indexes this slice.
     pub fn maps(&self) -> &[MapDef] {
         &self.maps
+    }
+
+    /// Every map as a verifier or host needs it, by index: the `fd` of each is its index in
+    /// [`Object::maps`], the number the program's relocated `lddw`s hold.
+    pub fn map_infos(&self) -> Vec<MapInfo> {
+        (0..self.maps.len())
+            .map(|i| self.maps[i].info(i as i32))
+            .collect()
+    }
+
+    /// The platform the object was loaded for.
+    pub fn platform(&self) -> &'static Platform {
+        self.platform
     }
 
     /// The `license` section's string, if present.
@@ -200,6 +222,7 @@ impl<'a> Loader<'a> {
             None => None,
         };
         Ok(Object {
+            platform: self.options.platform,
             programs,
             maps: self.maps.into_iter().map(|p| p.def).collect(),
             license,
@@ -209,12 +232,13 @@ impl<'a> Loader<'a> {
     }
 
     fn collect_maps(&mut self) -> Result<(), LoadError> {
-        let layout = self.options.map_layout;
+        let platform = self.options.platform;
         for sec in &self.elf.sections {
             let Some(name) = sec.name else { continue };
             if maps::is_legacy_maps(name) && !sec.is_code() {
                 let _ = sec.bytes()?;
-                self.maps.extend(maps::legacy_maps(&self.elf, sec, layout)?);
+                self.maps
+                    .extend(maps::legacy_maps(&self.elf, sec, platform)?);
             }
         }
         maps::resolve_legacy_inner(&mut self.maps);
@@ -222,7 +246,7 @@ impl<'a> Loader<'a> {
             if sec.name == Some(".maps") {
                 let _ = sec.bytes()?;
                 self.maps
-                    .extend(maps::btf_maps(&self.elf, self.btf.as_ref(), sec, layout)?);
+                    .extend(maps::btf_maps(&self.elf, self.btf.as_ref(), sec, platform)?);
             }
         }
         for sec in &self.elf.sections {
@@ -233,7 +257,7 @@ impl<'a> Loader<'a> {
                 }
                 let _ = sec.bytes()?;
                 self.maps
-                    .push(maps::global_data_map(sec, read_only, layout));
+                    .push(maps::global_data_map(sec, read_only, platform));
             }
         }
         Ok(())
@@ -671,13 +695,13 @@ impl<'a> Loader<'a> {
             }
         };
         let lines = self.lines(codes, &origin);
-        let kind = classify(&code.name);
+        let kind = self.options.platform.section(&code.name);
         Ok(Program {
             section: code.name.clone(),
             function: func.name.clone(),
-            program_type: kind.program_type,
-            attach_type: kind.attach_type,
-            attach_target: kind.attach_target,
+            program_type: kind.map(|k| k.program_type),
+            attach_type: kind.and_then(|k| k.attach_type),
+            attach_target: kind.and_then(|k| k.target).map(String::from),
             section_offset: func.start as u64 * 8,
             insns,
             code: image,

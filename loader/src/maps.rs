@@ -2,230 +2,19 @@
 //! BTF-defined maps in `.maps`, and the one-element array maps standing for global data
 //! (`.data`, `.rodata*`, `.bss`).
 //!
-//! [`MapDef`] is one map; [`MapType`] its type with the numbering of the chosen [`MapLayout`]
-//! normalised away.
+//! [`MapDef`] is one map, its type numbered as on the object's
+//! [`Platform`](ebpf_platform::Platform) ([`MapDef::map_type`]); [`MapDef::info`] is what a
+//! verifier needs to know of it.
 
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use ebpf_platform::{InnerMap, MapInfo, MapKind, MapRecord, MapType, Platform};
+
 use crate::btf::{u32_at, Btf, BtfKind};
 use crate::elf::{Elf, Section, STT_SECTION};
 use crate::error::{bad_map, LoadError};
-
-/// Which layout the legacy `maps` section (and map type numbers) follow.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum MapLayout {
-    /// Linux `struct bpf_map_def` (type, key_size, value_size, max_entries, map_flags, ...) and
-    /// Linux `BPF_MAP_TYPE_*` numbers.
-    #[default]
-    Linux,
-    /// eBPF for Windows `ebpf_map_definition_in_file_t` (type, key_size, value_size,
-    /// max_entries, inner_map_idx, pinning, id, inner_id) and its map type numbers.
-    Windows,
-}
-
-/// Map types, independent of the platform numbering.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MapType {
-    /// `BPF_MAP_TYPE_HASH`.
-    Hash,
-    /// `BPF_MAP_TYPE_ARRAY`.
-    Array,
-    /// `BPF_MAP_TYPE_PROG_ARRAY`.
-    ProgArray,
-    /// `BPF_MAP_TYPE_PERF_EVENT_ARRAY`.
-    PerfEventArray,
-    /// `BPF_MAP_TYPE_PERCPU_HASH`.
-    PercpuHash,
-    /// `BPF_MAP_TYPE_PERCPU_ARRAY`.
-    PercpuArray,
-    /// `BPF_MAP_TYPE_STACK_TRACE`.
-    StackTrace,
-    /// `BPF_MAP_TYPE_CGROUP_ARRAY`.
-    CgroupArray,
-    /// `BPF_MAP_TYPE_LRU_HASH`.
-    LruHash,
-    /// `BPF_MAP_TYPE_LRU_PERCPU_HASH`.
-    LruPercpuHash,
-    /// `BPF_MAP_TYPE_LPM_TRIE`.
-    LpmTrie,
-    /// `BPF_MAP_TYPE_ARRAY_OF_MAPS`.
-    ArrayOfMaps,
-    /// `BPF_MAP_TYPE_HASH_OF_MAPS`.
-    HashOfMaps,
-    /// `BPF_MAP_TYPE_DEVMAP`.
-    Devmap,
-    /// `BPF_MAP_TYPE_SOCKMAP`.
-    Sockmap,
-    /// `BPF_MAP_TYPE_CPUMAP`.
-    Cpumap,
-    /// `BPF_MAP_TYPE_XSKMAP`.
-    Xskmap,
-    /// `BPF_MAP_TYPE_SOCKHASH`.
-    Sockhash,
-    /// `BPF_MAP_TYPE_CGROUP_STORAGE`.
-    CgroupStorage,
-    /// `BPF_MAP_TYPE_REUSEPORT_SOCKARRAY`.
-    ReuseportSockarray,
-    /// `BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE`.
-    PercpuCgroupStorage,
-    /// `BPF_MAP_TYPE_QUEUE`.
-    Queue,
-    /// `BPF_MAP_TYPE_STACK`.
-    Stack,
-    /// `BPF_MAP_TYPE_SK_STORAGE`.
-    SkStorage,
-    /// `BPF_MAP_TYPE_DEVMAP_HASH`.
-    DevmapHash,
-    /// `BPF_MAP_TYPE_STRUCT_OPS`.
-    StructOps,
-    /// `BPF_MAP_TYPE_RINGBUF`.
-    Ringbuf,
-    /// `BPF_MAP_TYPE_INODE_STORAGE`.
-    InodeStorage,
-    /// `BPF_MAP_TYPE_TASK_STORAGE`.
-    TaskStorage,
-    /// `BPF_MAP_TYPE_BLOOM_FILTER`.
-    BloomFilter,
-    /// `BPF_MAP_TYPE_USER_RINGBUF`.
-    UserRingbuf,
-    /// `BPF_MAP_TYPE_CGRP_STORAGE`.
-    CgrpStorage,
-    /// `BPF_MAP_TYPE_ARENA`.
-    Arena,
-    /// A number the layout does not define (including 0, "unspecified").
-    Other(u32),
-}
-
-use MapType as M;
-
-/// Linux `BPF_MAP_TYPE_*` in numeric order from 1.
-const LINUX_TYPES: [MapType; 33] = [
-    M::Hash,
-    M::Array,
-    M::ProgArray,
-    M::PerfEventArray,
-    M::PercpuHash,
-    M::PercpuArray,
-    M::StackTrace,
-    M::CgroupArray,
-    M::LruHash,
-    M::LruPercpuHash,
-    M::LpmTrie,
-    M::ArrayOfMaps,
-    M::HashOfMaps,
-    M::Devmap,
-    M::Sockmap,
-    M::Cpumap,
-    M::Xskmap,
-    M::Sockhash,
-    M::CgroupStorage,
-    M::ReuseportSockarray,
-    M::PercpuCgroupStorage,
-    M::Queue,
-    M::Stack,
-    M::SkStorage,
-    M::DevmapHash,
-    M::StructOps,
-    M::Ringbuf,
-    M::InodeStorage,
-    M::TaskStorage,
-    M::BloomFilter,
-    M::UserRingbuf,
-    M::CgrpStorage,
-    M::Arena,
-];
-
-/// eBPF for Windows `BPF_MAP_TYPE_*` in numeric order from 1.
-const WINDOWS_TYPES: [MapType; 13] = [
-    M::Hash,
-    M::Array,
-    M::ProgArray,
-    M::PercpuHash,
-    M::PercpuArray,
-    M::HashOfMaps,
-    M::ArrayOfMaps,
-    M::LruHash,
-    M::LpmTrie,
-    M::Queue,
-    M::LruPercpuHash,
-    M::Stack,
-    M::Ringbuf,
-];
-
-impl MapType {
-    /// The type numbered `raw` in `layout`'s numbering.
-    pub fn from_raw(raw: u32, layout: MapLayout) -> MapType {
-        let table: &[MapType] = match layout {
-            MapLayout::Linux => &LINUX_TYPES,
-            MapLayout::Windows => &WINDOWS_TYPES,
-        };
-        match raw.checked_sub(1).and_then(|i| table.get(i as usize)) {
-            Some(t) => *t,
-            None => MapType::Other(raw),
-        }
-    }
-
-    /// The number of this type in `layout`'s numbering, if it has one.
-    pub fn to_raw(self, layout: MapLayout) -> Option<u32> {
-        if let MapType::Other(n) = self {
-            return Some(n);
-        }
-        let table: &[MapType] = match layout {
-            MapLayout::Linux => &LINUX_TYPES,
-            MapLayout::Windows => &WINDOWS_TYPES,
-        };
-        table.iter().position(|t| *t == self).map(|i| i as u32 + 1)
-    }
-
-    /// The lowercase name without the `BPF_MAP_TYPE_` prefix (`hash`, `prog_array`), or
-    /// `other` for [`MapType::Other`].
-    pub fn name(self) -> &'static str {
-        match self {
-            MapType::Hash => "hash",
-            MapType::Array => "array",
-            MapType::ProgArray => "prog_array",
-            MapType::PerfEventArray => "perf_event_array",
-            MapType::PercpuHash => "percpu_hash",
-            MapType::PercpuArray => "percpu_array",
-            MapType::StackTrace => "stack_trace",
-            MapType::CgroupArray => "cgroup_array",
-            MapType::LruHash => "lru_hash",
-            MapType::LruPercpuHash => "lru_percpu_hash",
-            MapType::LpmTrie => "lpm_trie",
-            MapType::ArrayOfMaps => "array_of_maps",
-            MapType::HashOfMaps => "hash_of_maps",
-            MapType::Devmap => "devmap",
-            MapType::Sockmap => "sockmap",
-            MapType::Cpumap => "cpumap",
-            MapType::Xskmap => "xskmap",
-            MapType::Sockhash => "sockhash",
-            MapType::CgroupStorage => "cgroup_storage",
-            MapType::ReuseportSockarray => "reuseport_sockarray",
-            MapType::PercpuCgroupStorage => "percpu_cgroup_storage",
-            MapType::Queue => "queue",
-            MapType::Stack => "stack",
-            MapType::SkStorage => "sk_storage",
-            MapType::DevmapHash => "devmap_hash",
-            MapType::StructOps => "struct_ops",
-            MapType::Ringbuf => "ringbuf",
-            MapType::InodeStorage => "inode_storage",
-            MapType::TaskStorage => "task_storage",
-            MapType::BloomFilter => "bloom_filter",
-            MapType::UserRingbuf => "user_ringbuf",
-            MapType::CgrpStorage => "cgrp_storage",
-            MapType::Arena => "arena",
-            MapType::Other(_) => "other",
-        }
-    }
-
-    /// Whether values are maps (array or hash of maps).
-    pub fn is_map_in_map(self) -> bool {
-        matches!(self, MapType::ArrayOfMaps | MapType::HashOfMaps)
-    }
-}
 
 /// Where a map definition came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -254,8 +43,8 @@ pub struct MapDef {
     pub name: String,
     /// Where it was defined.
     pub origin: MapOrigin,
-    /// The map type.
-    pub map_type: MapType,
+    /// The map type, when the platform numbers one `raw_type`.
+    pub map_type: Option<&'static MapType>,
     /// The type number as written in the object.
     pub raw_type: u32,
     /// Key size in bytes.
@@ -311,11 +100,52 @@ pub enum MapInitTarget {
 }
 
 impl MapDef {
+    /// How programs use the map ([`MapKind::Other`] with the number for a type the platform
+    /// does not know).
+    pub fn kind(&self) -> MapKind {
+        self.map_type
+            .map_or(MapKind::Other(self.raw_type), |t| t.kind)
+    }
+
+    /// The type's name (`hash`, `prog_array`), or `other` for a number the platform does not
+    /// know.
+    pub fn type_name(&self) -> &'static str {
+        self.map_type.map_or("other", |t| t.name)
+    }
+
+    /// Whether values are maps (array or hash of maps).
+    pub fn is_map_in_map(&self) -> bool {
+        self.kind().is_map_of_maps()
+    }
+
+    /// What a verifier or host needs to know about the map, referred to by `fd` (for a map of
+    /// maps, with its inner map template when the object gives one).
+    pub fn info(&self, fd: i32) -> MapInfo {
+        let kind = self.kind();
+        MapInfo {
+            fd,
+            kind,
+            key_size: self.key_size,
+            value_size: self.value_size,
+            max_entries: self.max_entries,
+            inner: self
+                .inner
+                .as_deref()
+                .filter(|_| kind.is_map_of_maps())
+                .map(|i| InnerMap {
+                    kind: i.kind(),
+                    key_size: i.key_size,
+                    value_size: i.value_size,
+                    max_entries: i.max_entries,
+                }),
+        }
+    }
+
     fn empty(name: &str, origin: MapOrigin, section: &str, offset: u64) -> MapDef {
         MapDef {
             name: String::from(name),
             origin,
-            map_type: MapType::Other(0),
+            map_type: None,
             raw_type: 0,
             key_size: 0,
             value_size: 0,
@@ -367,11 +197,12 @@ pub(crate) fn global_data_kind(name: &str) -> Option<bool> {
     }
 }
 
-/// Reads every legacy map of `sec`.
+/// Reads every legacy map of `sec`: records of the platform's [`MapRecord`] layout for their
+/// size (the section's size over its map symbols).
 pub(crate) fn legacy_maps(
     elf: &Elf<'_>,
     sec: &Section<'_>,
-    layout: MapLayout,
+    platform: &'static Platform,
 ) -> Result<Vec<Placed>, LoadError> {
     let name = sec.display_name();
     let mut syms: Vec<_> = elf
@@ -388,17 +219,15 @@ pub(crate) fn legacy_maps(
         return Err(bad_map("maps section has no symbols naming its maps").in_section(&name));
     }
     let def_size = sec.data.len() / syms.len();
-    let min = match layout {
-        MapLayout::Linux => 16,
-        MapLayout::Windows => 16,
-    };
-    if def_size < min {
+    let Some(record) = platform.map_record(def_size) else {
         let what = alloc::format!(
-            "{} bytes per map definition, expected at least {min}",
-            def_size
+            "{} bytes per map definition, expected at least {} for {}",
+            def_size,
+            platform.min_map_record(),
+            platform.name
         );
         return Err(bad_map(what).in_section(&name));
-    }
+    };
     let mut out = Vec::with_capacity(syms.len());
     for sym in &syms {
         let start = sym.value as usize;
@@ -411,53 +240,43 @@ pub(crate) fn legacy_maps(
                     .at(sym.value)
                     .symbol(sym.name)
             })?;
-        let field = |i: usize| u32_at(bytes, i * 4).unwrap_or(0);
-        let mut def = MapDef::empty(sym.name, MapOrigin::Legacy, &name, sym.value);
-        def.raw_type = field(0);
-        def.map_type = MapType::from_raw(def.raw_type, layout);
-        def.key_size = field(1);
-        def.value_size = field(2);
-        def.max_entries = field(3);
-        match layout {
-            MapLayout::Linux => {
-                def.flags = field(4);
-                if def_size >= 36 {
-                    // iproute2 `struct bpf_elf_map`: ..., flags, id, pinning, inner_id, inner_idx.
-                    def.id = field(5);
-                    def.pinning = field(6);
-                }
-            }
-            MapLayout::Windows => {
-                def.pinning = field(5);
-                def.id = field(6);
-            }
-        }
-        out.push(Placed {
-            def,
-            section: sec.index,
-            inner_index: None,
-            inner_id: None,
-        });
-    }
-    // Inner map templates by index, once every definition is known.
-    let inner_field = match layout {
-        MapLayout::Linux if def_size >= 36 => Some(8),
-        MapLayout::Linux if def_size >= 24 => Some(5),
-        MapLayout::Linux => None,
-        MapLayout::Windows => Some(4),
-    };
-    if let Some(field_index) = inner_field {
-        for (p, sym) in out.iter_mut().zip(&syms) {
-            if p.def.map_type.is_map_in_map() {
-                let bytes = sec.data.get(sym.value as usize..).unwrap_or(&[]);
-                p.inner_index = u32_at(bytes, field_index * 4).map(|i| i as usize);
-                if layout == MapLayout::Linux && def_size >= 36 {
-                    p.inner_id = u32_at(bytes, 7 * 4).filter(|&id| id != 0);
-                }
-            }
-        }
+        out.push(legacy_map(
+            bytes, record, platform, sym.name, &name, sym.value, sec.index,
+        ));
     }
     Ok(out)
+}
+
+/// One legacy map from its record `bytes`, read as `record` (fields past the record's end read
+/// as absent).
+fn legacy_map(
+    bytes: &[u8],
+    record: &MapRecord,
+    platform: &'static Platform,
+    name: &str,
+    section: &str,
+    offset: u64,
+    section_index: usize,
+) -> Placed {
+    let field = |at: Option<u32>| at.and_then(|at| u32_at(bytes, at as usize));
+    let mut def = MapDef::empty(name, MapOrigin::Legacy, section, offset);
+    def.raw_type = field(Some(MapRecord::TYPE)).unwrap_or(0);
+    def.map_type = platform.map_type(def.raw_type);
+    def.key_size = field(Some(MapRecord::KEY_SIZE)).unwrap_or(0);
+    def.value_size = field(Some(MapRecord::VALUE_SIZE)).unwrap_or(0);
+    def.max_entries = field(Some(MapRecord::MAX_ENTRIES)).unwrap_or(0);
+    def.flags = field(record.flags).unwrap_or(0);
+    def.pinning = field(record.pinning).unwrap_or(0);
+    def.id = field(record.id).unwrap_or(0);
+    let in_map = def.is_map_in_map();
+    Placed {
+        def,
+        section: section_index,
+        inner_index: field(record.inner_map_idx)
+            .filter(|_| in_map)
+            .map(|i| i as usize),
+        inner_id: field(record.inner_id).filter(|&id| in_map && id != 0),
+    }
 }
 
 /// Gives every legacy map-in-map of `maps` (all legacy maps, in order) the inner template its
@@ -486,7 +305,7 @@ pub(crate) fn btf_maps(
     elf: &Elf<'_>,
     btf: Option<&Btf>,
     sec: &Section<'_>,
-    layout: MapLayout,
+    platform: &'static Platform,
 ) -> Result<Vec<Placed>, LoadError> {
     let name = sec.display_name();
     let Some(btf) = btf else {
@@ -518,7 +337,7 @@ pub(crate) fn btf_maps(
             MapOrigin::Btf,
             &name,
             offset,
-            layout,
+            platform,
             0,
         )
         .map_err(|e| e.in_section(&name).at(u64::from(offset)).symbol(var_name))?;
@@ -542,7 +361,7 @@ fn btf_map_def(
     origin: MapOrigin,
     section: &str,
     offset: u32,
-    layout: MapLayout,
+    platform: &'static Platform,
     depth: usize,
 ) -> Result<MapDef, LoadError> {
     let sid = btf.resolve(type_id)?;
@@ -565,7 +384,7 @@ fn btf_map_def(
         match member {
             "type" => {
                 def.raw_type = ptr_array_len(btf, m.type_id, member)?;
-                def.map_type = MapType::from_raw(def.raw_type, layout);
+                def.map_type = platform.map_type(def.raw_type);
             }
             "key_size" => def.key_size = ptr_array_len(btf, m.type_id, member)?,
             "value_size" => def.value_size = ptr_array_len(btf, m.type_id, member)?,
@@ -606,10 +425,10 @@ fn btf_map_def(
                     MapOrigin::Inner,
                     section,
                     offset,
-                    layout,
+                    platform,
                     depth + 1,
                 )?;
-                if def.map_type.is_map_in_map() || def.raw_type == 0 {
+                if def.is_map_in_map() || def.raw_type == 0 {
                     def.inner = Some(Box::new(inner));
                 }
             }
@@ -644,11 +463,15 @@ fn pointee(btf: &Btf, type_id: u32, member: &str) -> Result<u32, LoadError> {
 }
 
 /// The one-element array map standing for global data section `sec`.
-pub(crate) fn global_data_map(sec: &Section<'_>, read_only: bool, layout: MapLayout) -> Placed {
+pub(crate) fn global_data_map(
+    sec: &Section<'_>,
+    read_only: bool,
+    platform: &'static Platform,
+) -> Placed {
     let name = sec.display_name();
     let mut def = MapDef::empty(&name, MapOrigin::GlobalData { read_only }, &name, 0);
-    def.map_type = MapType::Array;
-    def.raw_type = MapType::Array.to_raw(layout).unwrap_or(2);
+    def.map_type = platform.map_type_named("array");
+    def.raw_type = def.map_type.map_or(0, |t| t.number);
     def.key_size = 4;
     def.value_size = u32::try_from(sec.size).unwrap_or(u32::MAX);
     def.max_entries = 1;
@@ -676,6 +499,28 @@ mod tests {
             inner_index,
             inner_id,
         }
+    }
+
+    /// A record is read as its platform lays it out, and only as far as it goes.
+    #[test]
+    fn legacy_records_follow_the_platform() {
+        use ebpf_platform::{LINUX, WINDOWS};
+        // 20 bytes: type 7, key 4, value 4, max_entries 2, then 1 (Windows: inner_map_idx;
+        // Linux: map_flags). Windows' pinning, id and inner_id lie past the end.
+        let bytes: Vec<u8> = [7u32, 4, 4, 2, 1]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        let record = WINDOWS.map_record(bytes.len()).unwrap();
+        let p = legacy_map(&bytes, record, &WINDOWS, "outer", "maps", 0, 3);
+        assert_eq!(p.def.type_name(), "array_of_maps");
+        assert_eq!((p.inner_index, p.inner_id), (Some(1), None));
+        assert_eq!((p.def.pinning, p.def.id, p.def.flags), (0, 0, 0));
+        let record = LINUX.map_record(bytes.len()).unwrap();
+        let p = legacy_map(&bytes, record, &LINUX, "trace", "maps", 0, 3);
+        assert_eq!(p.def.type_name(), "stack_trace");
+        assert_eq!((p.inner_index, p.def.flags), (None, 1));
+        assert_eq!(p.def.info(5).kind, ebpf_platform::MapKind::Other(7));
     }
 
     /// iproute2 names the inner template by its `id` (`inner_id`); `inner_idx` is the slot

@@ -9,9 +9,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use ebpf_isa::Insn;
+use ebpf_platform::{AttachType, ProgramType};
 
 use crate::error::LoadError;
-use crate::progtype::{AttachType, ProgramType};
 
 /// One program, fully relocated: map references hold map indexes ([`crate::Object::maps`]) and
 /// the static functions it calls are appended after it, with their call offsets fixed.
@@ -23,10 +23,11 @@ pub struct Program {
     /// The entry function's symbol name, or the section name when the section has no function
     /// symbols (old objects: the whole section is one program).
     pub function: String,
-    /// The program type the section name implies ([`ProgramType::Unknown`] when none).
-    pub program_type: ProgramType,
+    /// The program type the section name implies on the object's platform
+    /// ([`Platform::section`](ebpf_platform::Platform::section)), `None` when it implies none.
+    pub program_type: Option<&'static ProgramType>,
     /// The attach type the section name implies, if any.
-    pub attach_type: Option<AttachType>,
+    pub attach_type: Option<&'static AttachType>,
     /// What follows the convention's `/` (`sys_write` in `kprobe/sys_write`), if anything.
     pub attach_target: Option<String>,
     /// Byte offset of the entry function in its section.

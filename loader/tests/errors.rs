@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use ebpf_loader::{LoadErrorKind, LoadOptions, MapLayout, Object};
+use ebpf_loader::{LoadErrorKind, LoadOptions, Object};
 
 fn read(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -139,8 +139,8 @@ fn single_byte_corruptions_never_panic() {
         for value in [0x00, 0xff, 0x80, 0x07] {
             let mut corrupt = bytes.clone();
             corrupt[i] = value;
-            for layout in [MapLayout::Linux, MapLayout::Windows] {
-                let _ = Object::parse(&corrupt, &LoadOptions::with_layout(layout));
+            for platform in ebpf_platform::PLATFORMS {
+                let _ = Object::parse(&corrupt, &LoadOptions::new(platform));
             }
         }
     }

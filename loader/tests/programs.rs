@@ -5,10 +5,8 @@
 use std::path::PathBuf;
 
 use ebpf_isa::{CallTarget, Insn, LddwSrc, Size};
-use ebpf_loader::{
-    AttachType, LoadErrorKind, LoadOptions, MapInitTarget, MapLayout, MapOrigin, MapRefKind,
-    MapType, Object, ProgramType,
-};
+use ebpf_loader::{LoadErrorKind, LoadOptions, MapInitTarget, MapOrigin, MapRefKind, Object};
+use ebpf_platform::{MapKind, Platform, LINUX, WINDOWS};
 
 fn object_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -16,17 +14,17 @@ fn object_path(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn load_with(name: &str, layout: MapLayout) -> Object {
+fn load_with(name: &str, platform: &'static Platform) -> Object {
     let bytes = std::fs::read(object_path(name)).unwrap();
-    Object::parse(&bytes, &LoadOptions::with_layout(layout))
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
+    Object::parse(&bytes, &LoadOptions::new(platform)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 fn load(name: &str) -> Object {
-    load_with(name, MapLayout::Linux)
+    load_with(name, &LINUX)
 }
 
-/// One line per program: `section function type attach slots [functions] [map refs]`.
+/// One line per program: `section function type attach slots [functions] [map refs]` (`unknown`
+/// and `-` when the section implies no program or attach type).
 fn programs(object: &Object) -> Vec<String> {
     object
         .programs()
@@ -61,11 +59,11 @@ fn programs(object: &Object) -> Vec<String> {
                 })
                 .collect();
             format!(
-                "{} {} {} {:?} {} [{}] [{}]",
+                "{} {} {} {} {} [{}] [{}]",
                 p.section,
                 p.function,
-                p.program_type.name(),
-                p.attach_type,
+                p.program_type.map_or("unknown", |t| t.name),
+                p.attach_type.map_or("-", |a| a.name),
                 p.slots(),
                 functions.join(" "),
                 refs.join(" ")
@@ -83,7 +81,7 @@ fn maps(object: &Object) -> Vec<String> {
             let inner = m.inner.as_ref().map_or(String::new(), |i| {
                 format!(
                     " inner({} {} {} {})",
-                    i.map_type.name(),
+                    i.type_name(),
                     i.key_size,
                     i.value_size,
                     i.max_entries
@@ -92,7 +90,7 @@ fn maps(object: &Object) -> Vec<String> {
             format!(
                 "{} {} {} {} {} {:#x}{inner}",
                 m.name,
-                m.map_type.name(),
+                m.type_name(),
                 m.key_size,
                 m.value_size,
                 m.max_entries,
@@ -130,7 +128,7 @@ fn xdp_parser_with_btf_hash_map() {
     let o = load("xdp_parser.o");
     assert_eq!(
         programs(&o),
-        ["xdp xdp_parse xdp Some(Xdp) 38 [xdp_parse@0] [22:map0 32:map0]"]
+        ["xdp xdp_parse xdp xdp 38 [xdp_parse@0] [22:map0 32:map0]"]
     );
     assert_eq!(
         maps(&o),
@@ -153,7 +151,7 @@ fn legacy_maps_section_linux_layout() {
     let o = load("legacy_map.o");
     assert_eq!(
         programs(&o),
-        ["socket count_packets socket_filter None 24 [count_packets@0] [6:map0 14:map1]"]
+        ["socket count_packets socket_filter - 24 [count_packets@0] [6:map0 14:map1]"]
     );
     assert_eq!(
         maps(&o),
@@ -173,14 +171,14 @@ fn legacy_maps_section_linux_layout() {
 
 #[test]
 fn legacy_maps_section_windows_layout() {
-    let o = load_with("windows_maps.o", MapLayout::Windows);
+    let o = load_with("windows_maps.o", &WINDOWS);
     assert_eq!(
         programs(&o),
         [
-            "cgroup/connect6 authorize_connect6 cgroup_sock_addr Some(CgroupInet6Connect) 12 \
+            "cgroup/connect6 authorize_connect6 sock_addr cgroup_inet6_connect 12 \
              [authorize_connect6@0] [4:map0]",
-            "cgroup/recv_accept4 authorize_recv_accept4 cgroup_sock_addr \
-             Some(CgroupInet4RecvAccept) 12 [authorize_recv_accept4@0] [4:map2]",
+            "cgroup/recv_accept4 authorize_recv_accept4 sock_addr \
+             cgroup_inet4_recv_accept 12 [authorize_recv_accept4@0] [4:map2]",
         ]
     );
     assert_eq!(
@@ -193,10 +191,27 @@ fn legacy_maps_section_windows_layout() {
     );
     assert_eq!(o.maps()[0].pinning, 2);
     assert_eq!(o.maps()[2].raw_type, 7);
+    // What a verifier gets: fds by index, kinds from the platform, the inner template.
+    let infos = o.map_infos();
+    assert_eq!(
+        infos.iter().map(|m| (m.fd, m.kind)).collect::<Vec<_>>(),
+        [
+            (0, MapKind::Hash),
+            (1, MapKind::Array),
+            (2, MapKind::ArrayOfMaps)
+        ]
+    );
+    let inner = infos[2].inner.unwrap();
+    assert_eq!(
+        (inner.kind, inner.value_size, inner.max_entries),
+        (MapKind::Array, 4, 1)
+    );
     assert_eq!(o.license(), Some("MIT"));
     // The same bytes read with the Linux numbering give Linux's type 7 (stack trace).
     let linux = load("windows_maps.o");
-    assert_eq!(linux.maps()[2].map_type, MapType::StackTrace);
+    assert_eq!(linux.maps()[2].type_name(), "stack_trace");
+    // Linux has no recv_accept hook.
+    assert_eq!(linux.programs()[1].program_type, None);
 }
 
 #[test]
@@ -204,7 +219,7 @@ fn global_data_in_all_three_sections() {
     let o = load("global_data.o");
     assert_eq!(
         programs(&o),
-        ["tc tc_count sched_cls None 21 [tc_count@0] [0:map0+0 6:map2+0 10:map1+0 14:map2+8]"]
+        ["tc tc_count sched_cls - 21 [tc_count@0] [0:map0+0 6:map2+0 10:map1+0 14:map2+8]"]
     );
     assert_eq!(
         maps(&o),
@@ -230,7 +245,7 @@ fn rodata_constant_read_at_run_time() {
     let o = load("rodata_const.o");
     assert_eq!(
         programs(&o),
-        ["xdp xdp_rodata xdp Some(Xdp) 17 [xdp_rodata@0] [7:map0+0 12:map0+4]"]
+        ["xdp xdp_rodata xdp xdp 17 [xdp_rodata@0] [7:map0+0 12:map0+4]"]
     );
     assert_eq!(maps(&o), [".rodata array 4 8 1 0x80"]);
     let data = &o.maps()[0].data;
@@ -255,7 +270,7 @@ fn static_calls_are_linked_with_relocated_offsets() {
     let o = load("bpf2bpf_static.o");
     assert_eq!(
         programs(&o),
-        ["xdp xdp_static_calls xdp Some(Xdp) 20 [xdp_static_calls@0 sum_squares@11 square@17] []"]
+        ["xdp xdp_static_calls xdp xdp 20 [xdp_static_calls@0 sum_squares@11 square@17] []"]
     );
     let p = &o.programs()[0];
     let calls: Vec<(usize, i64)> = p
@@ -275,8 +290,8 @@ fn global_text_functions_are_programs_too() {
     assert_eq!(
         programs(&o),
         [
-            ".text packet_budget unknown None 11 [packet_budget@0 clamp@4] []",
-            "tc tc_global_call sched_cls None 20 [tc_global_call@0 packet_budget@9 clamp@13] []",
+            ".text packet_budget unknown - 11 [packet_budget@0 clamp@4] []",
+            "tc tc_global_call sched_cls - 20 [tc_global_call@0 packet_budget@9 clamp@13] []",
         ]
     );
     let p = &o.programs()[1];
@@ -293,7 +308,7 @@ fn function_address_for_bpf_loop_is_linked() {
     let o = load("loop_callback.o");
     assert_eq!(
         programs(&o),
-        ["xdp xdp_loop_callback xdp Some(Xdp) 21 [xdp_loop_callback@0 add_index@14] []"]
+        ["xdp xdp_loop_callback xdp xdp 21 [xdp_loop_callback@0 add_index@14] []"]
     );
     let p = &o.programs()[0];
     let (pc, lddw) = p
@@ -323,7 +338,7 @@ fn bounded_loop_keeps_its_back_edge() {
     let o = load("bounded_loop.o");
     assert_eq!(
         programs(&o),
-        ["xdp xdp_sum_bytes xdp Some(Xdp) 18 [xdp_sum_bytes@0] []"]
+        ["xdp xdp_sum_bytes xdp xdp 18 [xdp_sum_bytes@0] []"]
     );
     let p = &o.programs()[0];
     let back = p
@@ -334,18 +349,20 @@ fn bounded_loop_keeps_its_back_edge() {
 
 #[test]
 fn bind_hook_and_connect4() {
-    let o = load("bind_hook.o");
+    let o = load_with("bind_hook.o", &WINDOWS);
     assert_eq!(
         programs(&o),
-        ["bind authorize_bind bind Some(Bind) 18 [authorize_bind@0] [7:map0]"]
+        ["bind authorize_bind bind bind 18 [authorize_bind@0] [7:map0]"]
     );
     assert_eq!(maps(&o), ["denied_pids hash 8 4 64 0x0"]);
-    assert_eq!(o.programs()[0].program_type, ProgramType::Bind);
+    assert_eq!(o.programs()[0].program_type.map(|t| t.number), Some(2));
+    // `bind` is eBPF for Windows' hook only.
+    assert_eq!(load("bind_hook.o").programs()[0].program_type, None);
     let o = load("connect4.o");
     assert_eq!(
         programs(&o),
         [
-            "cgroup/connect4 authorize_connect4 cgroup_sock_addr Some(CgroupInet4Connect) 15 \
+            "cgroup/connect4 authorize_connect4 cgroup_sock_addr cgroup_inet4_connect 15 \
              [authorize_connect4@0] [7:map0]"
         ]
     );
@@ -359,9 +376,9 @@ fn tail_calls_through_prog_array() {
     assert_eq!(
         programs(&o),
         [
-            "xdp/0 xdp_even xdp Some(Xdp) 2 [xdp_even@0] []",
-            "xdp/1 xdp_odd xdp Some(Xdp) 2 [xdp_odd@0] []",
-            "xdp xdp_dispatch xdp Some(Xdp) 9 [xdp_dispatch@0] [4:map0]",
+            "xdp/0 xdp_even xdp xdp 2 [xdp_even@0] []",
+            "xdp/1 xdp_odd xdp xdp 2 [xdp_odd@0] []",
+            "xdp xdp_dispatch xdp xdp 9 [xdp_dispatch@0] [4:map0]",
         ]
     );
     assert_eq!(maps(&o), ["jump_table prog_array 4 4 4 0x0"]);
@@ -393,7 +410,7 @@ fn ring_buffer() {
     assert_eq!(
         programs(&o),
         [
-            "tracepoint/syscalls/sys_enter_write trace_write tracepoint None 17 [trace_write@0] \
+            "tracepoint/syscalls/sys_enter_write trace_write tracepoint - 17 [trace_write@0] \
              [1:map0]"
         ]
     );
@@ -409,7 +426,7 @@ fn map_in_map_with_btf_inner_definition() {
     let o = load("map_in_map.o");
     assert_eq!(
         programs(&o),
-        ["xdp xdp_map_in_map xdp Some(Xdp) 19 [xdp_map_in_map@0] [4:map1]"]
+        ["xdp xdp_map_in_map xdp xdp 19 [xdp_map_in_map@0] [4:map1]"]
     );
     assert_eq!(
         maps(&o),
@@ -432,7 +449,7 @@ fn atomics_decode_to_atomic_instructions() {
     let o = load("atomics.o");
     assert_eq!(
         programs(&o),
-        ["xdp xdp_atomics xdp Some(Xdp) 30 [xdp_atomics@0] [4:map0]"]
+        ["xdp xdp_atomics xdp xdp 30 [xdp_atomics@0] [4:map0]"]
     );
     assert_eq!(maps(&o), ["stats array 4 48 1 0x0"]);
     let ops: Vec<String> = o.programs()[0]
@@ -464,9 +481,9 @@ fn several_programs_in_one_section() {
     assert_eq!(
         programs(&o),
         [
-            "kprobe/do_sys_open probe_open_a kprobe Some(Probe) 13 [probe_open_a@0] [4:map0]",
-            "kprobe/do_sys_open probe_open_b kprobe Some(Probe) 13 [probe_open_b@0] [4:map0]",
-            "kretprobe/do_sys_open probe_open_ret kprobe Some(ReturnProbe) 2 [probe_open_ret@0] []",
+            "kprobe/do_sys_open probe_open_a kprobe - 13 [probe_open_a@0] [4:map0]",
+            "kprobe/do_sys_open probe_open_b kprobe - 13 [probe_open_b@0] [4:map0]",
+            "kretprobe/do_sys_open probe_open_ret kprobe - 2 [probe_open_ret@0] []",
         ]
     );
     assert_eq!(o.programs()[1].section_offset, 13 * 8);
@@ -474,7 +491,8 @@ fn several_programs_in_one_section() {
         o.programs()[0].attach_target.as_deref(),
         Some("do_sys_open")
     );
-    assert_eq!(o.programs()[2].attach_type, Some(AttachType::ReturnProbe));
+    assert_eq!(o.programs()[2].attach_type, None);
+    assert_eq!(o.programs()[2].program_type.map(|t| t.name), Some("kprobe"));
     check_map_ref_insns(&o);
 }
 
@@ -483,7 +501,7 @@ fn string_literals_and_unknown_section() {
     let o = load("printk_unknown.o");
     assert_eq!(
         programs(&o),
-        ["my_custom_hook custom unknown None 16 [custom@0] [10:map1+0]"]
+        ["my_custom_hook custom unknown - 16 [custom@0] [10:map1+0]"]
     );
     assert_eq!(
         maps(&o),
@@ -492,7 +510,7 @@ fn string_literals_and_unknown_section() {
             ".rodata array 4 19 1 0x80"
         ]
     );
-    assert_eq!(o.programs()[0].program_type, ProgramType::Unknown);
+    assert_eq!(o.programs()[0].program_type, None);
     assert_eq!(&o.maps()[1].data[..], b"literal in rodata\n\0");
 }
 
@@ -501,7 +519,7 @@ fn core_field_offsets_resolve_against_local_btf() {
     let o = load("core_read.o");
     assert_eq!(
         programs(&o),
-        ["raw_tracepoint/task_rename core_fields raw_tracepoint None 4 [core_fields@0] []"]
+        ["raw_tracepoint/task_rename core_fields raw_tracepoint - 4 [core_fields@0] []"]
     );
     let loads: Vec<(Size, i16)> = o.programs()[0]
         .iter()

@@ -4,16 +4,28 @@
 //! names where, and no object makes the loader panic, in either map layout.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use ebpf_loader::{LoadOptions, MapLayout, Object};
+use ebpf_loader::{LoadOptions, Object};
 
-fn samples_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("EBPF_SAMPLES_DIR") {
-        return Some(PathBuf::from(dir));
+/// The corpus: `EBPF_SAMPLES_DIR`, or `../shared` beside the repository. `None` when it holds no
+/// `EXPECTED.tsv`, after saying that `test` was skipped on the real stderr (libtest captures
+/// only the `print!` family, so the line shows in a normal `cargo test` run).
+fn samples_dir(test: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os("EBPF_SAMPLES_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/ebpf-samples"));
+    if dir.join("EXPECTED.tsv").is_file() {
+        return Some(dir);
     }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/ebpf-samples");
-    dir.join("EXPECTED.tsv").is_file().then_some(dir)
+    let line = format!(
+        "skipped: loader/samples/{test}: no ebpf-samples corpus (EXPECTED.tsv) at {} \
+         (set EBPF_SAMPLES_DIR to the ebpf-samples directory)\n",
+        dir.display()
+    );
+    let _ = std::io::stderr().write_all(line.as_bytes());
+    None
 }
 
 /// Every file under `dir`, recursively, sorted.
@@ -37,8 +49,7 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn every_sample_loads_as_expected() {
-    let Some(dir) = samples_dir() else {
-        println!("skipped: ebpf-samples not found");
+    let Some(dir) = samples_dir("every_sample_loads_as_expected") else {
         return;
     };
     let expected = std::fs::read_to_string(dir.join("EXPECTED.tsv")).unwrap();
@@ -71,7 +82,7 @@ fn every_sample_loads_as_expected() {
         objects += 1;
         let linux = Object::parse(&bytes, &LoadOptions::default());
         // The other layout must not panic either; its result is not checked here.
-        let _ = Object::parse(&bytes, &LoadOptions::with_layout(MapLayout::Windows));
+        let _ = Object::parse(&bytes, &LoadOptions::new(&ebpf_platform::WINDOWS));
         let Some(entries) = by_object.get(&rel) else {
             continue;
         };
@@ -153,8 +164,7 @@ fn unsafe_unresolved(entries: &[(String, String, String)], e: &ebpf_loader::Load
 /// through `.text`, prog array initial values, global data, a section without symbols.
 #[test]
 fn selected_samples_in_detail() {
-    let Some(dir) = samples_dir() else {
-        println!("skipped: ebpf-samples not found");
+    let Some(dir) = samples_dir("selected_samples_in_detail") else {
         return;
     };
     let load = |name: &str| {

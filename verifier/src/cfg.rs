@@ -222,7 +222,7 @@ fn decompose(
                 || preds[m as usize]
                     .iter()
                     .any(|&(p, _)| !member_set.contains(&p));
-            if entered && head.map_or(true, |h| m < h) {
+            if entered && head.is_none_or(|h| m < h) {
                 head = Some(m);
             }
         }

@@ -4,6 +4,7 @@ use alloc::string::String;
 use core::fmt;
 
 use ebpf_isa::{ProgramError, ProgramErrorKind, Reg};
+use ebpf_platform::HelperId;
 
 /// A rejected program: the slot (pc) of the instruction and what could not be proved.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,6 +51,12 @@ pub enum VerifyErrorKind {
         /// The name given.
         name: String,
     },
+    /// The platform knows the program type only by number: without a context layout, its
+    /// programs cannot be verified.
+    UnverifiableProgramType {
+        /// The type's name.
+        name: &'static str,
+    },
     /// The last instruction can fall through past the end of the program.
     FallsOffEnd,
     /// A local function calls itself, directly or through others.
@@ -67,7 +74,7 @@ pub enum VerifyErrorKind {
     /// The platform has no helper with this id.
     UnknownHelper {
         /// The id.
-        id: i32,
+        id: HelperId,
     },
     /// The helper exists but this program type may not call it.
     HelperNotAllowed {
@@ -188,6 +195,7 @@ impl VerifyErrorKind {
         match self {
             Invalid(kind) => kind.class(),
             UnknownProgramType { .. } => "unknown-program-type",
+            UnverifiableProgramType { .. } => "unverifiable-program-type",
             FallsOffEnd => "falls-off-end",
             Recursion { .. } => "recursion",
             CallDepth { .. } => "call-depth",
@@ -239,6 +247,11 @@ impl fmt::Display for VerifyError {
             UnknownProgramType { name } => {
                 write!(f, "unknown program type `{name}` for this platform")
             }
+            UnverifiableProgramType { name } => write!(
+                f,
+                "program type `{name}` has no context layout on this platform: its programs \
+                 cannot be verified"
+            ),
             FallsOffEnd => f.write_str("execution can fall through past the last instruction"),
             Recursion { function } => {
                 write!(f, "recursive call: the function at pc {function} can call itself")

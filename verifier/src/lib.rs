@@ -1,8 +1,9 @@
 //! A static verifier for eBPF programs by abstract interpretation, after PREVAIL (Gershuni et
 //! al., PLDI 2019): a program it accepts cannot fault, hang or leak a pointer on any input.
 //!
-//! - [`verify`] checks instructions for a program type of a [`Platform`] ([`Linux`],
-//!   [`Windows`]) with its maps ([`MapInfo`]), returning a [`Verified`] program or the
+//! - [`verify`] checks instructions for a program type of a [`Platform`] ([`LINUX`],
+//!   [`WINDOWS`], described by the `ebpf-platform` crate, re-exported as [`platform`]) with its
+//!   maps ([`MapInfo`]), returning a [`Verified`] program or the
 //!   [`VerifyError`]s, each naming the pc and the condition that could not be proved.
 //! - Structural checks first (jumps, fall-through, `r10` writes, helper ids, recursion, call
 //!   depth), then a fixpoint over the weak topological order of the control-flow graph with
@@ -28,7 +29,6 @@ mod error;
 mod fixpoint;
 mod lattice;
 mod liveness;
-pub mod platform;
 mod state;
 mod structure;
 mod transfer;
@@ -39,9 +39,12 @@ use alloc::vec::Vec;
 
 use ebpf_isa::{Insn, Program};
 
+pub use ebpf_platform as platform;
+pub use ebpf_platform::{
+    HelperId, InnerMap, MapInfo, MapKind, Platform, ProgramType, LINUX, WINDOWS,
+};
 pub use error::{Region, VerifyError, VerifyErrorKind};
 pub use lattice::Lattice;
-pub use platform::{InnerMap, Linux, MapInfo, MapKind, Platform, ProgramType, Windows};
 pub use state::{State, MAX_PACKET_SIZE};
 
 /// Most frames live at once (the entry function and up to seven nested local calls).
@@ -97,7 +100,7 @@ pub struct Verified {
 }
 
 impl Verified {
-    /// The name of the platform it was verified for ([`Platform::name`]).
+    /// The name of the platform it was verified for ([`Platform::name`](Platform#structfield.name)).
     pub fn platform(&self) -> &'static str {
         self.platform
     }
@@ -140,7 +143,7 @@ impl Verified {
 /// is the root cause.
 pub fn verify(
     program: &Program,
-    platform: &dyn Platform,
+    platform: &Platform,
     prog_type: &str,
     maps: &[MapInfo],
 ) -> Result<Verified, Vec<VerifyError>> {
@@ -150,7 +153,7 @@ pub fn verify(
 /// [`verify`] with [`Options`].
 pub fn verify_with(
     program: &Program,
-    platform: &dyn Platform,
+    platform: &Platform,
     prog_type: &str,
     maps: &[MapInfo],
     options: &Options,
@@ -161,7 +164,7 @@ pub fn verify_with(
             program: program.clone(),
             invariants: report.invariants,
             instruction_bound: report.instruction_bound,
-            platform: platform.name(),
+            platform: platform.name,
             program_type: String::from(prog_type),
         })
     } else {
@@ -184,7 +187,7 @@ pub struct Report {
 /// Analyses a program and reports every failed check and, on request, the invariants.
 pub fn analyze(
     program: &Program,
-    platform: &dyn Platform,
+    platform: &Platform,
     prog_type: &str,
     maps: &[MapInfo],
     options: &Options,
@@ -202,6 +205,12 @@ pub fn analyze(
             },
         )]);
     };
+    let Some(context) = &prog.context else {
+        return fail(alloc::vec![VerifyError::new(
+            0,
+            VerifyErrorKind::UnverifiableProgramType { name: prog.name },
+        )]);
+    };
     let errors = structure::check(program, platform, prog, maps);
     if !errors.is_empty() {
         return fail(errors);
@@ -214,6 +223,7 @@ pub fn analyze(
         node_pcs: cfg.nodes.iter().map(|n| n.pc).collect(),
         platform,
         prog,
+        context,
         maps,
     };
     let limits = fixpoint::Limits {

@@ -9,7 +9,7 @@ use ebpf_isa::{CallTarget, Insn, LddwSrc, Program};
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::error::{VerifyError, VerifyErrorKind};
-use crate::platform::{MapInfo, MapReq, Platform, ProgramType};
+use crate::platform::{HelperId, MapInfo, MapReq, Platform, ProgramType};
 use crate::MAX_FRAMES;
 
 /// The map an `lddw` refers to, if it is a map load.
@@ -31,7 +31,7 @@ pub(crate) fn lddw_map(src: LddwSrc, imm: i32, maps: &[MapInfo]) -> Option<Optio
 /// Runs every structural check; errors in pc order.
 pub(crate) fn check(
     program: &Program,
-    platform: &dyn Platform,
+    platform: &Platform,
     prog: &ProgramType,
     maps: &[MapInfo],
 ) -> Vec<VerifyError> {
@@ -39,7 +39,12 @@ pub(crate) fn check(
     for (pc, insn) in program.iter() {
         let mut err = |kind| errors.push(VerifyError::new(pc, kind));
         match *insn {
-            Insn::Call(CallTarget::Helper(id)) if platform.helper_for(id, prog).is_none() => {
+            Insn::Call(CallTarget::Helper(imm))
+                if platform
+                    .helper_for(HelperId::from_imm(imm), prog)
+                    .is_none() =>
+            {
+                let id = HelperId::from_imm(imm);
                 err(match platform.helper(id) {
                     Some(h) => VerifyErrorKind::HelperNotAllowed {
                         name: h.name,

@@ -1,7 +1,7 @@
 //! The analysis' resource limits end it with a `too-complex` error that names the limit,
 //! never a hang or an abort.
 
-use ebpf_verifier::{Linux, Options, VerifyErrorKind};
+use ebpf_verifier::{Options, VerifyErrorKind};
 
 /// 5,000 instructions of arithmetic over a few registers, then `exit` (the memory estimate is
 /// taken every 4,096 visits).
@@ -16,7 +16,13 @@ fn long_program() -> ebpf_isa::Program {
 }
 
 fn first_error(options: &Options) -> Option<ebpf_verifier::VerifyError> {
-    match ebpf_verifier::verify_with(&long_program(), &Linux, "socket_filter", &[], options) {
+    match ebpf_verifier::verify_with(
+        &long_program(),
+        &ebpf_verifier::LINUX,
+        "socket_filter",
+        &[],
+        options,
+    ) {
         Ok(_) => None,
         Err(errors) => Some(errors[0].clone()),
     }

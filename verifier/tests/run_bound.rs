@@ -2,12 +2,18 @@
 //! interpreter executes, exact for counted loops, and over the limit an error.
 
 use ebpf_interp::{Config, Program, Vm};
-use ebpf_verifier::{Linux, Options, Verified, VerifyErrorKind};
+use ebpf_verifier::{Options, Verified, VerifyErrorKind};
 
 fn verify(text: &str, options: &Options) -> Result<Verified, Vec<ebpf_verifier::VerifyError>> {
     let insns = ebpf_isa::asm::assemble(text).expect("assembles");
     let program = ebpf_isa::Program::from_insns(insns).expect("valid");
-    ebpf_verifier::verify_with(&program, &Linux, "socket_filter", &[], options)
+    ebpf_verifier::verify_with(
+        &program,
+        &ebpf_verifier::LINUX,
+        "socket_filter",
+        &[],
+        options,
+    )
 }
 
 /// Instructions the interpreter executes (the program reads no memory).

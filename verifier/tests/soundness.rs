@@ -4,19 +4,19 @@
 //! that hit or miss, lookups in maps of maps, random context fields). An accepted program that
 //! faults is a verifier bug.
 //!
-//! The platform is eBPF for Windows `xdp`, whose context holds real 8-byte packet pointers,
-//! so the interpreter can run it as is: the context is a read-only region, the packet and map
-//! values are writable regions with unmapped gaps around them.
+//! The platform is eBPF for Windows `xdp`, whose context holds real 8-byte packet pointers
+//! (`data`, `data_end`, and `data_meta` with 0-32 bytes of metadata), so the interpreter can run
+//! it as is: the context is the read-only input, the packet and map values are writable
+//! regions, each in its own window of the interpreter's virtual addresses (an access past one
+//! never lands in another), and the context holds their virtual addresses.
 
 use ebpf_interp::{Config, HelperError, Helpers, Memory, Program, Vm};
 use ebpf_isa::{AluOp, CallTarget, Insn, JmpCond, LddwSrc, Operand, Reg, Size, Width};
-use ebpf_verifier::platform::{field, ArgKind, ContextLayout, HelperProto, MapReq, RetKind};
-use ebpf_verifier::{InnerMap, MapInfo, MapKind, Platform, ProgramType, Windows};
+use ebpf_verifier::{InnerMap, MapInfo, MapKind, WINDOWS};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as PtConfig, TestRunner};
 
 const VALUE_SIZE: u32 = 16;
-const GAP: usize = 64;
 
 /// Value size of map 2 (map 1's is [`VALUE_SIZE`]).
 const VALUE_SIZE_2: u32 = 8;
@@ -654,7 +654,13 @@ impl Helpers for Host {
         }
     }
 
-    fn lddw(&mut self, src: LddwSrc, imm: i32, _: i32) -> Result<u64, HelperError> {
+    fn lddw(
+        &mut self,
+        src: LddwSrc,
+        imm: i32,
+        _: i32,
+        _: &mut Memory<'_>,
+    ) -> Result<u64, HelperError> {
         match (src, imm) {
             (LddwSrc::MapFd, 1) => Ok(MAP_ADDR_1),
             (LddwSrc::MapFd, 2) => Ok(MAP_ADDR_2),
@@ -670,93 +676,35 @@ const MAP_ADDR_2: u64 = 0xdead_0002;
 const MAP_ADDR_3: u64 = 0xdead_0003;
 const MAP_ADDR_4: u64 = 0xdead_0004;
 
-/// Runs `insns` on one input; the error names the fault.
 /// Runs `prog` on one input; the error names the fault. The packet has 0, 4, 8 or 32 bytes of
 /// metadata before it (by seed), inside the same region.
 fn run_once(prog: &Program, budget: u64, packet_len: usize, seed: u64) -> Result<(), String> {
     let meta = [0usize, 4, 8, 32][(seed % 4) as usize];
-    let mut pkt_backing = vec![0u8; packet_len + 2 * GAP];
-    let mut val_backing = vec![0u8; 2 * VALUE_SIZE as usize + 3 * GAP];
-    let mut ctx_backing = [0u8; 32 + 2 * GAP];
+    let mut region = vec![0u8; meta + packet_len];
+    let mut v0 = vec![0u8; VALUE_SIZE as usize];
+    let mut v1 = vec![0u8; VALUE_SIZE_2 as usize];
     let mut x = seed | 1;
-    for b in pkt_backing.iter_mut().chain(val_backing.iter_mut()) {
+    for b in region.iter_mut().chain(v0.iter_mut()).chain(v1.iter_mut()) {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
         *b = x as u8;
     }
-    let region = &mut pkt_backing[GAP - meta..GAP + packet_len];
-    let meta_start = region.as_ptr() as u64;
+    let mut mem = Memory::without_input();
+    let meta_start = mem.grant(&mut region).unwrap();
     let start = meta_start + meta as u64;
-    let (v0, rest) = val_backing[GAP..].split_at_mut(VALUE_SIZE as usize);
-    let v1 = &mut rest[GAP..GAP + VALUE_SIZE_2 as usize];
-    let values = [v0.as_ptr() as u64, v1.as_ptr() as u64];
-    let ctx = &mut ctx_backing[GAP..GAP + 32];
+    let values = [mem.grant(&mut v0).unwrap(), mem.grant(&mut v1).unwrap()];
+    let mut ctx = [0u8; 32];
     ctx[0..8].copy_from_slice(&start.to_le_bytes());
     ctx[8..16].copy_from_slice(&(start + packet_len as u64).to_le_bytes());
     ctx[16..24].copy_from_slice(&meta_start.to_le_bytes());
     ctx[24..28].copy_from_slice(&(x as u32).to_le_bytes());
-    let ctx: &[u8] = ctx;
-    let mut mem = Memory::new_readonly(ctx);
-    mem.grant(region).unwrap();
-    mem.grant(v0).unwrap();
-    mem.grant(v1).unwrap();
+    let r1 = mem.set_input_readonly(&ctx);
     let mut host = Host { values, seed };
     let mut vm = Vm::new(Config { budget });
-    let args = [mem.input_addr(), 0, 0, 0, 0];
-    vm.run_in(prog, args, &mut mem, &mut host)
+    vm.run_in(prog, [r1, 0, 0, 0, 0], &mut mem, &mut host)
         .map(|_| ())
         .map_err(|f| format!("packet of {packet_len} bytes, {meta} of metadata, seed {seed}: {f}"))
-}
-
-/// A platform like eBPF for Windows `xdp` whose context also holds a real `data_meta`
-/// pointer (at 16), to test metadata accesses in the interpreter.
-struct MetaPlatform;
-
-const META_TYPES: &[ProgramType] = &[ProgramType {
-    name: "xdp_meta",
-    context: ContextLayout {
-        size: 32,
-        data: Some(0),
-        data_end: Some(8),
-        data_meta: Some(16),
-        pointer_size: 8,
-        readable: &[field(0, 28)],
-        writable: &[],
-    },
-    packet_writable: true,
-    legacy_packet_loads: false,
-    helper_groups: 1,
-    return_range: None,
-}];
-
-const META_HELPERS: &[HelperProto] = &[HelperProto {
-    id: 1,
-    name: "bpf_map_lookup_elem",
-    args: [
-        ArgKind::Map(MapReq::DataOrMaps),
-        ArgKind::MapKey,
-        ArgKind::None,
-        ArgKind::None,
-        ArgKind::None,
-    ],
-    ret: RetKind::MapValueOrNull,
-    groups: 1,
-    changes_packet: false,
-}];
-
-impl Platform for MetaPlatform {
-    fn name(&self) -> &'static str {
-        "test-meta"
-    }
-
-    fn program_types(&self) -> &[ProgramType] {
-        META_TYPES
-    }
-
-    fn helpers(&self) -> &[HelperProto] {
-        META_HELPERS
-    }
 }
 
 fn cases() -> u32 {
@@ -808,29 +756,18 @@ fn run_accepted(programs: impl Strategy<Value = Vec<Insn>>, cases: u32) -> u32 {
         let Ok(valid) = ebpf_isa::Program::from_insns(insns.as_slice()) else {
             return Ok(());
         };
-        let mut verified = None;
-        // The run's budget: the most instructions the verifier proved a run executes.
-        let mut budget = 0;
-        for (platform, ty) in [
-            (&Windows as &dyn Platform, "xdp"),
-            (&MetaPlatform as &dyn Platform, "xdp_meta"),
-        ] {
-            match ebpf_verifier::verify(&valid, platform, ty, &maps()) {
-                Ok(v) => {
-                    budget = budget.max(v.instruction_bound());
-                    verified = Some(v);
+        let v = match ebpf_verifier::verify(&valid, &WINDOWS, "xdp", &maps()) {
+            Ok(v) => v,
+            Err(errors) => {
+                if let Some(e) = errors.iter().find(|e| e.kind().class() == "too-complex") {
+                    let text = ebpf_isa::disasm::disassemble(&insns);
+                    return Err(TestCaseError::fail(format!("{e}\n{text}")));
                 }
-                Err(errors) => {
-                    if let Some(e) = errors.iter().find(|e| e.kind().class() == "too-complex") {
-                        let text = ebpf_isa::disasm::disassemble(&insns);
-                        return Err(TestCaseError::fail(format!("{e}\n{text}")));
-                    }
-                }
+                return Ok(());
             }
-        }
-        let Some(v) = verified else {
-            return Ok(());
         };
+        // The run's budget: the most instructions the verifier proved a run executes.
+        let budget = v.instruction_bound();
         accepted.set(accepted.get() + 1);
         let prog = Program::new(v.into_program());
         for (i, &len) in LENGTHS.iter().enumerate() {
@@ -880,10 +817,7 @@ fn verifier_never_panics_on_random_instructions() {
             let Ok(valid) = ebpf_isa::Program::from_insns(insns) else {
                 return Ok(());
             };
-            for platform in [
-                &Windows as &dyn ebpf_verifier::Platform,
-                &ebpf_verifier::Linux,
-            ] {
+            for platform in [&WINDOWS, &ebpf_verifier::LINUX] {
                 for ty in ["xdp", "sched_cls", "kprobe", "bind", "sock_addr"] {
                     let _ = ebpf_verifier::verify(&valid, platform, ty, &maps());
                 }

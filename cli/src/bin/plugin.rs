@@ -7,7 +7,7 @@
 
 #![forbid(unsafe_code)]
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use anyhow::{anyhow, Context, Result};
@@ -28,13 +28,14 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    // A runner that stops reading gets no panic: the result is dropped.
     match run(&args) {
         Ok(r0) => {
-            println!("{r0:x}");
+            let _ = writeln!(std::io::stdout(), "{r0:x}");
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {e:#}");
+            let _ = writeln!(std::io::stderr(), "error: {e:#}");
             ExitCode::FAILURE
         }
     }

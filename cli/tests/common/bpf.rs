@@ -131,14 +131,21 @@ pub fn test_run(fd: &Fd) -> Result<u32, String> {
     Ok(u32::from_ne_bytes(attr[4..8].try_into().unwrap()))
 }
 
-/// Whether this machine lets the test load programs; prints the skip line when it does not.
-pub fn available() -> bool {
+/// Whether this machine lets `test` load programs; prints its skip line when it does not.
+pub fn available(test: &str) -> bool {
     // mov r0, 0; exit
     let probe = [0xb7, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0];
     match prog_load(SOCKET_FILTER, 0, &probe, "GPL") {
         Ok(_) => true,
         Err(e) => {
-            println!("skipped: this machine refuses bpf(BPF_PROG_LOAD) ({e})");
+            super::skip(
+                test,
+                &format!(
+                    "this machine refuses bpf(BPF_PROG_LOAD): {}",
+                    e.trim_end_matches([':', ' '])
+                ),
+                "run as root on Linux with BPF enabled",
+            );
             false
         }
     }

@@ -25,6 +25,9 @@ pub(super) enum Tok<'a> {
     Minus,
     /// `:`
     Colon,
+    /// `#` between a helper's name and its id (`call bpf_map_lookup_elem#1`); anywhere else
+    /// `#` starts a comment.
+    Hash,
 }
 
 impl Tok<'_> {
@@ -43,6 +46,7 @@ impl fmt::Display for Tok<'_> {
             Tok::Plus => f.write_str("+"),
             Tok::Minus => f.write_str("-"),
             Tok::Colon => f.write_str(":"),
+            Tok::Hash => f.write_str("#"),
         }
     }
 }
@@ -61,15 +65,41 @@ pub(super) fn text(toks: &[Tok<'_>]) -> String {
     out
 }
 
-/// The line without its comment (`#`, `;` or `//` to the end of the line).
+/// The line without its comment (`#`, `;` or `//` to the end of the line). A `#` joining a
+/// name and a number (`bpf_map_lookup_elem#1`, as the disassembler names helpers) is not a
+/// comment.
 fn strip_comment(line: &str) -> &str {
     let mut end = line.len();
-    for pat in ["#", ";", "//"] {
+    for pat in [";", "//"] {
         if let Some(i) = line.find(pat) {
             end = end.min(i);
         }
     }
+    if let Some((i, _)) = line
+        .char_indices()
+        .find(|&(i, c)| c == '#' && !joins_name_and_id(line, i))
+    {
+        end = end.min(i);
+    }
     line.get(..end).unwrap_or(line)
+}
+
+/// Whether the `#` at byte `at` of `line` sits between a name (a word starting with a letter
+/// or `_`) and a digit, with no space on either side.
+fn joins_name_and_id(line: &str, at: usize) -> bool {
+    let before = line.get(..at).unwrap_or_default();
+    let after = line.get(at + 1..).unwrap_or_default();
+    let word_start = before
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| ident_continue(c))
+        .last()
+        .map(|(i, _)| i);
+    let starts_like_a_name = word_start
+        .and_then(|i| before.get(i..))
+        .and_then(|w| w.chars().next())
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    starts_like_a_name && after.starts_with(|c: char| c.is_ascii_digit())
 }
 
 fn ident_start(c: char) -> bool {
@@ -94,6 +124,7 @@ pub(super) fn lex(line: &str) -> Result<Vec<Tok<'_>>, AsmErrorKind> {
             '+' => Tok::Plus,
             '-' => Tok::Minus,
             ':' => Tok::Colon,
+            '#' => Tok::Hash,
             c if ident_start(c) || c.is_ascii_digit() => {
                 let mut end = start + c.len_utf8();
                 while let Some(&(i, n)) = chars.peek() {
@@ -163,6 +194,24 @@ mod tests {
         assert!(lex("# x").unwrap().is_empty());
         assert_eq!(lex("exit ; x").unwrap(), [Tok::Ident("exit")]);
         assert_eq!(lex("exit // x").unwrap(), [Tok::Ident("exit")]);
+    }
+
+    #[test]
+    fn hash_between_a_name_and_a_number_is_a_token() {
+        assert_eq!(
+            lex("call bpf_map_lookup_elem#1 # comment").unwrap(),
+            [
+                Tok::Ident("call"),
+                Tok::Ident("bpf_map_lookup_elem"),
+                Tok::Hash,
+                Tok::Num("1"),
+            ]
+        );
+        // A comment after a space, after a number or before a non-digit stays a comment.
+        assert_eq!(lex("exit #1").unwrap(), [Tok::Ident("exit")]);
+        assert_eq!(lex("mov %r0, 1#1").unwrap().len(), 4);
+        assert_eq!(lex("exit#x").unwrap(), [Tok::Ident("exit")]);
+        assert!(lex("#1").unwrap().is_empty());
     }
 
     #[test]

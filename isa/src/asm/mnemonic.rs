@@ -95,7 +95,12 @@ fn jump(o: &Ops<'_, '_>, i: usize, insn: Insn) -> Result<Parsed, AsmErrorKind> {
 
 fn call(o: &Ops<'_, '_>) -> Result<Parsed, AsmErrorKind> {
     o.expect(1)?;
-    let bad = || o.bad(0, "a helper id, `local TARGET`, `btf ID` or a register");
+    let bad = || {
+        o.bad(
+            0,
+            "a helper id, `NAME#ID`, `local TARGET`, `btf ID` or a register",
+        )
+    };
     let helper = |toks: &[Tok<'_>]| {
         let inner = Ops::new(o.mnemonic(), toks);
         inner.imm32(0).map_err(|e| match e {
@@ -112,6 +117,11 @@ fn call(o: &Ops<'_, '_>) -> Result<Parsed, AsmErrorKind> {
             Ok(Insn::Call(CallTarget::Btf(helper(rest)?)).into())
         }
         [Tok::Ident("helper"), rest @ ..] => {
+            Ok(Insn::Call(CallTarget::Helper(helper(rest)?)).into())
+        }
+        // `call bpf_map_lookup_elem#1`, as the disassembler names helpers: the id decides, the
+        // name is for the reader (the assembler knows no platform's helper table).
+        [Tok::Ident(name), Tok::Hash, rest @ ..] if !name.starts_with('%') => {
             Ok(Insn::Call(CallTarget::Helper(helper(rest)?)).into())
         }
         [Tok::Ident(name)] => match register(name) {

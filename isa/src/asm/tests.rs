@@ -224,6 +224,14 @@ fn lddw_kinds() {
 fn calls() {
     assert_eq!(one("call 5"), Insn::Call(CallTarget::Helper(5)));
     assert_eq!(one("call helper 5"), Insn::Call(CallTarget::Helper(5)));
+    assert_eq!(
+        one("call bpf_map_lookup_elem#1"),
+        Insn::Call(CallTarget::Helper(1))
+    );
+    assert!(matches!(
+        err("call bpf_map_lookup_elem#").kind(),
+        AsmErrorKind::BadOperand { .. }
+    ));
     assert_eq!(one("call btf 123"), Insn::Call(CallTarget::Btf(123)));
     assert_eq!(one("call local +5"), Insn::Call(CallTarget::Local(5)));
     assert_eq!(one("call %r2"), Insn::Callx { reg: Reg::R2 });

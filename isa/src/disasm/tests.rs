@@ -306,3 +306,26 @@ fn a_pc_both_jumped_to_and_called_gets_one_function_label() {
         "call local fn_1\nfn_1:\nja fn_1\nexit\n"
     );
 }
+
+#[test]
+fn helper_calls_are_named_when_the_table_knows_them() {
+    let prog = vec![
+        Insn::Call(CallTarget::Helper(1)),
+        Insn::Call(CallTarget::Helper(9999)),
+        Insn::Call(CallTarget::Btf(1)),
+        Insn::Exit,
+    ];
+    let names = |id: i32| (id == 1).then_some("bpf_map_lookup_elem");
+    let text = disassemble_with(&prog, &names);
+    assert_eq!(
+        text,
+        "call bpf_map_lookup_elem#1\ncall 9999\ncall btf 1\nexit\n"
+    );
+    // The named form assembles back to the same program; without a table, ids stay numeric.
+    assert_eq!(assemble(&text).unwrap(), prog);
+    assert_eq!(disassemble(&prog), "call 1\ncall 9999\ncall btf 1\nexit\n");
+    assert_eq!(
+        listing_with(&prog, &names)[0].text,
+        "call bpf_map_lookup_elem#1"
+    );
+}

@@ -682,6 +682,7 @@ impl ebpf_interp::Helpers for InterpHelpers {
         src: LddwSrc,
         imm: i32,
         next_imm: i32,
+        _mem: &mut ebpf_interp::Memory<'_>,
     ) -> Result<u64, ebpf_interp::HelperError> {
         resolve(src, imm, next_imm).ok_or(ebpf_interp::HelperError::failed(0, "no such map"))
     }

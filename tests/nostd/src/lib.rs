@@ -1,6 +1,6 @@
-//! A `#![no_std]` static library that links the no_std crates (isa, interp, loader, verifier),
-//! as a kernel driver would. Its exported functions call into each, so their code is really
-//! linked.
+//! A `#![no_std]` static library that links the no_std crates (isa, interp, loader, platform,
+//! verifier), as a kernel driver would. Its exported functions call into each, so their code is
+//! really linked.
 
 #![no_std]
 
@@ -46,18 +46,28 @@ pub unsafe extern "C" fn nostd_check_run(
 pub unsafe extern "C" fn nostd_check_verify(bytes: *const u8, len: usize) -> u64 {
     // SAFETY: the caller guarantees the range (see the function's safety section).
     let bytes = unsafe { core::slice::from_raw_parts(bytes, len) };
-    let options = ebpf_loader::LoadOptions::with_layout(ebpf_loader::MapLayout::Windows);
+    let options = ebpf_loader::LoadOptions::new(&ebpf_platform::WINDOWS);
     let Ok(object) = ebpf_loader::Object::parse(bytes, &options) else {
         return u64::MAX;
     };
     let Some(program) = object.programs().first() else {
         return u64::MAX;
     };
-    let Ok(program) = ebpf_isa::Program::from_insns(program.insns.as_slice()) else {
+    let Ok(valid) = ebpf_isa::Program::from_insns(program.insns.as_slice()) else {
         return 0;
     };
-    let platform = ebpf_verifier::Windows;
-    u64::from(ebpf_verifier::verify(&program, &platform, "xdp", &[]).is_ok())
+    let maps = object.map_infos();
+    u64::from(ebpf_verifier::verify(&valid, &ebpf_platform::WINDOWS, "xdp", &maps).is_ok())
+}
+
+/// The eBPF for Windows program type numbered `number`'s context size, or 0 when there is no
+/// such type (the platform description alone, without the loader or verifier).
+#[no_mangle]
+pub extern "C" fn nostd_check_context_size(number: u32) -> u32 {
+    ebpf_platform::WINDOWS
+        .program_type_numbered(number)
+        .and_then(|t| t.context)
+        .map_or(0, |c| c.size)
 }
 
 /// An allocator that always fails: this library only has to link, never to run.

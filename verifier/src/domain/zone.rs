@@ -524,7 +524,7 @@ fn collect_diffs(
 
 /// `None` or greater than `v`: a stored bound of `v` would add information.
 fn none_or_gt(b: Option<i128>, v: i128) -> bool {
-    b.map_or(true, |b| b > v)
+    b.is_none_or(|b| b > v)
 }
 
 impl fmt::Debug for Zone {

@@ -382,7 +382,7 @@ pub(super) fn end(cx: &mut Cx<'_, '_>, s: &mut State, order: ByteOrder, bits: En
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::platform::{Linux, Platform};
+    use crate::platform::LINUX;
     use crate::transfer::Env;
     use alloc::vec;
     use ebpf_interp::{NoHelpers, Program, Vm};
@@ -417,8 +417,9 @@ mod tests {
             k in edgy().prop_map(|v| v as i32),
         ) {
             let width = if w32 { Width::W32 } else { Width::W64 };
-            let prog = Linux.program_type("xdp").unwrap();
-            let env = Env { node_pcs: vec![0], platform: &Linux, prog, maps: &[] };
+            let prog = LINUX.program_type("xdp").unwrap();
+            let context = prog.context.as_ref().unwrap();
+            let env = Env { node_pcs: vec![0], platform: &LINUX, prog, context, maps: &[] };
             let mut cx = Cx { env: &env, pc: 0, node: 0, errors: None };
             let mut s = State::entry();
             s.set(Reg::R1, RegType::Num, ia);

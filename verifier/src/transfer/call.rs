@@ -11,7 +11,9 @@ use super::Cx;
 use crate::domain::{Interval, RegType, VarId, FRAME_SIZE};
 use crate::error::VerifyErrorKind;
 use crate::lattice::Lattice;
-use crate::platform::{ArgKind, HelperProto, MapInfo, MapKind, MapReq, RetKind, MAX_SIZE};
+use crate::platform::{
+    ArgKind, HelperId, HelperProto, MapInfo, MapKind, MapReq, RetKind, MAX_SIZE,
+};
 use crate::state::{var, State, MAX_PACKET_SIZE};
 
 const ARGS: [Reg; 5] = [Reg::R1, Reg::R2, Reg::R3, Reg::R4, Reg::R5];
@@ -29,20 +31,10 @@ struct MapSizes {
 
 /// Map kinds of a kind set, for messages.
 fn describe_kinds(bits: u8) -> String {
-    let names = [
-        (1, "hash"),
-        (2, "array"),
-        (4, "program array"),
-        (8, "perf event array"),
-        (16, "ring buffer"),
-        (32, "other"),
-        (64, "array of maps"),
-        (128, "hash of maps"),
-    ];
-    let list: alloc::vec::Vec<&str> = names
+    let list: alloc::vec::Vec<&str> = MapKind::ALL
         .iter()
-        .filter(|(b, _)| bits & b != 0)
-        .map(|&(_, n)| n)
+        .filter(|k| bits & k.bit() != 0)
+        .map(|k| k.name())
         .collect();
     format!("a map of kind {}", list.join(" or "))
 }
@@ -68,7 +60,7 @@ fn arg_error(cx: &mut Cx<'_, '_>, h: &HelperProto, i: usize, detail: String) {
 }
 
 /// `call id`.
-pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: i32) {
+pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
     let env = cx.env;
     let Some(h) = env.platform.helper_for(id, env.prog) else {
         // Rejected by the structural checks.
@@ -266,7 +258,7 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: i32) {
         });
         s.num
             .assign_interval(VarId::PACKET_SIZE, Interval::new(0, MAX_PACKET_SIZE.into()));
-        s.reset_meta(cx.env.prog.context.data_meta.is_some());
+        s.reset_meta(cx.env.context.data_meta.is_some());
     }
     for r in ARGS {
         s.clobber(r);

@@ -48,7 +48,7 @@ pub(crate) fn check_region(
 ) -> Result<Access, VerifyErrorKind> {
     let t = s.ty(base);
     let itv = s.interval(base).plus(Interval::constant(off));
-    let ctx = &cx.env.prog.context;
+    let ctx = cx.env.context;
     match t {
         RegType::Uninit => Err(VerifyErrorKind::UninitialisedRegister { reg: base }),
         RegType::MapValueOrNull { .. } | RegType::MapPtrOrNull { .. } => {
@@ -235,7 +235,7 @@ pub(super) fn load(
     };
     match acc {
         Access::Ctx(o) => {
-            let ctx = cx.env.prog.context;
+            let ctx = cx.env.context;
             let psize = i64::from(ctx.pointer_size);
             let fields = [
                 (ctx.data, RegType::Packet, None),

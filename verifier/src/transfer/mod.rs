@@ -16,7 +16,7 @@ use ebpf_isa::{Insn, LddwSrc, Reg};
 use crate::domain::{Interval, RegType, VarId};
 use crate::error::{VerifyError, VerifyErrorKind};
 use crate::lattice::Lattice;
-use crate::platform::{MapInfo, Platform, ProgramType};
+use crate::platform::{ContextLayout, HelperId, MapInfo, Platform, ProgramType};
 use crate::state::{var, State};
 use crate::structure::lddw_map;
 
@@ -24,8 +24,10 @@ use crate::structure::lddw_map;
 pub(crate) struct Env<'a> {
     /// Slot of each node of the inlined graph.
     pub(crate) node_pcs: alloc::vec::Vec<usize>,
-    pub(crate) platform: &'a dyn Platform,
+    pub(crate) platform: &'a Platform,
     pub(crate) prog: &'a ProgramType,
+    /// The program type's context.
+    pub(crate) context: &'a ContextLayout,
     pub(crate) maps: &'a [MapInfo],
 }
 
@@ -127,7 +129,9 @@ pub(crate) fn step(cx: &mut Cx<'_, '_>, insn: &Insn, mut s: State) -> Post {
             s = f;
             taken = t;
         }
-        Insn::Call(ebpf_isa::CallTarget::Helper(id)) => call::helper(cx, &mut s, id),
+        Insn::Call(ebpf_isa::CallTarget::Helper(imm)) => {
+            call::helper(cx, &mut s, HelperId::from_imm(imm))
+        }
         Insn::Call(ebpf_isa::CallTarget::Local(_)) => call::enter(&mut s),
         Insn::Call(ebpf_isa::CallTarget::Btf(_)) | Insn::Callx { .. } => {
             // Rejected by the structural checks.

@@ -129,11 +129,11 @@ pub fn verify(case: &Case) -> Result<ebpf_verifier::Verified, Vec<ebpf_verifier:
         ebpf_isa::Program::from_insns(case.insns.as_slice()).map_err(|e| vec![e.into()])?;
     match case.platform.as_str() {
         "linux" => {
-            ebpf_verifier::verify(&program, &ebpf_verifier::Linux, &case.prog_type, &case.maps)
+            ebpf_verifier::verify(&program, &ebpf_verifier::LINUX, &case.prog_type, &case.maps)
         }
         "windows" => ebpf_verifier::verify(
             &program,
-            &ebpf_verifier::Windows,
+            &ebpf_verifier::WINDOWS,
             &case.prog_type,
             &case.maps,
         ),

@@ -9,7 +9,7 @@
 
 use ebpf_interp::{Config, HelperError, Helpers, Memory, Program, Vm};
 use ebpf_isa::LddwSrc;
-use ebpf_verifier::{MapInfo, MapKind, Windows};
+use ebpf_verifier::{MapInfo, MapKind, WINDOWS};
 
 const ARRAY_VALUE: usize = 16;
 const HASH_VALUE: usize = 8;
@@ -53,7 +53,13 @@ impl Helpers for Host {
         })
     }
 
-    fn lddw(&mut self, src: LddwSrc, imm: i32, next_imm: i32) -> Result<u64, HelperError> {
+    fn lddw(
+        &mut self,
+        src: LddwSrc,
+        imm: i32,
+        next_imm: i32,
+        _: &mut Memory<'_>,
+    ) -> Result<u64, HelperError> {
         match (src, imm) {
             (LddwSrc::MapFd, 1) => Ok(ARRAY_MAP),
             (LddwSrc::MapFd, 2) => Ok(HASH_MAP),
@@ -65,26 +71,27 @@ impl Helpers for Host {
 }
 
 /// One run on a packet of `len` bytes: the Windows xdp context (data, data_end, data_meta,
-/// ingress_ifindex) is read-only; the packet and the two map values are writable.
+/// ingress_ifindex) is the read-only input; the packet and the two map values are writable
+/// regions, and the context and the map helper hold their virtual addresses.
 fn run_once(program: &Program, budget: u64, len: usize, seed: u64) -> Result<(), String> {
     let mut packet: Vec<u8> = (0..len).map(|i| (i as u64 ^ seed) as u8).collect();
     let mut array_value = [0x5au8; ARRAY_VALUE];
     let mut hash_value = [0xa5u8; HASH_VALUE];
-    let start = packet.as_ptr() as u64;
+    let mut mem = Memory::without_input();
+    let start = mem.grant(&mut packet).map_err(|e| e.to_string())?;
+    let values = [
+        mem.grant(&mut array_value).map_err(|e| e.to_string())?,
+        mem.grant(&mut hash_value).map_err(|e| e.to_string())?,
+    ];
     let mut ctx = [0u8; 32];
     ctx[0..8].copy_from_slice(&start.to_le_bytes());
     ctx[8..16].copy_from_slice(&(start + len as u64).to_le_bytes());
     ctx[16..24].copy_from_slice(&start.to_le_bytes());
     ctx[24..28].copy_from_slice(&(seed as u32).to_le_bytes());
-    let values = [array_value.as_ptr() as u64, hash_value.as_ptr() as u64];
-    let mut mem = Memory::new_readonly(&ctx);
-    mem.grant(&mut packet).map_err(|e| e.to_string())?;
-    mem.grant(&mut array_value).map_err(|e| e.to_string())?;
-    mem.grant(&mut hash_value).map_err(|e| e.to_string())?;
+    let r1 = mem.set_input_readonly(&ctx);
     let mut host = Host { values, seed };
-    let args = [mem.input_addr(), 0, 0, 0, 0];
     Vm::new(Config { budget })
-        .run_in(program, args, &mut mem, &mut host)
+        .run_in(program, [r1, 0, 0, 0, 0], &mut mem, &mut host)
         .map(|_| ())
         .map_err(|f| format!("packet of {len} bytes, seed {seed}: {f}"))
 }
@@ -101,7 +108,7 @@ pub fn check(data: &[u8]) -> Result<(), String> {
     let Ok(valid) = ebpf_isa::Program::from_insns(insns.as_slice()) else {
         return Ok(());
     };
-    let Ok(verified) = ebpf_verifier::verify(&valid, &Windows, "xdp", &maps()) else {
+    let Ok(verified) = ebpf_verifier::verify(&valid, &WINDOWS, "xdp", &maps()) else {
         return Ok(());
     };
     let budget = verified.instruction_bound();

@@ -1,38 +1,34 @@
 //! The Linux platform: program types with their context layouts (UAPI `struct xdp_md`,
-//! `struct __sk_buff`, `struct pt_regs` on x86-64) and the common helper prototypes, by their
-//! UAPI ids.
+//! `struct __sk_buff`, `struct pt_regs` on x86-64, ...) and verdicts, the common helper
+//! prototypes by their UAPI ids, attach and map types, libbpf's section names and the legacy
+//! `struct bpf_map_def` records.
 //!
-//! [`Linux`] serves two static tables: the program types (`program_types.rs`, their contexts in
-//! `contexts.rs`) and the helper prototypes (`helpers.rs`). The helper groups defined here link
-//! the two: a program type may call a helper when they share a group bit.
+//! The program types live in `program_types.rs` (their contexts in `contexts.rs`), the helper
+//! prototypes in `helpers.rs`, the attach types, section names, map types and map records in
+//! `tables.rs`. The helper groups defined here link program types and helpers: a program type
+//! may call a helper when they share a group bit.
 
 mod contexts;
 mod helpers;
 mod program_types;
+mod tables;
 #[cfg(test)]
 mod tests;
 
-use super::{HelperProto, Platform, ProgramType};
-use helpers::HELPERS;
-use program_types::PROGRAM_TYPES;
+use crate::Platform;
 
 /// The Linux platform.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Linux;
-
-impl Platform for Linux {
-    fn name(&self) -> &'static str {
-        "linux"
-    }
-
-    fn program_types(&self) -> &[ProgramType] {
-        PROGRAM_TYPES
-    }
-
-    fn helpers(&self) -> &[HelperProto] {
-        HELPERS
-    }
-}
+pub(crate) const PLATFORM: Platform = Platform {
+    name: "linux",
+    program_types: program_types::PROGRAM_TYPES,
+    attach_types: tables::ATTACH_TYPES,
+    sections: tables::SECTIONS,
+    // As PREVAIL does; the type is described permissively (see program_types.rs).
+    default_program_type: Some("socket_filter"),
+    helpers: helpers::HELPERS,
+    map_types: tables::MAP_TYPES,
+    map_records: tables::MAP_RECORDS,
+};
 
 /// Helpers every program type may call.
 const BASE: u32 = 1;

@@ -1,14 +1,14 @@
 //! Linux programs verified end to end: the context layouts, return ranges and helper groups
 //! of the program types as the verifier applies them.
 
-use super::Linux;
+use ebpf_verifier::LINUX;
 
-fn check(prog_type: &str, text: &str) -> Result<(), alloc::string::String> {
+fn check(prog_type: &str, text: &str) -> Result<(), String> {
     let insns = ebpf_isa::asm::assemble(text).expect("assembles");
     let program = ebpf_isa::Program::from_insns(insns).expect("valid");
-    crate::verify(&program, &Linux, prog_type, &[])
+    ebpf_verifier::verify(&program, &LINUX, prog_type, &[])
         .map(|_| ())
-        .map_err(|e| alloc::format!("{}", e[0]))
+        .map_err(|e| format!("{}", e[0]))
 }
 
 #[test]
@@ -16,7 +16,7 @@ fn pointer_contexts_of_the_socket_hooks_delimit_their_data() {
     // sk_msg and cgroup_sockopt carry 8-byte data/data_end pointers.
     for (ty, data, end) in [("sk_msg", 0, 8), ("cgroup_sockopt", 8, 16)] {
         let body = |check: &str| {
-            alloc::format!(
+            format!(
                 "ldxdw %r2, [%r1+{data}]\n ldxdw %r3, [%r1+{end}]\n mov %r4, %r2\n \
                  add %r4, 4\n {check}\n ldxw %r0, [%r2]\n stw [%r2], 1\n \
                  out:\n mov %r0, 1\n exit"
@@ -51,4 +51,12 @@ fn section_less_skb_programs_get_the_tc_helpers() {
     // bpf_redirect(ifindex, 0) from a socket_filter, as PREVAIL allows.
     check("socket_filter", "mov %r1, 1\n mov %r2, 0\n call 23\n exit").unwrap();
     assert!(check("kprobe", "mov %r1, 1\n mov %r2, 0\n call 23\n exit").is_err());
+}
+
+#[test]
+fn types_known_only_by_number_cannot_be_verified() {
+    let err = check("tracing", "mov %r0, 0\n exit").unwrap_err();
+    assert!(err.contains("`tracing` has no context layout"), "{err}");
+    let err = check("no_such_type", "mov %r0, 0\n exit").unwrap_err();
+    assert!(err.contains("unknown program type `no_such_type`"), "{err}");
 }

@@ -1,0 +1,153 @@
+//! Helper prototypes: [`HelperProto`] (id, name, [`ArgKind`]s, [`RetKind`], the program types
+//! that may call it, whether it changes the packet), by [`HelperId`].
+
+use core::fmt;
+
+use crate::map::MapReq;
+
+/// A helper's id: the `imm` of a `call` to a helper, as an unsigned number (helper ids are
+/// never negative; a negative `imm` reads as an id above `i32::MAX`, which no platform has).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HelperId(pub u32);
+
+impl HelperId {
+    /// The id a `call` instruction's immediate names.
+    pub const fn from_imm(imm: i32) -> HelperId {
+        HelperId(imm as u32)
+    }
+}
+
+impl fmt::Display for HelperId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// What a helper argument must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgKind {
+    /// Not used.
+    None,
+    /// Any initialised value (numbers and pointers).
+    Anything,
+    /// A number.
+    Scalar,
+    /// The context pointer, unmodified.
+    Ctx,
+    /// A map of the given kind.
+    Map(MapReq),
+    /// Pointer to initialised memory of the previous map argument's key size.
+    MapKey,
+    /// Pointer to initialised memory of the previous map argument's value size.
+    MapValue,
+    /// Pointer to writable memory of the previous map argument's value size.
+    MapValueOut,
+    /// Pointer to initialised memory whose size is the next argument.
+    ReadMem,
+    /// Pointer to writable memory whose size is the next argument (initialised by the call).
+    WriteMem,
+    /// Pointer to initialised, writable memory whose size is the next argument: read, then
+    /// overwritten by the call.
+    UpdateMem,
+    /// Pointer to writable memory whose size is the next argument, of which the call may
+    /// overwrite any part, or none (a copy that fails when the source is larger, or copies
+    /// fewer bytes than the destination holds): written bytes hold unknown numbers, and
+    /// nothing becomes initialised.
+    ClobberMem,
+    /// A size in `[1, MAX_SIZE]` for the previous memory argument.
+    Size,
+    /// A size in `[0, MAX_SIZE]` for the previous memory argument.
+    SizeOrZero,
+    /// Helper-allocated memory (non-null, offset 0), released by the call.
+    AllocMem,
+}
+
+impl ArgKind {
+    /// Whether the argument is memory whose size is the next argument.
+    pub const fn is_sized_mem(self) -> bool {
+        matches!(
+            self,
+            ArgKind::ReadMem | ArgKind::WriteMem | ArgKind::UpdateMem | ArgKind::ClobberMem
+        )
+    }
+}
+
+/// Largest size argument accepted for a memory argument.
+pub const MAX_SIZE: i64 = 1 << 29;
+
+/// What a helper returns in `r0`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RetKind {
+    /// Any number.
+    Scalar,
+    /// A number in `[0, 2^32)`.
+    U32,
+    /// A pointer into a value of the map argument, or null; for a map of maps, its inner map
+    /// (or null).
+    MapValueOrNull,
+    /// Memory of the size given by argument 2 (a constant), or null.
+    AllocOrNull,
+    /// Nothing: `r0` is unreadable afterwards.
+    Void,
+}
+
+/// A helper's prototype.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HelperProto {
+    /// Helper id (the `imm` of `call`).
+    pub id: HelperId,
+    /// Name, e.g. `"bpf_map_lookup_elem"`.
+    pub name: &'static str,
+    /// `r1` to `r5`.
+    pub args: [ArgKind; 5],
+    /// `r0` afterwards.
+    pub ret: RetKind,
+    /// Helper groups it belongs to: a program type may call it when its
+    /// [`helper_groups`](crate::ProgramType::helper_groups) share one of these bits.
+    pub groups: u32,
+    /// Whether it may move or resize the packet, so every packet pointer becomes invalid.
+    pub changes_packet: bool,
+}
+
+/// Shorthand for helper tables.
+pub(crate) const fn proto(
+    id: u32,
+    name: &'static str,
+    args: [ArgKind; 5],
+    ret: RetKind,
+    groups: u32,
+) -> HelperProto {
+    HelperProto {
+        id: HelperId(id),
+        name,
+        args,
+        ret,
+        groups,
+        changes_packet: false,
+    }
+}
+
+/// [`proto`] for helpers that move or resize the packet.
+pub(crate) const fn proto_pkt(
+    id: u32,
+    name: &'static str,
+    args: [ArgKind; 5],
+    ret: RetKind,
+    groups: u32,
+) -> HelperProto {
+    HelperProto {
+        changes_packet: true,
+        ..proto(id, name, args, ret, groups)
+    }
+}
+
+/// Five arguments, for helper tables.
+pub(crate) const fn a(
+    a1: ArgKind,
+    a2: ArgKind,
+    a3: ArgKind,
+    a4: ArgKind,
+    a5: ArgKind,
+) -> [ArgKind; 5] {
+    [a1, a2, a3, a4, a5]
+}

@@ -1,0 +1,260 @@
+//! Consistency of every platform's tables: context layouts, section conventions, helper
+//! prototypes and map types.
+
+use crate::ArgKind::{self, Map, MapKey, MapValue, MapValueOut, Size, SizeOrZero};
+use crate::{ContextLayout, Platform, SectionPrefix, LINUX, PLATFORMS, WINDOWS};
+
+#[test]
+fn platforms_by_name() {
+    assert_eq!(Platform::by_name("linux"), Some(&LINUX));
+    assert_eq!(Platform::by_name("windows"), Some(&WINDOWS));
+    assert_eq!(Platform::by_name("macos"), None);
+}
+
+#[test]
+fn context_layouts_are_consistent() {
+    for p in PLATFORMS {
+        for t in p.program_types {
+            let id = std::format!("{} {}", p.name, t.name);
+            assert_eq!(
+                p.program_types.iter().filter(|o| o.name == t.name).count(),
+                1,
+                "{id}"
+            );
+            assert_eq!(
+                p.program_types
+                    .iter()
+                    .filter(|o| o.number == t.number)
+                    .count(),
+                1,
+                "{id}"
+            );
+            let Some(c) = &t.context else {
+                assert_eq!(t.helper_groups, 0, "{id}: no context, no helpers");
+                continue;
+            };
+            for r in c.readable.iter().chain(c.writable) {
+                assert!(r.start < r.end && r.end <= c.size, "{id}: {r:?}");
+            }
+            for f in c.fields {
+                assert!(f.size > 0 && f.offset + f.size <= c.size, "{id}: {f:?}");
+            }
+            for w in c.writable {
+                assert!(
+                    ContextLayout::covers(c.readable, w.start.into(), w.end.into()),
+                    "{id}: writable {w:?} is not readable"
+                );
+            }
+            for off in [c.data, c.data_end, c.data_meta].into_iter().flatten() {
+                let end = i64::from(off) + i64::from(c.pointer_size);
+                assert!(
+                    ContextLayout::covers(c.readable, off.into(), end),
+                    "{id}: pointer field at {off} is not readable"
+                );
+                assert!(
+                    !c.writable
+                        .iter()
+                        .any(|w| w.start < end as u32 && off < w.end),
+                    "{id}: pointer field at {off} is writable"
+                );
+                let f = c.field_at(off).expect("pointer fields are named");
+                assert_eq!(
+                    (f.offset, f.size),
+                    (off, u32::from(c.pointer_size)),
+                    "{id}: {}",
+                    f.name
+                );
+            }
+            assert_eq!(c.data.is_some(), c.data_end.is_some(), "{id}");
+            assert!(c.data_meta.is_none() || c.data.is_some(), "{id}");
+            assert!(!t.packet_writable || c.data.is_some(), "{id}");
+        }
+    }
+}
+
+#[test]
+fn section_conventions_name_known_types() {
+    for p in PLATFORMS {
+        for s in p.sections {
+            assert!(
+                p.program_type(s.program_type).is_some(),
+                "{}: {s:?}",
+                p.name
+            );
+            if let Some(a) = s.attach_type {
+                assert!(p.attach_type(a).is_some(), "{}: {s:?}", p.name);
+            }
+            let found = p.section(s.prefix).unwrap();
+            assert_eq!(found.program_type.name, s.program_type, "{}: {s:?}", p.name);
+            assert_eq!(
+                p.sections.iter().filter(|o| o.prefix == s.prefix).count(),
+                1
+            );
+        }
+        for a in p.attach_types {
+            assert_eq!(
+                p.attach_types
+                    .iter()
+                    .filter(|o| o.number == a.number)
+                    .count(),
+                1
+            );
+            assert_eq!(
+                p.attach_types.iter().filter(|o| o.name == a.name).count(),
+                1
+            );
+        }
+        if let Some(name) = p.default_program_type {
+            assert!(p.program_type(name).is_some(), "{}", p.name);
+        }
+    }
+}
+
+#[test]
+fn section_matching_takes_the_longest_prefix() {
+    const TABLE: &[SectionPrefix] = &[
+        crate::program::sec("cgroup/sock", "short", None),
+        crate::program::sec("cgroup/sock_release", "long", Some("release")),
+        crate::program::sec("kprobe/", "probe", None),
+    ];
+    let types = [
+        crate::ProgramType {
+            name: "short",
+            number: 1,
+            context: None,
+            packet_writable: false,
+            legacy_packet_loads: false,
+            helper_groups: 0,
+            return_range: None,
+            verdicts: &[],
+        },
+        crate::ProgramType {
+            name: "long",
+            number: 2,
+            ..LINUX.program_types[0]
+        },
+        crate::ProgramType {
+            name: "probe",
+            number: 3,
+            ..LINUX.program_types[0]
+        },
+    ];
+    let types: &'static [crate::ProgramType] = std::boxed::Box::leak(std::boxed::Box::new(types));
+    let p = Platform {
+        name: "test",
+        program_types: types,
+        attach_types: &[crate::AttachType {
+            name: "release",
+            number: 7,
+        }],
+        sections: TABLE,
+        default_program_type: None,
+        helpers: &[],
+        map_types: &[],
+        map_records: &[],
+    };
+    let s = p.section("cgroup/sock_release").unwrap();
+    assert_eq!(
+        (s.program_type.name, s.attach_type.map(|a| a.number)),
+        ("long", Some(7))
+    );
+    assert_eq!(s.target, None);
+    assert_eq!(p.section("cgroup/sock").unwrap().program_type.name, "short");
+    // Sloppy names match the longest prefix they start with.
+    assert_eq!(
+        p.section("cgroup/sock_releasex").unwrap().program_type.name,
+        "long"
+    );
+    assert_eq!(
+        p.section("cgroup/sockets").unwrap().program_type.name,
+        "short"
+    );
+    // A target follows a `/` prefix, or a `/` after a name.
+    assert_eq!(
+        p.section("kprobe/sys_write").unwrap().target,
+        Some("sys_write")
+    );
+    assert_eq!(p.section("cgroup/sock/x").unwrap().target, Some("x"));
+    assert_eq!(p.section("cgroup"), None);
+    // The real tables too.
+    let release = LINUX.section("cgroup/sock_release").unwrap();
+    assert_eq!(
+        release.attach_type.map(|a| a.name),
+        Some("cgroup_inet_sock_release")
+    );
+    assert_eq!(
+        LINUX.section("xdp_prog/0").unwrap().program_type.name,
+        "xdp"
+    );
+    let devmap = LINUX.section("xdp/devmap").unwrap();
+    assert_eq!(devmap.attach_type.map(|a| a.name), Some("xdp_devmap"));
+    assert_eq!(
+        LINUX.section("socket1").unwrap().program_type.name,
+        "socket_filter"
+    );
+}
+
+#[test]
+fn helper_prototypes_are_well_formed() {
+    const N: ArgKind = ArgKind::None;
+    for p in PLATFORMS {
+        let all_groups = p.program_types.iter().fold(0, |g, t| g | t.helper_groups);
+        for (i, h) in p.helpers.iter().enumerate() {
+            assert!(
+                h.groups & all_groups != 0,
+                "{}: {} is callable by no type",
+                p.name,
+                h.name
+            );
+            for o in &p.helpers[i + 1..] {
+                assert!(
+                    o.id != h.id || o.groups & h.groups == 0,
+                    "{}: {} and {} share id {} and a group",
+                    p.name,
+                    h.name,
+                    o.name,
+                    h.id
+                );
+            }
+            for (i, &arg) in h.args.iter().enumerate() {
+                let next = h.args.get(i + 1).copied().unwrap_or(N);
+                let prev = if i == 0 { N } else { h.args[i - 1] };
+                let at = std::format!("{} {} arg {}", p.name, h.name, i + 1);
+                if arg.is_sized_mem() {
+                    assert!(matches!(next, Size | SizeOrZero), "{at}");
+                }
+                if matches!(arg, Size | SizeOrZero) {
+                    assert!(prev.is_sized_mem(), "{at}");
+                }
+                if matches!(arg, MapKey | MapValue | MapValueOut) {
+                    assert!(h.args[..i].iter().any(|a| matches!(a, Map(_))), "{at}");
+                }
+                if arg == N {
+                    assert!(h.args[i..].iter().all(|&a| a == N), "{at}");
+                }
+            }
+        }
+    }
+    // eBPF for Windows numbers hook helpers from 0x10000, above every general helper.
+    for h in WINDOWS.helpers {
+        assert_eq!(h.groups == 1, h.id.0 < 0xFFFF, "{}", h.name);
+    }
+}
+
+#[test]
+fn map_types_are_numbered_once() {
+    for p in PLATFORMS {
+        for t in p.map_types {
+            assert_eq!(p.map_type(t.number), Some(t), "{}", p.name);
+            assert_eq!(p.map_type_named(t.name), Some(t), "{}", p.name);
+        }
+        assert!(p.map_type_named("array").is_some() && p.map_type_named("hash").is_some());
+        let sizes: std::vec::Vec<u32> = p.map_records.iter().map(|r| r.min_size).collect();
+        assert!(
+            sizes.windows(2).all(|w| w[0] > w[1]),
+            "{}: largest first",
+            p.name
+        );
+        assert!(p.min_map_record() >= 16, "{}", p.name);
+    }
+}
