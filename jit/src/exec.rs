@@ -149,8 +149,9 @@ extern "sysv64" fn resolve_lddw(src: u64, imm: u64, next_imm: u64, ctx: *mut u8)
 ///   (tests, conformance vectors after an interpreter pre-flight);
 /// - [`run_verified`](Self::run_verified), for executables built from an
 ///   [`ebpf_verifier::Verified`] program ([`from_verified`](Self::from_verified)). It is an
-///   `unsafe fn`: the verifier proved the program safe *given* a context laid out as its
-///   program type says, pointing at live buffers, and helpers that keep their prototypes'
+///   `unsafe fn`: the verifier proved the program safe *given* its program type's host
+///   context (the layout, with the real packet pointers after it where the layout's pointer
+///   fields are 32-bit), pointing at live buffers, and helpers that keep their prototypes'
 ///   promises. Only the host that builds the context and implements the helpers can guarantee
 ///   that, so the obligation is stated there, precisely, instead of being hidden behind a safe
 ///   signature. A host crate that owns context construction and the helpers for each program
@@ -241,8 +242,10 @@ impl Executable {
         })
     }
 
-    /// Compiles a verified program ([`compile_verified`](crate::compile_verified)) and installs
-    /// it. The result's [`instruction_bound`](Self::instruction_bound) is the proof's.
+    /// Compiles a verified program's [`runnable`](ebpf_verifier::Verified::runnable) form
+    /// ([`compile_verified`](crate::compile_verified)) and installs it. The result's
+    /// [`instruction_bound`](Self::instruction_bound) is the proof's; it runs on the program
+    /// type's host context ([`run_verified`](Self::run_verified)).
     pub fn from_verified(
         verified: &ebpf_verifier::Verified,
         options: &crate::JitOptions,
@@ -327,21 +330,28 @@ impl Executable {
     /// to `ebpf_verifier::verify`). The executable cannot check that its host provides them,
     /// so the caller guarantees, for the whole run:
     ///
-    /// 1. **Context.** `ctx` is laid out as that program type's
-    ///    [`ContextLayout`](ebpf_verifier::platform::ContextLayout): `ctx.len()` is at least its
-    ///    `size`, and every field the program may read holds what the platform says it holds.
-    ///    Fields the layout does not name as pointers are numbers: any value is memory-safe.
-    /// 2. **Packet pointers.** When the layout has `data` and `data_end` fields (eBPF for
-    ///    Windows `xdp_md_t`: data at 0, data_end at 8, 8-byte pointers), they hold, little
-    ///    endian in `pointer_size` bytes, the start and one-past-the-end addresses of one live
+    /// 1. **Context.** `ctx` is the *host context* of that program type: for a
+    ///    [`ContextLayout`](ebpf_verifier::platform::ContextLayout) with a
+    ///    [`HostContext`](ebpf_verifier::platform::HostContext) (Linux's `xdp_md` and
+    ///    `__sk_buff`, whose pointer fields are 32-bit), the structure followed by the 64-bit
+    ///    pointer slots the host context describes; otherwise the structure itself. `ctx.len()`
+    ///    is at least [`Verified::context_size`](ebpf_verifier::Verified::context_size) (the
+    ///    layout's [`host_size`](ebpf_verifier::platform::ContextLayout::host_size)), and every
+    ///    field the program may read holds what the platform says it holds. Fields the layout
+    ///    does not name as pointers are numbers: any value is memory-safe, the 32-bit pointer
+    ///    fields of a layout with a host context included (the compiled code is
+    ///    [`Verified::runnable`](ebpf_verifier::Verified::runnable), whose loads of them read the
+    ///    slots instead).
+    /// 2. **Packet pointers.** When the layout has `data` and `data_end` fields, the host
+    ///    context's slots for them (or the fields themselves, 8-byte pointers, for a layout
+    ///    without a host context: eBPF for Windows `xdp_md_t`, data at 0, data_end at 8) hold,
+    ///    little endian in 8 bytes, the start and one-past-the-end addresses of one live
     ///    buffer with `data <= data_end` and `data_end - data <=`
     ///    [`MAX_PACKET_SIZE`](ebpf_verifier::MAX_PACKET_SIZE) (65,535). With a `data_meta` field,
-    ///    it holds an address in the same buffer at most 255 bytes (the verifier's
-    ///    `MAX_PACKET_META`) below `data`. With 4-byte pointer fields (the Linux layouts) the
-    ///    buffer must lie below 4 GiB, because the code uses the 32-bit value as the address.
-    ///    The buffer is readable, and writable if the type's `packet_writable` is set; no Rust
-    ///    reference to it is used while the program runs (the code writes it through the raw
-    ///    address).
+    ///    its slot (or field) holds an address in the same buffer at most 255 bytes (the
+    ///    verifier's `MAX_PACKET_META`) below `data`. The buffer is readable, and writable if
+    ///    the type's `packet_writable` is set; no Rust reference to it is used while the
+    ///    program runs (the code writes it through the raw address).
     /// 3. **Helpers.** `helpers` keeps the platform's helper prototypes
     ///    ([`HelperProto`](ebpf_verifier::platform::HelperProto)) for every id the program
     ///    calls, through [`Helpers::call`] and [`Helpers::direct`] alike. A helper whose
@@ -349,7 +359,8 @@ impl Executable {
     ///    prototype allows null, or the address of live, writable memory of the size the
     ///    prototype and the map's `MapInfo` state; a helper given a pointer and a size reads or
     ///    writes only those bytes; a helper marked `changes_packet` may move the packet only by
-    ///    rewriting the context's pointer fields so that item 2 still holds; no helper frees or
+    ///    rewriting the context's pointers (the host context's slots where it has them) so
+    ///    that item 2 still holds; no helper frees or
     ///    shrinks memory the program may still point to (map values, reservations before their
     ///    submit, the stack). [`Helpers::lddw`] resolves a map fd or index to a handle its
     ///    helpers accept as that map (as the verifier's `MapInfo` describes it), and a

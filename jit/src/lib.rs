@@ -50,7 +50,8 @@
 //! - [`Executable::run_verified`] runs only executables compiled from a
 //!   [`Verified`](ebpf_verifier::Verified) program (others get
 //!   [`RunErrorKind::NotVerified`]). The verifier's proof covers the program; it does not cover
-//!   the host: it assumed that r1 points at a context laid out as the program type says, whose
+//!   the host: it assumed that r1 points at the program type's host context (its layout, with
+//!   the real 64-bit packet pointers after it where the layout's fields are 32-bit), whose
 //!   packet pointers point at live buffers, and that helpers behave as their prototypes say.
 //!   A `Verified` records which platform and program type that was
 //!   ([`Verified::platform`](ebpf_verifier::Verified::platform),
@@ -106,8 +107,11 @@ pub fn compile(program: &ebpf_isa::Program, options: &JitOptions) -> Result<Comp
     codegen::compile(program, options)
 }
 
-/// Compiles a program the verifier accepted. The image's
-/// [`instruction_bound`](Compiled::instruction_bound) is the proof's
+/// Compiles a program the verifier accepted, in its
+/// [`runnable`](ebpf_verifier::Verified::runnable) form: Linux's 32-bit context pointer loads
+/// become 8-byte loads of the host context's slots, so the image runs on the program type's
+/// host context ([`Verified::context_size`](ebpf_verifier::Verified::context_size) bytes). The
+/// image's [`instruction_bound`](Compiled::instruction_bound) is the proof's
 /// ([`Verified::instruction_bound`](ebpf_verifier::Verified::instruction_bound)), which marks it
 /// as verified for [`Executable::run_verified`].
 ///
@@ -117,6 +121,6 @@ pub fn compile_verified(
     verified: &ebpf_verifier::Verified,
     options: &JitOptions,
 ) -> Result<Compiled, JitError> {
-    Ok(codegen::compile(verified.program(), options)?
+    Ok(codegen::compile(verified.runnable(), options)?
         .with_instruction_bound(verified.instruction_bound()))
 }

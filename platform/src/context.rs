@@ -1,5 +1,6 @@
 //! The context a program receives in `r1`: [`ContextLayout`] (size, named [`Field`]s, the
-//! packet pointer fields, the readable and writable [`FieldRange`]s).
+//! packet pointer fields, the readable and writable [`FieldRange`]s) and, for layouts whose
+//! pointer fields are narrower than a pointer, the [`HostContext`] a host really passes.
 
 /// A byte range `[start, end)` of the context.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +32,42 @@ pub const fn named(name: &'static str, offset: u32, size: u32) -> Field {
     Field { name, offset, size }
 }
 
+/// The context a host really passes for a layout whose packet pointer fields are 32-bit (the
+/// Linux `xdp_md` and `__sk_buff`): the program's structure, then one 8-byte slot for each
+/// packet pointer holding the real 64-bit address. The verifier rewrites every load of a
+/// 32-bit pointer field into an 8-byte load of its slot, as Linux's `convert_ctx_access`
+/// rewrites them into loads of the kernel's own pointers, so a program built for Linux runs
+/// unchanged.
+///
+/// The first [`ContextLayout::size`] bytes are the structure as the program sees it (its
+/// number fields; what the 32-bit pointer fields hold does not matter, the rewritten program
+/// never reads them). Slots are 8-byte aligned and little endian.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HostContext {
+    /// Size in bytes of the whole host context.
+    pub size: u32,
+    /// Offset of the 64-bit packet start pointer.
+    pub data: u32,
+    /// Offset of the 64-bit packet end pointer.
+    pub data_end: u32,
+    /// Offset of the 64-bit metadata pointer (a host whose hook has no metadata stores the
+    /// packet start there: the program cannot read it, see [`ContextLayout::data_meta`]).
+    pub data_meta: u32,
+}
+
+impl HostContext {
+    /// The host context of a structure of `size` bytes (a multiple of 8): the structure,
+    /// then `data`, `data_end` and `data_meta` as 8-byte slots.
+    pub const fn after(size: u32) -> HostContext {
+        HostContext {
+            size: size + 24,
+            data: size,
+            data_end: size + 8,
+            data_meta: size + 16,
+        }
+    }
+}
+
 /// The context structure a program receives in `r1`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ContextLayout {
@@ -48,9 +85,14 @@ pub struct ContextLayout {
     /// Offset of the field holding the packet metadata pointer (metadata sits right before the
     /// packet data), if the program may use it.
     pub data_meta: Option<u32>,
-    /// Size of the `data`/`data_end` fields (4 on Linux, where the kernel rewrites the loads; 8
-    /// on Windows).
+    /// Size of the `data`/`data_end` fields (4 on Linux's `xdp_md` and `__sk_buff`, where the
+    /// loads are rewritten, see [`host`](Self::host); 8 on Windows and the other Linux
+    /// structures).
     pub pointer_size: u8,
+    /// Where the host keeps the real pointers when the pointer fields are narrower than 8
+    /// bytes; `None` when the program reads the pointers from the structure itself (8-byte
+    /// fields, or no packet).
+    pub host: Option<HostContext>,
     /// Byte ranges that may be read.
     pub readable: &'static [FieldRange],
     /// Byte ranges that may be written.
@@ -63,6 +105,27 @@ impl ContextLayout {
         ranges
             .iter()
             .any(|r| i64::from(r.start) <= start && end <= i64::from(r.end))
+    }
+
+    /// Size in bytes of the context a host passes to a verified program: the
+    /// [`HostContext`]'s when the layout has one, else the structure's.
+    pub fn host_size(&self) -> u32 {
+        self.host.map_or(self.size, |h| h.size)
+    }
+
+    /// The host slot of the pointer field at `offset` (`data`, `data_end` or `data_meta`):
+    /// where a rewritten load of that field reads its 8 bytes. `None` when the layout has no
+    /// [`HostContext`] or no pointer field at `offset`.
+    pub fn host_offset(&self, offset: u32) -> Option<u32> {
+        let host = self.host?;
+        [
+            (self.data, host.data),
+            (self.data_end, host.data_end),
+            (self.data_meta, host.data_meta),
+        ]
+        .into_iter()
+        .find(|(field, _)| *field == Some(offset))
+        .map(|(_, slot)| slot)
     }
 
     /// The field named `name`.

@@ -4,7 +4,8 @@
 //!
 //! A [`Platform`] holds:
 //! - its [`ProgramType`]s: number, [`ContextLayout`] (named [`Field`]s, packet pointer fields,
-//!   readable and writable ranges), helper groups, return range and [`Verdict`]s;
+//!   readable and writable ranges, the [`HostContext`] behind 32-bit pointer fields), helper
+//!   groups, return range and [`Verdict`]s;
 //! - its [`AttachType`]s and the section-name conventions ([`SectionPrefix`], matched by longest
 //!   prefix in [`Platform::section`]);
 //! - its helper prototypes ([`HelperProto`], by [`HelperId`]);
@@ -39,7 +40,7 @@ mod program;
 mod tests;
 mod windows;
 
-pub use context::{field, named, ContextLayout, Field, FieldRange};
+pub use context::{field, named, ContextLayout, Field, FieldRange, HostContext};
 pub use helper::{ArgKind, HelperId, HelperProto, RetKind, MAX_SIZE};
 pub use map::{InnerMap, MapInfo, MapKind, MapRecord, MapReq, MapType};
 pub use program::{AttachType, ProgramType, Section, SectionPrefix, Verdict};

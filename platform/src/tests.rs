@@ -72,6 +72,101 @@ fn context_layouts_are_consistent() {
     }
 }
 
+/// Every layout with pointer fields narrower than 8 bytes has a host context, and only those:
+/// the structure first, then an 8-byte aligned slot per pointer, none overlapping another or
+/// the structure.
+#[test]
+fn host_contexts_follow_narrow_pointer_fields() {
+    for p in PLATFORMS {
+        for t in p.program_types {
+            let Some(c) = &t.context else { continue };
+            let id = std::format!("{} {}", p.name, t.name);
+            let narrow = c.data.is_some() && c.pointer_size < 8;
+            assert_eq!(c.host.is_some(), narrow, "{id}");
+            let Some(h) = c.host else {
+                assert_eq!(c.host_size(), c.size, "{id}");
+                assert_eq!(c.data.and_then(|d| c.host_offset(d)), None, "{id}");
+                continue;
+            };
+            assert_eq!(c.host_size(), h.size, "{id}");
+            let slots = [h.data, h.data_end, h.data_meta];
+            for (i, &slot) in slots.iter().enumerate() {
+                assert!(
+                    slot % 8 == 0 && slot >= c.size && slot + 8 <= h.size,
+                    "{id}"
+                );
+                assert!(
+                    slots[..i].iter().all(|&o| o + 8 <= slot || slot + 8 <= o),
+                    "{id}: slots overlap"
+                );
+            }
+            assert_eq!(c.host_offset(c.data.unwrap()), Some(h.data), "{id}");
+            assert_eq!(c.host_offset(c.data_end.unwrap()), Some(h.data_end), "{id}");
+            assert_eq!(
+                c.data_meta.and_then(|m| c.host_offset(m)),
+                c.data_meta.map(|_| h.data_meta),
+                "{id}"
+            );
+            for f in c.fields {
+                assert_eq!(
+                    c.host_offset(f.offset).is_some(),
+                    [c.data, c.data_end, c.data_meta].contains(&Some(f.offset)),
+                    "{id}: {}",
+                    f.name
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn linux_xdp_md_and_sk_buff_host_contexts() {
+    let xdp = LINUX.program_type("xdp").unwrap().context.unwrap();
+    assert_eq!(
+        xdp.host,
+        Some(crate::HostContext {
+            size: 48,
+            data: 24,
+            data_end: 32,
+            data_meta: 40,
+        })
+    );
+    assert_eq!(
+        (xdp.host_offset(0), xdp.host_offset(4), xdp.host_offset(8)),
+        (Some(24), Some(32), Some(40))
+    );
+    assert_eq!(xdp.host_offset(12), None, "ingress_ifindex is a number");
+    let skb_host = crate::HostContext {
+        size: 216,
+        data: 192,
+        data_end: 200,
+        data_meta: 208,
+    };
+    // Every `__sk_buff` view shares one host structure, metadata slot included.
+    for name in [
+        "socket_filter",
+        "sched_cls",
+        "sched_act",
+        "cgroup_skb",
+        "lwt_in",
+        "sk_skb",
+    ] {
+        let c = LINUX.program_type(name).unwrap().context.unwrap();
+        assert_eq!((c.name, c.host), ("__sk_buff", Some(skb_host)), "{name}");
+        assert_eq!(
+            (c.host_offset(76), c.host_offset(80)),
+            (Some(192), Some(200))
+        );
+    }
+    // Structures with 8-byte pointers (`sk_msg_md`) and Windows' contexts are passed as they are.
+    let msg = LINUX.program_type("sk_msg").unwrap().context.unwrap();
+    assert_eq!((msg.host, msg.host_size()), (None, 80));
+    for t in WINDOWS.program_types {
+        let c = t.context.unwrap();
+        assert_eq!((c.host, c.host_size()), (None, c.size), "{}", t.name);
+    }
+}
+
 #[test]
 fn section_conventions_name_known_types() {
     for p in PLATFORMS {

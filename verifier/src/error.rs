@@ -176,6 +176,16 @@ pub enum VerifyErrorKind {
         /// The loops around the instruction that runs most, outermost first.
         detail: String,
     },
+    /// One load instruction reads a 32-bit context pointer field on one path and something
+    /// else (another field, another region) on another. Such loads are rewritten into 8-byte
+    /// loads of the host's pointers, which cannot serve both (Linux: "same insn cannot be used
+    /// with different pointers").
+    AmbiguousContextLoad {
+        /// What it reads on the first path seen (`the context's `data` pointer`, `stack bytes`).
+        first: String,
+        /// What it reads on another.
+        second: String,
+    },
     /// `r0` at exit is not a number in the allowed range.
     BadReturn {
         /// What `r0` may be.
@@ -215,6 +225,7 @@ impl VerifyErrorKind {
             HelperArgument { .. } => "helper-argument",
             UnboundedLoop { .. } => "unbounded-loop",
             RunTooLong { .. } => "run-too-long",
+            AmbiguousContextLoad { .. } => "ambiguous-context-load",
             BadReturn { .. } => "bad-return",
             TooComplex { .. } => "too-complex",
         }
@@ -309,6 +320,12 @@ impl fmt::Display for VerifyError {
             } => write!(
                 f,
                 "the program may run {bound} instructions, more than the limit of {limit}: {detail}"
+            ),
+            AmbiguousContextLoad { first, second } => write!(
+                f,
+                "the same load reads {first} on one path and {second} on another: loads of the \
+                 context's 32-bit pointer fields become 8-byte loads of the host's pointers, so \
+                 one instruction cannot do both (load each with its own instruction)"
             ),
             BadReturn { detail } => write!(f, "bad exit value: {detail}"),
             TooComplex { detail } => write!(f, "program too complex to verify: {detail}"),

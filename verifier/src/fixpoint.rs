@@ -13,7 +13,7 @@ use crate::domain::{Interval, VarId};
 use crate::error::{VerifyError, VerifyErrorKind};
 use crate::lattice::Lattice;
 use crate::state::{kinds_join, State};
-use crate::transfer::{step, Cx, Env, Post};
+use crate::transfer::{step, Cx, Env, Findings, LoadUse, Post};
 
 /// Loop-head visits joined before widening starts.
 const WIDEN_DELAY: usize = 3;
@@ -271,19 +271,15 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         acc
     }
 
-    fn process(
-        &mut self,
-        n: u32,
-        mut errors: Option<&mut Vec<VerifyError>>,
-    ) -> Result<(), VerifyError> {
+    fn process(&mut self, n: u32, mut findings: Option<&mut Findings>) -> Result<(), VerifyError> {
         if self.pre_parts[n as usize].is_empty() {
             self.post_parts[n as usize].clear();
-            return self.process_one(n, self.pre[n as usize].clone(), errors);
+            return self.process_one(n, self.pre[n as usize].clone(), findings);
         }
         let parts = core::mem::take(&mut self.pre_parts[n as usize]);
         let mut posts = Vec::with_capacity(parts.len());
         for q in &parts {
-            self.process_one(n, q.clone(), errors.as_deref_mut())?;
+            self.process_one(n, q.clone(), findings.as_deref_mut())?;
             posts.push(self.post[n as usize].take().expect("stepped"));
         }
         // The disjuncts stand for the states after `n` (see `posts`).
@@ -312,7 +308,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         &mut self,
         n: u32,
         mut s: State,
-        errors: Option<&mut Vec<VerifyError>>,
+        findings: Option<&mut Findings>,
     ) -> Result<(), VerifyError> {
         let node = self.cfg.nodes[n as usize];
         self.visits += 1;
@@ -359,7 +355,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             env: self.env,
             pc: node.pc,
             node: n,
-            errors,
+            findings,
         };
         let mut post = step(&mut cx, insn, s);
         if let Some((dst, src)) = self.zext[n as usize] {
@@ -542,20 +538,29 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
     }
 
     /// The checking pass over the final states: every failed check, in weak topological
-    /// order, then loops without a proved bound.
-    pub(crate) fn check(&mut self) -> Result<Vec<VerifyError>, VerifyError> {
-        let mut errors = Vec::new();
+    /// order, then loops without a proved bound; and, for a context with a
+    /// [`HostContext`](crate::platform::HostContext), how each load read memory.
+    pub(crate) fn check(&mut self) -> Result<Findings, VerifyError> {
+        let slots = if self.env.context.host.is_some() {
+            self.program.slot_count()
+        } else {
+            0
+        };
+        let mut findings = Findings {
+            errors: Vec::new(),
+            loads: alloc::vec![LoadUse::Unseen; slots],
+        };
         for n in self.cfg.flat_order() {
             if self.pre[n as usize].is_bottom() && self.pre_parts[n as usize].is_empty() {
                 continue;
             }
-            self.process(n, Some(&mut errors))?;
+            self.process(n, Some(&mut findings))?;
             if self.cfg.is_head(n) {
                 let num = &self.pre[n as usize].num;
                 let (c, d) = (num.interval(counter(n)), num.interval(countdown(n)));
                 let c = c.meet(&d.negate());
                 if c.hi() >= MAX_LOOP_ITERATIONS {
-                    errors.push(VerifyError::new(
+                    findings.errors.push(VerifyError::new(
                         self.cfg.nodes[n as usize].pc,
                         VerifyErrorKind::UnboundedLoop {
                             head: self.cfg.nodes[n as usize].pc,
@@ -565,7 +570,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
                 }
             }
         }
-        Ok(errors)
+        Ok(findings)
     }
 }
 

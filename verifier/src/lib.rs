@@ -13,6 +13,10 @@
 //!   offsets, stack cells, the packet size, loop counters), the kind of each value
 //!   ([`RegType`](domain::RegType)) and the [`Stack`](domain::Stack); all implement
 //!   [`Lattice`].
+//! - Linux's 32-bit context pointer fields: an accepted program's
+//!   [`runnable`](Verified::runnable) form loads the real 64-bit pointers from the layout's
+//!   [`HostContext`](platform::HostContext) instead (Linux's `convert_ctx_access`), so a
+//!   Linux-built program runs unchanged on a host that passes that context.
 
 #![no_std]
 #![forbid(unsafe_code)]
@@ -38,6 +42,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use ebpf_isa::{Insn, Program};
+
+use transfer::{Findings, LoadUse};
 
 pub use ebpf_platform as platform;
 pub use ebpf_platform::{
@@ -89,10 +95,17 @@ pub struct Invariant {
     pub state: String,
 }
 
-/// A program the verifier accepted.
+/// A program the verifier accepted: the [`program`](Self::program) it checked and the
+/// [`runnable`](Self::runnable) form a host runs on a context of
+/// [`context_size`](Self::context_size) bytes.
 #[derive(Clone, Debug)]
 pub struct Verified {
     program: Program,
+    /// The program with its context pointer-field loads rewritten, when it has any.
+    runnable: Option<Program>,
+    /// Slots of the rewritten loads, in order.
+    rewritten: Vec<usize>,
+    context_size: u32,
     invariants: Vec<Invariant>,
     instruction_bound: u64,
     platform: &'static str,
@@ -117,14 +130,39 @@ impl Verified {
         self.instruction_bound
     }
 
-    /// The program.
+    /// The program as it was verified.
     pub fn program(&self) -> &Program {
         &self.program
     }
 
-    /// The instructions (an `lddw` once).
+    /// The instructions as they were verified (an `lddw` once).
     pub fn insns(&self) -> &[Insn] {
         self.program.insns()
+    }
+
+    /// The program a host runs: [`program`](Self::program) with every load of a 32-bit
+    /// context pointer field (Linux's `xdp_md.data`, `__sk_buff.data_end`, ...) rewritten into
+    /// an 8-byte load of the same register from the field's slot in the layout's
+    /// [`HostContext`](platform::HostContext), as Linux's `convert_ctx_access` rewrites them
+    /// into loads of the kernel's pointers. Same instructions otherwise, in the same slots, so
+    /// jumps and line information still apply. Equal to `program()` when nothing needed
+    /// rewriting (always on Windows, whose pointer fields are 8 bytes).
+    pub fn runnable(&self) -> &Program {
+        self.runnable.as_ref().unwrap_or(&self.program)
+    }
+
+    /// The slots (pcs) of the loads [`runnable`](Self::runnable) rewrote, in order.
+    pub fn rewritten_loads(&self) -> &[usize] {
+        &self.rewritten
+    }
+
+    /// Size in bytes of the context a host passes to [`runnable`](Self::runnable) in `r1`:
+    /// the program type's [`ContextLayout::host_size`](platform::ContextLayout::host_size),
+    /// the [`HostContext`](platform::HostContext) when the layout has one (48 bytes for
+    /// Linux's `xdp_md`, 216 for `__sk_buff`), else the structure's size. It depends only on
+    /// the program type, whether or not this program's loads were rewritten.
+    pub fn context_size(&self) -> u32 {
+        self.context_size
     }
 
     /// The states before each instruction, when [`Options::invariants`] was set.
@@ -132,9 +170,14 @@ impl Verified {
         &self.invariants
     }
 
-    /// The program.
+    /// The program as it was verified ([`program`](Self::program)).
     pub fn into_program(self) -> Program {
         self.program
+    }
+
+    /// The program a host runs ([`runnable`](Self::runnable)).
+    pub fn into_runnable(self) -> Program {
+        self.runnable.unwrap_or(self.program)
     }
 }
 
@@ -158,18 +201,59 @@ pub fn verify_with(
     maps: &[MapInfo],
     options: &Options,
 ) -> Result<Verified, Vec<VerifyError>> {
-    let report = analyze(program, platform, prog_type, maps, options);
-    if report.errors.is_empty() {
-        Ok(Verified {
-            program: program.clone(),
-            invariants: report.invariants,
-            instruction_bound: report.instruction_bound,
-            platform: platform.name,
-            program_type: String::from(prog_type),
-        })
-    } else {
-        Err(report.errors)
+    let (report, loads) = analyze_loads(program, platform, prog_type, maps, options);
+    if !report.errors.is_empty() {
+        return Err(report.errors);
     }
+    let context_size = platform
+        .program_type(prog_type)
+        .and_then(|t| t.context)
+        .map_or(0, |c| c.host_size());
+    let (runnable, rewritten) = rewrite(program, &loads).map_err(|e| alloc::vec![e])?;
+    Ok(Verified {
+        program: program.clone(),
+        runnable,
+        rewritten,
+        context_size,
+        invariants: report.invariants,
+        instruction_bound: report.instruction_bound,
+        platform: platform.name,
+        program_type: String::from(prog_type),
+    })
+}
+
+/// `program` with each context pointer-field load of `loads` (by slot) made an 8-byte load
+/// at its host offset, and the slots rewritten; `None` when there are none.
+fn rewrite(
+    program: &Program,
+    loads: &[LoadUse],
+) -> Result<(Option<Program>, Vec<usize>), VerifyError> {
+    let mut insns = Vec::new();
+    let mut rewritten = Vec::new();
+    for (pc, use_) in loads.iter().enumerate() {
+        let LoadUse::CtxPointer { off, .. } = *use_ else {
+            continue;
+        };
+        let (Some(i), Some(&Insn::Ldx { dst, src, .. })) =
+            (program.index_at(pc), program.insn_at(pc))
+        else {
+            continue;
+        };
+        if insns.is_empty() {
+            insns = program.insns().to_vec();
+        }
+        insns[i] = Insn::Ldx {
+            size: ebpf_isa::Size::DW,
+            dst,
+            src,
+            off,
+        };
+        rewritten.push(pc);
+    }
+    if rewritten.is_empty() {
+        return Ok((None, rewritten));
+    }
+    Ok((Some(Program::from_insns(insns)?), rewritten))
 }
 
 /// The full result of an analysis, accepted or not.
@@ -192,10 +276,25 @@ pub fn analyze(
     maps: &[MapInfo],
     options: &Options,
 ) -> Report {
-    let fail = |errors: Vec<VerifyError>| Report {
-        errors,
-        invariants: Vec::new(),
-        instruction_bound: 0,
+    analyze_loads(program, platform, prog_type, maps, options).0
+}
+
+/// [`analyze`], and how each load read memory (by slot; empty unless the context has a
+/// [`HostContext`](platform::HostContext)).
+fn analyze_loads(
+    program: &Program,
+    platform: &Platform,
+    prog_type: &str,
+    maps: &[MapInfo],
+    options: &Options,
+) -> (Report, Vec<LoadUse>) {
+    let fail = |errors: Vec<VerifyError>| {
+        let report = Report {
+            errors,
+            invariants: Vec::new(),
+            instruction_bound: 0,
+        };
+        (report, Vec::new())
     };
     let Some(prog) = platform.program_type(prog_type) else {
         return fail(alloc::vec![VerifyError::new(
@@ -234,8 +333,8 @@ pub fn analyze(
     if let Err(e) = fx.solve() {
         return fail(alloc::vec![e]);
     }
-    let mut errors = match fx.check() {
-        Ok(e) => e,
+    let Findings { mut errors, loads } = match fx.check() {
+        Ok(f) => f,
         Err(e) => return fail(alloc::vec![e]),
     };
     let mut instruction_bound = 0;
@@ -286,9 +385,10 @@ pub fn analyze(
     } else {
         Vec::new()
     };
-    Report {
+    let report = Report {
         errors,
         invariants,
         instruction_bound,
-    }
+    };
+    (report, loads)
 }

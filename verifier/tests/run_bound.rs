@@ -18,7 +18,7 @@ fn verify(text: &str, options: &Options) -> Result<Verified, Vec<ebpf_verifier::
 
 /// Instructions the interpreter executes (the program reads no memory).
 fn executed(v: &Verified) -> u64 {
-    let prog = Program::new(v.program().clone());
+    let prog = Program::new(v.runnable().clone());
     let mut vm = Vm::new(Config {
         budget: v.instruction_bound(),
     });

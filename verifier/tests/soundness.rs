@@ -677,8 +677,16 @@ const MAP_ADDR_3: u64 = 0xdead_0003;
 const MAP_ADDR_4: u64 = 0xdead_0004;
 
 /// Runs `prog` on one input; the error names the fault. The packet has 0, 4, 8 or 32 bytes of
-/// metadata before it (by seed), inside the same region.
-fn run_once(prog: &Program, budget: u64, packet_len: usize, seed: u64) -> Result<(), String> {
+/// metadata before it (by seed), inside the same region. The context is eBPF for Windows'
+/// `xdp_md_t`, or with `linux` the host context of Linux's `xdp_md` (the 24-byte structure,
+/// its 32-bit pointer fields garbage, then data, data_end and data_meta as 64-bit slots).
+fn run_once(
+    prog: &Program,
+    budget: u64,
+    packet_len: usize,
+    seed: u64,
+    linux: bool,
+) -> Result<(), String> {
     let meta = [0usize, 4, 8, 32][(seed % 4) as usize];
     let mut region = vec![0u8; meta + packet_len];
     let mut v0 = vec![0u8; VALUE_SIZE as usize];
@@ -694,12 +702,21 @@ fn run_once(prog: &Program, budget: u64, packet_len: usize, seed: u64) -> Result
     let meta_start = mem.grant(&mut region).unwrap();
     let start = meta_start + meta as u64;
     let values = [mem.grant(&mut v0).unwrap(), mem.grant(&mut v1).unwrap()];
-    let mut ctx = [0u8; 32];
-    ctx[0..8].copy_from_slice(&start.to_le_bytes());
-    ctx[8..16].copy_from_slice(&(start + packet_len as u64).to_le_bytes());
-    ctx[16..24].copy_from_slice(&meta_start.to_le_bytes());
-    ctx[24..28].copy_from_slice(&(x as u32).to_le_bytes());
-    let r1 = mem.set_input_readonly(&ctx);
+    let pointers = [start, start + packet_len as u64, meta_start];
+    let mut ctx = [0u8; 48];
+    if linux {
+        ctx[..24].copy_from_slice(&x.to_le_bytes().repeat(3));
+        for (i, p) in pointers.iter().enumerate() {
+            ctx[24 + 8 * i..32 + 8 * i].copy_from_slice(&p.to_le_bytes());
+        }
+    } else {
+        for (i, p) in pointers.iter().enumerate() {
+            ctx[8 * i..8 + 8 * i].copy_from_slice(&p.to_le_bytes());
+        }
+        ctx[24..28].copy_from_slice(&(x as u32).to_le_bytes());
+    }
+    let ctx = &ctx[..if linux { 48 } else { 32 }];
+    let r1 = mem.set_input_readonly(ctx);
     let mut host = Host { values, seed };
     let mut vm = Vm::new(Config { budget });
     vm.run_in(prog, [r1, 0, 0, 0, 0], &mut mem, &mut host)
@@ -729,6 +746,20 @@ fn accepted_programs_never_fault() {
     );
 }
 
+/// [`accepted_programs_never_fault`] for the same programs as Linux builds them: their
+/// 32-bit context pointer loads run rewritten, on the host context.
+#[test]
+fn accepted_linux_programs_never_fault() {
+    let n = cases() / 2;
+    let (accepted, rewritten) = run_accepted_on(program().prop_map(linux_flavour), n, true);
+    eprintln!("{accepted} of {n} random Linux programs accepted, {rewritten} rewritten");
+    assert!(accepted > n / 20, "only {accepted} of {n} accepted");
+    assert!(
+        rewritten > accepted / 2,
+        "only {rewritten} of {accepted} rewritten"
+    );
+}
+
 /// [`accepted_programs_never_fault`] for programs where half the pieces are lookups in maps
 /// of maps (rare among all snippets, and mostly unreachable or rejected for other reasons).
 #[test]
@@ -743,9 +774,48 @@ fn accepted_map_of_maps_programs_never_fault() {
     );
 }
 
-/// Verifies `cases` programs from `programs` and runs every accepted one on many inputs;
-/// panics on a fault. Returns how many were accepted.
+/// The programs as Linux builds them: the 8-byte loads of `xdp_md_t`'s pointers through `r1`
+/// or `r6` (data 0, data_end 8, data_meta 16) become 4-byte loads of Linux `xdp_md`'s (0, 4,
+/// 8), which the verifier rewrites back into 8-byte loads of the host context.
+fn linux_flavour(insns: Vec<Insn>) -> Vec<Insn> {
+    insns
+        .into_iter()
+        .map(|insn| match insn {
+            Insn::Ldx {
+                size: Size::DW,
+                dst,
+                src: src @ (Reg::R1 | Reg::R6),
+                off: off @ (0 | 8 | 16),
+            } => Insn::Ldx {
+                size: Size::W,
+                dst,
+                src,
+                off: off / 2,
+            },
+            other => other,
+        })
+        .collect()
+}
+
+/// Verifies `cases` programs from `programs` as Windows XDP programs and runs every accepted
+/// one on many inputs; panics on a fault. Returns how many were accepted.
 fn run_accepted(programs: impl Strategy<Value = Vec<Insn>>, cases: u32) -> u32 {
+    run_accepted_on(programs, cases, false).0
+}
+
+/// [`run_accepted`], as Linux XDP programs (run in their rewritten form on the host context)
+/// with `linux`. Returns how many were accepted, and how many of those had loads rewritten.
+fn run_accepted_on(
+    programs: impl Strategy<Value = Vec<Insn>>,
+    cases: u32,
+    linux: bool,
+) -> (u32, u32) {
+    let platform = if linux {
+        &ebpf_verifier::LINUX
+    } else {
+        &WINDOWS
+    };
+    let rewritten = std::cell::Cell::new(0u32);
     let mut runner = TestRunner::new(PtConfig {
         cases,
         failure_persistence: None,
@@ -756,7 +826,7 @@ fn run_accepted(programs: impl Strategy<Value = Vec<Insn>>, cases: u32) -> u32 {
         let Ok(valid) = ebpf_isa::Program::from_insns(insns.as_slice()) else {
             return Ok(());
         };
-        let v = match ebpf_verifier::verify(&valid, &WINDOWS, "xdp", &maps()) {
+        let v = match ebpf_verifier::verify(&valid, platform, "xdp", &maps()) {
             Ok(v) => v,
             Err(errors) => {
                 if let Some(e) = errors.iter().find(|e| e.kind().class() == "too-complex") {
@@ -769,10 +839,13 @@ fn run_accepted(programs: impl Strategy<Value = Vec<Insn>>, cases: u32) -> u32 {
         // The run's budget: the most instructions the verifier proved a run executes.
         let budget = v.instruction_bound();
         accepted.set(accepted.get() + 1);
-        let prog = Program::new(v.into_program());
+        if !v.rewritten_loads().is_empty() {
+            rewritten.set(rewritten.get() + 1);
+        }
+        let prog = Program::new(v.into_runnable());
         for (i, &len) in LENGTHS.iter().enumerate() {
             for seed in 0..4u64 {
-                if let Err(e) = run_once(&prog, budget, len, seed * 31 + i as u64) {
+                if let Err(e) = run_once(&prog, budget, len, seed * 31 + i as u64, linux) {
                     let text = ebpf_isa::disasm::disassemble(&insns);
                     return Err(TestCaseError::fail(format!(
                         "accepted program faults: {e}\n{text}"
@@ -785,7 +858,7 @@ fn run_accepted(programs: impl Strategy<Value = Vec<Insn>>, cases: u32) -> u32 {
     if let Err(e) = result {
         panic!("{e}");
     }
-    accepted.get()
+    (accepted.get(), rewritten.get())
 }
 
 /// Random instructions (each slot decoded on its own, undecodable slots dropped): the

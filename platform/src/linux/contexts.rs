@@ -1,7 +1,7 @@
 //! The context layouts of the Linux program types: UAPI `struct xdp_md`, three views of
 //! `struct __sk_buff`, x86-64 `struct pt_regs` and the structures of the other hooks.
 
-use crate::{field, named, ContextLayout, Field, FieldRange};
+use crate::{field, named, ContextLayout, Field, FieldRange, HostContext};
 
 pub(super) const XDP_MD: ContextLayout = ContextLayout {
     name: "xdp_md",
@@ -11,6 +11,8 @@ pub(super) const XDP_MD: ContextLayout = ContextLayout {
     data_end: Some(4),
     data_meta: Some(8),
     pointer_size: 4,
+    // data @24, data_end @32, data_meta @40: 48 bytes.
+    host: Some(HostContext::after(24)),
     // data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex.
     readable: &[field(0, 24)],
     writable: &[],
@@ -18,6 +20,9 @@ pub(super) const XDP_MD: ContextLayout = ContextLayout {
 
 /// Size of `struct __sk_buff` (its members: `SKB_FIELDS`).
 const SKB_SIZE: u32 = 192;
+/// The host's `__sk_buff`, the same for every view: data @192, data_end @200, data_meta @208
+/// (216 bytes).
+const SKB_HOST: HostContext = HostContext::after(SKB_SIZE);
 /// What tc programs may read: up to `napi_id`, `data_meta`, `tstamp` to `gso_segs` (the
 /// kernel refuses the socket fields `family` to `local_port` to tc).
 const SKB_READ: &[FieldRange] = &[field(0, 88), field(140, 144), field(152, 168)];
@@ -40,6 +45,7 @@ pub(super) const TC_CTX: ContextLayout = ContextLayout {
     data_end: Some(80),
     data_meta: Some(140),
     pointer_size: 4,
+    host: Some(SKB_HOST),
     readable: SKB_READ,
     writable: TC_WRITE,
 };
@@ -103,6 +109,7 @@ pub(super) const SKB_NO_META_CTX: ContextLayout = ContextLayout {
     data_end: Some(80),
     data_meta: None,
     pointer_size: 4,
+    host: Some(SKB_HOST),
     readable: SKB_READ_NO_META,
     writable: &[field(8, 12), field(32, 36), field(48, 68)],
 };
@@ -117,6 +124,7 @@ pub(super) const SK_SKB_CTX: ContextLayout = ContextLayout {
     data_end: Some(80),
     data_meta: None,
     pointer_size: 4,
+    host: Some(SKB_HOST),
     readable: &[field(0, 8), field(12, 72), field(76, 140)],
     writable: &[field(32, 36), field(44, 48)],
 };
@@ -143,6 +151,7 @@ pub(super) const SK_MSG_CTX: ContextLayout = ContextLayout {
     data_end: Some(8),
     data_meta: None,
     pointer_size: 8,
+    host: None,
     readable: &[field(0, 72)],
     writable: &[],
 };
@@ -157,6 +166,7 @@ pub(super) const SK_REUSEPORT_CTX: ContextLayout = ContextLayout {
     data_end: Some(8),
     data_meta: None,
     pointer_size: 8,
+    host: None,
     readable: &[field(0, 36)],
     writable: &[],
 };
@@ -181,6 +191,7 @@ pub(super) const SOCKOPT_CTX: ContextLayout = ContextLayout {
     data_end: Some(16),
     data_meta: None,
     pointer_size: 8,
+    host: None,
     readable: &[field(8, 40)],
     writable: &[field(24, 40)],
 };
@@ -214,6 +225,7 @@ const fn no_packet(
         data_end: None,
         data_meta: None,
         pointer_size: 8,
+        host: None,
         readable,
         writable,
     }

@@ -59,6 +59,7 @@ const XDP_MD: ContextLayout = ContextLayout {
     data_end: Some(8),
     data_meta: Some(16),
     pointer_size: 8,
+    host: None,
     readable: &[field(0, 28)],
     writable: &[],
 };
@@ -82,6 +83,7 @@ const BIND_MD: ContextLayout = ContextLayout {
     data_end: Some(8),
     data_meta: None,
     pointer_size: 8,
+    host: None,
     readable: &[field(0, 41), field(44, 49)],
     writable: &[field(24, 40)],
 };
@@ -107,6 +109,7 @@ const SOCK_ADDR_CTX: ContextLayout = ContextLayout {
     data_end: None,
     data_meta: None,
     pointer_size: 8,
+    host: None,
     readable: &[field(0, 22), field(24, 42), field(44, 52), field(56, 64)],
     writable: &[field(24, 42)],
 };
@@ -120,6 +123,7 @@ const SOCK_OPS_CTX: ContextLayout = ContextLayout {
     data_end: None,
     data_meta: None,
     pointer_size: 8,
+    host: None,
     readable: &[field(0, 49), field(52, 64)],
     writable: &[],
 };

@@ -420,7 +420,7 @@ mod tests {
             let prog = LINUX.program_type("xdp").unwrap();
             let context = prog.context.as_ref().unwrap();
             let env = Env { node_pcs: vec![0], platform: &LINUX, prog, context, maps: &[] };
-            let mut cx = Cx { env: &env, pc: 0, node: 0, errors: None };
+            let mut cx = Cx { env: &env, pc: 0, node: 0, findings: None };
             let mut s = State::entry();
             s.set(Reg::R1, RegType::Num, ia);
             // r2 = r1 + 3 (relational) or an independent value.

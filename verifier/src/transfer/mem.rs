@@ -7,7 +7,7 @@ use alloc::string::String;
 
 use ebpf_isa::{AtomicOp, Reg, Size};
 
-use super::Cx;
+use super::{Cx, LoadUse};
 use crate::domain::{Cell, Interval, RegType, VarId, FRAME_SIZE};
 use crate::error::{Region, VerifyErrorKind};
 use crate::lattice::Lattice;
@@ -243,10 +243,12 @@ pub(super) fn load(
                 (ctx.data_meta, RegType::Packet, Some(VarId::PACKET_META)),
             ];
             for (field, ty, base_var) in fields {
-                let Some(f) = field.map(i64::from) else {
+                let Some(f) = field else {
                     continue;
                 };
+                let f = i64::from(f);
                 if o == f && n == psize && !signed {
+                    note_pointer_load(cx, f as u32, off);
                     match base_var {
                         None => s.set(dst, ty, Interval::constant(0)),
                         Some(v) => {
@@ -264,10 +266,39 @@ pub(super) fn load(
                     });
                 }
             }
+            cx.note_load(LoadUse::Other("a number field of the context"));
             s.set(dst, RegType::Num, range);
         }
-        Access::Stack { lo, hi } => load_stack(cx, s, dst, lo, hi, n, signed, range),
-        Access::Packet | Access::MapValue => s.set(dst, RegType::Num, range),
+        Access::Stack { lo, hi } => {
+            cx.note_load(LoadUse::Other("stack bytes"));
+            load_stack(cx, s, dst, lo, hi, n, signed, range)
+        }
+        Access::Packet => {
+            cx.note_load(LoadUse::Other("packet bytes"));
+            s.set(dst, RegType::Num, range)
+        }
+        Access::MapValue => {
+            cx.note_load(LoadUse::Other("map value bytes"));
+            s.set(dst, RegType::Num, range)
+        }
+    }
+}
+
+/// Notes a load of the pointer field at context offset `field` by an instruction with offset
+/// `off`: with a [`HostContext`](crate::platform::HostContext), it becomes an 8-byte load
+/// of the field's host slot from the same base (the base is the context plus `field - off`,
+/// so the new offset is `off` moved by the slot's distance from the field).
+fn note_pointer_load(cx: &mut Cx<'_, '_>, field: u32, off: i64) {
+    let ctx = cx.env.context;
+    let Some(slot) = ctx.host_offset(field) else {
+        return;
+    };
+    let name = ctx.field_at(field).map_or("packet", |f| f.name);
+    match i16::try_from(off + i64::from(slot) - i64::from(field)) {
+        Ok(off) => cx.note_load(LoadUse::CtxPointer { field: name, off }),
+        Err(_) => cx.fail(VerifyErrorKind::Unsupported {
+            what: "a context pointer-field load whose rewritten offset does not fit 16 bits",
+        }),
     }
 }
 

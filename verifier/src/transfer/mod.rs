@@ -9,6 +9,8 @@ mod call;
 mod jmp;
 mod mem;
 
+use alloc::format;
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use ebpf_isa::{Insn, LddwSrc, Reg};
@@ -31,13 +33,46 @@ pub(crate) struct Env<'a> {
     pub(crate) maps: &'a [MapInfo],
 }
 
-/// One instruction's context: where it is, and where failed checks go (none while the
-/// fixpoint iterates; the final pass records them).
+/// How the load at one pc read memory on every path of the checking pass, for the rewrite of
+/// context pointer-field loads (kept only for layouts with a
+/// [`HostContext`](crate::platform::HostContext)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LoadUse {
+    /// No checked load seen.
+    Unseen,
+    /// A load of the context's pointer field `field`, to become an 8-byte load at `off` from
+    /// the same base register.
+    CtxPointer { field: &'static str, off: i16 },
+    /// Any other load: what it read, for messages.
+    Other(&'static str),
+    /// Uses that cannot share one instruction, already reported.
+    Conflict,
+}
+
+impl LoadUse {
+    fn describe(self) -> String {
+        match self {
+            LoadUse::CtxPointer { field, .. } => format!("the context's `{field}` pointer"),
+            LoadUse::Other(what) => String::from(what),
+            LoadUse::Unseen | LoadUse::Conflict => String::from("nothing"),
+        }
+    }
+}
+
+/// What the checking pass records: failed checks, and each load's [`LoadUse`] by pc (empty
+/// when the context has no pointer fields to rewrite).
+pub(crate) struct Findings {
+    pub(crate) errors: Vec<VerifyError>,
+    pub(crate) loads: Vec<LoadUse>,
+}
+
+/// One instruction's context: where it is, and where findings go (none while the fixpoint
+/// iterates; the final pass records them).
 pub(crate) struct Cx<'a, 'e> {
     pub(crate) env: &'a Env<'e>,
     pub(crate) pc: usize,
     pub(crate) node: u32,
-    pub(crate) errors: Option<&'a mut Vec<VerifyError>>,
+    pub(crate) findings: Option<&'a mut Findings>,
 }
 
 impl Cx<'_, '_> {
@@ -48,8 +83,36 @@ impl Cx<'_, '_> {
 
     /// Records a failed check.
     pub(crate) fn fail(&mut self, kind: VerifyErrorKind) {
-        if let Some(e) = self.errors.as_deref_mut() {
-            e.push(VerifyError::new(self.pc, kind));
+        if let Some(f) = self.findings.as_deref_mut() {
+            f.errors.push(VerifyError::new(self.pc, kind));
+        }
+    }
+
+    /// Records how this pc's load read memory on the current path; a context pointer-field
+    /// load that another path makes read anything else is an error, since the rewritten
+    /// instruction can serve only one of them.
+    pub(crate) fn note_load(&mut self, now: LoadUse) {
+        let pc = self.pc;
+        let Some(f) = self.findings.as_deref_mut() else {
+            return;
+        };
+        let Some(seen) = f.loads.get_mut(pc) else {
+            return;
+        };
+        match (*seen, now) {
+            (LoadUse::Unseen, _) => *seen = now,
+            (LoadUse::Conflict, _) | (LoadUse::Other(_), LoadUse::Other(_)) => {}
+            (a, b) if a == b => {}
+            (a, b) => {
+                *seen = LoadUse::Conflict;
+                f.errors.push(VerifyError::new(
+                    pc,
+                    VerifyErrorKind::AmbiguousContextLoad {
+                        first: a.describe(),
+                        second: b.describe(),
+                    },
+                ));
+            }
         }
     }
 

@@ -112,7 +112,7 @@ pub fn check(data: &[u8]) -> Result<(), String> {
         return Ok(());
     };
     let budget = verified.instruction_bound();
-    let program = Program::new(verified.into_program());
+    let program = Program::new(verified.into_runnable());
     for (i, &len) in LENGTHS.iter().enumerate() {
         for seed in [i as u64, 0x9e37_79b9_7f4a_7c15 ^ i as u64] {
             run_once(&program, budget, len, seed).map_err(|fault| {
