@@ -41,27 +41,30 @@ pub(crate) struct PointerSlots {
 /// The pointer slots and the size of the context the host passes for `layout`.
 ///
 /// Layouts with 8-byte pointer fields use them; layouts with 32-bit ones (Linux) use the host
-/// context after the structure: data, data_end and data_meta slots of 8 bytes.
-// When the platform's `ContextLayout::host` lands, this reads `layout.host`.
+/// context after the structure ([`ContextLayout::host`]): data, data_end and data_meta slots
+/// of 8 bytes, which the verifier's rewritten loads read.
 pub(crate) fn pointer_slots(layout: &ContextLayout) -> (Option<PointerSlots>, usize) {
     let (Some(data), Some(data_end)) = (layout.data, layout.data_end) else {
-        return (None, layout.size as usize);
+        return (None, layout.host_size() as usize);
     };
-    if layout.pointer_size == 8 {
-        let slots = PointerSlots {
-            data,
-            data_end,
-            data_meta: layout.data_meta,
-        };
-        return (Some(slots), layout.size as usize);
+    match layout.host {
+        Some(host) => {
+            let slots = PointerSlots {
+                data: host.data,
+                data_end: host.data_end,
+                data_meta: Some(host.data_meta),
+            };
+            (Some(slots), host.size as usize)
+        }
+        None => {
+            let slots = PointerSlots {
+                data,
+                data_end,
+                data_meta: layout.data_meta,
+            };
+            (Some(slots), layout.size as usize)
+        }
     }
-    let size = layout.size.next_multiple_of(8);
-    let slots = PointerSlots {
-        data: size,
-        data_end: size + 8,
-        data_meta: Some(size + 16),
-    };
-    (Some(slots), size as usize + 24)
 }
 
 /// Why a context cannot be built as asked.

@@ -669,8 +669,20 @@ fn load_program(
     })?;
     let verified = ebpf_verifier::verify(&isa, platform, program_type.name, &object.map_infos())
         .map_err(|errors| fail(LoadErrorKind::Rejected(errors)))?;
-    // The program as it runs (with Linux's context loads rewritten, once the verifier does).
-    let runnable = verified.program();
+    // The program as it runs: Linux's 32-bit context pointer loads read the host's slots.
+    let runnable = verified.runnable();
+    let (_, context_size) = program_type
+        .context
+        .as_ref()
+        .map_or((None, 0), crate::context::pointer_slots);
+    if context_size != verified.context_size() as usize {
+        return Err(fail(LoadErrorKind::Invalid {
+            message: alloc::format!(
+                "the verifier assumed a {}-byte context, the host builds {context_size}",
+                verified.context_size()
+            ),
+        }));
+    }
     let globals = global_values(shared, maps);
     let invalid = |message| fail(LoadErrorKind::Invalid { message });
     let installed = match options.engine {

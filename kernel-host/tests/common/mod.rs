@@ -15,10 +15,15 @@ pub const ENGINES: [Engine; 2] = [Engine::Interpreter, Engine::Jit];
 
 /// A host of `platform` with 2 virtual CPUs whose trace lines are kept.
 pub fn host(platform: &'static Platform) -> (Host, Arc<Mutex<Vec<String>>>) {
+    host_with_cpus(platform, 2)
+}
+
+/// A host of `platform` with `cpus` virtual CPUs whose trace lines are kept.
+pub fn host_with_cpus(platform: &'static Platform, cpus: usize) -> (Host, Arc<Mutex<Vec<String>>>) {
     let lines = Arc::new(Mutex::new(Vec::new()));
     let sink = lines.clone();
     let os = StdOs::new()
-        .with_cpu_count(2)
+        .with_cpu_count(cpus)
         .with_trace_sink(move |l| sink.lock().unwrap().push(l.to_string()));
     (Host::new(Arc::new(os), platform), lines)
 }
