@@ -179,3 +179,23 @@ fn adjust_head_grows_the_packet_into_the_headroom() {
         assert_eq!((out.retval, out.data_out.len()), (36, 36), "{engine:?}");
     }
 }
+
+#[test]
+fn string_helpers_and_overlapping_moves() {
+    for engine in ENGINES {
+        let (_host, loaded) = firewall(engine);
+        let p = loaded.program("win_strings").unwrap();
+        assert_eq!(run(p, &[0; 14]), PASS, "{engine:?}");
+        let mut v = vec![0u8; 7 * 8 + 32];
+        let strings = loaded.map("strings").unwrap();
+        strings.map().lookup(&0u32.to_ne_bytes(), &mut v).unwrap();
+        let field = |i: usize| i64::from_ne_bytes(v[i * 8..i * 8 + 8].try_into().unwrap());
+        let got: Vec<i64> = (0..7).map(field).collect();
+        // strnlen "abc"; strncat; strnlen "abcdefgh"; strncpy into 4 bytes: -ERANGE;
+        // strncpy; strnlen "defgh"; strncat of 8 more onto 8 in 16 bytes: -ERANGE.
+        assert_eq!(got, [3, 0, 8, -34, 0, 5, -34], "{engine:?}");
+        assert_eq!(&v[56..64], &[1, 2, 1, 2, 3, 4, 5, 6], "memmove overlaps");
+        assert_eq!(&v[64..72], b"defgh\0\0\0");
+        assert_eq!(&v[72..88], b"abcdefgh\0\0\0\0\0\0\0\0");
+    }
+}

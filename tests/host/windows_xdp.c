@@ -37,6 +37,13 @@ static long (*bpf_memcpy_s)(void *dst, __u64 dst_size, const void *src,
                             __u64 src_size) = (void *)22;
 static int (*bpf_memcmp_s)(const void *a, __u64 a_size, const void *b, __u64 b_size) = (void *)23;
 static void *(*bpf_memset)(void *dst, __u64 size, int value) = (void *)24;
+static long (*bpf_memmove_s)(void *dst, __u64 dst_size, const void *src,
+                             __u64 src_size) = (void *)25;
+static long (*bpf_strncpy_s)(char *dst, __u64 dst_size, const char *src,
+                             __u64 src_size) = (void *)27;
+static long (*bpf_strncat_s)(char *dst, __u64 dst_size, const char *src,
+                             __u64 src_size) = (void *)28;
+static long (*bpf_strnlen_s)(const char *str, __u64 str_size) = (void *)29;
 static long (*bpf_xdp_adjust_head)(xdp_md_t *ctx, int delta) = (void *)0x10000;
 
 struct lpm_v4_key {
@@ -249,6 +256,54 @@ int win_helpers(xdp_md_t *ctx)
     r->popped = bpf_map_pop_elem(&fifo, &v);
     r->popped_value = v;
     r->empty_pop = bpf_map_pop_elem(&fifo, &v);
+    return XDP_PASS;
+}
+
+struct strings {
+    long len_abc;
+    long cat;
+    long len_cat;
+    long cpy_too_long;
+    long cpy;
+    long len_cpy;
+    long cat_too_long;
+    char moved[8];
+    char copied[8];
+    char catted[16];
+};
+
+struct {
+    __uint(type, ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct strings);
+} strings SEC(".maps");
+
+/* The string helpers and an overlapping memmove; every result goes to `strings`. */
+SEC("xdp")
+int win_strings(xdp_md_t *ctx)
+{
+    __u32 zero = 0;
+    struct strings *r = bpf_map_lookup_elem(&strings, &zero);
+    if (!r)
+        return XDP_DROP;
+    char a[16] = "abc";
+    char b[8] = "defgh";
+    r->len_abc = bpf_strnlen_s(a, sizeof(a));
+    r->cat = bpf_strncat_s(a, sizeof(a), b, sizeof(b));
+    r->len_cat = bpf_strnlen_s(a, sizeof(a));
+    char small[4];
+    r->cpy_too_long = bpf_strncpy_s(small, sizeof(small), b, sizeof(b));
+    char ok[8] = {};
+    r->cpy = bpf_strncpy_s(ok, sizeof(ok), b, sizeof(b));
+    r->len_cpy = bpf_strnlen_s(ok, sizeof(ok));
+    char twice[16] = "abcdefgh";
+    r->cat_too_long = bpf_strncat_s(twice, sizeof(twice), a, sizeof(a));
+    char m[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+    bpf_memmove_s(m + 2, 6, m, 6);
+    __builtin_memcpy(r->moved, m, 8);
+    __builtin_memcpy(r->copied, ok, 8);
+    __builtin_memcpy(r->catted, a, 16);
     return XDP_PASS;
 }
 
