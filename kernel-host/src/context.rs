@@ -27,8 +27,9 @@ pub const XDP_FRAME_SIZE: usize = 40;
 /// Where the room for a packet's tail ends in its buffer: Linux's test runs use a 4,096-byte
 /// frame with 320 bytes of `skb_shared_info` at its end. Larger packets end their buffer.
 pub const FRAME_END: usize = 4096 - 320;
-/// The largest packet (the verifier's `MAX_PACKET_SIZE`).
-pub const MAX_PACKET: usize = 65535;
+/// The largest packet: the verifier's `MAX_PACKET_SIZE` (65,535) less the headroom, so that a
+/// packet whose head moves into the headroom stays within what the verifier assumed.
+pub const MAX_PACKET: usize = 65535 - HEADROOM;
 
 /// Where the host keeps the 8-byte packet pointers of a context (byte offsets).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -462,7 +462,6 @@ impl MapObject {
         &self,
         index: u32,
         program: Option<&Arc<Program>>,
-        guard: &Guard<'_>,
     ) -> Result<(), ObjectError> {
         let Some(slots) = &self.programs else {
             return Err(self.wrong_type("storing a program"));
@@ -487,7 +486,8 @@ impl MapObject {
         let _writer = self.writer.lock();
         self.map
             .update(&index.to_ne_bytes(), &id.to_ne_bytes(), update::ANY)?;
-        slots.replace(index as usize, program.map(|p| Box::new(p.clone())), guard);
+        let guard = self.map.epoch().pin();
+        slots.replace(index as usize, program.map(|p| Box::new(p.clone())), &guard);
         Ok(())
     }
 

@@ -548,9 +548,8 @@ pub(crate) fn load(
                 let reason = alloc::format!("names program {name}, which did not load");
                 return Err(LoadError::new(at(), LoadErrorKind::InitialValue { reason }));
             };
-            let guard = shared.epoch.pin();
             outer
-                .set_program(init.index, Some(program), &guard)
+                .set_program(init.index, Some(program))
                 .map_err(|e| LoadError::new(at(), LoadErrorKind::Object(e)))?;
         }
     }

@@ -140,9 +140,7 @@ fn program_arrays_hold_one_program_type() {
     let xdp = load(&host, "tail_calls.o", Engine::Interpreter);
     let jump = xdp.map("chain_jump").unwrap();
     let tail_miss = xdp.program("tail_miss").unwrap();
-    let guard = host.epoch().pin();
-    jump.set_program(1, Some(tail_miss), &guard).unwrap();
-    drop(guard);
+    jump.set_program(1, Some(tail_miss)).unwrap();
     assert_eq!(u32_at(jump, &1u32.to_ne_bytes()), tail_miss.id());
     // A socket filter cannot join an array of XDP programs.
     let object = object("tail_calls.o", &LINUX);
@@ -153,8 +151,7 @@ fn program_arrays_hold_one_program_type() {
     };
     let filter = host.load(&object, &options).unwrap();
     let filter = filter.program("tail_miss").unwrap();
-    let guard = host.epoch().pin();
-    let e = jump.set_program(1, Some(filter), &guard).unwrap_err();
+    let e = jump.set_program(1, Some(filter)).unwrap_err();
     assert!(
         matches!(
             e.kind(),
@@ -165,8 +162,7 @@ fn program_arrays_hold_one_program_type() {
         ),
         "{e}"
     );
-    jump.set_program(1, None, &guard).unwrap();
-    drop(guard);
+    jump.set_program(1, None).unwrap();
     let mut id = [0u8; 4];
     assert!(
         jump.map().lookup(&1u32.to_ne_bytes(), &mut id).is_err(),
@@ -283,6 +279,79 @@ fn a_batch_enters_once_and_many_threads_invoke_at_once() {
         let ports = loaded.map("udp_ports").unwrap();
         for t in 0..4u16 {
             assert_eq!(u64_at(ports, &(1000 + t).to_ne_bytes()), 500, "{engine:?}");
+        }
+    }
+}
+
+/// An `Os` that counts the executable memory it hands out, or refuses it.
+#[derive(Debug)]
+struct CountingOs {
+    inner: ebpf_kernel_host::os::StdOs,
+    allocations: std::sync::atomic::AtomicUsize,
+    refuse: bool,
+}
+
+impl ebpf_kernel_host::Os for CountingOs {
+    fn alloc_exec(
+        &self,
+        len: usize,
+    ) -> Result<Box<dyn ebpf_kernel_host::os::ExecMemory>, ebpf_kernel_host::os::OsError> {
+        use ebpf_kernel_host::os::{OsError, OsErrorKind};
+        if self.refuse {
+            return Err(OsError::new(OsErrorKind::OutOfMemory { len, errno: None }));
+        }
+        self.allocations
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.inner.alloc_exec(len)
+    }
+    fn monotonic_ns(&self) -> u64 {
+        self.inner.monotonic_ns()
+    }
+    fn boot_ns(&self) -> u64 {
+        self.inner.boot_ns()
+    }
+    fn fill_random(&self, buf: &mut [u8]) {
+        self.inner.fill_random(buf)
+    }
+    fn current_cpu(&self) -> usize {
+        self.inner.current_cpu()
+    }
+    fn cpu_count(&self) -> usize {
+        self.inner.cpu_count()
+    }
+    fn trace(&self, line: &str) {
+        self.inner.trace(line)
+    }
+}
+
+#[test]
+fn jit_images_live_in_the_os_executable_memory() {
+    for refuse in [false, true] {
+        let os = Arc::new(CountingOs {
+            inner: ebpf_kernel_host::os::StdOs::new().with_cpu_count(1),
+            allocations: Default::default(),
+            refuse,
+        });
+        let host = ebpf_kernel_host::Host::new(os.clone(), &LINUX);
+        let object = object("tail_calls.o", &LINUX);
+        let options = ebpf_kernel_host::LoadOptions {
+            engine: Engine::Jit,
+            ..Default::default()
+        };
+        match host.load(&object, &options) {
+            Ok(loaded) => {
+                assert!(!refuse);
+                assert_eq!(os.allocations.load(std::sync::atomic::Ordering::Relaxed), 2);
+                assert_eq!(run_on(loaded.program("tail_miss").unwrap(), &[0; 14]), 7);
+            }
+            Err(e) => {
+                assert!(refuse);
+                assert!(
+                    matches!(e.kind(), ebpf_kernel_host::LoadErrorKind::Os(_)),
+                    "{e}"
+                );
+                assert!(e.to_string().contains("cannot allocate"), "{e}");
+            }
         }
     }
 }

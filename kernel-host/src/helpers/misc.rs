@@ -118,8 +118,10 @@ fn copy(c: &mut Call<'_, '_>, dst: u64, src: u64, len: usize) -> Result<(), Help
     while done < len {
         let n = (len - done).min(buf.len());
         let at = if backwards { len - done - n } else { done };
-        buf[..n].copy_from_slice(c.mem.read(src + at as u64, n)?);
-        c.mem.write(dst + at as u64, n)?.copy_from_slice(&buf[..n]);
+        buf[..n].copy_from_slice(c.mem.read(src.wrapping_add(at as u64), n)?);
+        c.mem
+            .write(dst.wrapping_add(at as u64), n)?
+            .copy_from_slice(&buf[..n]);
         done += n;
     }
     Ok(())
@@ -180,7 +182,7 @@ pub(super) fn strncpy_s(c: &mut Call<'_, '_>, a: [u64; 5]) -> Result<u64, Helper
         return Ok(neg(ERANGE));
     }
     copy(c, a[0], a[2], n)?;
-    c.mem.write(a[0] + n as u64, 1)?[0] = 0;
+    c.mem.write(a[0].wrapping_add(n as u64), 1)?[0] = 0;
     Ok(0)
 }
 
@@ -194,10 +196,10 @@ pub(super) fn strncat_s(c: &mut Call<'_, '_>, a: [u64; 5]) -> Result<u64, Helper
         return Ok(neg(errno::EINVAL));
     }
     let n = strnlen(c.mem.read(a[2], src_size)?);
-    if start + n >= dst_size {
+    if start.saturating_add(n) >= dst_size {
         return Ok(neg(ERANGE));
     }
-    copy(c, a[0] + start as u64, a[2], n)?;
-    c.mem.write(a[0] + (start + n) as u64, 1)?[0] = 0;
+    copy(c, a[0].wrapping_add(start as u64), a[2], n)?;
+    c.mem.write(a[0].wrapping_add((start + n) as u64), 1)?[0] = 0;
     Ok(0)
 }

@@ -183,7 +183,7 @@ fn diff_bytes<'b>(
     buf: &'b mut [u8; 512],
 ) -> Result<Option<&'b [u8]>, HelperError> {
     let (from_size, to_size) = (a[1] as usize, a[3] as usize);
-    if (from_size | to_size) & 3 != 0 || from_size + to_size > buf.len() {
+    if (from_size | to_size) & 3 != 0 || from_size.saturating_add(to_size) > buf.len() {
         return Ok(None);
     }
     let from = c.mem.read(a[0], from_size)?;
