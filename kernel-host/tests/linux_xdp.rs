@@ -407,3 +407,67 @@ fn a_helper_without_implementation_fails_the_load_naming_it() {
          bpf_get_current_pid_tgid (14) has no implementation in this host"
     );
 }
+
+#[test]
+fn global_data_starts_with_its_initial_contents() {
+    for engine in ENGINES {
+        let (_host, l) = loaded_programs("global_data.o", engine);
+        let p = l.program("tc_count").unwrap();
+        let len = |n: u32| {
+            p.test_run(&TestRun {
+                data: &[0; 14],
+                ctx: Some(&n.to_ne_bytes()),
+                repeat: 1,
+            })
+            .unwrap()
+            .retval
+        };
+        assert_eq!((len(100), len(2000), len(1000)), (0, 2, 0), "{engine:?}");
+        let data = l
+            .maps()
+            .iter()
+            .find(|m| m.name().ends_with(".data"))
+            .unwrap();
+        assert_eq!(u64_at(data, &key(0)), 10, "{engine:?}: 7 + 3 packets");
+        let bss = l
+            .maps()
+            .iter()
+            .find(|m| m.name().ends_with(".bss"))
+            .unwrap();
+        let mut v = [0u8; 16];
+        bss.map().lookup(&key(0), &mut v).unwrap();
+        // clang's layout of .bss: last_len at 0, dropped at 8.
+        assert_eq!(
+            u32::from_ne_bytes(v[..4].try_into().unwrap()),
+            1000,
+            "last_len"
+        );
+        assert_eq!(u64::from_ne_bytes(v[8..].try_into().unwrap()), 1, "dropped");
+        let (_host, l) = loaded_programs("rodata_const.o", engine);
+        let p = l.program("xdp_rodata").unwrap();
+        let got: Vec<u64> = [60usize, 61, 62, 63, 2000]
+            .iter()
+            .map(|&n| run(p, &vec![0; n]))
+            .collect();
+        assert_eq!(got, [PASS, DROP, PASS, 3, DROP], "{engine:?}");
+    }
+}
+
+/// `tests/programs/<name>` loaded on a Linux host.
+fn loaded_programs(name: &str, engine: Engine) -> (Host, Loaded) {
+    let (host, _) = host(&LINUX);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/programs")
+        .join(name);
+    let bytes = std::fs::read(path).unwrap();
+    let object =
+        ebpf_loader::Object::parse(&bytes, &ebpf_loader::LoadOptions::new(&LINUX)).unwrap();
+    let options = LoadOptions {
+        engine,
+        ..LoadOptions::default()
+    };
+    let loaded = host
+        .load(&object, &options)
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    (host, loaded)
+}

@@ -199,3 +199,57 @@ fn string_helpers_and_overlapping_moves() {
         assert_eq!(&v[72..88], b"abcdefgh\0\0\0\0\0\0\0\0");
     }
 }
+
+#[test]
+fn legacy_maps_and_contexts_without_packets() {
+    use ebpf_kernel_host::maps::{MapDef, MapType};
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/programs/windows_maps.o");
+    let bytes = std::fs::read(path).unwrap();
+    let object =
+        ebpf_loader::Object::parse(&bytes, &ebpf_loader::LoadOptions::new(&WINDOWS)).unwrap();
+    for engine in ENGINES {
+        let (host, _) = host(&WINDOWS);
+        let options = ebpf_kernel_host::LoadOptions {
+            engine,
+            ..Default::default()
+        };
+        let loaded = host.load(&object, &options).unwrap();
+        let connect = loaded.program("authorize_connect6").unwrap();
+        let mut ctx = [0u8; 64];
+        ctx[38..40].copy_from_slice(&8080u16.to_ne_bytes());
+        let run_ctx = |p: &Program, ctx: &[u8]| {
+            p.test_run(&TestRun {
+                ctx: Some(ctx),
+                ..TestRun::default()
+            })
+            .unwrap()
+            .retval
+        };
+        assert_eq!(run_ctx(connect, &ctx), 1, "{engine:?}: no policy: proceed");
+        let policy = loaded.map("policy").unwrap();
+        policy
+            .map()
+            .update(&8080u64.to_ne_bytes(), &0u32.to_ne_bytes(), 0)
+            .unwrap();
+        assert_eq!(run_ctx(connect, &ctx), 0, "{engine:?}: rejected by policy");
+        let accept = loaded.program("authorize_recv_accept4").unwrap();
+        assert_eq!(run_ctx(accept, &ctx), 0, "{engine:?}: no inner map yet");
+        let inner = host
+            .create_map("inner", MapDef::new(MapType::Array, 4, 4, 1))
+            .unwrap();
+        let outer = loaded.map("outer").unwrap();
+        outer.set_inner(&0u32.to_ne_bytes(), Some(&inner)).unwrap();
+        assert_eq!(run_ctx(accept, &ctx), 1, "{engine:?}");
+        let e = accept
+            .test_run(&TestRun {
+                data: &[1],
+                ..TestRun::default()
+            })
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("sock_addr programs get no packet"),
+            "{e}"
+        );
+    }
+}
