@@ -1,14 +1,14 @@
 //! Helpers: one table per platform, each entry a helper id (whose prototype is the platform
-//! description's) and an implementation written once against [`Mem`], the small memory
+//! description's) and an implementation written once against `Mem`, the small memory
 //! interface both engines satisfy.
 //!
-//! - [`Mem`]: reads and writes program memory by the program's addresses (the interpreter's
+//! - `Mem`: reads and writes program memory by the program's addresses (the interpreter's
 //!   virtual ones, checked; the JIT's real ones, trusted because the program was verified) and
 //!   gives the program host memory (a map value, a ring-buffer record).
-//! - [`Call`]: one helper call: its [`Mem`], the running program (its maps by handle) and the
-//!   invocation's [`Frame`] (guard, packet, tail-call state, redirect).
-//! - [`HelperTable`]: the platform's table by id, from which both the interpreter's dispatcher
-//!   and the JIT's call path are served ([`Dispatcher`]).
+//! - `Call`: one helper call: its `Mem`, the running program (its maps by handle) and the
+//!   invocation's `Frame` (guard, packet, tail-call state, redirect).
+//! - `HelperTable`: the platform's table by id, from which both the interpreter's dispatcher
+//!   and the JIT's call path are served (`Dispatcher`).
 //! - [`implemented`] and [`not_offered`]: what each platform implements, and the helpers it
 //!   deliberately does not (a program calling one fails to load, naming it).
 //!
