@@ -7,8 +7,8 @@ use super::{
 };
 use crate::helper::{a, proto, proto_pkt};
 use crate::ArgKind::{
-    self, AllocMem, Anything, Ctx, Map, MapKey, MapValue, ReadMem, Scalar, Size, SizeOrZero,
-    UpdateMem, WriteMem,
+    self, AllocMem, Anything, Ctx, Map, MapKey, MapValue, MapValueOut, ReadMem, Scalar, Size,
+    SizeOrZero, UpdateMem, WriteMem,
 };
 use crate::RetKind::{self, AllocOrNull, MapValueOrNull, Void, U32};
 use crate::{HelperProto, MapReq};
@@ -427,9 +427,24 @@ pub(super) const HELPERS: &[HelperProto] = &[
         R,
         BASE,
     ),
-    // bpf_map_pop_elem and bpf_map_peek_elem (88, 89) fill their value buffer only for queue
-    // and stack maps; on other maps they fail without writing it, so offering them needs a map
-    // requirement for those two Linux map types, which `MapReq` cannot express yet.
+    // bpf_map_pop_elem and bpf_map_peek_elem fill their value buffer only for queue and stack
+    // maps, which `MapReq` cannot single out; the execution context (kernel-host) writes zeros
+    // to the buffer whenever the call fails, so the buffer is initialised after any call, as
+    // `MapValueOut` says (eBPF for Windows' 17 and 18 are described the same way).
+    proto(
+        88,
+        "bpf_map_pop_elem",
+        a(DATA, MapValueOut, N, N, N),
+        R,
+        BASE,
+    ),
+    proto(
+        89,
+        "bpf_map_peek_elem",
+        a(DATA, MapValueOut, N, N, N),
+        R,
+        BASE,
+    ),
     proto(
         92,
         "bpf_rc_pointer_rel",
