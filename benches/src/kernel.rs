@@ -41,6 +41,11 @@ impl Maps {
             fds: object.maps().iter().map(create_map).collect(),
         }
     }
+
+    /// The kernel map of loader index `index`, if the kernel created it.
+    pub fn fd(&self, index: usize) -> Option<&Fd> {
+        self.fds.get(index)?.as_ref().ok()
+    }
 }
 
 /// Creates one kernel map like `map`: global data filled with its initial bytes, a perf event
@@ -154,6 +159,17 @@ impl Prepared {
                 Err(format!("{errno}: {reason}"))
             }
         }
+    }
+
+    /// Loads the program and keeps it: its fd, or the errno and the verifier's reason.
+    pub fn load_fd(&self) -> Result<Fd, String> {
+        self.load_with(None).map_err(|errno| {
+            let mut log = vec![0u8; 1 << 24];
+            match self.load_with(Some((1, &mut log))) {
+                Ok(_) => format!("{errno}"),
+                Err(_) => format!("{errno}: {}", linux::log_reason(&log)),
+            }
+        })
     }
 
     /// The wall time of one `BPF_PROG_LOAD` call (the program is unloaded after, untimed).

@@ -17,7 +17,10 @@ use std::ffi::CStr;
 use crate::Workload;
 
 const BPF_MAP_CREATE: libc::c_long = 0;
+const BPF_MAP_LOOKUP_ELEM: libc::c_long = 1;
 const BPF_MAP_UPDATE_ELEM: libc::c_long = 2;
+const BPF_MAP_GET_NEXT_KEY: libc::c_long = 4;
+const BPF_MAP_LOOKUP_AND_DELETE_ELEM: libc::c_long = 21;
 const BPF_PROG_LOAD: libc::c_long = 5;
 const BPF_PROG_TEST_RUN: libc::c_long = 10;
 const BPF_OBJ_GET_INFO_BY_FD: libc::c_long = 15;
@@ -160,6 +163,100 @@ pub fn map_update(map: &Fd, key: &[u8], value: &[u8]) -> Result<(), std::io::Err
         return Err(std::io::Error::last_os_error());
     }
     Ok(())
+}
+
+/// `BPF_MAP_LOOKUP_ELEM`: the `value_size` bytes at `key` (per-CPU maps: the whole
+/// per-CPU buffer, `value_size` being its size).
+pub fn map_lookup(map: &Fd, key: &[u8], value_size: usize) -> Result<Vec<u8>, std::io::Error> {
+    let mut value = vec![0u8; value_size];
+    let mut attr = [0u8; ATTR_SIZE];
+    put(&mut attr, 0, &(map.0 as u32).to_ne_bytes());
+    put(&mut attr, 8, &(key.as_ptr() as u64).to_ne_bytes());
+    put(&mut attr, 16, &(value.as_mut_ptr() as u64).to_ne_bytes());
+    if bpf(BPF_MAP_LOOKUP_ELEM, &mut attr) < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(value)
+}
+
+/// `BPF_MAP_GET_NEXT_KEY`: the key after `key` (the first for `None`), `None` past the last.
+pub fn map_next_key(
+    map: &Fd,
+    key: Option<&[u8]>,
+    key_size: usize,
+) -> Result<Option<Vec<u8>>, std::io::Error> {
+    let mut next = vec![0u8; key_size];
+    let mut attr = [0u8; ATTR_SIZE];
+    put(&mut attr, 0, &(map.0 as u32).to_ne_bytes());
+    put(
+        &mut attr,
+        8,
+        &key.map_or(0, |k| k.as_ptr() as u64).to_ne_bytes(),
+    );
+    put(&mut attr, 16, &(next.as_mut_ptr() as u64).to_ne_bytes());
+    if bpf(BPF_MAP_GET_NEXT_KEY, &mut attr) < 0 {
+        let e = std::io::Error::last_os_error();
+        return match e.raw_os_error() {
+            Some(libc::ENOENT) => Ok(None),
+            _ => Err(e),
+        };
+    }
+    Ok(Some(next))
+}
+
+/// `BPF_MAP_LOOKUP_AND_DELETE_ELEM` of a queue or stack (no key): pops one value.
+pub fn map_pop(map: &Fd, value_size: usize) -> Result<Vec<u8>, std::io::Error> {
+    let mut value = vec![0u8; value_size];
+    let mut attr = [0u8; ATTR_SIZE];
+    put(&mut attr, 0, &(map.0 as u32).to_ne_bytes());
+    put(&mut attr, 16, &(value.as_mut_ptr() as u64).to_ne_bytes());
+    if bpf(BPF_MAP_LOOKUP_AND_DELETE_ELEM, &mut attr) < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(value)
+}
+
+/// What [`test_run`] returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TestRunOut {
+    /// The program's 32-bit return value.
+    pub retval: u32,
+    /// Mean nanoseconds per run, as the kernel measured them.
+    pub duration_ns: u32,
+    /// The packet afterwards.
+    pub data_out: Vec<u8>,
+}
+
+/// `BPF_PROG_TEST_RUN` of `prog` on `data` (and context bytes `ctx`), `repeat` times.
+pub fn test_run(
+    prog: &Fd,
+    data: &[u8],
+    ctx: Option<&[u8]>,
+    repeat: u32,
+) -> Result<TestRunOut, std::io::Error> {
+    // Room for a packet that grows into the tail room.
+    let mut out = vec![0u8; data.len() + 4096];
+    let mut attr = [0u8; ATTR_SIZE];
+    put(&mut attr, 0, &(prog.0 as u32).to_ne_bytes());
+    put(&mut attr, 8, &(data.len() as u32).to_ne_bytes());
+    put(&mut attr, 12, &(out.len() as u32).to_ne_bytes());
+    put(&mut attr, 16, &(data.as_ptr() as u64).to_ne_bytes());
+    put(&mut attr, 24, &(out.as_mut_ptr() as u64).to_ne_bytes());
+    put(&mut attr, 32, &repeat.to_ne_bytes());
+    if let Some(ctx) = ctx {
+        put(&mut attr, 40, &(ctx.len() as u32).to_ne_bytes());
+        put(&mut attr, 48, &(ctx.as_ptr() as u64).to_ne_bytes());
+    }
+    if bpf(BPF_PROG_TEST_RUN, &mut attr) < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    let word = |at: usize| u32::from_ne_bytes([attr[at], attr[at + 1], attr[at + 2], attr[at + 3]]);
+    out.truncate(word(12) as usize);
+    Ok(TestRunOut {
+        retval: word(4),
+        duration_ns: word(36),
+        data_out: out,
+    })
 }
 
 /// `BPF_PROG_LOAD` of `code` (8 bytes a slot, map fds already in its `LDDW`s): the program's

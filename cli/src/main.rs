@@ -121,29 +121,63 @@ enum Command {
         #[command(flatten)]
         platform: PlatformArg,
     },
-    /// Run a program (raw instruction bytes or assembly text) on the interpreter, or on the
-    /// JIT with --jit, and print r0 and the instructions executed.
+    /// Run a program. An ELF object's program runs in the execution context: its maps are
+    /// created, the program (and those its program arrays start with) loaded, verified and
+    /// installed on the engine, then run once, or N times with --repeat, on --data as the
+    /// packet and --ctx as the context bytes; prints the return value with the hook's verdict
+    /// name, the mean time per run, the packet afterwards and, with --dump-maps, the maps.
+    /// Raw instruction bytes or assembly text run on the interpreter (or the JIT) with --mem as
+    /// input, printing r0 and the instructions executed.
     ///
-    /// With --json: `{"r0", "r0_signed", "instructions_executed"}`, the same keys on both
-    /// engines.
+    /// With --json, for an object: `section`, `function`, `program_type`, `engine`, `retval`,
+    /// `verdict`, `repeat`, `duration_ns` (mean per run), `data_out` (hex), `trace` (lines
+    /// the program printed) and, with --dump-maps, `maps` (name → [{`key`, `value`}] in hex;
+    /// ring buffers list records with empty keys, perf event arrays by CPU). For raw
+    /// instructions: `{"r0", "r0_signed", "instructions_executed"}`, the same on both engines.
     #[command(after_help = exit_codes!(
-        "  0  the program ran (whatever r0 is)",
-        "  1  the program faulted (with --jit: or the pre-flight found an access the JIT",
-        "     cannot check)",
-        "  2  unreadable file, an ELF object (running objects is not supported yet), a decode",
-        "     or assembly error, an empty or invalid program (a jump out of it), bad --mem",
+        "  0  the program ran (whatever it returned)",
+        "  1  the verifier rejected the program, or the run faulted (raw input with --jit: or",
+        "     the pre-flight found an access the JIT cannot check)",
+        "  2  unreadable file, an object that does not load (an unsupported map type, a",
+        "     helper without implementation), no program or several matching",
+        "     --section/--function, a decode or assembly error, an empty or invalid program,",
+        "     bad --mem, --data or --ctx, object options given for raw input",
     ))]
     Run {
-        /// Raw 8-byte instructions or assembly text (any file name).
+        /// An ELF object, raw 8-byte instructions or assembly text (any file name).
         file: PathBuf,
-        /// Input memory as hex bytes; the program gets r1 = its address, r2 = its length.
+        /// Raw input: input memory as hex bytes; the program gets r1 = its address, r2 = its
+        /// length.
         #[arg(long, default_value = "")]
         mem: String,
-        /// Run on the x86-64 JIT instead of the interpreter (after an interpreter pre-flight,
-        /// as the JIT has no run-time memory checks: r0 is the JIT's, the count the
-        /// pre-flight's).
+        /// Same as --engine jit (raw input: after an interpreter pre-flight, as the JIT has no
+        /// run-time memory checks: r0 is the JIT's, the count the pre-flight's).
         #[arg(long)]
         jit: bool,
+        /// The engine (default: jit for objects, interp for raw input).
+        #[arg(long, value_enum)]
+        engine: Option<Engine>,
+        /// Object: the program's ELF section.
+        #[arg(long)]
+        section: Option<String>,
+        /// Object: the program's entry function.
+        #[arg(long)]
+        function: Option<String>,
+        #[command(flatten)]
+        platform: PlatformArg,
+        /// Object: the packet, raw bytes (an XDP or socket program's data).
+        #[arg(long, value_name = "FILE")]
+        data: Option<PathBuf>,
+        /// Object: the context structure's bytes (number fields such as ingress_ifindex; the
+        /// host sets the packet pointers).
+        #[arg(long, value_name = "FILE")]
+        ctx: Option<PathBuf>,
+        /// Object: how many times to run (on the same context, as BPF_PROG_TEST_RUN).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+        repeat: u32,
+        /// Object: print the maps' contents after the runs.
+        #[arg(long)]
+        dump_maps: bool,
     },
     /// Run every `.data` test vector in a directory; prints each failure and `N passed, N
     /// failed`.
@@ -340,7 +374,61 @@ fn dispatch<W: Write>(command: Command, out: &mut Out<W>) -> Result<(), Failure>
             };
             verify_all(&object, &programs, &options, out)
         }
-        Command::Run { file, mem, jit } => run(&file, &mem, jit, out),
+        Command::Run {
+            file,
+            mem,
+            jit,
+            engine,
+            section,
+            function,
+            platform,
+            data,
+            ctx,
+            repeat,
+            dump_maps,
+        } => {
+            let engine = if jit { Some(Engine::Jit) } else { engine };
+            if input::is_elf_file(&file) {
+                if !mem.is_empty() {
+                    return Err(Failure::bad_input(anyhow!(
+                        "{}: --mem is for raw instructions; an object's program takes --data \
+                         and --ctx",
+                        file.display()
+                    )));
+                }
+                let object = object::load(&file, platform.get()?).map_err(Failure::bad_input)?;
+                let request = ObjectRun {
+                    section,
+                    function,
+                    engine: engine.unwrap_or(Engine::Jit),
+                    data,
+                    ctx,
+                    repeat,
+                    dump_maps,
+                };
+                run_object(&file, &object, request, out)
+            } else {
+                let object_only = [
+                    (section.is_some(), "--section"),
+                    (function.is_some(), "--function"),
+                    (
+                        platform.platform.is_some() || platform.layout.is_some(),
+                        "--platform",
+                    ),
+                    (data.is_some(), "--data"),
+                    (ctx.is_some(), "--ctx"),
+                    (repeat != 1, "--repeat"),
+                    (dump_maps, "--dump-maps"),
+                ];
+                if let Some((_, flag)) = object_only.iter().find(|(given, _)| *given) {
+                    return Err(Failure::bad_input(anyhow!(
+                        "{}: {flag} applies to ELF objects only",
+                        file.display()
+                    )));
+                }
+                run(&file, &mem, engine.unwrap_or(Engine::Interp), out)
+            }
+        }
         Command::Conformance { dir, engine } => conformance(&dir, engine, out),
     }
 }
@@ -396,12 +484,71 @@ fn disasm_object<W: Write>(
     Ok(())
 }
 
-fn run<W: Write>(file: &Path, mem: &str, jit: bool, out: &mut Out<W>) -> Result<(), Failure> {
+/// What `ebpf run FILE.o` was asked for.
+struct ObjectRun {
+    section: Option<String>,
+    function: Option<String>,
+    engine: Engine,
+    data: Option<PathBuf>,
+    ctx: Option<PathBuf>,
+    repeat: u32,
+    dump_maps: bool,
+}
+
+fn run_object<W: Write>(
+    file: &Path,
+    object: &ebpf_loader::Object,
+    request: ObjectRun,
+    out: &mut Out<W>,
+) -> Result<(), Failure> {
+    let programs = select(
+        object,
+        file,
+        request.section.as_deref(),
+        request.function.as_deref(),
+    )?;
+    let [program] = programs[..] else {
+        let names: Vec<String> = programs
+            .iter()
+            .map(|p| format!("{}/{}", p.section, p.function))
+            .collect();
+        return Err(Failure::bad_input(anyhow!(
+            "{}: {} programs match, choose one with --section/--function: {}",
+            file.display(),
+            names.len(),
+            names.join(", ")
+        )));
+    };
+    let read = |path: &Option<PathBuf>, what: &str| -> Result<Option<Vec<u8>>, Failure> {
+        path.as_ref()
+            .map(|p| {
+                std::fs::read(p)
+                    .with_context(|| format!("{what}: cannot read {}", p.display()))
+                    .map_err(Failure::bad_input)
+            })
+            .transpose()
+    };
+    let ran = ebpf_cli::invoke::run(ebpf_cli::invoke::Request {
+        file,
+        object,
+        program,
+        engine: request.engine,
+        data: read(&request.data, "--data")?.unwrap_or_default(),
+        ctx: read(&request.ctx, "--ctx")?,
+        repeat: request.repeat,
+        dump_maps: request.dump_maps,
+    })?;
+    out.either(
+        || ebpf_cli::invoke::json(&ran),
+        || ebpf_cli::invoke::text(&ran),
+    )
+}
+
+fn run<W: Write>(file: &Path, mem: &str, engine: Engine, out: &mut Out<W>) -> Result<(), Failure> {
     let insns = input::program(file, "run").map_err(Failure::bad_input)?;
     let mut mem = hex::parse_bytes(mem)
         .context("--mem")
         .map_err(Failure::bad_input)?;
-    let engine = if jit { Engine::Jit } else { Engine::Interp };
     let done = engine::run(engine, &insns, &mut mem).map_err(|e| {
         let error = anyhow!("{}: {e}", file.display());
         if e.class == Some(ErrorClass::InvalidProgram) {

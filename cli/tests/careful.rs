@@ -195,14 +195,22 @@ fn files_are_told_apart_by_content_not_name() {
     let o = ebpf(&["disasm", &path(&dir, "raw.s")]);
     assert_eq!(stdout(&o), "mov %r0, 7\nexit\n");
 
-    // An ELF object is named as one, with what to run instead, whatever its name.
+    // An ELF object runs as one in the execution context, whatever its name; with several
+    // programs, one must be chosen.
     let object = path(&dir, "object.bin");
     std::fs::copy(repo().join("tests/verify/xdp_packet.o"), &object).unwrap();
     let o = ebpf(&["run", &object]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
-    assert!(err.contains("is an ELF object"), "{err}");
-    assert!(err.contains("ebpf verify"), "{err}");
+    assert!(err.contains("2 programs match"), "{err}");
+    assert!(err.contains("xdp/eth_type_checked"), "{err}");
+    let o = ebpf(&["run", &object, "--function", "eth_type_checked"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("xdp/eth_type_checked (xdp, jit): retval"),
+        "{}",
+        stdout(&o)
+    );
     let o = ebpf(&["disasm", &object, "--function", "eth_type_checked"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(

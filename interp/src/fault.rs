@@ -117,7 +117,7 @@ pub enum Area {
     /// A region granted by the host or a helper, numbered from 0 in grant order.
     Region {
         /// The region number.
-        index: u8,
+        index: u16,
     },
 }
 

@@ -53,7 +53,7 @@ mod vm;
 pub use ebpf_isa::{ProgramError, ProgramErrorKind};
 pub use fault::{AccessError, AccessErrorKind, Area, Fault, FaultKind, Place};
 pub use helpers::{HelperError, HelperErrorKind, Helpers, NoHelpers};
-pub use mem::{Memory, MAX_REGIONS, REGION_WINDOW};
+pub use mem::{Memory, RegionTable, MAX_REGIONS, MAX_TABLE_REGIONS, REGION_WINDOW};
 pub use program::Program;
 pub use vm::{Config, Outcome, Vm, DEFAULT_BUDGET};
 

@@ -21,8 +21,12 @@ use crate::fault::{AccessError, AccessErrorKind, Area, Place};
 use crate::helpers::{HelperError, HelperErrorKind};
 use crate::{MAX_FRAMES, STACK_SIZE};
 
-/// How many regions the host and helpers may grant in one [`Memory`].
+/// How many regions the host and helpers may grant in one [`Memory`] of its own; a host that
+/// needs more lends it a [`RegionTable`] ([`Memory::with_table`]).
 pub const MAX_REGIONS: usize = 16;
+
+/// Most regions a [`RegionTable`] adds (region numbers stay below `u16::MAX`).
+pub const MAX_TABLE_REGIONS: usize = u16::MAX as usize - MAX_REGIONS;
 
 /// Bytes of virtual address space per region (4 GiB): the most a region can hold, and the
 /// distance between two regions' base addresses.
@@ -65,7 +69,8 @@ impl Region {
 }
 
 /// The memory a run may access besides its stack: the input memory (packet or context) and up
-/// to [`MAX_REGIONS`] regions granted by the host before the run or by helpers during it.
+/// to [`MAX_REGIONS`] regions granted by the host before the run or by helpers during it (more
+/// with a [`RegionTable`]).
 ///
 /// Every region, and every stack frame, lives in its own window of [`REGION_WINDOW`] (4 GiB)
 /// virtual addresses, and registers hold `window base + offset`:
@@ -75,7 +80,7 @@ impl Region {
 /// | 0      | `0`              | none (null and small numbers)                   |
 /// | 1      | `0x1_0000_0000`  | the input (`r1` at entry when it is not empty)  |
 /// | 2 to 9 | `0x2_0000_0000`  | stack frames 0 to 7, `r10` = base + 512         |
-/// | 10 ..  | `0xa_0000_0000`  | granted regions 0 to [`MAX_REGIONS`] - 1         |
+/// | 10 ..  | `0xa_0000_0000`  | granted regions 0 to [`capacity`](Self::capacity) - 1 |
 ///
 /// An access must lie wholly inside the region of the window its address is in, so a pointer
 /// reaches only its own region whatever offset it carries, and results and faults are the same
@@ -87,15 +92,60 @@ impl Region {
 /// [`slice_mut`](Self::slice_mut), which check bounds like a load or store does; while a run is
 /// in progress these reach the run's live stack frames too.
 ///
-/// Fixed capacity: granting allocates nothing.
+/// Fixed capacity: granting allocates nothing ([`MAX_REGIONS`], plus a lent [`RegionTable`]'s).
 pub struct Memory<'a> {
     /// Window `i`'s region: 0 empty, 1 the input, then the frames (attached by a run), then the
-    /// granted regions.
+    /// first [`MAX_REGIONS`] granted regions.
     slots: [Region; SLOTS],
     /// The host's names for the input and the granted regions.
     names: [Option<&'static str>; SLOTS],
+    /// Granted regions, in and beyond `slots`.
     granted: usize,
+    /// Windows from `SLOTS` on: the granted regions past [`MAX_REGIONS`].
+    table: Option<&'a mut RegionTable>,
     _borrow: PhantomData<&'a mut [u8]>,
+}
+
+/// Room for more granted regions than a [`Memory`] holds itself: a host that grants many (a
+/// program that looks up many map values) allocates a table once and lends it to each run's
+/// memory ([`Memory::with_table`]), so runs still allocate nothing.
+///
+/// What a previous `Memory` left in the table is never reachable from the next: only the
+/// regions granted through the current `Memory` are.
+pub struct RegionTable {
+    regions: Box<[Region]>,
+    names: Box<[Option<&'static str>]>,
+}
+
+impl RegionTable {
+    /// A table of `capacity` regions (at most [`MAX_TABLE_REGIONS`]).
+    pub fn new(capacity: usize) -> RegionTable {
+        let capacity = capacity.min(MAX_TABLE_REGIONS);
+        RegionTable {
+            regions: vec![Region::EMPTY; capacity].into_boxed_slice(),
+            names: vec![None; capacity].into_boxed_slice(),
+        }
+    }
+
+    /// The number of regions it adds.
+    pub fn capacity(&self) -> usize {
+        self.regions.len()
+    }
+}
+
+// SAFETY: the raw pointers a table holds are reachable only through the `Memory` that borrows
+// the table mutably (and only those that `Memory` granted itself); a table moved or shared
+// between threads without a `Memory` gives access to nothing but its capacity.
+unsafe impl Send for RegionTable {}
+// SAFETY: as above: `&RegionTable` only reads the capacity.
+unsafe impl Sync for RegionTable {}
+
+impl fmt::Debug for RegionTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RegionTable")
+            .field("capacity", &self.regions.len())
+            .finish()
+    }
 }
 
 impl fmt::Debug for Memory<'_> {
@@ -116,7 +166,7 @@ impl fmt::Debug for Granted<'_, '_> {
         let m = self.0;
         let slots = REGION_SLOT..REGION_SLOT + m.granted;
         f.debug_list()
-            .entries(slots.map(|s| (m.names[s], m.slots[s].len)))
+            .entries(slots.map(|s| (m.name(s), m.region(s).map_or(0, |r| r.len))))
             .finish()
     }
 }
@@ -151,7 +201,49 @@ impl<'a> Memory<'a> {
             slots: [Region::EMPTY; SLOTS],
             names: [None; SLOTS],
             granted: 0,
+            table: None,
             _borrow: PhantomData,
+        }
+    }
+
+    /// Memory with no input that may grant [`MAX_REGIONS`] regions plus the table's capacity;
+    /// the table is borrowed for as long as the memory lives.
+    pub fn with_table(table: &'a mut RegionTable) -> Memory<'a> {
+        let mut memory = Self::without_input();
+        memory.table = Some(table);
+        memory
+    }
+
+    /// Most regions this memory may grant.
+    pub fn capacity(&self) -> usize {
+        MAX_REGIONS + self.table.as_ref().map_or(0, |t| t.capacity())
+    }
+
+    /// The region of window `slot`, if the window exists (an empty region when nothing is
+    /// there).
+    #[inline(always)]
+    fn region(&self, slot: usize) -> Option<&Region> {
+        if slot < SLOTS {
+            return Some(&self.slots[slot]);
+        }
+        let k = slot - SLOTS;
+        if k < self.granted.saturating_sub(MAX_REGIONS) {
+            self.table.as_ref().map(|t| &t.regions[k])
+        } else {
+            None
+        }
+    }
+
+    /// The host's name of window `slot`.
+    fn name(&self, slot: usize) -> Option<&'static str> {
+        if slot < SLOTS {
+            return self.names[slot];
+        }
+        let k = slot - SLOTS;
+        if k < self.granted.saturating_sub(MAX_REGIONS) {
+            self.table.as_ref().and_then(|t| t.names[k])
+        } else {
+            None
         }
     }
 
@@ -230,18 +322,26 @@ impl<'a> Memory<'a> {
             return Err(HelperError::new(HelperErrorKind::RegionTooLarge { len }));
         }
         let slots = REGION_SLOT..REGION_SLOT + self.granted;
-        if let Some(slot) = slots.clone().find(|&s| {
-            let r = &self.slots[s];
-            r.ptr == ptr && r.len == len && r.writable == writable
+        // Newest first: a helper granting the same value again usually granted it lately.
+        if let Some(slot) = slots.clone().rev().find(|&s| {
+            self.region(s)
+                .is_some_and(|r| r.ptr == ptr && r.len == len && r.writable == writable)
         }) {
             return Ok(base(slot));
         }
-        if self.granted == MAX_REGIONS {
-            let capacity = MAX_REGIONS;
+        if self.granted == self.capacity() {
+            let capacity = self.capacity();
             return Err(HelperError::new(HelperErrorKind::RegionsFull { capacity }));
         }
         let slot = slots.end;
-        self.slots[slot] = Region { ptr, len, writable };
+        let region = Region { ptr, len, writable };
+        if slot < SLOTS {
+            self.slots[slot] = region;
+            self.names[slot] = None;
+        } else if let Some(table) = self.table.as_mut() {
+            table.regions[slot - SLOTS] = region;
+            table.names[slot - SLOTS] = None;
+        }
         self.granted += 1;
         Ok(base(slot))
     }
@@ -252,7 +352,11 @@ impl<'a> Memory<'a> {
         let slot = (addr >> WINDOW_BITS) as usize;
         let named = slot == INPUT_SLOT || (REGION_SLOT..REGION_SLOT + self.granted).contains(&slot);
         if named {
-            self.names[slot] = Some(name);
+            if slot < SLOTS {
+                self.names[slot] = Some(name);
+            } else if let Some(table) = self.table.as_mut() {
+                table.names[slot - SLOTS] = Some(name);
+            }
         }
         named
     }
@@ -261,7 +365,10 @@ impl<'a> Memory<'a> {
     pub fn place(&self, addr: u64) -> Place {
         let mut slot = addr >> WINDOW_BITS;
         let mut offset = (addr & (REGION_WINDOW - 1)) as i64;
-        let own_len = self.slots.get(slot as usize).map_or(0, |r| r.len);
+        let own_len = usize::try_from(slot)
+            .ok()
+            .and_then(|s| self.region(s))
+            .map_or(0, |r| r.len);
         // Beyond its region, the upper half of a window is named after the region above it.
         if offset as u64 >= own_len && offset >= (REGION_WINDOW / 2) as i64 {
             slot += 1;
@@ -270,14 +377,14 @@ impl<'a> Memory<'a> {
         let Ok(slot) = usize::try_from(slot) else {
             return Place::new(Area::None, addr as i64, None);
         };
-        let name = self.names.get(slot).copied().flatten();
+        let name = self.name(slot);
         if slot == INPUT_SLOT {
             Place::new(Area::Input, offset, name)
         } else if (FRAME_SLOT..REGION_SLOT).contains(&slot) {
             let frame = (slot - FRAME_SLOT) as u8;
             Place::new(Area::Stack { frame }, offset - STACK_SIZE as i64, None)
         } else if (REGION_SLOT..REGION_SLOT + self.granted).contains(&slot) {
-            let index = (slot - REGION_SLOT) as u8;
+            let index = (slot - REGION_SLOT) as u16;
             Place::new(Area::Region { index }, offset, name)
         } else {
             Place::new(Area::None, addr as i64, None)
@@ -315,7 +422,7 @@ impl<'a> Memory<'a> {
     /// A pointer to `size` accessible bytes at `addr`, or why there is none.
     #[inline(always)]
     fn translate(&self, addr: u64, size: u64, write: bool) -> Result<*mut u8, AccessError> {
-        if let Some(region) = self.slots.get((addr >> WINDOW_BITS) as usize) {
+        if let Some(region) = self.region((addr >> WINDOW_BITS) as usize) {
             if let Some(off) = region.offset(addr, size) {
                 if region.writable || !write {
                     return Ok(region.ptr.wrapping_add(off as usize));
@@ -330,7 +437,7 @@ impl<'a> Memory<'a> {
     #[inline(never)]
     fn refuse(&self, addr: u64, size: u64, write: bool) -> AccessError {
         let at = self.place(addr);
-        let own = self.slots.get((addr >> WINDOW_BITS) as usize);
+        let own = self.region((addr >> WINDOW_BITS) as usize);
         let kind = match at.area() {
             Area::Stack { frame } if self.slots[FRAME_SLOT + frame as usize].len == 0 => {
                 AccessErrorKind::FrameNotLive
@@ -342,7 +449,9 @@ impl<'a> Memory<'a> {
                 len: self.slots[INPUT_SLOT].len,
             },
             Area::Region { index } => AccessErrorKind::OutOfBounds {
-                len: self.slots[REGION_SLOT + index as usize].len,
+                len: self
+                    .region(REGION_SLOT + index as usize)
+                    .map_or(0, |r| r.len),
             },
             Area::Stack { .. } => AccessErrorKind::OutOfBounds {
                 len: STACK_SIZE as u64,
@@ -634,6 +743,42 @@ mod tests {
             alloc::format!("{:?}", Memory::new_readonly(&B[..4])),
             "Memory { input_len: 4, granted: [] }"
         );
+    }
+
+    #[test]
+    fn a_lent_table_adds_regions_and_forgets_old_ones() {
+        static B: [u8; 64] = [7; 64];
+        let mut table = RegionTable::new(32);
+        let mut mem = Memory::with_table(&mut table);
+        assert_eq!(mem.capacity(), MAX_REGIONS + 32);
+        let mut addrs = alloc::vec::Vec::new();
+        for i in 0..MAX_REGIONS + 32 {
+            addrs.push(mem.grant_readonly(&B[..i + 1]).unwrap());
+        }
+        let last = *addrs.last().unwrap();
+        assert_eq!(last, base(REGION_SLOT + MAX_REGIONS + 31));
+        assert!(mem.set_name(last, "value"));
+        assert_eq!(mem.slice(last + 47, 1).unwrap(), &[7]);
+        assert_eq!(
+            mem.place(last + 3).to_string(),
+            "value+3",
+            "names live in the table"
+        );
+        assert_eq!(
+            mem.grant_readonly(&B[..20]).unwrap(),
+            addrs[19],
+            "deduplicated across the table"
+        );
+        assert!(matches!(
+            mem.grant_readonly(&B[1..]).unwrap_err().kind(),
+            HelperErrorKind::RegionsFull { capacity } if capacity == MAX_REGIONS + 32
+        ));
+        assert!(mem.slice(last, 1).is_ok());
+        // A new memory with the same table reaches none of the old regions.
+        let mem = Memory::with_table(&mut table);
+        assert!(mem.slice(last, 1).is_err());
+        assert!(mem.slice(addrs[MAX_REGIONS], 1).is_err());
+        assert_eq!(alloc::format!("{table:?}"), "RegionTable { capacity: 32 }");
     }
 
     #[test]

@@ -39,12 +39,17 @@ struct {
     __type(value, __u64);
 } udp_ports SEC(".maps");
 
+int xdp_udp(struct xdp_md *ctx);
+
+/* Slot 0 holds xdp_udp from the start (libbpf's prog-array initial values). */
 struct {
     __uint(type, BPF_MAP_TYPE_PROG_ARRAY);
     __uint(max_entries, 4);
     __type(key, __u32);
-    __type(value, __u32);
-} jump SEC(".maps");
+    __array(values, int (void *));
+} jump SEC(".maps") = {
+    .values = { [0] = (void *)&xdp_udp },
+};
 
 static __always_inline int count_verdict(int verdict)
 {

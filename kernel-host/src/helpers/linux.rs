@@ -1,0 +1,39 @@
+//! The Linux helper table (UAPI ids) and the helpers the XDP hook is offered that this host
+//! leaves out.
+
+use super::{entry, maps, misc, not, packet, printk, Entry, NotOffered};
+
+/// Linux helpers, by UAPI id.
+pub(super) const TABLE: &[Entry] = &[
+    entry(1, maps::lookup),
+    entry(2, maps::update),
+    entry(3, maps::delete),
+    entry(5, misc::ktime_get_ns),
+    entry(6, printk::trace_printk),
+    entry(7, misc::get_prandom_u32),
+    entry(8, misc::get_smp_processor_id),
+    entry(12, misc::tail_call),
+    entry(23, packet::redirect),
+    entry(25, maps::perf_event_output),
+    entry(28, packet::csum_diff),
+    entry(42, misc::get_numa_node_id),
+    entry(44, packet::xdp_adjust_head),
+    entry(51, packet::redirect_map),
+    entry(54, packet::xdp_adjust_meta),
+    entry(65, packet::xdp_adjust_tail),
+    entry(87, maps::push),
+    entry(88, maps::pop),
+    entry(89, maps::peek),
+    entry(125, misc::ktime_get_boot_ns),
+    entry(130, maps::ringbuf_output),
+    entry(131, maps::ringbuf_reserve),
+    entry(132, maps::ringbuf_submit),
+    entry(133, maps::ringbuf_discard),
+    entry(134, maps::ringbuf_query),
+];
+
+/// Helpers Linux offers XDP programs that this host does not implement.
+pub(super) const NOT_OFFERED: &[NotOffered] = &[
+    not(69, "bpf_fib_lookup: the host has no routing table"),
+    not(118, "bpf_jiffies64: the host has no scheduler tick"),
+];

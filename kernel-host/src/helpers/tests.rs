@@ -1,0 +1,68 @@
+//! The helper tables against the platform descriptions.
+
+use alloc::vec::Vec;
+
+use ebpf_platform::{HelperId, LINUX, PLATFORMS};
+
+use super::*;
+
+#[test]
+fn every_helper_offered_to_a_supported_type_is_implemented_or_deliberately_left_out() {
+    for platform in PLATFORMS {
+        let implemented: Vec<HelperId> = implemented(platform).collect();
+        for name in supported_program_types(platform) {
+            let t = platform.program_type(name).expect("supported types exist");
+            let missing: Vec<&str> = platform
+                .helpers
+                .iter()
+                .filter(|h| platform.helper_for(h.id, t).is_some())
+                .filter(|h| !implemented.contains(&h.id))
+                .filter(|h| !not_offered(platform).iter().any(|n| n.id == h.id.0))
+                .map(|h| h.name)
+                .collect();
+            assert!(
+                missing.is_empty(),
+                "{} {name}: offered but neither implemented nor listed: {missing:?}",
+                platform.name
+            );
+        }
+    }
+}
+
+#[test]
+fn tables_name_only_the_platforms_helpers() {
+    for platform in PLATFORMS {
+        for id in implemented(platform) {
+            assert!(
+                platform.helper(id).is_some(),
+                "{}: helper {id} implemented but not described",
+                platform.name
+            );
+        }
+        for n in not_offered(platform) {
+            assert!(platform.helper(HelperId(n.id)).is_some());
+            assert!(
+                !implemented(platform).any(|i| i.0 == n.id),
+                "{}: {} both implemented and left out",
+                platform.name,
+                n.id
+            );
+        }
+        let table = HelperTable::new(platform);
+        for id in implemented(platform) {
+            assert!(table.get(id.0).is_some());
+        }
+        assert!(table.get(1_000_000).is_none());
+    }
+}
+
+#[test]
+fn linux_xdp_gets_what_the_hook_issue_lists() {
+    let want = [
+        1, 2, 3, 5, 6, 7, 8, 12, 23, 25, 28, 44, 51, 65, 87, 88, 89, 125, 130, 131, 132, 133, 134,
+    ];
+    let have: Vec<u32> = implemented(&LINUX).map(|h| h.0).collect();
+    for id in want {
+        assert!(have.contains(&id), "linux helper {id}");
+    }
+}

@@ -1,0 +1,64 @@
+//! The eBPF for Windows helper table (general helpers 1 to 35 and the XDP hook's), and the
+//! general helpers this host leaves out.
+
+use super::{entry, maps, misc, not, packet, printk, Entry, NotOffered};
+
+/// eBPF for Windows helpers, by id.
+pub(super) const TABLE: &[Entry] = &[
+    entry(1, maps::lookup),
+    entry(2, maps::update),
+    entry(3, maps::delete),
+    entry(4, maps::lookup_and_delete),
+    entry(5, misc::tail_call),
+    entry(6, misc::get_prandom_u32),
+    entry(7, misc::ktime_get_boot_ns_100),
+    entry(8, misc::get_smp_processor_id),
+    entry(9, misc::ktime_get_ns_100),
+    entry(10, packet::csum_diff_windows),
+    entry(11, maps::ringbuf_output),
+    entry(12, printk::trace_printk2),
+    entry(13, printk::trace_printk3),
+    entry(14, printk::trace_printk4),
+    entry(15, printk::trace_printk5),
+    entry(16, maps::push),
+    entry(17, maps::pop),
+    entry(18, maps::peek),
+    entry(22, misc::memcpy_s),
+    entry(23, misc::memcmp_s),
+    entry(24, misc::memset),
+    entry(25, misc::memcpy_s),
+    entry(27, misc::strncpy_s),
+    entry(28, misc::strncat_s),
+    entry(29, misc::strnlen_s),
+    entry(30, misc::ktime_get_boot_ms),
+    entry(31, misc::ktime_get_ms),
+    entry(32, maps::perf_event_output),
+    entry(65536, packet::xdp_adjust_head_windows),
+];
+
+/// General helpers this host does not implement (eBPF for Windows itself implements 26 and 35
+/// only through a hook's override).
+pub(super) const NOT_OFFERED: &[NotOffered] = &[
+    not(
+        19,
+        "bpf_get_current_pid_tgid: programs run in no process here",
+    ),
+    not(
+        20,
+        "bpf_get_current_logon_id: programs run for no user here",
+    ),
+    not(21, "bpf_is_current_admin: programs run for no user here"),
+    not(
+        26,
+        "bpf_get_socket_cookie: only a socket hook's override implements it",
+    ),
+    not(
+        33,
+        "bpf_get_current_process_start_key: programs run in no process here",
+    ),
+    not(
+        34,
+        "bpf_get_current_thread_create_time: programs run in no thread of a process here",
+    ),
+    not(35, "bpf_redirect_map: only a hook's override implements it"),
+];

@@ -1,0 +1,211 @@
+//! [`Host`]: the execution context of one platform: its OS services, epoch, helper table,
+//! objects (programs, maps, links by id, pins) and each CPU's invocation scratch.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use ebpf_kernel_host::{os::StdOs, Host};
+//!
+//! let host = Host::new(Arc::new(StdOs::new()), &ebpf_platform::LINUX);
+//! let def = ebpf_kernel_host::maps::MapDef::new(ebpf_kernel_host::maps::MapType::Hash, 4, 8, 16);
+//! let map = host.create_map("counts", def).unwrap();
+//! map.map().update(&1u32.to_ne_bytes(), &7u64.to_ne_bytes(), 0).unwrap();
+//! assert_eq!(host.next_id(ebpf_kernel_host::ObjectKind::Map, 0), Some(map.id()));
+//! ```
+
+use alloc::string::String;
+use alloc::sync::Arc;
+use core::fmt;
+
+use ebpf_platform::{AttachType, Platform};
+
+use crate::epoch::Epoch;
+use crate::helpers::HelperTable;
+use crate::invoke::{Batch, Scratch};
+use crate::maps::{Map, MapDef, Semantics};
+use crate::object::{
+    Link, MapInfo, MapObject, Object, ObjectError, ObjectErrorKind, ObjectKind, Registry,
+};
+use crate::os::Os;
+use crate::program::{LoadError, LoadOptions, Loaded, Program, ProgramInfo};
+use crate::sys::percpu::PerCpu;
+
+/// What the host's objects share.
+pub(crate) struct Shared {
+    pub(crate) os: Arc<dyn Os>,
+    pub(crate) epoch: Arc<Epoch>,
+    pub(crate) platform: &'static Platform,
+    pub(crate) semantics: Semantics,
+    pub(crate) helpers: HelperTable,
+    pub(crate) registry: Registry,
+    pub(crate) scratch: PerCpu<Scratch>,
+}
+
+impl Shared {
+    pub(crate) fn epoch(&self) -> &Epoch {
+        &self.epoch
+    }
+}
+
+impl fmt::Debug for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Shared")
+            .field("platform", &self.platform.name)
+            .field("cpus", &self.epoch.cpu_count())
+            .finish_non_exhaustive()
+    }
+}
+
+/// An execution context for programs of one platform.
+#[derive(Clone, Debug)]
+pub struct Host {
+    shared: Arc<Shared>,
+}
+
+impl Host {
+    /// A host on `os` for programs of `platform` (eBPF for Windows' semantics for `windows`,
+    /// Linux's otherwise), with one virtual CPU per CPU of `os`.
+    pub fn new(os: Arc<dyn Os>, platform: &'static Platform) -> Host {
+        let cpus = os.cpu_count().max(1);
+        let semantics = if platform.name == "windows" {
+            Semantics::Windows
+        } else {
+            Semantics::Linux
+        };
+        Host {
+            shared: Arc::new(Shared {
+                epoch: Arc::new(Epoch::new(cpus)),
+                platform,
+                semantics,
+                helpers: HelperTable::new(platform),
+                registry: Registry::new(),
+                scratch: PerCpu::new(cpus, |_| Scratch::new()),
+                os,
+            }),
+        }
+    }
+
+    /// The platform.
+    pub fn platform(&self) -> &'static Platform {
+        self.shared.platform
+    }
+
+    /// Whose map and helper semantics apply.
+    pub fn semantics(&self) -> Semantics {
+        self.shared.semantics
+    }
+
+    /// The OS services.
+    pub fn os(&self) -> &Arc<dyn Os> {
+        &self.shared.os
+    }
+
+    /// The epoch protecting the host's maps and programs.
+    pub fn epoch(&self) -> &Arc<Epoch> {
+        &self.shared.epoch
+    }
+
+    /// Creates the maps of `object` and loads its programs (see [`program`](crate::program)).
+    pub fn load(
+        &self,
+        object: &ebpf_loader::Object,
+        options: &LoadOptions<'_>,
+    ) -> Result<Loaded, LoadError> {
+        crate::program::load(&self.shared, object, options)
+    }
+
+    /// Creates a map.
+    pub fn create_map(&self, name: &str, def: MapDef) -> Result<Arc<MapObject>, ObjectError> {
+        let number = match self.shared.semantics {
+            Semantics::Windows => def.map_type.windows_id(),
+            Semantics::Linux => def.map_type.linux_id(),
+        };
+        let mut seed = [0u8; 8];
+        self.shared.os.fill_random(&mut seed);
+        let map = Map::new(
+            def,
+            self.shared.semantics,
+            self.shared.epoch.clone(),
+            u64::from_ne_bytes(seed),
+        )?;
+        let id = self.shared.registry.allocate_id();
+        let map = Arc::new(MapObject::new(id, String::from(name), number, map, false)?);
+        self.shared.registry.register(&Object::Map(map.clone()));
+        Ok(map)
+    }
+
+    /// Attaches `program` as `attach_type` with `parameter` (an interface index, a compartment
+    /// id): a link the hook would invoke the program through.
+    pub fn attach(
+        &self,
+        program: &Arc<Program>,
+        attach_type: &'static AttachType,
+        parameter: u64,
+    ) -> Result<Arc<Link>, ObjectError> {
+        if !core::ptr::eq(program.shared(), &*self.shared) {
+            return Err(ObjectError::new(ObjectErrorKind::ForeignObject));
+        }
+        let id = self.shared.registry.allocate_id();
+        let link = Arc::new(Link::new(id, program.clone(), attach_type, parameter));
+        self.shared.registry.register(&Object::Link(link.clone()));
+        Ok(link)
+    }
+
+    /// The live object with `id`.
+    pub fn object(&self, id: u32) -> Result<Object, ObjectError> {
+        self.shared
+            .registry
+            .get(id)
+            .ok_or_else(|| ObjectError::new(ObjectErrorKind::NoSuchId { id }))
+    }
+
+    /// The smallest id above `after` of a live object of `kind` (`bpf_*_get_next_id`).
+    pub fn next_id(&self, kind: ObjectKind, after: u32) -> Option<u32> {
+        self.shared.registry.next_id(kind, after)
+    }
+
+    /// Pins `object` at `path`, keeping it alive until unpinned.
+    pub fn pin(&self, path: &str, object: Object) -> Result<(), ObjectError> {
+        self.shared.registry.pin(path, object)
+    }
+
+    /// The object pinned at `path`.
+    pub fn pinned(&self, path: &str) -> Result<Object, ObjectError> {
+        self.shared.registry.pinned(path).ok_or_else(|| {
+            ObjectError::new(ObjectErrorKind::NotPinned {
+                path: String::from(path),
+            })
+        })
+    }
+
+    /// Removes the pin at `path`; returns the object that was pinned.
+    pub fn unpin(&self, path: &str) -> Result<Object, ObjectError> {
+        self.shared.registry.unpin(path)
+    }
+
+    /// The first pin path after `after` (the first of all for `None`).
+    pub fn next_pin(&self, after: Option<&str>) -> Option<String> {
+        self.shared.registry.next_pin(after)
+    }
+
+    /// A map's description, with its pin count.
+    pub fn map_info(&self, map: &MapObject) -> MapInfo {
+        let mut info = map.info();
+        info.pinned_path_count = self.shared.registry.pin_paths(map.id()).len() as u32;
+        info
+    }
+
+    /// A program's description.
+    pub fn program_info(&self, program: &Program) -> ProgramInfo {
+        program.info()
+    }
+
+    /// Enters the epoch on a virtual CPU for a batch of invocations.
+    pub fn batch(&self) -> Batch<'_> {
+        Batch::new(&self.shared)
+    }
+
+    /// Waits until every invocation running now has ended and frees what they could still see.
+    pub fn synchronize(&self) {
+        self.shared.epoch.synchronize();
+    }
+}

@@ -1,0 +1,65 @@
+//! The eBPF execution context's foundation: OS services, epochs and maps (`no_std` + `alloc`).
+//!
+//! - [`os::Os`]: what the context needs from below (executable memory, clocks, randomness,
+//!   CPUs, tracing); [`os::StdOs`] implements it in user mode (feature `std`).
+//! - [`epoch::Epoch`]: epoch-based reclamation. [`Epoch::enter`](epoch::Epoch::enter) claims a
+//!   virtual CPU for an invocation (or a batch of them); memory retired by writers is freed once
+//!   every reader that could see it has exited. [`RcuSlots`] are atomic pointers read under
+//!   a guard and replaced by writers, the old value retired through the epoch.
+//! - [`maps`]: every map type of eBPF for Windows with its semantics, or Linux's where they
+//!   differ ([`maps::Semantics`]); concurrent, with lock-free program-side lookups.
+//! - [`error`]: `ebpf_result_t` codes, errno values and the map error type.
+//!
+//! The execution context on top of them:
+//!
+//! - [`Host`]: one platform's execution context: objects ([`Program`], [`MapObject`],
+//!   [`Link`] with ids from one counter, pins, info queries; [`object`]), program load from the
+//!   loader's output through the verifier onto an [`Engine`] ([`program`]), the helper table
+//!   ([`helpers`]), and invocation ([`Batch`], [`Program::invoke`], [`Program::test_run`],
+//!   tail calls; [`invoke`]) on a [`Context`] the host builds for the program's type
+//!   ([`context`]).
+//!
+//! `unsafe` code lives in one private module (`sys`) that exports safe types; the rest of the
+//! crate denies it.
+//!
+//! # Model checking
+//!
+//! The epoch protocol is model-checked with loom:
+//!
+//! ```text
+//! RUSTFLAGS="--cfg loom" cargo test -p ebpf-kernel-host --release --test loom
+//! ```
+//!
+//! Without `--cfg loom` that test file compiles to nothing and loom is not built.
+
+#![no_std]
+#![deny(unsafe_code)]
+
+#[cfg(any(test, feature = "std"))]
+extern crate std;
+
+extern crate alloc;
+
+pub mod context;
+pub mod epoch;
+pub mod error;
+pub mod helpers;
+mod host;
+pub mod invoke;
+pub mod maps;
+pub mod object;
+pub mod os;
+pub mod program;
+mod sync;
+#[allow(unsafe_code)]
+mod sys;
+
+pub use context::{Context, ContextError, ContextErrorKind, Packet, Redirect};
+pub use epoch::{Epoch, Guard};
+pub use error::{EbpfResult, MapError, MapErrorKind};
+pub use host::Host;
+pub use invoke::{Batch, InvokeError, InvokeErrorKind, TestRun, TestRunOutput};
+pub use object::{Link, MapObject, Object, ObjectError, ObjectErrorKind, ObjectKind};
+pub use os::Os;
+pub use program::{Engine, LoadError, LoadErrorKind, LoadOptions, Loaded, Program, ProgramInfo};
+pub use sys::rcu::RcuSlots;

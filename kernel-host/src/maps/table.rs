@@ -1,0 +1,252 @@
+//! [`Table`]: the RCU hash table under the hash, LRU, LPM and hash-of-maps maps.
+//!
+//! Buckets are immutable [`Chain`]s of shared [`Entry`]s behind [`RcuSlots`]: a reader loads a
+//! bucket's chain and scans it with no lock and no write. A writer builds the new entry before
+//! taking the bucket's lock, then under the lock builds a new chain (sharing the unchanged
+//! entries), publishes it, and retires the old chain through the epoch. An entry's memory (and
+//! so a value pointer a program holds) lives until the last chain that holds it is freed, which
+//! is after every reader that could have seen it has exited. This is eBPF for Windows' scheme
+//! (`ebpf_hash_table.c`: immutable buckets rebuilt under a per-bucket lock, old memory freed
+//! through the epoch).
+//!
+//! The hash is a keyed multiply-fold hash with a per-table random seed. The bucket count is
+//! `max_entries` rounded up to a power of two, at most 2^20.
+
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use super::def::update;
+use crate::epoch::{Epoch, Guard};
+use crate::error::Failure;
+use crate::sys::lock::SpinLock;
+use crate::sys::rcu::RcuSlots;
+
+/// The most buckets a table gets.
+const MAX_BUCKETS: usize = 1 << 20;
+
+/// One key and its value words. Immutable once published, except the value words (which
+/// programs write) and the LRU bookkeeping.
+#[derive(Debug)]
+pub(crate) struct Entry {
+    pub(crate) key: Box<[u8]>,
+    pub(crate) value: Box<[AtomicU64]>,
+    /// LRU: the clock value of the last use.
+    pub(crate) stamp: AtomicU64,
+    /// LRU: the stamp this entry is filed under in the eviction index (written under its lock).
+    pub(crate) indexed: AtomicU64,
+}
+
+impl Entry {
+    pub(crate) fn new(key: &[u8], value: Box<[AtomicU64]>, stamp: u64) -> Arc<Entry> {
+        Arc::new(Entry {
+            key: key.into(),
+            value,
+            stamp: AtomicU64::new(stamp),
+            indexed: AtomicU64::new(stamp),
+        })
+    }
+}
+
+/// A bucket's entries.
+#[derive(Debug)]
+pub(crate) struct Chain {
+    entries: Vec<Arc<Entry>>,
+}
+
+/// A concurrent hash table of [`Entry`]s.
+#[derive(Debug)]
+pub(crate) struct Table {
+    seed: u64,
+    mask: usize,
+    heads: RcuSlots<Chain>,
+    locks: Box<[SpinLock<()>]>,
+    count: AtomicUsize,
+    max_entries: u32,
+}
+
+/// What stopped an insertion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum InsertError {
+    /// `BPF_NOEXIST` and the key exists.
+    Exists,
+    /// `BPF_EXIST` and the key is missing.
+    Missing,
+    /// The table holds `max_entries` entries.
+    Full,
+    /// Memory could not be allocated.
+    NoMemory,
+}
+
+impl InsertError {
+    /// The failure for this error; `full_errno` is the Linux code of a full map.
+    pub(crate) fn failure(self, max_entries: u32, full_errno: i32) -> Failure {
+        match self {
+            InsertError::Exists => Failure::already_exists(),
+            InsertError::Missing => Failure::key_not_found(),
+            InsertError::Full => Failure::full(max_entries, full_errno),
+            InsertError::NoMemory => Failure::no_memory(),
+        }
+    }
+}
+
+/// Multiplies and folds the 128-bit product.
+fn fold(a: u64, b: u64) -> u64 {
+    let m = u128::from(a) * u128::from(b);
+    (m as u64) ^ ((m >> 64) as u64)
+}
+
+/// The keyed hash of `key`.
+pub(crate) fn hash(seed: u64, key: &[u8]) -> u64 {
+    const K0: u64 = 0x9e37_79b9_7f4a_7c15;
+    const K1: u64 = 0x2d35_8dcc_aa6c_78a5;
+    let mut h = seed ^ (key.len() as u64).wrapping_mul(K0);
+    for chunk in key.chunks(8) {
+        let mut w = [0u8; 8];
+        w[..chunk.len()].copy_from_slice(chunk);
+        h = fold(h ^ u64::from_le_bytes(w), K1);
+    }
+    fold(h, K0)
+}
+
+impl Table {
+    /// A table for up to `max_entries` entries (the bucket-count hint) protected by `epoch`.
+    pub(crate) fn new(epoch: Arc<Epoch>, max_entries: u32, seed: u64) -> Result<Self, Failure> {
+        let buckets = (max_entries as usize)
+            .max(1)
+            .checked_next_power_of_two()
+            .unwrap_or(MAX_BUCKETS)
+            .min(MAX_BUCKETS);
+        let heads = RcuSlots::new(epoch, buckets).ok_or_else(Failure::no_memory)?;
+        let mut locks = Vec::new();
+        locks
+            .try_reserve_exact(buckets)
+            .map_err(|_| Failure::no_memory())?;
+        locks.extend((0..buckets).map(|_| SpinLock::new(())));
+        Ok(Table {
+            seed,
+            mask: buckets - 1,
+            heads,
+            locks: locks.into_boxed_slice(),
+            count: AtomicUsize::new(0),
+            max_entries,
+        })
+    }
+
+    /// The number of entries.
+    pub(crate) fn len(&self) -> usize {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    fn bucket(&self, key: &[u8]) -> usize {
+        (hash(self.seed, key) as usize) & self.mask
+    }
+
+    /// The entry for `key`; lock-free.
+    pub(crate) fn get<'g>(&'g self, key: &[u8], guard: &'g Guard<'_>) -> Option<&'g Arc<Entry>> {
+        let chain = self.heads.load(self.bucket(key), guard)?;
+        chain.entries.iter().find(|e| *e.key == *key)
+    }
+
+    /// Inserts or replaces `entry` as `flags` (`BPF_ANY`, `BPF_NOEXIST`, `BPF_EXIST`, already
+    /// checked) allow. With `limit`, a new key beyond `max_entries` fails with `Full`. Returns
+    /// the replaced entry, still readable while `guard` lives.
+    pub(crate) fn insert<'g>(
+        &'g self,
+        entry: Arc<Entry>,
+        flags: u64,
+        limit: bool,
+        guard: &'g Guard<'_>,
+    ) -> Result<Option<&'g Arc<Entry>>, InsertError> {
+        let b = self.bucket(&entry.key);
+        let _lock = self.locks[b].lock();
+        let chain = self.heads.load(b, guard);
+        let old = chain.map_or(&[][..], |c| &c.entries[..]);
+        let pos = old.iter().position(|e| e.key == entry.key);
+        match (pos, flags) {
+            (Some(_), update::NOEXIST) => return Err(InsertError::Exists),
+            (None, update::EXIST) => return Err(InsertError::Missing),
+            _ => {}
+        }
+        let mut entries = Vec::new();
+        if entries.try_reserve_exact(old.len() + 1).is_err() {
+            return Err(InsertError::NoMemory);
+        }
+        if pos.is_none() {
+            let before = self.count.fetch_add(1, Ordering::Relaxed);
+            if limit && before >= self.max_entries as usize {
+                self.count.fetch_sub(1, Ordering::Relaxed);
+                return Err(InsertError::Full);
+            }
+        }
+        entries.extend(old.iter().cloned());
+        match pos {
+            Some(p) => entries[p] = entry,
+            None => entries.push(entry),
+        }
+        let previous = self
+            .heads
+            .replace(b, Some(Box::new(Chain { entries })), guard);
+        Ok(pos.and_then(|p| previous.map(|c| &c.entries[p])))
+    }
+
+    /// Removes the entry for `key` (or, with `only`, that exact entry); returns it, still
+    /// readable while `guard` lives.
+    pub(crate) fn remove<'g>(
+        &'g self,
+        key: &[u8],
+        only: Option<&Arc<Entry>>,
+        guard: &'g Guard<'_>,
+    ) -> Option<&'g Arc<Entry>> {
+        let b = self.bucket(key);
+        let _lock = self.locks[b].lock();
+        let old = &self.heads.load(b, guard)?.entries;
+        let pos = old.iter().position(|e| match only {
+            Some(only) => Arc::ptr_eq(e, only),
+            None => *e.key == *key,
+        })?;
+        let new = if old.len() == 1 {
+            None
+        } else {
+            let mut entries = Vec::with_capacity(old.len() - 1);
+            entries.extend(old[..pos].iter().cloned());
+            entries.extend(old[pos + 1..].iter().cloned());
+            Some(Box::new(Chain { entries }))
+        };
+        let previous = self.heads.replace(b, new, guard)?;
+        self.count.fetch_sub(1, Ordering::Relaxed);
+        Some(&previous.entries[pos])
+    }
+
+    /// The entry after `key` in iteration order (bucket by bucket); the first entry when `key`
+    /// is `None` or absent. `None` at the end.
+    pub(crate) fn next<'g>(
+        &'g self,
+        key: Option<&[u8]>,
+        guard: &'g Guard<'_>,
+    ) -> Option<&'g Arc<Entry>> {
+        let mut start = 0;
+        if let Some(key) = key {
+            let b = self.bucket(key);
+            if let Some(chain) = self.heads.load(b, guard) {
+                if let Some(pos) = chain.entries.iter().position(|e| *e.key == *key) {
+                    if let Some(next) = chain.entries.get(pos + 1) {
+                        return Some(next);
+                    }
+                    start = b + 1;
+                }
+            }
+        }
+        (start..=self.mask).find_map(|b| self.heads.load(b, guard)?.entries.first())
+    }
+
+    /// Calls `f` on every entry (a snapshot per bucket).
+    pub(crate) fn for_each<'g>(&'g self, guard: &'g Guard<'_>, mut f: impl FnMut(&'g Arc<Entry>)) {
+        for b in 0..=self.mask {
+            if let Some(chain) = self.heads.load(b, guard) {
+                chain.entries.iter().for_each(&mut f);
+            }
+        }
+    }
+}
