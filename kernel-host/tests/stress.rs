@@ -5,7 +5,7 @@
 //!
 //! - no invocation failed, and every return value names the program that gave it;
 //! - the per-CPU counters, summed over the CPUs from the user side, are exact: `entry` ran once
-//!   per invocation, `prog_a`'s and `prog_b`'s runs and the misses are the return values'
+//!   per invocation (and its atomic adds to one shared value count as many), `prog_a`'s and `prog_b`'s runs and the misses are the return values'
 //!   tallies and add up to the invocations, every lookup is counted, and no lookup saw a value
 //!   that was not its key's (freed or foreign memory);
 //! - a counting global allocator is back at its starting level once the host and everything
@@ -254,6 +254,16 @@ fn stress(engine: Engine, invocations: u64, synchronize: bool) -> Report {
     let count = |name: &str| per_cpu_sum(loaded.map(name).unwrap(), 0);
     let (a, b, misses) = (count("a_runs"), count("b_runs"), count("misses"));
     assert_eq!(count("entry_runs"), invocations, "{engine:?}: entry runs");
+    let mut shared = [0u8; 8];
+    let shared_runs = loaded.map("shared_runs").unwrap().map();
+    shared_runs
+        .lookup(&0u32.to_ne_bytes(), &mut shared)
+        .unwrap();
+    assert_eq!(
+        u64::from_ne_bytes(shared),
+        invocations,
+        "{engine:?}: entry runs by atomic add"
+    );
     assert_eq!(a, tally[PASS as usize], "{engine:?}: prog_a runs");
     assert_eq!(b, tally[TX as usize], "{engine:?}: prog_b runs");
     assert_eq!(misses, tally[DROP as usize], "{engine:?}: misses");

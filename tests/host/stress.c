@@ -6,7 +6,8 @@
  * and each return value names the program that gave it: XDP_PASS from prog_a, XDP_TX from
  * prog_b, XDP_DROP when the tail call missed. The user side writes `table[k]` as
  * (k << 32 | generation), so a value whose high half is not its key is memory a program should
- * not have seen (counted in `lookups[2]`, which must stay 0). */
+ * not have seen (counted in `lookups[2]`, which must stay 0). `entry` also counts its runs by
+ * an atomic add into one value every CPU shares (`shared_runs`). */
 #include "common.h"
 
 #define KEYS 64
@@ -23,6 +24,14 @@ COUNTER(entry_runs);
 COUNTER(a_runs);
 COUNTER(b_runs);
 COUNTER(misses);
+
+/* Every run of entry, added atomically from all CPUs. */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u64);
+} shared_runs SEC(".maps");
 
 /* Lookup outcomes: 0 found with the right key, 1 absent, 2 found with a wrong value. */
 struct {
@@ -69,6 +78,10 @@ static __always_inline void look_up(void)
 SEC("xdp")
 int entry(struct xdp_md *ctx)
 {
+    __u32 zero = 0;
+    __u64 *all = bpf_map_lookup_elem(&shared_runs, &zero);
+    if (all)
+        __sync_fetch_and_add(all, 1);
     count(&entry_runs, 0);
     look_up();
     bpf_tail_call(ctx, &next, 0);
