@@ -16,6 +16,8 @@ use alloc::vec;
 use core::fmt;
 use core::marker::PhantomData;
 use core::ptr;
+#[cfg(target_has_atomic = "32")]
+use core::sync::atomic::Ordering::SeqCst;
 
 use crate::fault::{AccessError, AccessErrorKind, Area, Place};
 use crate::helpers::{HelperError, HelperErrorKind};
@@ -37,6 +39,14 @@ const INPUT_SLOT: usize = 1;
 const FRAME_SLOT: usize = 2;
 const REGION_SLOT: usize = FRAME_SLOT + MAX_FRAMES;
 const SLOTS: usize = REGION_SLOT + MAX_REGIONS;
+
+/// `bytes` as an array of `M` bytes, cut or zero-filled (callers convert between equal sizes).
+fn resize<const N: usize, const M: usize>(bytes: [u8; N]) -> [u8; M] {
+    let mut out = [0u8; M];
+    let n = N.min(M);
+    out[..n].copy_from_slice(&bytes[..n]);
+    out
+}
 
 /// Base address of window `slot`.
 const fn base(slot: usize) -> u64 {
@@ -306,7 +316,10 @@ impl<'a> Memory<'a> {
     /// For as long as this `Memory` is used (by runs, [`slice`](Self::slice) and
     /// [`slice_mut`](Self::slice_mut)), `ptr..ptr + len` must be valid for reads (and for
     /// writes if `writable`), must not be accessed through any other reference or pointer
-    /// except through this `Memory`, and must not be deallocated.
+    /// except through this `Memory`, and must not be deallocated. Memory that runs on several
+    /// threads share (a map value granted to each) may also be accessed by those runs: their
+    /// atomic instructions on naturally aligned 4- and 8-byte words are atomic (see
+    /// `Space::update`), as are the host's own atomic accesses to those words.
     pub unsafe fn grant_raw(
         &mut self,
         ptr: *mut u8,
@@ -578,16 +591,40 @@ impl<'r, 'a> Space<'r, 'a> {
         Ok(())
     }
 
-    /// Read-modify-write of `N` bytes at `addr`: stores `f(old)` and returns `old`.
+    /// Read-modify-write of `N` bytes at `addr`: stores `f(old)` and returns `old`. A naturally
+    /// aligned 4- or 8-byte word is updated atomically (a compare-and-swap loop, so `f` may be
+    /// called more than once): memory a host shares between runs on several threads, such as
+    /// a map value, counts every `lock` add. Other sizes and misaligned words are read and
+    /// written plainly.
     #[inline]
     pub(crate) fn update<const N: usize>(
         &mut self,
         addr: u64,
-        f: impl FnOnce([u8; N]) -> [u8; N],
+        f: impl Fn([u8; N]) -> [u8; N],
     ) -> Result<[u8; N], AccessError> {
-        let p = self.mem.translate(addr, N as u64, true)?.cast::<[u8; N]>();
+        let p = self.mem.translate(addr, N as u64, true)?;
+        #[cfg(target_has_atomic = "64")]
+        if N == 8 && p.align_offset(8) == 0 {
+            // SAFETY: `p` points to 8 readable and writable bytes of one region (as in `store`),
+            // aligned for `AtomicU64`; a host that shares them between threads accesses them
+            // atomically too (or not during the run).
+            let word = unsafe { core::sync::atomic::AtomicU64::from_ptr(p.cast::<u64>()) };
+            let old = word.fetch_update(SeqCst, SeqCst, |old| {
+                Some(u64::from_ne_bytes(resize(f(resize(old.to_ne_bytes())))))
+            });
+            return Ok(resize(old.unwrap_or_else(|old| old).to_ne_bytes()));
+        }
+        #[cfg(target_has_atomic = "32")]
+        if N == 4 && p.align_offset(4) == 0 {
+            // SAFETY: as above, for 4 bytes aligned for `AtomicU32`.
+            let word = unsafe { core::sync::atomic::AtomicU32::from_ptr(p.cast::<u32>()) };
+            let old = word.fetch_update(SeqCst, SeqCst, |old| {
+                Some(u32::from_ne_bytes(resize(f(resize(old.to_ne_bytes())))))
+            });
+            return Ok(resize(old.unwrap_or_else(|old| old).to_ne_bytes()));
+        }
+        let p = p.cast::<[u8; N]>();
         // SAFETY: as in `store`: `p` points to `N` readable and writable bytes of one region.
-        // The run is single-threaded; the host promises no concurrent access (see `grant_raw`).
         unsafe {
             let old = ptr::read_unaligned(p);
             ptr::write_unaligned(p, f(old));

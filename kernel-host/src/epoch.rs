@@ -21,16 +21,20 @@
 //! Reclamation runs on the exit path (after the slot is released) every [`COLLECT_EVERY`]
 //! exits of a slot, every 16 exits while more than [`COLLECT_THRESHOLD`] objects wait, and on
 //! [`Epoch::collect`] and [`Epoch::synchronize`]; never inside `retire`, where the caller may
-//! hold a writer lock. Freed objects' destructors run outside any guard, as eBPF for
-//! Windows runs its epoch work items.
+//! hold a writer lock. The exit path never waits for the list of retired objects: when a
+//! retirer or another collector holds it, that exit skips its turn. Retired objects are kept
+//! in the order of their stamps, so a reclamation looks only at the ones it frees (and at one
+//! more). Freed objects' destructors run outside any guard, as eBPF for Windows runs its epoch
+//! work items.
 
 use alloc::boxed::Box;
+use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use core::marker::PhantomData;
 
 use crate::sync::{fence, AtomicU64, AtomicUsize, Ordering};
 use crate::sys::deferred::Deferred;
-use crate::sys::lock::SpinLock;
+use crate::sys::lock::{SpinGuard, SpinLock};
 
 /// A slot's state when no reader holds it.
 const FREE: u64 = 0;
@@ -66,9 +70,10 @@ impl Slot {
     }
 }
 
-/// Retired objects and the epoch at which each was retired.
+/// Retired objects and the epoch at which each was retired, oldest first (stamps never
+/// decrease from front to back: each is read under the lock that orders the pushes).
 struct Garbage {
-    items: Vec<(u64, Deferred)>,
+    items: VecDeque<(u64, Deferred)>,
 }
 
 /// An epoch domain: reader slots, the global epoch and the retired objects.
@@ -113,7 +118,9 @@ impl Epoch {
             cpu_count,
             next_user: AtomicUsize::new(0),
             pending: AtomicUsize::new(0),
-            garbage: SpinLock::new(Garbage { items: Vec::new() }),
+            garbage: SpinLock::new(Garbage {
+                items: VecDeque::new(),
+            }),
             relax,
         }
     }
@@ -204,7 +211,12 @@ impl Epoch {
         let due = exits % COLLECT_EVERY == 0 && pending > 0;
         let crowded = exits % 16 == 0 && pending >= COLLECT_THRESHOLD;
         if due || crowded {
-            self.collect();
+            // An invocation's exit does not wait for a retirer (which may be allocating) or
+            // for another collector: whoever holds the list now will free it, or a later exit.
+            self.try_advance();
+            if let Some(garbage) = self.garbage.try_lock() {
+                self.free_ready(garbage);
+            }
         }
     }
 
@@ -234,23 +246,40 @@ impl Epoch {
     /// Returns how many objects this call freed.
     pub fn collect(&self) -> usize {
         self.try_advance();
+        self.free_ready(self.garbage.lock())
+    }
+
+    /// Frees the retired objects whose readers have all exited; `garbage` is the held list.
+    fn free_ready(&self, mut garbage: SpinGuard<'_, Garbage>) -> usize {
         let global = self.global.load(Ordering::Acquire);
-        let ready: Vec<(u64, Deferred)> = {
-            let mut garbage = self.garbage.lock();
-            if garbage.items.is_empty() {
-                return 0;
-            }
-            let (ready, keep): (Vec<_>, Vec<_>) = core::mem::take(&mut garbage.items)
-                .into_iter()
-                .partition(|(stamp, _)| global >= stamp + 2);
-            garbage.items = keep;
-            ready
-        };
-        let freed = ready.len();
+        // The stamps grow from front to back: the ready objects are a prefix.
+        let freed = garbage
+            .items
+            .iter()
+            .take_while(|(stamp, _)| global >= stamp + 2)
+            .count();
+        if freed == 0 {
+            return 0;
+        }
+        let ready: Vec<(u64, Deferred)> = garbage.items.drain(..freed).collect();
+        drop(garbage);
         self.pending.fetch_sub(freed, Ordering::Relaxed);
         // Destructors run here, outside the lock and outside any guard.
         drop(ready);
         freed
+    }
+
+    /// Frees what no reader can still see, without waiting: advances the epoch as far as the
+    /// active readers let it (twice at most, enough for everything retired before the call
+    /// when no reader is active) and frees the ready objects, unless another thread holds
+    /// the list of retired objects. Returns how many objects this call freed.
+    pub(crate) fn try_reclaim(&self) -> usize {
+        if self.pending.load(Ordering::Relaxed) == 0 {
+            return 0;
+        }
+        self.try_advance();
+        self.try_advance();
+        self.garbage.try_lock().map_or(0, |g| self.free_ready(g))
     }
 
     /// Waits until every reader active at the call has exited, then frees everything retired
@@ -268,9 +297,14 @@ impl Epoch {
         // Orders the caller's unlinking before the stamp: a reader that can still reach the
         // object entered no later than this epoch.
         fence(Ordering::SeqCst);
+        let mut garbage = self.garbage.lock();
+        // Read under the lock, so stamps never decrease along the list (a later read only
+        // delays the object's reclamation).
         let stamp = self.global.load(Ordering::Relaxed);
-        self.garbage.lock().items.push((stamp, item));
+        garbage.items.push_back((stamp, item));
+        // Counted before a collector can take it, so the count never drops below zero.
         self.pending.fetch_add(1, Ordering::Relaxed);
+        drop(garbage);
     }
 }
 

@@ -56,9 +56,20 @@ impl fmt::Debug for Shared {
 }
 
 /// An execution context for programs of one platform.
+///
+/// Dropping a handle (as dropping a [`Program`]) frees what the epoch holds that no running
+/// invocation can still see: programs replaced in program arrays hold their host, so the
+/// host's memory is given back once its last handles are dropped while nothing runs, without
+/// a call to [`Host::synchronize`].
 #[derive(Clone, Debug)]
 pub struct Host {
     shared: Arc<Shared>,
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        self.shared.epoch.try_reclaim();
+    }
 }
 
 impl Host {

@@ -192,22 +192,26 @@ impl<'h> Batch<'h> {
     /// Enters the epoch on a virtual CPU (waiting while every CPU is taken).
     pub(crate) fn new(shared: &'h Shared) -> Batch<'h> {
         let cpus = shared.epoch.cpu_count();
-        let mut hint = shared.os.current_cpu();
+        let hint = shared.os.current_cpu();
         loop {
-            let guard = shared.epoch.enter(hint);
-            let cpu = guard.cpu().unwrap_or(0);
-            // The CPU is this guard's alone, so its scratch is free unless this thread nests
-            // batches; then try another CPU.
-            if let Some(scratch) = shared.scratch.claim(cpu) {
-                return Batch {
-                    shared,
-                    scratch,
-                    guard,
-                    runs: 0,
+            for k in 0..cpus {
+                let cpu = (hint + k) % cpus;
+                let Some(guard) = shared.epoch.try_enter_cpu(cpu) else {
+                    continue;
                 };
+                // The CPU is this guard's alone, so its scratch is free unless this thread
+                // nests batches; then try another CPU.
+                if let Some(scratch) = shared.scratch.claim(cpu) {
+                    return Batch {
+                        shared,
+                        scratch,
+                        guard,
+                        runs: 0,
+                    };
+                }
             }
-            drop(guard);
-            hint = (cpu + 1) % cpus;
+            // Every CPU is taken: let their holders run (a user-mode `Os` yields the thread,
+            // so more threads than virtual CPUs do not spin against preempted holders).
             shared.os.relax();
         }
     }

@@ -269,6 +269,15 @@ impl fmt::Debug for Program {
     }
 }
 
+impl Drop for Program {
+    fn drop(&mut self) {
+        // A program replaced in a program array is retired through the epoch, and holds the
+        // host that holds the epoch: unless something reclaims it after the last handles go,
+        // they keep each other alive. Free what no reader can still see, without waiting.
+        self.shared.epoch().try_reclaim();
+    }
+}
+
 /// What [`Program::info`] reports (eBPF for Windows' `struct bpf_prog_info`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProgramInfo {
