@@ -255,13 +255,14 @@ impl Zone {
         self.add_edge(x, y, -c);
     }
 
-    /// `x := x + c` (top when it may leave the 64-bit range).
+    /// `x := x + c` (top when it may leave the 64-bit range; a loop counter, a count that
+    /// does not wrap, is shifted all the same).
     pub fn shift(&mut self, x: VarId, c: i128) {
         if self.bottom || c == 0 {
             return;
         }
         let itv = self.interval(x);
-        if !itv.within(I64_MIN - c.min(0), I64_MAX - c.max(0)) {
+        if !is_counter(x) && !itv.within(I64_MIN - c.min(0), I64_MAX - c.max(0)) {
             self.forget(x);
             return;
         }
@@ -328,6 +329,7 @@ impl Zone {
                 Some(o) if o <= v => {
                     unary.insert((a, b), v);
                 }
+                Some(_) if is_counter(a) || is_counter(b) => {}
                 Some(o) => {
                     if let Some(&t) = thresholds.iter().find(|&&t| t >= o) {
                         unary.insert((a, b), t);
@@ -520,6 +522,13 @@ fn collect_diffs(
         }
     }
     out
+}
+
+/// Whether `x` counts the visits of a loop head: such a counter grows by one every round of its
+/// loop and is bounded only through its relations with the loop's variables, so widening drops
+/// a growing bound of it rather than stepping it through every threshold (one round each).
+fn is_counter(x: VarId) -> bool {
+    matches!(x.kind(), super::VarKind::Loop(_))
 }
 
 /// `None` or greater than `v`: a stored bound of `v` would add information.
