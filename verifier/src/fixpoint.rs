@@ -5,6 +5,7 @@
 
 use alloc::format;
 use alloc::vec::Vec;
+use core::cell::Cell;
 
 use ebpf_isa::{Insn, Program};
 
@@ -39,8 +40,11 @@ pub(crate) const MAX_LOOP_ITERATIONS: i128 = 1 << 20;
 pub(crate) struct Limits {
     /// Most instruction visits.
     pub(crate) visits: usize,
-    /// Most bytes the kept states may take (estimated every [`MEMORY_CHECK_EVERY`] visits).
+    /// Most bytes the kept states may take (an estimate kept up to date as states are
+    /// replaced, checked at every visit).
     pub(crate) memory: usize,
+    /// Most units of work: see [`Fixpoint::charge`].
+    pub(crate) work: u64,
 }
 
 /// `bytes` in KiB or MiB (rounded up).
@@ -51,9 +55,6 @@ fn human_bytes(bytes: usize) -> alloc::string::String {
         format!("{} KiB", bytes.div_ceil(1 << 10))
     }
 }
-
-/// Visits between two estimates of the memory the states take.
-const MEMORY_CHECK_EVERY: usize = 4096;
 
 pub(crate) struct Fixpoint<'a, 'e> {
     cfg: &'a Cfg,
@@ -80,6 +81,11 @@ pub(crate) struct Fixpoint<'a, 'e> {
     post_parts: Vec<Vec<Post>>,
     entry: State,
     visits: usize,
+    /// Units of work so far (see [`Fixpoint::charge`]); a cell so that the read-only joins
+    /// and inclusion tests can count theirs.
+    work: Cell<u64>,
+    /// [`Fixpoint::approx_bytes`], kept up to date as states are replaced.
+    bytes: usize,
     limits: Limits,
     thresholds: Vec<i128>,
 }
@@ -113,7 +119,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         if cfg.is_head(0) {
             reset(&mut entry, 0);
         }
-        Fixpoint {
+        let mut fx = Fixpoint {
             cfg,
             program,
             env,
@@ -121,6 +127,8 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             post: (0..n).map(|_| None).collect(),
             entry,
             visits: 0,
+            work: Cell::new(0),
+            bytes: 0,
             limits,
             thresholds: thresholds(program.insns()),
             mode,
@@ -129,12 +137,77 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             zext,
             pre_parts: alloc::vec![Vec::new(); n],
             post_parts: (0..n).map(|_| Vec::new()).collect(),
+        };
+        fx.bytes = fx.approx_bytes();
+        fx
+    }
+
+    /// The estimated bytes of the state (or disjuncts) before node `n`.
+    fn pre_bytes(&self, n: usize) -> usize {
+        self.pre[n].approx_bytes()
+            + self.pre_parts[n]
+                .iter()
+                .map(State::approx_bytes)
+                .sum::<usize>()
+    }
+
+    /// The estimated bytes of the states after node `n`.
+    fn post_bytes(&self, n: usize) -> usize {
+        let post = |p: &Post| p.fall.approx_bytes() + p.taken.approx_bytes();
+        self.post[n].as_ref().map_or(0, post) + self.post_parts[n].iter().map(post).sum::<usize>()
+    }
+
+    /// Replaces the state before `n` by `s` or, when `parts` has several, by these disjuncts
+    /// (`s` then bottom).
+    fn set_pre(&mut self, n: u32, s: State, parts: Vec<State>) {
+        let n = n as usize;
+        let old = self.pre_bytes(n);
+        self.pre[n] = s;
+        self.pre_parts[n] = parts;
+        self.bytes = (self.bytes + self.pre_bytes(n)).saturating_sub(old);
+    }
+
+    /// Joins `incoming` into the state of loop head `h`, or widens it with `incoming`.
+    fn grow_head(&mut self, h: u32, incoming: &State, widen: bool) {
+        let hi = h as usize;
+        let old = self.pre_bytes(hi);
+        let mut pre = core::mem::replace(&mut self.pre[hi], State::bottom());
+        let mut work = 0;
+        if widen {
+            pre.widen_metered(incoming, &self.thresholds, &mut work);
+        } else {
+            pre.join_metered(incoming, &mut work);
         }
+        self.charge(work as usize);
+        self.pre[hi] = pre;
+        self.bytes = (self.bytes + self.pre_bytes(hi)).saturating_sub(old);
+    }
+
+    /// Adds `units` of work. The analysis' work is counted in the sizes ([`State::size`]:
+    /// constraints and stack cells) of the states it steps, copies, joins and compares, one
+    /// unit each, and a unit per visit, so that its limit bounds the time of visits of any
+    /// cost, not only their number.
+    fn charge(&self, units: usize) {
+        self.work.set(self.work.get().saturating_add(units as u64));
+    }
+
+    /// `acc` joined with `s`, its work counted.
+    fn join_into(&self, acc: &mut State, s: &State) {
+        let mut work = 0;
+        acc.join_metered(s, &mut work);
+        self.charge(work as usize);
+    }
+
+    /// Whether `a` is included in `b`, its work counted.
+    fn included(&self, a: &State, b: &State) -> bool {
+        self.charge(a.size() + b.size());
+        a.leq(b)
     }
 
     /// `s` flowing along the edge from `p` to `n`: counters of loops left are forgotten,
     /// those of a loop entered are started.
     fn along(&self, p: u32, n: u32, s: &State) -> State {
+        self.charge(s.size());
         let mut s = s.clone();
         let (hp, hn) = (&self.cfg.heads[p as usize], &self.cfg.heads[n as usize]);
         for h in hp {
@@ -206,8 +279,8 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
                 .iter()
                 .all(|&(p, _)| self.post_parts[p as usize].is_empty());
         if !distinct && (single || self.cfg.is_head(n)) {
-            self.pre[n as usize] = self.incoming(n);
-            self.pre_parts[n as usize] = Vec::new();
+            let s = self.incoming(n);
+            self.set_pre(n, s, Vec::new());
             return;
         }
         let key = if distinct { self.keys[n as usize] } else { 0 };
@@ -215,33 +288,40 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         let incoming = self.incoming_parts(n);
         // Told apart by the branch's registers and by kinds. Beyond MAX_KEY_PARTS, only
         // where kinds differ (the branch's registers as well up to MAX_PARTS); else joined.
-        let mut parts = group(incoming, |q, s| {
+        let mut parts = self.group(incoming, |q, s| {
             !(distinct && key == 0) && agree(q, s, key) && same_kinds(q, s, live)
         });
         if parts.len() > MAX_KEY_PARTS {
-            let by_kind = group(parts.clone(), |q, s| same_kinds(q, s, live));
+            let by_kind = self.group(parts.clone(), |q, s| same_kinds(q, s, live));
             if by_kind.len() == 1 || parts.len() > MAX_PARTS {
                 parts = by_kind;
             }
         }
         if parts.len() > MAX_PARTS {
-            parts = group(parts, |_, _| true);
+            parts = self.group(parts, |_, _| true);
         }
         match parts.len() {
-            0 => {
-                self.pre[n as usize] = State::bottom();
-                self.pre_parts[n as usize] = Vec::new();
-            }
+            0 => self.set_pre(n, State::bottom(), Vec::new()),
             1 => {
-                self.pre[n as usize] = parts.pop().expect("one part");
-                self.pre_parts[n as usize] = Vec::new();
+                let s = parts.pop().expect("one part");
+                self.set_pre(n, s, Vec::new());
             }
-            _ => {
-                // The disjuncts stand for the state (see `state_at`).
-                self.pre[n as usize] = State::bottom();
-                self.pre_parts[n as usize] = parts;
+            // The disjuncts stand for the state (see `state_at`).
+            _ => self.set_pre(n, State::bottom(), parts),
+        }
+    }
+
+    /// Joins each state of `states` into the first group it `fits`, or starts a new group.
+    fn group(&self, states: Vec<State>, fits: impl Fn(&State, &State) -> bool) -> Vec<State> {
+        let mut groups: Vec<State> = Vec::new();
+        for s in states {
+            if let Some(q) = groups.iter_mut().find(|q| fits(q, &s)) {
+                self.join_into(q, &s);
+            } else {
+                groups.push(s);
             }
         }
+        groups
     }
 
     /// The join of the states flowing into `n`.
@@ -264,14 +344,26 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
                 if acc.is_bottom() {
                     acc = s;
                 } else {
-                    acc.join(&s);
+                    self.join_into(&mut acc, &s);
                 }
             }
         }
         acc
     }
 
-    fn process(&mut self, n: u32, mut findings: Option<&mut Findings>) -> Result<(), VerifyError> {
+    fn process(&mut self, n: u32, findings: Option<&mut Findings>) -> Result<(), VerifyError> {
+        let old = self.post_bytes(n as usize);
+        self.process_parts(n, findings)?;
+        self.bytes = (self.bytes + self.post_bytes(n as usize)).saturating_sub(old);
+        Ok(())
+    }
+
+    /// Steps the state before `n`, or each of its disjuncts.
+    fn process_parts(
+        &mut self,
+        n: u32,
+        mut findings: Option<&mut Findings>,
+    ) -> Result<(), VerifyError> {
         if self.pre_parts[n as usize].is_empty() {
             self.post_parts[n as usize].clear();
             return self.process_one(n, self.pre[n as usize].clone(), findings);
@@ -312,6 +404,19 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
     ) -> Result<(), VerifyError> {
         let node = self.cfg.nodes[n as usize];
         self.visits += 1;
+        self.charge(1 + s.size());
+        if self.work.get() > self.limits.work {
+            return Err(VerifyError::new(
+                node.pc,
+                VerifyErrorKind::TooComplex {
+                    detail: format!(
+                        "the analysis did more than {} units of work (a unit: one numeric \
+                         constraint or stack cell of a state it stepped, joined or compared)",
+                        self.limits.work
+                    ),
+                },
+            ));
+        }
         if self.visits > self.limits.visits {
             return Err(VerifyError::new(
                 node.pc,
@@ -323,20 +428,17 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
                 },
             ));
         }
-        if self.visits % MEMORY_CHECK_EVERY == 0 {
-            let bytes = self.approx_bytes();
-            if bytes > self.limits.memory {
-                return Err(VerifyError::new(
-                    node.pc,
-                    VerifyErrorKind::TooComplex {
-                        detail: format!(
-                            "the analysis' states would take about {}, more than the limit of {}",
-                            human_bytes(bytes),
-                            human_bytes(self.limits.memory)
-                        ),
-                    },
-                ));
-            }
+        if self.bytes > self.limits.memory {
+            return Err(VerifyError::new(
+                node.pc,
+                VerifyErrorKind::TooComplex {
+                    detail: format!(
+                        "the analysis' states would take about {}, more than the limit of {}",
+                        human_bytes(self.bytes),
+                        human_bytes(self.limits.memory)
+                    ),
+                },
+            ));
         }
         if s.num.size() > MAX_CONSTRAINTS {
             return Err(VerifyError::new(
@@ -358,6 +460,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             findings,
         };
         let mut post = step(&mut cx, insn, s);
+        self.charge(post.fall.size() + post.taken.size());
         if let Some((dst, src)) = self.zext[n as usize] {
             // `src` is unchanged since the copy; when it is below 2^32, `dst` equals it.
             let f = &mut post.fall;
@@ -390,21 +493,17 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
     fn component(&mut self, h: u32, body: &[WtoElem]) -> Result<(), VerifyError> {
         let hi = h as usize;
         let first = self.incoming(h);
-        self.pre[hi].join(&first);
+        self.grow_head(h, &first, false);
         let mut round = 0usize;
         loop {
             self.process(h, None)?;
             self.run(body)?;
             round += 1;
             let incoming = self.incoming(h);
-            if incoming.leq(&self.pre[hi]) {
+            if self.included(&incoming, &self.pre[hi]) {
                 return Ok(());
             }
-            if round < WIDEN_DELAY {
-                self.pre[hi].join(&incoming);
-            } else {
-                self.pre[hi].widen_with(&incoming, &self.thresholds);
-            }
+            self.grow_head(h, &incoming, round >= WIDEN_DELAY);
         }
     }
 
@@ -421,10 +520,10 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             return self
                 .incoming_parts(n)
                 .iter()
-                .all(|s| parts.iter().any(|q| s.leq(q)));
+                .all(|s| parts.iter().any(|q| self.included(s, q)));
         }
         let pre = &self.pre[n as usize];
-        if n == 0 && !self.entry.leq(pre) {
+        if n == 0 && !self.included(&self.entry, pre) {
             return false;
         }
         for (p, s) in self.cfg.preds[n as usize].iter().flat_map(|&(p, edge)| {
@@ -450,9 +549,9 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
                 if self.cfg.is_head(n) && !hp.contains(&n) {
                     reset(&mut s, n);
                 }
-                s.leq(pre)
+                self.included(&s, pre)
             } else {
-                s.leq(pre)
+                self.included(s, pre)
             };
             if !ok {
                 return false;
@@ -480,6 +579,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             self.post = (0..n).map(|_| None).collect();
             self.pre_parts = alloc::vec![Vec::new(); n];
             self.post_parts = (0..n).map(|_| Vec::new()).collect();
+            self.bytes = self.approx_bytes();
             self.run(&wto)?;
             // The ascending result is a post-fixpoint by construction; check it all the same,
             // since everything the checker proves rests on it.
@@ -590,19 +690,6 @@ fn agree(a: &State, b: &State, key: u16) -> bool {
             || a.regs[usize::from(i)] == b.regs[usize::from(i)]
                 && a.num.interval(VarId::reg(i)) == b.num.interval(VarId::reg(i))
     })
-}
-
-/// Joins each state of `states` into the first group it `fits`, or starts a new group.
-fn group(states: Vec<State>, fits: impl Fn(&State, &State) -> bool) -> Vec<State> {
-    let mut groups: Vec<State> = Vec::new();
-    for s in states {
-        if let Some(q) = groups.iter_mut().find(|q| fits(q, &s)) {
-            q.join(&s);
-        } else {
-            groups.push(s);
-        }
-    }
-    groups
 }
 
 /// Whether joining `a` and `b` loses nothing the analysis is likely to need: no live

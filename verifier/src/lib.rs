@@ -56,6 +56,9 @@ pub use state::{State, MAX_PACKET_SIZE};
 /// Most frames live at once (the entry function and up to seven nested local calls).
 pub const MAX_FRAMES: usize = 8;
 
+/// The default [`Options::max_work`].
+pub const DEFAULT_MAX_WORK: u64 = 400_000_000;
+
 /// Settings of one verification.
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
@@ -67,6 +70,13 @@ pub struct Options {
     /// Most bytes of heap the analysis' states may take (an estimate, checked as it goes)
     /// before giving up with [`VerifyErrorKind::TooComplex`].
     pub max_memory: usize,
+    /// Most units of work of the analysis before giving up with
+    /// [`VerifyErrorKind::TooComplex`]: a visit of an instruction costs one unit plus the
+    /// size of the state it steps, and copying, joining or comparing states costs their sizes
+    /// (numeric constraints and stack cells), so that the limit bounds the time of the
+    /// analysis however costly its visits are. The default keeps any program within about a
+    /// second.
+    pub max_work: u64,
     /// Most instructions one run may execute, by the bound the analysis proves from its loop
     /// bounds; more is [`VerifyErrorKind::RunTooLong`]. An accepted program's bound is
     /// [`Verified::instruction_bound`], a budget its host can enforce.
@@ -78,7 +88,8 @@ impl Default for Options {
         Options {
             invariants: false,
             max_visits: 1_000_000,
-            max_memory: 512 << 20,
+            max_memory: 256 << 20,
+            max_work: DEFAULT_MAX_WORK,
             max_run_instructions: 1_000_000,
         }
     }
@@ -328,6 +339,7 @@ fn analyze_loads(
     let limits = fixpoint::Limits {
         visits: options.max_visits,
         memory: options.max_memory,
+        work: options.max_work,
     };
     let mut fx = fixpoint::Fixpoint::new(&cfg, program, &env, limits);
     if let Err(e) = fx.solve() {
