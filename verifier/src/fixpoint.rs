@@ -5,10 +5,10 @@
 
 use alloc::format;
 use alloc::vec::Vec;
-use core::cell::Cell;
 
 use ebpf_isa::{Insn, Program};
 
+use crate::budget::{Budget, Limits};
 use crate::cfg::{Cfg, Edge, WtoElem};
 use crate::domain::{Interval, VarId};
 use crate::error::{VerifyError, VerifyErrorKind};
@@ -20,9 +20,6 @@ use crate::transfer::{step, Cx, Env, Findings, LoadUse, Post};
 const WIDEN_DELAY: usize = 3;
 /// Descending sweeps after the ascending phase.
 const DESCENDING_SWEEPS: usize = 1;
-/// Most explicit constraints in one state's zone (a memory limit: states are kept per
-/// instruction).
-const MAX_CONSTRAINTS: usize = 200_000;
 /// Most disjuncts kept at a node analysed path-sensitively: told apart by the registers a
 /// branch depends on, and where paths that give a live register different kinds meet (the
 /// separate states standing for PREVAIL's sets of kinds per register).
@@ -34,27 +31,6 @@ const MAX_KEY_PARTS: usize = 2;
 const SPLIT_CHAIN: usize = 8;
 /// Most iterations a loop may be proved to run.
 pub(crate) const MAX_LOOP_ITERATIONS: i128 = 1 << 20;
-
-/// Resource limits of one analysis.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Limits {
-    /// Most instruction visits.
-    pub(crate) visits: usize,
-    /// Most bytes the kept states may take (an estimate kept up to date as states are
-    /// replaced, checked at every visit).
-    pub(crate) memory: usize,
-    /// Most units of work: see [`Fixpoint::charge`].
-    pub(crate) work: u64,
-}
-
-/// `bytes` in KiB or MiB (rounded up).
-fn human_bytes(bytes: usize) -> alloc::string::String {
-    if bytes >= 1 << 20 {
-        format!("{} MiB", bytes.div_ceil(1 << 20))
-    } else {
-        format!("{} KiB", bytes.div_ceil(1 << 10))
-    }
-}
 
 pub(crate) struct Fixpoint<'a, 'e> {
     cfg: &'a Cfg,
@@ -80,13 +56,9 @@ pub(crate) struct Fixpoint<'a, 'e> {
     /// The disjuncts after a node; empty when there is one, `post` itself.
     post_parts: Vec<Vec<Post>>,
     entry: State,
-    visits: usize,
-    /// Units of work so far (see [`Fixpoint::charge`]); a cell so that the read-only joins
-    /// and inclusion tests can count theirs.
-    work: Cell<u64>,
+    /// The limits and what the analysis used; its memory estimate is
     /// [`Fixpoint::approx_bytes`], kept up to date as states are replaced.
-    bytes: usize,
-    limits: Limits,
+    budget: Budget,
     thresholds: Vec<i128>,
 }
 
@@ -126,10 +98,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             pre: alloc::vec![State::bottom(); n],
             post: (0..n).map(|_| None).collect(),
             entry,
-            visits: 0,
-            work: Cell::new(0),
-            bytes: 0,
-            limits,
+            budget: Budget::new(limits),
             thresholds: thresholds(program.insns()),
             mode,
             keys,
@@ -138,7 +107,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             pre_parts: alloc::vec![Vec::new(); n],
             post_parts: (0..n).map(|_| Vec::new()).collect(),
         };
-        fx.bytes = fx.approx_bytes();
+        fx.budget.set_bytes(fx.approx_bytes());
         fx
     }
 
@@ -164,7 +133,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         let old = self.pre_bytes(n);
         self.pre[n] = s;
         self.pre_parts[n] = parts;
-        self.bytes = (self.bytes + self.pre_bytes(n)).saturating_sub(old);
+        self.budget.replace_bytes(old, self.pre_bytes(n));
     }
 
     /// Joins `incoming` into the state of loop head `h`, or widens it with `incoming`.
@@ -178,37 +147,35 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         } else {
             pre.join_metered(incoming, &mut work);
         }
-        self.charge(work as usize);
+        self.charge(work);
         self.pre[hi] = pre;
-        self.bytes = (self.bytes + self.pre_bytes(hi)).saturating_sub(old);
+        self.budget.replace_bytes(old, self.pre_bytes(hi));
     }
 
-    /// Adds `units` of work. The analysis' work is counted in the sizes ([`State::size`]:
-    /// constraints and stack cells) of the states it steps, copies, joins and compares, one
-    /// unit each, and a unit per visit, so that its limit bounds the time of visits of any
-    /// cost, not only their number.
-    fn charge(&self, units: usize) {
-        self.work.set(self.work.get().saturating_add(units as u64));
+    /// Adds `units` of work (see [`Budget`]).
+    fn charge(&self, units: u64) {
+        self.budget.charge(units);
     }
 
     /// `acc` joined with `s`, its work counted.
     fn join_into(&self, acc: &mut State, s: &State) {
         let mut work = 0;
         acc.join_metered(s, &mut work);
-        self.charge(work as usize);
+        self.charge(work);
     }
 
     /// Whether `a` is included in `b`, its work counted.
     fn included(&self, a: &State, b: &State) -> bool {
-        self.charge(a.size() + b.size());
+        self.charge((a.size() + b.size()) as u64);
         a.leq(b)
     }
 
     /// `s` flowing along the edge from `p` to `n`: counters of loops left are forgotten,
     /// those of a loop entered are started.
     fn along(&self, p: u32, n: u32, s: &State) -> State {
-        self.charge(s.size());
+        let from = s;
         let mut s = s.clone();
+        s.num.take_work();
         let (hp, hn) = (&self.cfg.heads[p as usize], &self.cfg.heads[n as usize]);
         for h in hp {
             if !hn.contains(h) {
@@ -219,6 +186,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         if self.cfg.is_head(n) && !hp.contains(&n) {
             reset(&mut s, n);
         }
+        self.charge(s.take_work(from));
         s
     }
 
@@ -315,7 +283,13 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
     fn group(&self, states: Vec<State>, fits: impl Fn(&State, &State) -> bool) -> Vec<State> {
         let mut groups: Vec<State> = Vec::new();
         for s in states {
-            if let Some(q) = groups.iter_mut().find(|q| fits(q, &s)) {
+            // Telling states apart compares their registers and stack cells.
+            let cells = s.stack.cell_count();
+            let found = groups.iter_mut().find(|q| {
+                self.charge((11 + cells + q.stack.cell_count()) as u64);
+                fits(q, &s)
+            });
+            if let Some(q) = found {
                 self.join_into(q, &s);
             } else {
                 groups.push(s);
@@ -354,7 +328,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
     fn process(&mut self, n: u32, findings: Option<&mut Findings>) -> Result<(), VerifyError> {
         let old = self.post_bytes(n as usize);
         self.process_parts(n, findings)?;
-        self.bytes = (self.bytes + self.post_bytes(n as usize)).saturating_sub(old);
+        self.budget.replace_bytes(old, self.post_bytes(n as usize));
         Ok(())
     }
 
@@ -403,51 +377,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         findings: Option<&mut Findings>,
     ) -> Result<(), VerifyError> {
         let node = self.cfg.nodes[n as usize];
-        self.visits += 1;
-        self.charge(1 + s.size());
-        if self.work.get() > self.limits.work {
-            return Err(VerifyError::new(
-                node.pc,
-                VerifyErrorKind::TooComplex {
-                    detail: format!(
-                        "the analysis did more than {} units of work (a unit: one numeric \
-                         constraint or stack cell of a state it stepped, joined or compared)",
-                        self.limits.work
-                    ),
-                },
-            ));
-        }
-        if self.visits > self.limits.visits {
-            return Err(VerifyError::new(
-                node.pc,
-                VerifyErrorKind::TooComplex {
-                    detail: format!(
-                        "the analysis visited instructions more than {} times",
-                        self.limits.visits
-                    ),
-                },
-            ));
-        }
-        if self.bytes > self.limits.memory {
-            return Err(VerifyError::new(
-                node.pc,
-                VerifyErrorKind::TooComplex {
-                    detail: format!(
-                        "the analysis' states would take about {}, more than the limit of {}",
-                        human_bytes(self.bytes),
-                        human_bytes(self.limits.memory)
-                    ),
-                },
-            ));
-        }
-        if s.num.size() > MAX_CONSTRAINTS {
-            return Err(VerifyError::new(
-                node.pc,
-                VerifyErrorKind::TooComplex {
-                    detail: format!("more than {MAX_CONSTRAINTS} numeric constraints in one state"),
-                },
-            ));
-        }
+        self.budget.visit(node.pc, s.num.size())?;
         if self.cfg.is_head(n) && !s.is_bottom() {
             s.num.shift(counter(n), 1);
             s.num.shift(countdown(n), -1);
@@ -459,8 +389,10 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             node: n,
             findings,
         };
+        s.num.take_work();
+        let before = s.clone();
         let mut post = step(&mut cx, insn, s);
-        self.charge(post.fall.size() + post.taken.size());
+        self.charge(post.fall.take_work(&before) + post.taken.take_work(&before));
         if let Some((dst, src)) = self.zext[n as usize] {
             // `src` is unchanged since the copy; when it is below 2^32, `dst` equals it.
             let f = &mut post.fall;
@@ -579,7 +511,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             self.post = (0..n).map(|_| None).collect();
             self.pre_parts = alloc::vec![Vec::new(); n];
             self.post_parts = (0..n).map(|_| Vec::new()).collect();
-            self.bytes = self.approx_bytes();
+            self.budget.set_bytes(self.approx_bytes());
             self.run(&wto)?;
             // The ascending result is a post-fixpoint by construction; check it all the same,
             // since everything the checker proves rests on it.

@@ -27,6 +27,7 @@ extern crate std;
 
 extern crate alloc;
 
+mod budget;
 mod cfg;
 pub mod domain;
 mod error;
@@ -56,8 +57,11 @@ pub use state::{State, MAX_PACKET_SIZE};
 /// Most frames live at once (the entry function and up to seven nested local calls).
 pub const MAX_FRAMES: usize = 8;
 
-/// The default [`Options::max_work`].
-pub const DEFAULT_MAX_WORK: u64 = 400_000_000;
+/// The default [`Options::max_work`]: about a second of analysis on a two-core machine at
+/// its slowest rate per unit (20 units a microsecond, programs built to have large states),
+/// over three times the most any program of ebpf-samples takes (4.7 million, a Cilium
+/// tail call of 18,000 instruction contexts).
+pub const DEFAULT_MAX_WORK: u64 = 16_000_000;
 
 /// Settings of one verification.
 #[derive(Clone, Copy, Debug)]
@@ -67,15 +71,16 @@ pub struct Options {
     /// Most instruction visits of the fixpoint before giving up with
     /// [`VerifyErrorKind::TooComplex`].
     pub max_visits: usize,
-    /// Most bytes of heap the analysis' states may take (an estimate, checked as it goes)
-    /// before giving up with [`VerifyErrorKind::TooComplex`].
+    /// Most bytes of heap the analysis' states may take before giving up with
+    /// [`VerifyErrorKind::TooComplex`]: an upper estimate (states sharing their maps count
+    /// them each), kept up to date and checked at every visit. 256 MiB by default.
     pub max_memory: usize,
     /// Most units of work of the analysis before giving up with
-    /// [`VerifyErrorKind::TooComplex`]: a visit of an instruction costs one unit plus the
-    /// size of the state it steps, and copying, joining or comparing states costs their sizes
-    /// (numeric constraints and stack cells), so that the limit bounds the time of the
-    /// analysis however costly its visits are. The default keeps any program within about a
-    /// second.
+    /// [`VerifyErrorKind::TooComplex`]. A unit is about one numeric constraint or stack cell
+    /// handled: those a visit of an instruction copies or derives, those of the states a join
+    /// combines or an inclusion test compares, and a fixed 32 per visit. A visit costs more
+    /// the larger its state, so this limit, unlike [`max_visits`](Self::max_visits), bounds
+    /// the analysis' time: [`DEFAULT_MAX_WORK`] keeps any program within about a second.
     pub max_work: u64,
     /// Most instructions one run may execute, by the bound the analysis proves from its loop
     /// bounds; more is [`VerifyErrorKind::RunTooLong`]. An accepted program's bound is
@@ -336,7 +341,7 @@ fn analyze_loads(
         context,
         maps,
     };
-    let limits = fixpoint::Limits {
+    let limits = budget::Limits {
         visits: options.max_visits,
         memory: options.max_memory,
         work: options.max_work,

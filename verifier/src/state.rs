@@ -78,6 +78,20 @@ impl State {
         self.num.size() + self.stack.cell_count()
     }
 
+    /// The work of the changes that made `self` from `from` (taken from the zone, see
+    /// [`Zone::take_work`]), plus the stack's cells when its maps were copied.
+    pub(crate) fn take_work(&mut self, from: &State) -> u64 {
+        if self.bottom {
+            return 0;
+        }
+        let stack = if !from.bottom && self.stack.shares(&from.stack) {
+            0
+        } else {
+            self.stack.cell_count() as u64
+        };
+        self.num.take_work() + stack
+    }
+
     /// Call depth (0 in the entry function).
     pub fn depth(&self) -> usize {
         self.saved.len()
@@ -435,7 +449,7 @@ impl State {
         } else {
             self.num.join_metered(&other.num, work)
         };
-        *work += self.num.size() as u64;
+        *work += self.num.size() as u64 + self.num.take_work();
         let size = self.num.size();
         self.normalize();
         changed || self.num.size() != size

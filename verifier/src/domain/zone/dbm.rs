@@ -26,13 +26,25 @@ pub(super) type Bounds = Vec<(VarId, i128)>;
 
 /// A closed (split form) set of constraints `v_j - v_i <= c`. The maps are shared between
 /// clones until one of them changes.
-#[derive(Clone, PartialEq, Eq, Default)]
+#[derive(Clone, Default)]
 pub(super) struct Dbm {
     pub(super) edges: Arc<BTreeMap<(VarId, VarId), i128>>,
     /// `(j, i)` for every stored difference `(i, j)` between two variables (not
     /// [`VarId::ZERO`]): the predecessors of `j` without a scan.
     rdiff: Arc<BTreeSet<(VarId, VarId)>>,
+    /// Entries copied (maps shared with a clone) and pairs of the closure examined since the
+    /// last [`Dbm::take_work`]: the cost of the changes, for the analysis' work limit. Not part
+    /// of the value.
+    pub(super) work: u64,
 }
+
+impl PartialEq for Dbm {
+    fn eq(&self, other: &Dbm) -> bool {
+        self.edges == other.edges
+    }
+}
+
+impl Eq for Dbm {}
 
 impl Dbm {
     /// A matrix of `edges` (closed), indexed.
@@ -40,9 +52,31 @@ impl Dbm {
         let mut d = Dbm {
             edges: Arc::new(edges),
             rdiff: Arc::default(),
+            work: 0,
         };
         d.reindex();
         d
+    }
+
+    /// The work counted since the last call (see [`Dbm::work`]), and counting from 0.
+    pub(super) fn take_work(&mut self) -> u64 {
+        core::mem::take(&mut self.work)
+    }
+
+    /// The edges, to change (copied first, and the copy counted, when a clone shares them).
+    fn edges_mut(&mut self) -> &mut BTreeMap<(VarId, VarId), i128> {
+        if Arc::strong_count(&self.edges) > 1 {
+            self.work += self.edges.len() as u64;
+        }
+        Arc::make_mut(&mut self.edges)
+    }
+
+    /// The predecessor index, to change (see [`Dbm::edges_mut`]).
+    fn rdiff_mut(&mut self) -> &mut BTreeSet<(VarId, VarId)> {
+        if Arc::strong_count(&self.rdiff) > 1 {
+            self.work += self.rdiff.len() as u64;
+        }
+        Arc::make_mut(&mut self.rdiff)
     }
 
     /// Number of stored edges.
@@ -72,6 +106,13 @@ impl Dbm {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         }
+    }
+
+    /// Whether `x` has a stored difference to another variable.
+    pub(super) fn has_diffs_from(&self, x: VarId) -> bool {
+        self.edges
+            .range((x, VarId::ZERO)..=(x, MAXV))
+            .any(|(&(_, l), _)| l != Z)
     }
 
     /// Adds `v_j - v_i <= c` and restores (split) closure; `false` when the constraints
@@ -108,6 +149,7 @@ impl Dbm {
         // A new bound of one variable derives bounds of others, not differences that the
         // bounds already imply.
         let unary = i == Z || j == Z;
+        self.work += (preds.len() * succs.len()) as u64;
         for &(k, dk) in &preds {
             for &(l, dl) in &succs {
                 let v = dk + c + dl;
@@ -128,7 +170,7 @@ impl Dbm {
 
     /// Stores `v_l - v_k <= v` unless a tighter edge is stored (no closure).
     fn tighten(&mut self, k: VarId, l: VarId, v: i128) {
-        match Arc::make_mut(&mut self.edges).entry((k, l)) {
+        match self.edges_mut().entry((k, l)) {
             alloc::collections::btree_map::Entry::Occupied(mut e) => {
                 if v < *e.get() {
                     *e.get_mut() = v;
@@ -137,7 +179,7 @@ impl Dbm {
             alloc::collections::btree_map::Entry::Vacant(e) => {
                 e.insert(v);
                 if k != Z && l != Z {
-                    Arc::make_mut(&mut self.rdiff).insert((l, k));
+                    self.rdiff_mut().insert((l, k));
                 }
             }
         }
@@ -164,14 +206,14 @@ impl Dbm {
         if outs.is_empty() && ins.is_empty() {
             return (outs, ins);
         }
-        let edges = Arc::make_mut(&mut self.edges);
+        let edges = self.edges_mut();
         for &(l, _) in &outs {
             edges.remove(&(x, l));
         }
         for &(k, _) in &ins {
             edges.remove(&(k, x));
         }
-        let rdiff = Arc::make_mut(&mut self.rdiff);
+        let rdiff = self.rdiff_mut();
         for &(l, _) in &outs {
             if l != Z {
                 rdiff.remove(&(l, x));
@@ -213,7 +255,7 @@ impl Dbm {
     /// `x := x + c`.
     pub(super) fn shift(&mut self, x: VarId, c: i128) {
         if self.edges.range(from(x)).next().is_some() {
-            for (_, d) in Arc::make_mut(&mut self.edges).range_mut(from(x)) {
+            for (_, d) in self.edges_mut().range_mut(from(x)) {
                 *d -= c;
             }
         }
@@ -223,7 +265,7 @@ impl Dbm {
     /// Adds `c` to every upper bound of `x` (edges into `x`).
     pub(super) fn relax_upper(&mut self, x: VarId, c: i128) {
         for k in self.sources(x) {
-            if let Some(d) = Arc::make_mut(&mut self.edges).get_mut(&(k, x)) {
+            if let Some(d) = self.edges_mut().get_mut(&(k, x)) {
                 *d += c;
             }
         }

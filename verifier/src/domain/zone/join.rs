@@ -59,6 +59,10 @@ impl Lattice for Zone {
     }
 }
 
+/// Units of work of one pair of variables a join or widening forms (see
+/// [`Zone::take_work`]): its bounds are looked up on both sides and in the result.
+const PAIR_WORK: u64 = 4;
+
 /// How [`Zone::combine`] combines two zones.
 #[derive(Clone, Copy)]
 enum Mode<'t> {
@@ -69,7 +73,7 @@ enum Mode<'t> {
 
 impl Zone {
     /// Whether `self` and `other` are the same maps (copies of one state).
-    fn shares(&self, other: &Zone) -> bool {
+    pub(crate) fn shares(&self, other: &Zone) -> bool {
         Arc::ptr_eq(&self.dbm.edges, &other.dbm.edges) && Arc::ptr_eq(&self.alias, &other.alias)
     }
 
@@ -212,6 +216,10 @@ impl Zone {
         let diffs = self.collect_diffs(other, &alias, &result, &changed, mode, work);
         let mut edges = Arc::try_unwrap(result.edges).unwrap_or_else(|e| (*e).clone());
         edges.extend(diffs);
+        let mut alias = alias;
+        if let Mode::Join = mode {
+            merge_equal(&mut edges, &mut alias);
+        }
         let mut changed = false;
         if edges != *self.dbm.edges {
             self.dbm = Dbm::from_edges(edges);
@@ -279,12 +287,26 @@ impl Zone {
         for &x in changed.iter().filter(|&&x| lo(self, x) && lo(other, x)) {
             keys.extend(above.iter().filter(|&&y| y != x).map(|&y| (x, y)));
         }
-        *work += keys.len() as u64;
+        // Each pair costs a few lookups in each side and the result, and its sorting.
+        *work += PAIR_WORK * keys.len() as u64;
         keys.sort_unstable();
         keys.dedup();
+        // What each side and the result say of each variable, looked up once.
+        let mut vars: Vec<VarId> = keys.iter().flat_map(|&(x, y)| [x, y]).collect();
+        vars.sort_unstable();
+        vars.dedup();
+        let facts: Vec<[Facts; 3]> = vars
+            .iter()
+            .map(|&x| [self.facts(x), other.facts(x), Facts::of(result, x, 0)])
+            .collect();
+        let at = |x: VarId| &facts[vars.binary_search(&x).expect("a variable of a pair")];
         let mut out = Vec::new();
         for (x, y) in keys {
-            let (Some(p), Some(q)) = (self.bound(x, y), other.bound(x, y)) else {
+            let (fx, fy) = (at(x), at(y));
+            let (Some(p), Some(q)) = (
+                self.bound_of(&fx[0], &fy[0]),
+                other.bound_of(&fx[1], &fy[1]),
+            ) else {
                 continue;
             };
             let v = match mode {
@@ -292,10 +314,106 @@ impl Zone {
                 Mode::Widen(_) if q <= p => p,
                 Mode::Widen(_) => continue,
             };
-            if result.bound(x, y).is_none_or(|b| b > v) {
+            if result.bound_of(&fx[2], &fy[2]).is_none_or(|b| b > v) {
                 out.push(((x, y), v));
             }
         }
         out
     }
+
+    /// What `self` says of `x` (see [`Facts`]).
+    fn facts(&self, x: VarId) -> Facts {
+        let (r, c) = self.find(x);
+        Facts::of(&self.dbm, r, c)
+    }
+
+    /// [`Zone::bound`] of `y - x` from the [`Facts`] of `x` and `y` (neither 0).
+    fn bound_of(&self, fx: &Facts, fy: &Facts) -> Option<i128> {
+        self.dbm.bound_of(fx, fy)
+    }
+}
+
+/// What a zone says of one variable `x` (not 0), for the many pairs a join forms: its
+/// representative, its offset from it, its stored bounds and whether the representative has
+/// stored differences.
+#[derive(Clone, Copy)]
+struct Facts {
+    rep: VarId,
+    off: i128,
+    /// The bound on `-x` (edge `(x, 0)`).
+    lo: Option<i128>,
+    /// The bound on `x` (edge `(0, x)`).
+    hi: Option<i128>,
+    diffs: bool,
+}
+
+impl Facts {
+    /// The facts of a variable equal to `r + c` in `dbm`, `r` a representative.
+    fn of(dbm: &Dbm, r: VarId, c: i128) -> Facts {
+        Facts {
+            rep: r,
+            off: c,
+            lo: dbm.get(r, Z).map(|d| d - c),
+            hi: dbm.get(Z, r).map(|d| d + c),
+            diffs: dbm.has_diffs_from(r),
+        }
+    }
+}
+
+impl Dbm {
+    /// The tightest bound on `y - x` from their [`Facts`] in this matrix: the stored
+    /// difference of their representatives, or the one their bounds imply.
+    fn bound_of(&self, fx: &Facts, fy: &Facts) -> Option<i128> {
+        if fx.rep == fy.rep {
+            return Some(fy.off - fx.off);
+        }
+        let stored = if fx.diffs {
+            self.get(fx.rep, fy.rep).map(|d| d + fy.off - fx.off)
+        } else {
+            None
+        };
+        let via = match (fx.lo, fy.hi) {
+            (Some(a), Some(b)) => Some(a + b),
+            _ => None,
+        };
+        match (stored, via) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+/// Merges the representatives that a join result `edges` (closed) holds equal up to a
+/// constant, both ways stored (variables with different constants on each side that keep
+/// their distance, say), into classes of `alias`: the larger becomes a member of the smaller,
+/// with its members, and its edges go (the closed matrix gives its representative's as tight).
+fn merge_equal(
+    edges: &mut BTreeMap<(VarId, VarId), i128>,
+    alias: &mut BTreeMap<VarId, (VarId, i128)>,
+) {
+    // For each variable, the smallest one it equals: its representative (closure puts every
+    // pair of a class in the matrix, so the smallest is found directly).
+    let mut rep: BTreeMap<VarId, (VarId, i128)> = BTreeMap::new();
+    for (&(x, y), &v) in edges.iter() {
+        if x == Z || y == Z || x > y || edges.get(&(y, x)) != Some(&-v) {
+            continue;
+        }
+        // y = x + v, x < y.
+        let e = rep.entry(y).or_insert((x, v));
+        if x < e.0 {
+            *e = (x, v);
+        }
+    }
+    if rep.is_empty() {
+        return;
+    }
+    edges.retain(|&(a, b), _| !rep.contains_key(&a) && !rep.contains_key(&b));
+    for (r, c) in alias.values_mut() {
+        if let Some(&(rr, d)) = rep.get(r) {
+            // m = r + c = rr + d + c.
+            *r = rr;
+            *c += d;
+        }
+    }
+    alias.extend(rep);
 }

@@ -50,6 +50,31 @@ impl Zone {
             .map(|&(_, m)| (m, self.alias[&m].1))
     }
 
+    /// The maps of the classes, to change (copied first, and the copy counted as work, when
+    /// a clone shares them).
+    #[allow(clippy::type_complexity)]
+    fn classes_mut(
+        &mut self,
+    ) -> (
+        &mut BTreeMap<VarId, (VarId, i128)>,
+        &mut BTreeSet<(VarId, VarId)>,
+    ) {
+        if Arc::strong_count(&self.alias) > 1 {
+            self.dbm.work += 2 * self.alias.len() as u64;
+        }
+        (
+            Arc::make_mut(&mut self.alias),
+            Arc::make_mut(&mut self.members),
+        )
+    }
+
+    /// The work of the changes since the last call: entries copied from maps a clone shared
+    /// and pairs the closure examined (joins and widenings count theirs separately). The
+    /// analysis charges it against its work limit.
+    pub(crate) fn take_work(&mut self) -> u64 {
+        self.dbm.take_work()
+    }
+
     /// Bound on `v_j - v_i` stored (for a representative) or given by a class, if any.
     pub fn get(&self, i: VarId, j: VarId) -> Option<i128> {
         let ((ri, ci), (rj, cj)) = (self.find(i), self.find(j));
@@ -154,10 +179,7 @@ impl Zone {
     fn absorb(&mut self, r: VarId, s: VarId, d: i128) {
         self.dbm.forget(s);
         let moved: Vec<(VarId, i128)> = self.members_of(s).collect();
-        let (alias, members) = (
-            Arc::make_mut(&mut self.alias),
-            Arc::make_mut(&mut self.members),
-        );
+        let (alias, members) = self.classes_mut();
         for (m, cm) in moved {
             alias.insert(m, (r, d + cm));
             members.remove(&(s, m));
@@ -173,10 +195,7 @@ impl Zone {
         let (m, cm) = self.members_of(x).next().expect("a member");
         let rest: Vec<(VarId, i128)> = self.members_of(x).skip(1).collect();
         self.dbm.rename(x, m, cm);
-        let (alias, members) = (
-            Arc::make_mut(&mut self.alias),
-            Arc::make_mut(&mut self.members),
-        );
+        let (alias, members) = self.classes_mut();
         alias.remove(&m);
         members.remove(&(x, m));
         for (o, co) in rest {
@@ -207,8 +226,9 @@ impl Zone {
 
     /// Removes member `x` from its class; returns its representative and offset.
     fn unlink(&mut self, x: VarId) -> (VarId, i128) {
-        let (r, c) = Arc::make_mut(&mut self.alias).remove(&x).expect("a member");
-        Arc::make_mut(&mut self.members).remove(&(r, x));
+        let (alias, members) = self.classes_mut();
+        let (r, c) = alias.remove(&x).expect("a member");
+        members.remove(&(r, x));
         (r, c)
     }
 
@@ -283,17 +303,15 @@ impl Zone {
         let (ry, cy) = self.find(y);
         let off = cy + c;
         if ry < x {
-            Arc::make_mut(&mut self.alias).insert(x, (ry, off));
-            Arc::make_mut(&mut self.members).insert((ry, x));
+            let (alias, members) = self.classes_mut();
+            alias.insert(x, (ry, off));
+            members.insert((ry, x));
             return;
         }
         // x is the smaller: it represents the class (ry = x - off).
         let moved: Vec<(VarId, i128)> = self.members_of(ry).collect();
         self.dbm.rename(ry, x, off);
-        let (alias, members) = (
-            Arc::make_mut(&mut self.alias),
-            Arc::make_mut(&mut self.members),
-        );
+        let (alias, members) = self.classes_mut();
         for (m, cm) in moved {
             alias.insert(m, (x, cm - off));
             members.remove(&(ry, m));
@@ -314,14 +332,14 @@ impl Zone {
             self.forget(x);
             return;
         }
-        if let Some((_, cx)) = Arc::make_mut(&mut self.alias).get_mut(&x) {
+        if let Some((_, cx)) = self.classes_mut().0.get_mut(&x) {
             *cx += c;
             return;
         }
         // The members stay where they were: each is `c` less above the new x.
         let moved: Vec<VarId> = self.members_of(x).map(|(m, _)| m).collect();
         if !moved.is_empty() {
-            let alias = Arc::make_mut(&mut self.alias);
+            let alias = self.classes_mut().0;
             for m in moved {
                 if let Some((_, cm)) = alias.get_mut(&m) {
                     *cm -= c;
@@ -427,6 +445,108 @@ mod tests {
         assert_eq!(z.interval(y), Interval::new(0, 2));
         z.assume_le(y, x, -5); // y - x <= -5 contradicts x = y + 4
         assert!(z.is_bottom());
+    }
+
+    fn cell(k: i32) -> VarId {
+        VarId::stack(-k, 1)
+    }
+
+    #[test]
+    fn equal_variables_cost_one_entry_each() {
+        let r = VarId::reg(9);
+        let mut z = Zone::top();
+        z.assign_interval(r, Interval::new(0, 255));
+        for k in 1..=300 {
+            z.assign_var(cell(k), r, 0);
+        }
+        // Two bounds of r9 and a member entry per cell, not 300 * 301 differences.
+        assert_eq!(z.size(), 302);
+        assert_eq!(z.interval(cell(7)), Interval::new(0, 255));
+        assert_eq!(z.diff_interval(cell(7), cell(200)), Interval::constant(0));
+        // The register changes: the cells keep their value and their equality.
+        z.assign_interval(r, Interval::constant(1));
+        assert_eq!(z.interval(cell(300)), Interval::new(0, 255));
+        assert_eq!(z.diff_interval(cell(1), cell(300)), Interval::constant(0));
+        // The smallest cell represents the others now, with r9's old bounds; r9 has its own.
+        assert_eq!(z.find(cell(300)), (cell(1), 0));
+        assert_eq!(z.size(), 303);
+    }
+
+    #[test]
+    fn a_member_moved_on_its_own_keeps_its_relations() {
+        let (x, y) = (VarId::reg(1), VarId::reg(2));
+        let mut z = Zone::top();
+        z.assign_interval(x, Interval::new(0, 10));
+        z.assign_var(y, x, 5);
+        z.assign_var(cell(1), y, 0);
+        z.shift(y, 2);
+        assert_eq!(z.diff_interval(y, x), Interval::constant(7));
+        assert_eq!(z.diff_interval(cell(1), x), Interval::constant(5));
+        z.assign_var_plus_interval(y, y, Interval::new(0, 3));
+        assert_eq!(z.diff_interval(y, x), Interval::new(7, 10));
+        assert_eq!(z.diff_interval(y, cell(1)), Interval::new(2, 5));
+        // Bounds learnt of a member reach the class.
+        z.assume_le(cell(1), VarId::ZERO, 8);
+        assert_eq!(z.interval(x), Interval::new(0, 3));
+    }
+
+    #[test]
+    fn variables_found_equal_by_a_test_merge() {
+        let (x, y) = (VarId::reg(1), VarId::reg(2));
+        let mut z = Zone::top();
+        z.assume_le(x, y, 3);
+        z.assume_le(y, x, -3);
+        assert_eq!(z.find(y), (x, -3));
+        assert_eq!(z.diff_interval(x, y), Interval::constant(3));
+    }
+
+    #[test]
+    fn changing_a_shared_zone_counts_the_copy_and_the_closure() {
+        let r = VarId::reg(1);
+        let mut z = Zone::top();
+        for k in 1..=50 {
+            z.assign_interval(cell(k), Interval::new(0, k.into()));
+        }
+        z.take_work();
+        let mut copy = z.clone();
+        copy.assign_interval(r, Interval::constant(0));
+        assert!(copy.take_work() >= 100, "the 100 bounds were copied");
+        copy.assign_interval(VarId::reg(2), Interval::constant(0));
+        assert!(copy.take_work() < 10, "no longer shared: no copy");
+        assert_eq!(copy.take_work(), 0);
+        let mut work = 0;
+        copy.join_metered(&z, &mut work);
+        assert!(work >= (copy.size() + z.size()) as u64);
+    }
+
+    #[test]
+    fn a_join_keeps_the_classes_both_sides_share() {
+        let (x, y, w) = (VarId::reg(1), VarId::reg(2), VarId::reg(3));
+        let mut a = Zone::top();
+        a.assign_interval(x, Interval::new(0, 10));
+        a.assign_var(y, x, 1);
+        a.assign_var(w, x, 2);
+        let mut b = a.clone();
+        b.assign_interval(w, Interval::constant(50));
+        a.join(&b);
+        assert_eq!(a.find(y), (x, 1));
+        assert_eq!(a.find(w), (w, 0));
+        assert_eq!(a.interval(w), Interval::new(2, 50));
+        assert_eq!(a.diff_interval(y, x), Interval::constant(1));
+    }
+
+    #[test]
+    fn a_join_merges_variables_that_keep_their_distance() {
+        let (x, y) = (VarId::reg(1), VarId::reg(2));
+        let mut a = Zone::top();
+        a.assign_interval(x, Interval::constant(1));
+        a.assign_interval(y, Interval::constant(5));
+        let mut b = Zone::top();
+        b.assign_interval(x, Interval::constant(2));
+        b.assign_interval(y, Interval::constant(6));
+        a.join(&b);
+        assert_eq!(a.find(y), (x, 4));
+        assert_eq!(a.interval(y), Interval::new(5, 6));
     }
 
     #[test]
