@@ -60,6 +60,8 @@ pub(crate) struct Fixpoint<'a, 'e> {
     /// [`Fixpoint::approx_bytes`], kept up to date as states are replaced.
     budget: Budget,
     thresholds: Vec<i128>,
+    /// What the last descending sweep found, when its states are the result.
+    findings: Option<Findings>,
 }
 
 fn counter(h: u32) -> VarId {
@@ -99,6 +101,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             post: (0..n).map(|_| None).collect(),
             entry,
             budget: Budget::new(limits),
+            findings: None,
             thresholds: thresholds(program.insns()),
             mode,
             keys,
@@ -494,18 +497,27 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
 
     /// Ascending iteration, then descending sweeps kept only if still a post-fixpoint (else
     /// the ascending iteration is run again rather than kept aside, which would double the
-    /// memory the states take; no program of ebpf-samples needs it).
+    /// memory the states take; no program of ebpf-samples needs it). The last sweep steps
+    /// each node from its final state, so it also collects what [`Fixpoint::check`] would.
     pub(crate) fn solve(&mut self) -> Result<(), VerifyError> {
         let wto = self.cfg.wto.clone();
         self.run(&wto)?;
         let order = self.cfg.flat_order();
-        for _ in 0..DESCENDING_SWEEPS {
+        let mut findings = self.no_findings();
+        for sweep in 0..DESCENDING_SWEEPS {
+            let last = sweep + 1 == DESCENDING_SWEEPS;
             for &n in &order {
                 self.receive(n);
-                self.process(n, None)?;
+                if last {
+                    self.check_node(n, &mut findings)?;
+                } else {
+                    self.process(n, None)?;
+                }
             }
         }
-        if !self.is_post_fixpoint() {
+        if self.is_post_fixpoint() {
+            self.findings = Some(findings);
+        } else {
             let n = self.cfg.nodes.len();
             self.pre = alloc::vec![State::bottom(); n];
             self.post = (0..n).map(|_| None).collect();
@@ -573,36 +585,51 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
     /// order, then loops without a proved bound; and, for a context with a
     /// [`HostContext`](crate::platform::HostContext), how each load read memory.
     pub(crate) fn check(&mut self) -> Result<Findings, VerifyError> {
+        if let Some(findings) = self.findings.take() {
+            return Ok(findings);
+        }
+        let mut findings = self.no_findings();
+        for n in self.cfg.flat_order() {
+            self.check_node(n, &mut findings)?;
+        }
+        Ok(findings)
+    }
+
+    /// Nothing found yet.
+    fn no_findings(&self) -> Findings {
         let slots = if self.env.context.host.is_some() {
             self.program.slot_count()
         } else {
             0
         };
-        let mut findings = Findings {
+        Findings {
             errors: Vec::new(),
             loads: alloc::vec![LoadUse::Unseen; slots],
-        };
-        for n in self.cfg.flat_order() {
-            if self.pre[n as usize].is_bottom() && self.pre_parts[n as usize].is_empty() {
-                continue;
-            }
-            self.process(n, Some(&mut findings))?;
-            if self.cfg.is_head(n) {
-                let num = &self.pre[n as usize].num;
-                let (c, d) = (num.interval(counter(n)), num.interval(countdown(n)));
-                let c = c.meet(&d.negate());
-                if c.hi() >= MAX_LOOP_ITERATIONS {
-                    findings.errors.push(VerifyError::new(
-                        self.cfg.nodes[n as usize].pc,
-                        VerifyErrorKind::UnboundedLoop {
-                            head: self.cfg.nodes[n as usize].pc,
-                            detail: format!("visits of the loop head in {c}"),
-                        },
-                    ));
-                }
+        }
+    }
+
+    /// Steps node `n` from its state, adding its failed checks to `findings`, and at a loop
+    /// head checks its bound. A node never reached only gets its (bottom) states after.
+    fn check_node(&mut self, n: u32, findings: &mut Findings) -> Result<(), VerifyError> {
+        if self.pre[n as usize].is_bottom() && self.pre_parts[n as usize].is_empty() {
+            return self.process(n, None);
+        }
+        self.process(n, Some(findings))?;
+        if self.cfg.is_head(n) {
+            let num = &self.pre[n as usize].num;
+            let (c, d) = (num.interval(counter(n)), num.interval(countdown(n)));
+            let c = c.meet(&d.negate());
+            if c.hi() >= MAX_LOOP_ITERATIONS {
+                findings.errors.push(VerifyError::new(
+                    self.cfg.nodes[n as usize].pc,
+                    VerifyErrorKind::UnboundedLoop {
+                        head: self.cfg.nodes[n as usize].pc,
+                        detail: format!("visits of the loop head in {c}"),
+                    },
+                ));
             }
         }
-        Ok(findings)
+        Ok(())
     }
 }
 
