@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 
 use ebpf_isa::{Insn, Program};
 
+use crate::budget::{Budget, Limits};
 use crate::cfg::{Cfg, Edge, WtoElem};
 use crate::domain::{Interval, VarId};
 use crate::error::{VerifyError, VerifyErrorKind};
@@ -19,9 +20,6 @@ use crate::transfer::{step, Cx, Env, Findings, LoadUse, Post};
 const WIDEN_DELAY: usize = 3;
 /// Descending sweeps after the ascending phase.
 const DESCENDING_SWEEPS: usize = 1;
-/// Most explicit constraints in one state's zone (a memory limit: states are kept per
-/// instruction).
-const MAX_CONSTRAINTS: usize = 200_000;
 /// Most disjuncts kept at a node analysed path-sensitively: told apart by the registers a
 /// branch depends on, and where paths that give a live register different kinds meet (the
 /// separate states standing for PREVAIL's sets of kinds per register).
@@ -33,27 +31,6 @@ const MAX_KEY_PARTS: usize = 2;
 const SPLIT_CHAIN: usize = 8;
 /// Most iterations a loop may be proved to run.
 pub(crate) const MAX_LOOP_ITERATIONS: i128 = 1 << 20;
-
-/// Resource limits of one analysis.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Limits {
-    /// Most instruction visits.
-    pub(crate) visits: usize,
-    /// Most bytes the kept states may take (estimated every [`MEMORY_CHECK_EVERY`] visits).
-    pub(crate) memory: usize,
-}
-
-/// `bytes` in KiB or MiB (rounded up).
-fn human_bytes(bytes: usize) -> alloc::string::String {
-    if bytes >= 1 << 20 {
-        format!("{} MiB", bytes.div_ceil(1 << 20))
-    } else {
-        format!("{} KiB", bytes.div_ceil(1 << 10))
-    }
-}
-
-/// Visits between two estimates of the memory the states take.
-const MEMORY_CHECK_EVERY: usize = 4096;
 
 pub(crate) struct Fixpoint<'a, 'e> {
     cfg: &'a Cfg,
@@ -79,9 +56,12 @@ pub(crate) struct Fixpoint<'a, 'e> {
     /// The disjuncts after a node; empty when there is one, `post` itself.
     post_parts: Vec<Vec<Post>>,
     entry: State,
-    visits: usize,
-    limits: Limits,
+    /// The limits and what the analysis used; its memory estimate is
+    /// [`Fixpoint::approx_bytes`], kept up to date as states are replaced.
+    budget: Budget,
     thresholds: Vec<i128>,
+    /// What the last descending sweep found, when its states are the result.
+    findings: Option<Findings>,
 }
 
 fn counter(h: u32) -> VarId {
@@ -113,15 +93,15 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         if cfg.is_head(0) {
             reset(&mut entry, 0);
         }
-        Fixpoint {
+        let mut fx = Fixpoint {
             cfg,
             program,
             env,
             pre: alloc::vec![State::bottom(); n],
             post: (0..n).map(|_| None).collect(),
             entry,
-            visits: 0,
-            limits,
+            budget: Budget::new(limits),
+            findings: None,
             thresholds: thresholds(program.insns()),
             mode,
             keys,
@@ -129,13 +109,76 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             zext,
             pre_parts: alloc::vec![Vec::new(); n],
             post_parts: (0..n).map(|_| Vec::new()).collect(),
+        };
+        fx.budget.set_bytes(fx.approx_bytes());
+        fx
+    }
+
+    /// The estimated bytes of the state (or disjuncts) before node `n`.
+    fn pre_bytes(&self, n: usize) -> usize {
+        self.pre[n].approx_bytes()
+            + self.pre_parts[n]
+                .iter()
+                .map(State::approx_bytes)
+                .sum::<usize>()
+    }
+
+    /// The estimated bytes of the states after node `n`.
+    fn post_bytes(&self, n: usize) -> usize {
+        let post = |p: &Post| p.fall.approx_bytes() + p.taken.approx_bytes();
+        self.post[n].as_ref().map_or(0, post) + self.post_parts[n].iter().map(post).sum::<usize>()
+    }
+
+    /// Replaces the state before `n` by `s` or, when `parts` has several, by these disjuncts
+    /// (`s` then bottom).
+    fn set_pre(&mut self, n: u32, s: State, parts: Vec<State>) {
+        let n = n as usize;
+        let old = self.pre_bytes(n);
+        self.pre[n] = s;
+        self.pre_parts[n] = parts;
+        self.budget.replace_bytes(old, self.pre_bytes(n));
+    }
+
+    /// Joins `incoming` into the state of loop head `h`, or widens it with `incoming`.
+    fn grow_head(&mut self, h: u32, incoming: &State, widen: bool) {
+        let hi = h as usize;
+        let old = self.pre_bytes(hi);
+        let mut pre = core::mem::replace(&mut self.pre[hi], State::bottom());
+        let mut work = 0;
+        if widen {
+            pre.widen_metered(incoming, &self.thresholds, &mut work);
+        } else {
+            pre.join_metered(incoming, &mut work);
         }
+        self.charge(work);
+        self.pre[hi] = pre;
+        self.budget.replace_bytes(old, self.pre_bytes(hi));
+    }
+
+    /// Adds `units` of work (see [`Budget`]).
+    fn charge(&self, units: u64) {
+        self.budget.charge(units);
+    }
+
+    /// `acc` joined with `s`, its work counted.
+    fn join_into(&self, acc: &mut State, s: &State) {
+        let mut work = 0;
+        acc.join_metered(s, &mut work);
+        self.charge(work);
+    }
+
+    /// Whether `a` is included in `b`, its work counted.
+    fn included(&self, a: &State, b: &State) -> bool {
+        self.charge((a.size() + b.size()) as u64);
+        a.leq(b)
     }
 
     /// `s` flowing along the edge from `p` to `n`: counters of loops left are forgotten,
     /// those of a loop entered are started.
     fn along(&self, p: u32, n: u32, s: &State) -> State {
+        let from = s;
         let mut s = s.clone();
+        s.num.take_work();
         let (hp, hn) = (&self.cfg.heads[p as usize], &self.cfg.heads[n as usize]);
         for h in hp {
             if !hn.contains(h) {
@@ -146,6 +189,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         if self.cfg.is_head(n) && !hp.contains(&n) {
             reset(&mut s, n);
         }
+        self.charge(s.take_work(from));
         s
     }
 
@@ -206,8 +250,8 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
                 .iter()
                 .all(|&(p, _)| self.post_parts[p as usize].is_empty());
         if !distinct && (single || self.cfg.is_head(n)) {
-            self.pre[n as usize] = self.incoming(n);
-            self.pre_parts[n as usize] = Vec::new();
+            let s = self.incoming(n);
+            self.set_pre(n, s, Vec::new());
             return;
         }
         let key = if distinct { self.keys[n as usize] } else { 0 };
@@ -215,33 +259,46 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         let incoming = self.incoming_parts(n);
         // Told apart by the branch's registers and by kinds. Beyond MAX_KEY_PARTS, only
         // where kinds differ (the branch's registers as well up to MAX_PARTS); else joined.
-        let mut parts = group(incoming, |q, s| {
+        let mut parts = self.group(incoming, |q, s| {
             !(distinct && key == 0) && agree(q, s, key) && same_kinds(q, s, live)
         });
         if parts.len() > MAX_KEY_PARTS {
-            let by_kind = group(parts.clone(), |q, s| same_kinds(q, s, live));
+            let by_kind = self.group(parts.clone(), |q, s| same_kinds(q, s, live));
             if by_kind.len() == 1 || parts.len() > MAX_PARTS {
                 parts = by_kind;
             }
         }
         if parts.len() > MAX_PARTS {
-            parts = group(parts, |_, _| true);
+            parts = self.group(parts, |_, _| true);
         }
         match parts.len() {
-            0 => {
-                self.pre[n as usize] = State::bottom();
-                self.pre_parts[n as usize] = Vec::new();
-            }
+            0 => self.set_pre(n, State::bottom(), Vec::new()),
             1 => {
-                self.pre[n as usize] = parts.pop().expect("one part");
-                self.pre_parts[n as usize] = Vec::new();
+                let s = parts.pop().expect("one part");
+                self.set_pre(n, s, Vec::new());
             }
-            _ => {
-                // The disjuncts stand for the state (see `state_at`).
-                self.pre[n as usize] = State::bottom();
-                self.pre_parts[n as usize] = parts;
+            // The disjuncts stand for the state (see `state_at`).
+            _ => self.set_pre(n, State::bottom(), parts),
+        }
+    }
+
+    /// Joins each state of `states` into the first group it `fits`, or starts a new group.
+    fn group(&self, states: Vec<State>, fits: impl Fn(&State, &State) -> bool) -> Vec<State> {
+        let mut groups: Vec<State> = Vec::new();
+        for s in states {
+            // Telling states apart compares their registers and stack cells.
+            let cells = s.stack.cell_count();
+            let found = groups.iter_mut().find(|q| {
+                self.charge((11 + cells + q.stack.cell_count()) as u64);
+                fits(q, &s)
+            });
+            if let Some(q) = found {
+                self.join_into(q, &s);
+            } else {
+                groups.push(s);
             }
         }
+        groups
     }
 
     /// The join of the states flowing into `n`.
@@ -264,14 +321,26 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
                 if acc.is_bottom() {
                     acc = s;
                 } else {
-                    acc.join(&s);
+                    self.join_into(&mut acc, &s);
                 }
             }
         }
         acc
     }
 
-    fn process(&mut self, n: u32, mut findings: Option<&mut Findings>) -> Result<(), VerifyError> {
+    fn process(&mut self, n: u32, findings: Option<&mut Findings>) -> Result<(), VerifyError> {
+        let old = self.post_bytes(n as usize);
+        self.process_parts(n, findings)?;
+        self.budget.replace_bytes(old, self.post_bytes(n as usize));
+        Ok(())
+    }
+
+    /// Steps the state before `n`, or each of its disjuncts.
+    fn process_parts(
+        &mut self,
+        n: u32,
+        mut findings: Option<&mut Findings>,
+    ) -> Result<(), VerifyError> {
         if self.pre_parts[n as usize].is_empty() {
             self.post_parts[n as usize].clear();
             return self.process_one(n, self.pre[n as usize].clone(), findings);
@@ -311,41 +380,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         findings: Option<&mut Findings>,
     ) -> Result<(), VerifyError> {
         let node = self.cfg.nodes[n as usize];
-        self.visits += 1;
-        if self.visits > self.limits.visits {
-            return Err(VerifyError::new(
-                node.pc,
-                VerifyErrorKind::TooComplex {
-                    detail: format!(
-                        "the analysis visited instructions more than {} times",
-                        self.limits.visits
-                    ),
-                },
-            ));
-        }
-        if self.visits % MEMORY_CHECK_EVERY == 0 {
-            let bytes = self.approx_bytes();
-            if bytes > self.limits.memory {
-                return Err(VerifyError::new(
-                    node.pc,
-                    VerifyErrorKind::TooComplex {
-                        detail: format!(
-                            "the analysis' states would take about {}, more than the limit of {}",
-                            human_bytes(bytes),
-                            human_bytes(self.limits.memory)
-                        ),
-                    },
-                ));
-            }
-        }
-        if s.num.size() > MAX_CONSTRAINTS {
-            return Err(VerifyError::new(
-                node.pc,
-                VerifyErrorKind::TooComplex {
-                    detail: format!("more than {MAX_CONSTRAINTS} numeric constraints in one state"),
-                },
-            ));
-        }
+        self.budget.visit(node.pc, s.num.size())?;
         if self.cfg.is_head(n) && !s.is_bottom() {
             s.num.shift(counter(n), 1);
             s.num.shift(countdown(n), -1);
@@ -357,7 +392,10 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             node: n,
             findings,
         };
+        s.num.take_work();
+        let before = s.clone();
         let mut post = step(&mut cx, insn, s);
+        self.charge(post.fall.take_work(&before) + post.taken.take_work(&before));
         if let Some((dst, src)) = self.zext[n as usize] {
             // `src` is unchanged since the copy; when it is below 2^32, `dst` equals it.
             let f = &mut post.fall;
@@ -390,21 +428,17 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
     fn component(&mut self, h: u32, body: &[WtoElem]) -> Result<(), VerifyError> {
         let hi = h as usize;
         let first = self.incoming(h);
-        self.pre[hi].join(&first);
+        self.grow_head(h, &first, false);
         let mut round = 0usize;
         loop {
             self.process(h, None)?;
             self.run(body)?;
             round += 1;
             let incoming = self.incoming(h);
-            if incoming.leq(&self.pre[hi]) {
+            if self.included(&incoming, &self.pre[hi]) {
                 return Ok(());
             }
-            if round < WIDEN_DELAY {
-                self.pre[hi].join(&incoming);
-            } else {
-                self.pre[hi].widen_with(&incoming, &self.thresholds);
-            }
+            self.grow_head(h, &incoming, round >= WIDEN_DELAY);
         }
     }
 
@@ -421,10 +455,10 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             return self
                 .incoming_parts(n)
                 .iter()
-                .all(|s| parts.iter().any(|q| s.leq(q)));
+                .all(|s| parts.iter().any(|q| self.included(s, q)));
         }
         let pre = &self.pre[n as usize];
-        if n == 0 && !self.entry.leq(pre) {
+        if n == 0 && !self.included(&self.entry, pre) {
             return false;
         }
         for (p, s) in self.cfg.preds[n as usize].iter().flat_map(|&(p, edge)| {
@@ -450,9 +484,9 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
                 if self.cfg.is_head(n) && !hp.contains(&n) {
                     reset(&mut s, n);
                 }
-                s.leq(pre)
+                self.included(&s, pre)
             } else {
-                s.leq(pre)
+                self.included(s, pre)
             };
             if !ok {
                 return false;
@@ -463,23 +497,33 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
 
     /// Ascending iteration, then descending sweeps kept only if still a post-fixpoint (else
     /// the ascending iteration is run again rather than kept aside, which would double the
-    /// memory the states take; no program of ebpf-samples needs it).
+    /// memory the states take; no program of ebpf-samples needs it). The last sweep steps
+    /// each node from its final state, so it also collects what [`Fixpoint::check`] would.
     pub(crate) fn solve(&mut self) -> Result<(), VerifyError> {
         let wto = self.cfg.wto.clone();
         self.run(&wto)?;
         let order = self.cfg.flat_order();
-        for _ in 0..DESCENDING_SWEEPS {
+        let mut findings = self.no_findings();
+        for sweep in 0..DESCENDING_SWEEPS {
+            let last = sweep + 1 == DESCENDING_SWEEPS;
             for &n in &order {
                 self.receive(n);
-                self.process(n, None)?;
+                if last {
+                    self.check_node(n, &mut findings)?;
+                } else {
+                    self.process(n, None)?;
+                }
             }
         }
-        if !self.is_post_fixpoint() {
+        if self.is_post_fixpoint() {
+            self.findings = Some(findings);
+        } else {
             let n = self.cfg.nodes.len();
             self.pre = alloc::vec![State::bottom(); n];
             self.post = (0..n).map(|_| None).collect();
             self.pre_parts = alloc::vec![Vec::new(); n];
             self.post_parts = (0..n).map(|_| Vec::new()).collect();
+            self.budget.set_bytes(self.approx_bytes());
             self.run(&wto)?;
             // The ascending result is a post-fixpoint by construction; check it all the same,
             // since everything the checker proves rests on it.
@@ -541,36 +585,51 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
     /// order, then loops without a proved bound; and, for a context with a
     /// [`HostContext`](crate::platform::HostContext), how each load read memory.
     pub(crate) fn check(&mut self) -> Result<Findings, VerifyError> {
+        if let Some(findings) = self.findings.take() {
+            return Ok(findings);
+        }
+        let mut findings = self.no_findings();
+        for n in self.cfg.flat_order() {
+            self.check_node(n, &mut findings)?;
+        }
+        Ok(findings)
+    }
+
+    /// Nothing found yet.
+    fn no_findings(&self) -> Findings {
         let slots = if self.env.context.host.is_some() {
             self.program.slot_count()
         } else {
             0
         };
-        let mut findings = Findings {
+        Findings {
             errors: Vec::new(),
             loads: alloc::vec![LoadUse::Unseen; slots],
-        };
-        for n in self.cfg.flat_order() {
-            if self.pre[n as usize].is_bottom() && self.pre_parts[n as usize].is_empty() {
-                continue;
-            }
-            self.process(n, Some(&mut findings))?;
-            if self.cfg.is_head(n) {
-                let num = &self.pre[n as usize].num;
-                let (c, d) = (num.interval(counter(n)), num.interval(countdown(n)));
-                let c = c.meet(&d.negate());
-                if c.hi() >= MAX_LOOP_ITERATIONS {
-                    findings.errors.push(VerifyError::new(
-                        self.cfg.nodes[n as usize].pc,
-                        VerifyErrorKind::UnboundedLoop {
-                            head: self.cfg.nodes[n as usize].pc,
-                            detail: format!("visits of the loop head in {c}"),
-                        },
-                    ));
-                }
+        }
+    }
+
+    /// Steps node `n` from its state, adding its failed checks to `findings`, and at a loop
+    /// head checks its bound. A node never reached only gets its (bottom) states after.
+    fn check_node(&mut self, n: u32, findings: &mut Findings) -> Result<(), VerifyError> {
+        if self.pre[n as usize].is_bottom() && self.pre_parts[n as usize].is_empty() {
+            return self.process(n, None);
+        }
+        self.process(n, Some(findings))?;
+        if self.cfg.is_head(n) {
+            let num = &self.pre[n as usize].num;
+            let (c, d) = (num.interval(counter(n)), num.interval(countdown(n)));
+            let c = c.meet(&d.negate());
+            if c.hi() >= MAX_LOOP_ITERATIONS {
+                findings.errors.push(VerifyError::new(
+                    self.cfg.nodes[n as usize].pc,
+                    VerifyErrorKind::UnboundedLoop {
+                        head: self.cfg.nodes[n as usize].pc,
+                        detail: format!("visits of the loop head in {c}"),
+                    },
+                ));
             }
         }
-        Ok(findings)
+        Ok(())
     }
 }
 
@@ -590,19 +649,6 @@ fn agree(a: &State, b: &State, key: u16) -> bool {
             || a.regs[usize::from(i)] == b.regs[usize::from(i)]
                 && a.num.interval(VarId::reg(i)) == b.num.interval(VarId::reg(i))
     })
-}
-
-/// Joins each state of `states` into the first group it `fits`, or starts a new group.
-fn group(states: Vec<State>, fits: impl Fn(&State, &State) -> bool) -> Vec<State> {
-    let mut groups: Vec<State> = Vec::new();
-    for s in states {
-        if let Some(q) = groups.iter_mut().find(|q| fits(q, &s)) {
-            q.join(&s);
-        } else {
-            groups.push(s);
-        }
-    }
-    groups
 }
 
 /// Whether joining `a` and `b` loses nothing the analysis is likely to need: no live

@@ -27,6 +27,7 @@ extern crate std;
 
 extern crate alloc;
 
+mod budget;
 mod cfg;
 pub mod domain;
 mod error;
@@ -56,6 +57,12 @@ pub use state::{State, MAX_PACKET_SIZE};
 /// Most frames live at once (the entry function and up to seven nested local calls).
 pub const MAX_FRAMES: usize = 8;
 
+/// The default [`Options::max_work`]: about a second of analysis on a two-core machine at
+/// its slowest rate per unit (20 units a microsecond, programs built to have large states),
+/// over three times the most any program of ebpf-samples takes (4.7 million, a Cilium
+/// tail call of 18,000 instruction contexts).
+pub const DEFAULT_MAX_WORK: u64 = 16_000_000;
+
 /// Settings of one verification.
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
@@ -64,9 +71,17 @@ pub struct Options {
     /// Most instruction visits of the fixpoint before giving up with
     /// [`VerifyErrorKind::TooComplex`].
     pub max_visits: usize,
-    /// Most bytes of heap the analysis' states may take (an estimate, checked as it goes)
-    /// before giving up with [`VerifyErrorKind::TooComplex`].
+    /// Most bytes of heap the analysis' states may take before giving up with
+    /// [`VerifyErrorKind::TooComplex`]: an upper estimate (states sharing their maps count
+    /// them each), kept up to date and checked at every visit. 256 MiB by default.
     pub max_memory: usize,
+    /// Most units of work of the analysis before giving up with
+    /// [`VerifyErrorKind::TooComplex`]. A unit is about one numeric constraint or stack cell
+    /// handled: those a visit of an instruction copies or derives, those of the states a join
+    /// combines or an inclusion test compares, and a fixed 32 per visit. A visit costs more
+    /// the larger its state, so this limit, unlike [`max_visits`](Self::max_visits), bounds
+    /// the analysis' time: [`DEFAULT_MAX_WORK`] keeps any program within about a second.
+    pub max_work: u64,
     /// Most instructions one run may execute, by the bound the analysis proves from its loop
     /// bounds; more is [`VerifyErrorKind::RunTooLong`]. An accepted program's bound is
     /// [`Verified::instruction_bound`], a budget its host can enforce.
@@ -78,7 +93,8 @@ impl Default for Options {
         Options {
             invariants: false,
             max_visits: 1_000_000,
-            max_memory: 512 << 20,
+            max_memory: 256 << 20,
+            max_work: DEFAULT_MAX_WORK,
             max_run_instructions: 1_000_000,
         }
     }
@@ -365,9 +381,10 @@ fn analyze_loads(
         maps,
         frozen,
     };
-    let limits = fixpoint::Limits {
+    let limits = budget::Limits {
         visits: options.max_visits,
         memory: options.max_memory,
+        work: options.max_work,
     };
     let mut fx = fixpoint::Fixpoint::new(&cfg, program, &env, limits);
     if let Err(e) = fx.solve() {

@@ -75,6 +75,29 @@ impl State {
         core::mem::size_of::<State>() + 64 * self.num.size() + 32 * self.stack.cell_count()
     }
 
+    /// The size of the state, the unit of the analysis' work: its zone's constraints and its
+    /// stack's cells (copying, joining or comparing a state costs about this much).
+    pub(crate) fn size(&self) -> usize {
+        if self.bottom {
+            return 0;
+        }
+        self.num.size() + self.stack.cell_count()
+    }
+
+    /// The work of the changes that made `self` from `from` (taken from the zone, see
+    /// [`Zone::take_work`]), plus the stack's cells when its maps were copied.
+    pub(crate) fn take_work(&mut self, from: &State) -> u64 {
+        if self.bottom {
+            return 0;
+        }
+        let stack = if !from.bottom && self.stack.shares(&from.stack) {
+            0
+        } else {
+            self.stack.cell_count() as u64
+        };
+        self.num.take_work() + stack
+    }
+
     /// Call depth (0 in the entry function).
     pub fn depth(&self) -> usize {
         self.saved.len()
@@ -263,11 +286,11 @@ impl Lattice for State {
     }
 
     fn join(&mut self, other: &Self) -> bool {
-        self.combine(other, None)
+        self.combine(other, None, &mut 0)
     }
 
     fn widen(&mut self, newer: &Self) -> bool {
-        self.combine(newer, Some(&[]))
+        self.combine(newer, Some(&[]), &mut 0)
     }
 }
 
@@ -396,10 +419,27 @@ impl State {
 impl State {
     /// Widening with thresholds for one-variable bounds (see [`Zone::widen_with`]).
     pub fn widen_with(&mut self, newer: &State, thresholds: &[i128]) -> bool {
-        self.combine(newer, Some(thresholds))
+        self.combine(newer, Some(thresholds), &mut 0)
     }
 
-    fn combine(&mut self, other: &State, widen: Option<&[i128]>) -> bool {
+    /// [`Lattice::join`], adding its work to `work` (see [`State::size`]).
+    pub(crate) fn join_metered(&mut self, other: &State, work: &mut u64) -> bool {
+        self.combine(other, None, work)
+    }
+
+    /// [`State::widen_with`], adding its work to `work`.
+    pub(crate) fn widen_metered(
+        &mut self,
+        newer: &State,
+        thresholds: &[i128],
+        work: &mut u64,
+    ) -> bool {
+        self.combine(newer, Some(thresholds), work)
+    }
+
+    /// Joins (`widen` `None`) or widens with thresholds; adds to `work` the sizes of the two
+    /// states and the constraints the zone examined.
+    fn combine(&mut self, other: &State, widen: Option<&[i128]>, work: &mut u64) -> bool {
         if other.bottom {
             return false;
         }
@@ -445,11 +485,13 @@ impl State {
         // Kinds that joined to a kind with a variable (Packet and PacketEnd, map values of
         // different sizes) measure their offsets from the same base; other variables are
         // dropped by `normalize`.
+        *work += (self.stack.cell_count() + other.stack.cell_count()) as u64;
         changed |= if let Some(t) = widen {
-            self.num.widen_with(&other.num, t)
+            self.num.widen_metered(&other.num, t, work)
         } else {
-            self.num.join(&other.num)
+            self.num.join_metered(&other.num, work)
         };
+        *work += self.num.size() as u64 + self.num.take_work();
         let size = self.num.size();
         self.normalize();
         changed || self.num.size() != size

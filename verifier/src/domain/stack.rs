@@ -104,6 +104,11 @@ impl Stack {
             .collect()
     }
 
+    /// Whether `self` and `other` are the same maps (copies of one stack).
+    pub(crate) fn shares(&self, other: &Stack) -> bool {
+        Arc::ptr_eq(&self.cells, &other.cells) && Arc::ptr_eq(&self.init, &other.init)
+    }
+
     /// How many cells hold a known value.
     pub fn cell_count(&self) -> usize {
         self.cells.len()
