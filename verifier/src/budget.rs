@@ -5,8 +5,8 @@
 //! constraints a visit copies or derives, those of the states a join combines and the pairs
 //! of variables it forms, those of the states an inclusion test compares, and
 //! [`VISIT_WORK`] per visit. A visit's cost grows with the size of its state, so counting
-//! visits alone bounds nothing; counting work bounds the analysis' time, about 20 to 40
-//! units a microsecond however the program is built (measured on a two-core machine).
+//! visits alone bounds nothing; counting work bounds the analysis' time, 30 to 70 units a
+//! microsecond however the program is built (measured on a busy two-core machine).
 
 use alloc::format;
 use alloc::string::String;

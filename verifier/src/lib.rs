@@ -57,10 +57,11 @@ pub use state::{State, MAX_PACKET_SIZE};
 /// Most frames live at once (the entry function and up to seven nested local calls).
 pub const MAX_FRAMES: usize = 8;
 
-/// The default [`Options::max_work`]: about a second of analysis on a two-core machine at
-/// its slowest rate per unit (20 units a microsecond, programs built to have large states),
-/// over three times the most any program of ebpf-samples takes (4.7 million, a Cilium
-/// tail call of 18,000 instruction contexts).
+/// The default [`Options::max_work`]: about half a second of analysis on a busy two-core
+/// machine at its slowest rate per unit (30 units a microsecond, for programs built so that
+/// their states grow with the square of their stack cells), and 3.7 times the most any
+/// program of ebpf-samples takes (4.3 million, a Cilium tail call of 18,600 instruction
+/// contexts).
 pub const DEFAULT_MAX_WORK: u64 = 16_000_000;
 
 /// Settings of one verification.

@@ -26,6 +26,11 @@ impl VarId {
     /// packet bytes from this offset on may be accessed.
     pub const PACKET_META: VarId = VarId(PACKET_META);
 
+    /// The number of the variable (its order).
+    pub(crate) const fn index(self) -> u32 {
+        self.0
+    }
+
     /// The value or offset of register `r` (0-10).
     pub const fn reg(r: u8) -> VarId {
         VarId(REG_BASE + r as u32)

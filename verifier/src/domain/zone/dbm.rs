@@ -7,11 +7,11 @@
 //! variables' bounds (`x - y <= ub(x) - lb(y)`) is not stored; [`Dbm::bound`] adds it on
 //! demand. This keeps the matrix as sparse as the program's real relations.
 
-use alloc::collections::{BTreeMap, BTreeSet};
-use alloc::sync::Arc;
+use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use super::super::var::VarId;
+use super::chunks::Chunks;
 
 pub(super) const Z: VarId = VarId::ZERO;
 const MAXV: VarId = VarId::MAX;
@@ -25,13 +25,13 @@ pub(super) fn from(x: VarId) -> core::ops::RangeInclusive<(VarId, VarId)> {
 pub(super) type Bounds = Vec<(VarId, i128)>;
 
 /// A closed (split form) set of constraints `v_j - v_i <= c`. The maps are shared between
-/// clones until one of them changes.
+/// clones chunk by chunk until one of them changes (see [`Chunks`]).
 #[derive(Clone, Default)]
 pub(super) struct Dbm {
-    pub(super) edges: Arc<BTreeMap<(VarId, VarId), i128>>,
+    pub(super) edges: Chunks<(VarId, VarId), i128>,
     /// `(j, i)` for every stored difference `(i, j)` between two variables (not
     /// [`VarId::ZERO`]): the predecessors of `j` without a scan.
-    rdiff: Arc<BTreeSet<(VarId, VarId)>>,
+    rdiff: Chunks<(VarId, VarId), ()>,
     /// Entries copied (maps shared with a clone) and pairs of the closure examined since the
     /// last [`Dbm::take_work`]: the cost of the changes, for the analysis' work limit. Not part
     /// of the value.
@@ -49,34 +49,27 @@ impl Eq for Dbm {}
 impl Dbm {
     /// A matrix of `edges` (closed), indexed.
     pub(super) fn from_edges(edges: BTreeMap<(VarId, VarId), i128>) -> Dbm {
-        let mut d = Dbm {
-            edges: Arc::new(edges),
-            rdiff: Arc::default(),
+        let rdiff = edges
+            .keys()
+            .filter(|&&(a, b)| a != Z && b != Z)
+            .map(|&(a, b)| ((b, a), ()))
+            .collect();
+        Dbm {
+            edges: edges.into_iter().collect(),
+            rdiff,
             work: 0,
-        };
-        d.reindex();
-        d
+        }
+    }
+
+    /// Makes `self` share the chunks of its maps equal to `old`'s.
+    pub(super) fn share_with(&mut self, old: &Dbm) {
+        self.edges.share_with(&old.edges);
+        self.rdiff.share_with(&old.rdiff);
     }
 
     /// The work counted since the last call (see [`Dbm::work`]), and counting from 0.
     pub(super) fn take_work(&mut self) -> u64 {
         core::mem::take(&mut self.work)
-    }
-
-    /// The edges, to change (copied first, and the copy counted, when a clone shares them).
-    fn edges_mut(&mut self) -> &mut BTreeMap<(VarId, VarId), i128> {
-        if Arc::strong_count(&self.edges) > 1 {
-            self.work += self.edges.len() as u64;
-        }
-        Arc::make_mut(&mut self.edges)
-    }
-
-    /// The predecessor index, to change (see [`Dbm::edges_mut`]).
-    fn rdiff_mut(&mut self) -> &mut BTreeSet<(VarId, VarId)> {
-        if Arc::strong_count(&self.rdiff) > 1 {
-            self.work += self.rdiff.len() as u64;
-        }
-        Arc::make_mut(&mut self.rdiff)
     }
 
     /// Number of stored edges.
@@ -111,7 +104,7 @@ impl Dbm {
     /// Whether `x` has a stored difference to another variable.
     pub(super) fn has_diffs_from(&self, x: VarId) -> bool {
         self.edges
-            .range((x, VarId::ZERO)..=(x, MAXV))
+            .range(&(x, Z), from(x))
             .any(|(&(_, l), _)| l != Z)
     }
 
@@ -137,12 +130,12 @@ impl Dbm {
             if let Some(&d) = self.edges.get(&(Z, i)) {
                 preds.push((Z, d));
             }
-            for &(_, k) in self.rdiff.range(from(i)) {
-                preds.push((k, self.edges[&(k, i)]));
+            for (&(_, k), _) in self.rdiff.range(&(i, Z), from(i)) {
+                preds.push((k, self.edges.get(&(k, i)).copied().unwrap_or(0)));
             }
         }
         if j != Z {
-            for (&(_, l), &d) in self.edges.range(from(j)) {
+            for (&(_, l), &d) in self.edges.range(&(j, Z), from(j)) {
                 succs.push((l, d));
             }
         }
@@ -170,16 +163,15 @@ impl Dbm {
 
     /// Stores `v_l - v_k <= v` unless a tighter edge is stored (no closure).
     fn tighten(&mut self, k: VarId, l: VarId, v: i128) {
-        match self.edges_mut().entry((k, l)) {
-            alloc::collections::btree_map::Entry::Occupied(mut e) => {
-                if v < *e.get() {
-                    *e.get_mut() = v;
-                }
+        match self.edges.get(&(k, l)) {
+            Some(&d) if d <= v => {}
+            Some(_) => {
+                self.edges.insert((k, l), v, &mut self.work);
             }
-            alloc::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(v);
+            None => {
+                self.edges.insert((k, l), v, &mut self.work);
                 if k != Z && l != Z {
-                    self.rdiff_mut().insert((l, k));
+                    self.rdiff.insert((l, k), (), &mut self.work);
                 }
             }
         }
@@ -192,36 +184,28 @@ impl Dbm {
         }
         let outs: Bounds = self
             .edges
-            .range(from(x))
+            .range(&(x, Z), from(x))
             .map(|(&(_, l), &d)| (l, d))
             .collect();
         let mut ins: Bounds = self
             .rdiff
-            .range(from(x))
-            .map(|&(_, k)| (k, self.edges[&(k, x)]))
+            .range(&(x, Z), from(x))
+            .map(|(&(_, k), _)| (k, self.edges.get(&(k, x)).copied().unwrap_or(0)))
             .collect();
         if let Some(&d) = self.edges.get(&(Z, x)) {
             ins.push((Z, d));
         }
-        if outs.is_empty() && ins.is_empty() {
-            return (outs, ins);
-        }
-        let edges = self.edges_mut();
+        let w = &mut self.work;
         for &(l, _) in &outs {
-            edges.remove(&(x, l));
-        }
-        for &(k, _) in &ins {
-            edges.remove(&(k, x));
-        }
-        let rdiff = self.rdiff_mut();
-        for &(l, _) in &outs {
+            self.edges.remove(&(x, l), w);
             if l != Z {
-                rdiff.remove(&(l, x));
+                self.rdiff.remove(&(l, x), w);
             }
         }
         for &(k, _) in &ins {
+            self.edges.remove(&(k, x), w);
             if k != Z {
-                rdiff.remove(&(x, k));
+                self.rdiff.remove(&(x, k), w);
             }
         }
         (outs, ins)
@@ -245,7 +229,11 @@ impl Dbm {
 
     /// The stored edges into `x`, as their source variables (0 included).
     fn sources(&self, x: VarId) -> Vec<VarId> {
-        let mut v: Vec<VarId> = self.rdiff.range(from(x)).map(|&(_, k)| k).collect();
+        let mut v: Vec<VarId> = self
+            .rdiff
+            .range(&(x, Z), from(x))
+            .map(|(&(_, k), _)| k)
+            .collect();
         if self.edges.contains_key(&(Z, x)) {
             v.push(Z);
         }
@@ -254,8 +242,8 @@ impl Dbm {
 
     /// `x := x + c`.
     pub(super) fn shift(&mut self, x: VarId, c: i128) {
-        if self.edges.range(from(x)).next().is_some() {
-            for (_, d) in self.edges_mut().range_mut(from(x)) {
+        if self.edges.range(&(x, Z), from(x)).next().is_some() {
+            for (_, d) in self.edges.range_mut(&(x, Z), from(x), &mut self.work) {
                 *d -= c;
             }
         }
@@ -265,26 +253,10 @@ impl Dbm {
     /// Adds `c` to every upper bound of `x` (edges into `x`).
     pub(super) fn relax_upper(&mut self, x: VarId, c: i128) {
         for k in self.sources(x) {
-            if let Some(d) = self.edges_mut().get_mut(&(k, x)) {
+            if let Some(d) = self.edges.get_mut(&(k, x), &mut self.work) {
                 *d += c;
             }
         }
-    }
-
-    /// Rebuilds the predecessor index from the edges.
-    fn reindex(&mut self) {
-        self.rdiff = Arc::new(
-            self.edges
-                .keys()
-                .filter(|&&(a, b)| a != Z && b != Z)
-                .map(|&(a, b)| (b, a))
-                .collect(),
-        );
-    }
-
-    /// The stored bounds of `x`: (`-lower`, `upper`) as edges.
-    pub(super) fn unary(&self, x: VarId) -> (Option<i128>, Option<i128>) {
-        (self.get(x, Z), self.get(Z, x))
     }
 
     /// The stored differences between two variables.
@@ -298,8 +270,8 @@ impl Dbm {
     /// The variables with a stored one-variable bound.
     pub(super) fn bounded_vars(&self) -> impl Iterator<Item = VarId> + '_ {
         self.edges
-            .keys()
-            .filter_map(|&(a, b)| match (a == Z, b == Z) {
+            .iter()
+            .filter_map(|(&(a, b), _)| match (a == Z, b == Z) {
                 (true, false) => Some(b),
                 (false, true) => Some(a),
                 _ => None,

@@ -2,9 +2,9 @@
 //! equal variables and the matrix of their representatives.
 
 use alloc::collections::BTreeMap;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 
+use super::classes::Classes;
 use super::dbm::{Dbm, Z};
 use super::{is_counter, Zone};
 use crate::domain::var::VarId;
@@ -19,8 +19,7 @@ impl Lattice for Zone {
         Zone {
             bottom: false,
             dbm: Dbm::default(),
-            alias: Arc::default(),
-            members: Arc::default(),
+            classes: Classes::default(),
         }
     }
 
@@ -44,7 +43,7 @@ impl Lattice for Zone {
             .iter()
             .all(|(&(a, b), &c)| self.bound(a, b).is_some_and(|d| d <= c));
         edges
-            && other.alias.iter().all(|(&x, &(r, c))| {
+            && other.classes.iter().all(|(x, (r, c))| {
                 self.bound(r, x).is_some_and(|d| d <= c)
                     && self.bound(x, r).is_some_and(|d| d <= -c)
             })
@@ -74,7 +73,7 @@ enum Mode<'t> {
 impl Zone {
     /// Whether `self` and `other` are the same maps (copies of one state).
     pub(crate) fn shares(&self, other: &Zone) -> bool {
-        Arc::ptr_eq(&self.dbm.edges, &other.dbm.edges) && Arc::ptr_eq(&self.alias, &other.alias)
+        self.dbm.edges.shares(&other.dbm.edges) && self.classes.shares(&other.classes)
     }
 
     /// Widening that relaxes a growing one-variable bound to the next of `thresholds`
@@ -134,12 +133,7 @@ impl Zone {
     fn common_classes(&self, other: &Zone) -> BTreeMap<VarId, (VarId, i128)> {
         let mut alias = BTreeMap::new();
         let mut groups: BTreeMap<(VarId, i128), (VarId, i128)> = BTreeMap::new();
-        let mut rep = None;
-        for &(r, _) in self.members.iter() {
-            if rep == Some(r) {
-                continue;
-            }
-            rep = Some(r);
+        for r in self.classes.reps() {
             groups.clear();
             // The class in increasing order: each group's first variable represents it.
             for (v, av) in core::iter::once((r, 0)).chain(self.members_of(r)) {
@@ -190,7 +184,8 @@ impl Zone {
                 }
             }
         }
-        let result = Dbm::from_edges(unary);
+        let result = &unary;
+        let result_unary = |x: VarId| (result.get(&(x, Z)).copied(), result.get(&(Z, x)).copied());
         // Variables whose bounds moved (between the sides for a join, from self's for a
         // widening): an implied difference between two of them may be lost.
         let unary_of = |z: &Zone, x: VarId| (z.get(x, Z), z.get(Z, x));
@@ -210,25 +205,28 @@ impl Zone {
             .into_iter()
             .filter(|&x| match mode {
                 Mode::Join => unary_of(self, x) != unary_of(other, x),
-                Mode::Widen(_) => unary_of(self, x) != result.unary(x),
+                Mode::Widen(_) => unary_of(self, x) != result_unary(x),
             })
             .collect();
-        let diffs = self.collect_diffs(other, &alias, &result, &changed, mode, work);
-        let mut edges = Arc::try_unwrap(result.edges).unwrap_or_else(|e| (*e).clone());
+        let diffs = self.collect_diffs(other, &alias, result, &changed, mode, work);
+        let mut edges = unary;
         edges.extend(diffs);
         let mut alias = alias;
         if let Mode::Join = mode {
             merge_equal(&mut edges, &mut alias);
         }
         let mut changed = false;
-        if edges != *self.dbm.edges {
-            self.dbm = Dbm::from_edges(edges);
+        let mut dbm = Dbm::from_edges(edges);
+        if dbm != self.dbm {
+            // Unchanged chunks stay shared with the states `self` was copied to.
+            dbm.share_with(&self.dbm);
+            self.dbm = dbm;
             changed = true;
         }
-        if alias != *self.alias {
-            let members = alias.iter().map(|(&x, &(r, _))| (r, x)).collect();
-            self.alias = Arc::new(alias);
-            self.members = Arc::new(members);
+        let mut classes = Classes::from_map(alias);
+        if classes != self.classes {
+            classes.share_with(&self.classes);
+            self.classes = classes;
             changed = true;
         }
         changed
@@ -248,7 +246,7 @@ impl Zone {
         &self,
         other: &Zone,
         alias: &BTreeMap<VarId, (VarId, i128)>,
-        result: &Dbm,
+        result: &BTreeMap<(VarId, VarId), i128>,
         changed: &[VarId],
         mode: Mode<'_>,
         work: &mut u64,
@@ -262,12 +260,7 @@ impl Zone {
                     keys.extend(z.reps_in(q, alias).map(|(y, _)| (x, y)));
                 }
             }
-            let mut rep = None;
-            for &(r, _) in z.members.iter() {
-                if rep == Some(r) {
-                    continue;
-                }
-                rep = Some(r);
+            for r in z.classes.reps() {
                 // Equal on this side, so the other side's bound decides: it needs its bounds.
                 let reps: Vec<VarId> = z.reps_in(r, alias).map(|(x, _)| x).collect();
                 let above: Vec<VarId> = reps.iter().copied().filter(|&y| hi(o, y)).collect();
@@ -297,7 +290,10 @@ impl Zone {
         vars.dedup();
         let facts: Vec<[Facts; 3]> = vars
             .iter()
-            .map(|&x| [self.facts(x), other.facts(x), Facts::of(result, x, 0)])
+            .map(|&x| {
+                let unary = |i, j| result.get(&(i, j)).copied();
+                [self.facts(x), other.facts(x), Facts::of(unary, x, 0, false)]
+            })
             .collect();
         let at = |x: VarId| &facts[vars.binary_search(&x).expect("a variable of a pair")];
         let mut out = Vec::new();
@@ -314,7 +310,7 @@ impl Zone {
                 Mode::Widen(_) if q <= p => p,
                 Mode::Widen(_) => continue,
             };
-            if result.bound_of(&fx[2], &fy[2]).is_none_or(|b| b > v) {
+            if bound_of(None, &fx[2], &fy[2]).is_none_or(|b| b > v) {
                 out.push(((x, y), v));
             }
         }
@@ -324,12 +320,18 @@ impl Zone {
     /// What `self` says of `x` (see [`Facts`]).
     fn facts(&self, x: VarId) -> Facts {
         let (r, c) = self.find(x);
-        Facts::of(&self.dbm, r, c)
+        let diffs = self.dbm.has_diffs_from(r);
+        Facts::of(|i, j| self.dbm.get(i, j), r, c, diffs)
     }
 
     /// [`Zone::bound`] of `y - x` from the [`Facts`] of `x` and `y` (neither 0).
     fn bound_of(&self, fx: &Facts, fy: &Facts) -> Option<i128> {
-        self.dbm.bound_of(fx, fy)
+        let stored = if fx.diffs && fx.rep != fy.rep {
+            self.dbm.get(fx.rep, fy.rep)
+        } else {
+            None
+        };
+        bound_of(stored, fx, fy)
     }
 }
 
@@ -348,38 +350,33 @@ struct Facts {
 }
 
 impl Facts {
-    /// The facts of a variable equal to `r + c` in `dbm`, `r` a representative.
-    fn of(dbm: &Dbm, r: VarId, c: i128) -> Facts {
+    /// The facts of a variable equal to `r + c`, `r` a representative whose stored edges
+    /// `get` gives (`diffs`: whether it has differences).
+    fn of(get: impl Fn(VarId, VarId) -> Option<i128>, r: VarId, c: i128, diffs: bool) -> Facts {
         Facts {
             rep: r,
             off: c,
-            lo: dbm.get(r, Z).map(|d| d - c),
-            hi: dbm.get(Z, r).map(|d| d + c),
-            diffs: dbm.has_diffs_from(r),
+            lo: get(r, Z).map(|d| d - c),
+            hi: get(Z, r).map(|d| d + c),
+            diffs,
         }
     }
 }
 
-impl Dbm {
-    /// The tightest bound on `y - x` from their [`Facts`] in this matrix: the stored
-    /// difference of their representatives, or the one their bounds imply.
-    fn bound_of(&self, fx: &Facts, fy: &Facts) -> Option<i128> {
-        if fx.rep == fy.rep {
-            return Some(fy.off - fx.off);
-        }
-        let stored = if fx.diffs {
-            self.get(fx.rep, fy.rep).map(|d| d + fy.off - fx.off)
-        } else {
-            None
-        };
-        let via = match (fx.lo, fy.hi) {
-            (Some(a), Some(b)) => Some(a + b),
-            _ => None,
-        };
-        match (stored, via) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+/// The tightest bound on `y - x` from their [`Facts`]: `stored`, the stored difference of
+/// their representatives, or the one their bounds imply.
+fn bound_of(stored: Option<i128>, fx: &Facts, fy: &Facts) -> Option<i128> {
+    if fx.rep == fy.rep {
+        return Some(fy.off - fx.off);
+    }
+    let stored = stored.map(|d| d + fy.off - fx.off);
+    let via = match (fx.lo, fy.hi) {
+        (Some(a), Some(b)) => Some(a + b),
+        _ => None,
+    };
+    match (stored, via) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 

@@ -3,6 +3,8 @@
 //! only a result that is still a post-fixpoint. Loop heads count their visits in a zone
 //! variable, so a loop is bounded when that counter is.
 
+mod plan;
+
 use alloc::format;
 use alloc::vec::Vec;
 
@@ -15,6 +17,7 @@ use crate::error::{VerifyError, VerifyErrorKind};
 use crate::lattice::Lattice;
 use crate::state::{kinds_join, State};
 use crate::transfer::{step, Cx, Env, Findings, LoadUse, Post};
+use plan::{modes, thresholds, zero_extensions, Mode};
 
 /// Loop-head visits joined before widening starts.
 const WIDEN_DELAY: usize = 3;
@@ -633,15 +636,6 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
     }
 }
 
-/// How a node combines the states flowing into it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Mode {
-    /// One joined state.
-    Joined,
-    /// Distinct states, so that a conditional jump can tell the joined paths apart.
-    Distinct,
-}
-
 /// Whether `a` and `b` give the registers in `key` the same kinds and bounds.
 fn agree(a: &State, b: &State, key: u16) -> bool {
     (0..11u8).all(|i| {
@@ -702,157 +696,4 @@ fn node_insn<'i>(cfg: &Cfg, program: &'i Program, m: u32) -> &'i Insn {
     program
         .insn_at(cfg.nodes[m as usize].pc)
         .expect("instruction start")
-}
-
-/// The mode of each node, and the keys of chain heads: [`Mode::Distinct`] for a
-/// conditional jump outside loops and the straight-line nodes before it back to (and
-/// including) a join of two or more paths, at most [`SPLIT_CHAIN`] nodes apart, when the
-/// jump depends on registers set before the join; else [`Mode::Joined`].
-fn modes(cfg: &Cfg, program: &Program) -> (Vec<Mode>, Vec<u16>) {
-    const ALL: u16 = 0x7ff;
-    let n = cfg.nodes.len();
-    let outside = |m: u32| cfg.heads[m as usize].is_empty();
-    let insn_at = |m: u32| node_insn(cfg, program, m);
-    let bit = |r: ebpf_isa::Reg| 1u16 << r.index();
-    let mut mode = alloc::vec![Mode::Joined; n];
-    let mut keys = alloc::vec![0u16; n];
-    for m in 0..n as u32 {
-        let Insn::Jmp { dst, src, .. } = *insn_at(m) else {
-            continue;
-        };
-        if !outside(m) {
-            continue;
-        }
-        let mut chain = alloc::vec![m];
-        let mut cur = m;
-        let mut found = false;
-        while chain.len() <= SPLIT_CHAIN {
-            let preds = &cfg.preds[cur as usize];
-            if preds.len() >= 2 {
-                found = true;
-                break;
-            }
-            let Some(&(p, _)) = preds.first() else { break };
-            if !outside(p) {
-                break;
-            }
-            chain.push(p);
-            cur = p;
-        }
-        if !found {
-            continue;
-        }
-        // The registers the jump reads, traced back to the join through the chain (a value
-        // loaded from memory or returned by a call makes every register count).
-        let mut deps = bit(dst)
-            | match src {
-                ebpf_isa::Operand::Reg(r) => bit(r),
-                ebpf_isa::Operand::Imm(_) => 0,
-            };
-        for &c in &chain[1..] {
-            match *insn_at(c) {
-                Insn::Alu { op, dst, src, .. } if deps & bit(dst) != 0 => {
-                    if op == ebpf_isa::AluOp::Mov {
-                        deps &= !bit(dst);
-                    }
-                    if let ebpf_isa::Operand::Reg(r) = src {
-                        deps |= bit(r);
-                    }
-                }
-                Insn::Movsx { dst, src, .. } if deps & bit(dst) != 0 => {
-                    deps = deps & !bit(dst) | bit(src);
-                }
-                Insn::Lddw { dst, .. } => deps &= !bit(dst),
-                Insn::Ldx { dst, .. } | Insn::Ldxs { dst, .. } if deps & bit(dst) != 0 => {
-                    deps = ALL;
-                }
-                Insn::Call(_) | Insn::Callx { .. } | Insn::LdAbs { .. } | Insn::LdInd { .. }
-                    if deps & 0x3f != 0 =>
-                {
-                    deps = ALL;
-                }
-                Insn::Atomic { .. } => deps = ALL,
-                _ => {}
-            }
-        }
-        if deps == 0 {
-            continue;
-        }
-        keys[cur as usize] |= deps;
-        for c in chain {
-            mode[c as usize] = Mode::Distinct;
-        }
-    }
-    (mode, keys)
-}
-
-/// For each node, `(dst, src)` when it is `dst >>= 32` whose only predecessor is
-/// `dst <<= 32` whose only predecessor is `dst = src` (all 64-bit, `src` another register):
-/// after it, `dst` is the low 32 bits of `src`, unchanged since the copy.
-fn zero_extensions(cfg: &Cfg, program: &Program) -> Vec<Option<(ebpf_isa::Reg, ebpf_isa::Reg)>> {
-    use ebpf_isa::{AluOp, Operand, Width};
-    let insn_at = |m: u32| node_insn(cfg, program, m);
-    let only_pred = |m: u32| match cfg.preds[m as usize][..] {
-        [(p, crate::cfg::Edge::Fall)] => Some(p),
-        _ => None,
-    };
-    (0..cfg.nodes.len() as u32)
-        .map(|n| {
-            let shift = |m: u32, want: AluOp| match *insn_at(m) {
-                Insn::Alu {
-                    op,
-                    width: Width::W64,
-                    dst,
-                    src: Operand::Imm(32),
-                } if op == want => Some(dst),
-                _ => None,
-            };
-            let dst = shift(n, AluOp::Rsh)?;
-            let l = only_pred(n)?;
-            (shift(l, AluOp::Lsh)? == dst).then_some(())?;
-            let m = only_pred(l)?;
-            match *insn_at(m) {
-                Insn::Alu {
-                    op: AluOp::Mov,
-                    width: Width::W64,
-                    dst: d,
-                    src: Operand::Reg(src),
-                } if d == dst && src != dst => Some((dst, src)),
-                _ => None,
-            }
-        })
-        .collect()
-}
-
-/// Widening thresholds: the program's constants and their neighbours, and the bounds of
-/// common widths, so that a widened bound stops where a guard will cut it.
-fn thresholds(insns: &[Insn]) -> Vec<i128> {
-    let mut t: Vec<i128> = Vec::new();
-    let mut add = |k: i128| {
-        for d in [-1, 0, 1] {
-            t.push(k + d);
-            t.push(-k + d);
-        }
-    };
-    for insn in insns {
-        match *insn {
-            Insn::Alu {
-                src: ebpf_isa::Operand::Imm(k),
-                ..
-            }
-            | Insn::Jmp {
-                src: ebpf_isa::Operand::Imm(k),
-                ..
-            }
-            | Insn::St { imm: k, .. } => add(k.into()),
-            Insn::Ldx { off, .. } | Insn::Stx { off, .. } => add(off.into()),
-            _ => {}
-        }
-    }
-    for k in [0i128, 255, 512, 4096, 65535, 1 << 31, 1 << 32] {
-        add(k);
-    }
-    t.sort_unstable();
-    t.dedup();
-    t
 }
