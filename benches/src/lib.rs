@@ -5,10 +5,12 @@
 //! versions of the same algorithms into this machine's kernel as the Linux JIT reference, and
 //! [`compile_program`] is the 40,000-instruction program of the compile-time benchmark.
 //! [`kernel`] loads the loader's programs into the kernel, the verifier benchmark's second
-//! verifier.
+//! verifier. [`host`] sets up the execution-context benchmark: `tests/host` objects in
+//! `ebpf-kernel-host` and in the kernel, with the same map contents.
 
 #![deny(unsafe_code)]
 
+pub mod host;
 pub mod kernel;
 #[allow(unsafe_code)]
 pub mod linux;

@@ -9,8 +9,10 @@
 //! place of our `helper_mix`.
 //!
 //! The verifier benchmark uses the lower-level wrappers here ([`Fd`], [`map_create`],
-//! [`map_update`], [`prog_load`], [`verified_insns`]) through [`crate::kernel`]. This is the
-//! crate's only module with `unsafe` (the `bpf()` and `close()` system calls).
+//! [`map_update`], [`prog_load`], [`verified_insns`]) through [`crate::kernel`]; the
+//! execution-context benchmark uses [`RingPositions`] and [`thread_cpu_time`]. This is the
+//! crate's only module with `unsafe` (the `bpf()`, `close()`, `mmap()` and `clock_gettime()`
+//! system calls).
 
 use std::ffi::CStr;
 
@@ -257,6 +259,101 @@ pub fn test_run(
         duration_ns: word(36),
         data_out: out,
     })
+}
+
+/// The CPU time this thread has used (`CLOCK_THREAD_CPUTIME_ID`): like the kernel's test-run
+/// timer, it leaves out the time the thread was not running (other processes' turns).
+pub fn thread_cpu_time() -> std::time::Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a live, writable timespec; the clock id is a constant Linux defines.
+    let ret = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    if ret != 0 {
+        return std::time::Duration::ZERO;
+    }
+    std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// A ring buffer map's position pages mapped into this process, to discard what programs
+/// wrote (as a consumer that reads nothing): its consumer page (read-write) and producer page
+/// (read-only), unmapped on drop.
+#[derive(Debug)]
+pub struct RingPositions {
+    consumer: *mut libc::c_void,
+    producer: *mut libc::c_void,
+    page: usize,
+}
+
+impl RingPositions {
+    /// Maps the position pages of ring buffer map `ring`.
+    pub fn map(ring: &Fd) -> Result<RingPositions, std::io::Error> {
+        // SAFETY: sysconf has no preconditions.
+        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(4096) as usize;
+        let map = |prot, offset| {
+            // SAFETY: a fresh shared mapping of the ring's fd at a page offset the kernel
+            // allows for ring buffers (page 0: consumer, read-write; page 1: producer,
+            // read-only); the kernel checks the fd, protection and range.
+            let addr = unsafe {
+                libc::mmap(
+                    std::ptr::null_mut(),
+                    page,
+                    prot,
+                    libc::MAP_SHARED,
+                    ring.0,
+                    offset as libc::off_t,
+                )
+            };
+            if addr == libc::MAP_FAILED {
+                Err(std::io::Error::last_os_error())
+            } else {
+                Ok(addr)
+            }
+        };
+        let consumer = map(libc::PROT_READ | libc::PROT_WRITE, 0)?;
+        let producer = match map(libc::PROT_READ, page) {
+            Ok(p) => p,
+            Err(e) => {
+                // SAFETY: `consumer` was mapped just above with this length and is unused.
+                unsafe { libc::munmap(consumer, page) };
+                return Err(e);
+            }
+        };
+        Ok(RingPositions {
+            consumer,
+            producer,
+            page,
+        })
+    }
+
+    /// Discards every committed record: the consumer position moves to the producer's.
+    /// Returns the bytes discarded.
+    pub fn discard(&self) -> u64 {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        // SAFETY: both pages are mapped for the life of `self`; each starts with the kernel's
+        // 8-byte-aligned position (`consumer_pos`, `producer_pos`), which the kernel reads and
+        // writes atomically.
+        let (consumer, producer) = unsafe {
+            (
+                &*(self.consumer as *const AtomicU64),
+                &*(self.producer as *const AtomicU64),
+            )
+        };
+        let end = producer.load(Ordering::Acquire);
+        let start = consumer.swap(end, Ordering::Release);
+        end.wrapping_sub(start)
+    }
+}
+
+impl Drop for RingPositions {
+    fn drop(&mut self) {
+        // SAFETY: both were mapped with this length by `map` and are not used after this.
+        unsafe {
+            libc::munmap(self.consumer, self.page);
+            libc::munmap(self.producer, self.page);
+        }
+    }
 }
 
 /// `BPF_PROG_LOAD` of `code` (8 bytes a slot, map fds already in its `LDDW`s): the program's

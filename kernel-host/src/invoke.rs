@@ -8,6 +8,7 @@
 //! caller returns, its result discarded). Each program of the chain runs on its own engine;
 //! the context's packet pointers are rewritten for it.
 
+use alloc::boxed::Box;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -32,9 +33,16 @@ pub const REFRESH_EVERY: u32 = 1024;
 /// What one CPU keeps for its invocations, allocated once.
 #[derive(Debug)]
 pub(crate) struct Scratch {
+    engines: Engines,
+    /// The inner maps an invocation looked up (empty between invocations).
+    inner: Vec<Arc<MapObject>>,
+}
+
+/// The engines' per-CPU state.
+#[derive(Debug)]
+struct Engines {
     vm: Vm,
     regions: RegionTable,
-    inner: Vec<Arc<MapObject>>,
     #[cfg(feature = "std")]
     jit: crate::sys::jit::JitFrame,
 }
@@ -42,11 +50,13 @@ pub(crate) struct Scratch {
 impl Scratch {
     pub(crate) fn new() -> Scratch {
         Scratch {
-            vm: Vm::default(),
-            regions: RegionTable::new(REGION_TABLE),
+            engines: Engines {
+                vm: Vm::default(),
+                regions: RegionTable::new(REGION_TABLE),
+                #[cfg(feature = "std")]
+                jit: crate::sys::jit::JitFrame::new(),
+            },
             inner: Vec::with_capacity(16),
-            #[cfg(feature = "std")]
-            jit: crate::sys::jit::JitFrame::new(),
         }
     }
 }
@@ -92,8 +102,9 @@ pub(crate) struct Frame<'a> {
     pub(crate) next: Option<&'a Program>,
     pub(crate) tail_calls: u32,
     pub(crate) redirect: Option<Redirect>,
-    /// Inner maps looked up in maps of maps, by handle.
-    pub(crate) inner: Vec<Arc<MapObject>>,
+    /// Inner maps looked up in maps of maps, by handle (the CPU's scratch list, borrowed:
+    /// moving it in and out costs more than the rest of an empty program's run).
+    pub(crate) inner: &'a mut Vec<Arc<MapObject>>,
 }
 
 /// How one program's run ended.
@@ -108,7 +119,9 @@ pub(crate) enum Step {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InvokeError {
     program: u32,
-    kind: InvokeErrorKind,
+    /// Boxed: a result of the error's size (16 bytes) comes back in registers, so a
+    /// successful run's result is never copied through memory.
+    kind: Box<InvokeErrorKind>,
 }
 
 /// What went wrong.
@@ -139,7 +152,10 @@ pub enum InvokeErrorKind {
 
 impl InvokeError {
     pub(crate) fn new(program: u32, kind: InvokeErrorKind) -> Self {
-        InvokeError { program, kind }
+        InvokeError {
+            program,
+            kind: Box::new(kind),
+        }
     }
 
     /// The id of the program that failed.
@@ -156,7 +172,7 @@ impl InvokeError {
 impl fmt::Display for InvokeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "program {}: ", self.program)?;
-        match &self.kind {
+        match &*self.kind {
             InvokeErrorKind::ForeignProgram => f.write_str("the program belongs to another host"),
             InvokeErrorKind::WrongContext { expected, got } => {
                 write!(f, "a {got} context given to a {expected} program")
@@ -221,10 +237,14 @@ impl<'h> Batch<'h> {
         self.guard.cpu().unwrap_or(0)
     }
 
-    /// Lets memory retired during a long batch be reclaimed (done every [`REFRESH_EVERY`]
-    /// invocations by itself).
+    /// Lets memory retired during a long batch be reclaimed, and reclaims what no reader can
+    /// still see (done every [`REFRESH_EVERY`] invocations by itself): without it, a batch
+    /// that updates maps would keep every replaced entry until it ends.
     pub fn refresh(&mut self) {
         self.guard.refresh();
+        if self.shared.epoch.pending() > 0 {
+            self.shared.epoch.collect();
+        }
     }
 
     /// Runs `program` (and the programs it tail-calls) on `ctx`; returns the last program's
@@ -247,7 +267,7 @@ impl<'h> Batch<'h> {
         }
         self.runs += 1;
         if self.runs % REFRESH_EVERY == 0 {
-            self.guard.refresh();
+            self.refresh();
         }
         let Batch {
             shared,
@@ -255,7 +275,7 @@ impl<'h> Batch<'h> {
             guard,
             ..
         } = self;
-        let scratch = &mut **scratch;
+        let Scratch { engines, inner } = &mut **scratch;
         let mut frame = Frame {
             shared,
             guard: &*guard,
@@ -264,15 +284,21 @@ impl<'h> Batch<'h> {
             next: None,
             tail_calls: 0,
             redirect: None,
-            inner: core::mem::take(&mut scratch.inner),
+            inner,
         };
-        let result = run_chain(program, ctx, &mut frame, scratch);
-        let mut inner = core::mem::take(&mut frame.inner);
-        inner.clear();
-        scratch.inner = inner;
-        ctx.redirect = frame.redirect;
-        if let (Some(p), Some(packet)) = (frame.packet, ctx.packet.as_mut()) {
-            (packet.meta, packet.start, packet.end) = (p.meta, p.start, p.end);
+        let result = run_chain(program, ctx, &mut frame, engines);
+        frame.inner.clear();
+        // By reference, and the packet bounds only when a helper moved them: copying back
+        // what was stored piecewise makes the next run's wide loads of them stall on store
+        // forwarding.
+        ctx.redirect = None;
+        if let Some(r) = &frame.redirect {
+            ctx.redirect = Some(*r);
+        }
+        if let (Some(p), Some(packet)) = (&frame.packet, ctx.packet.as_mut()) {
+            if (packet.meta, packet.start, packet.end) != (p.meta, p.start, p.end) {
+                (packet.meta, packet.start, packet.end) = (p.meta, p.start, p.end);
+            }
         }
         result
     }
@@ -283,7 +309,7 @@ fn run_chain<'a>(
     head: &'a Program,
     ctx: &mut Context,
     frame: &mut Frame<'a>,
-    scratch: &mut Scratch,
+    engines: &mut Engines,
 ) -> Result<u64, InvokeError> {
     let Context {
         slots,
@@ -295,7 +321,7 @@ fn run_chain<'a>(
     loop {
         if let (Some(slots), Some(p)) = (*slots, packet.as_ref()) {
             // The bounds as the last program left them, at the next engine's base.
-            let (meta, start, end) = match frame.packet {
+            let (meta, start, end) = match &frame.packet {
                 Some(f) => (f.meta, f.start, f.end),
                 None => (p.meta, p.start, p.end),
             };
@@ -308,8 +334,7 @@ fn run_chain<'a>(
                 slots,
             });
         }
-        let step = run_one(current, bytes, packet.as_mut(), frame, scratch);
-        let step = step.map_err(|kind| InvokeError::new(current.id(), kind))?;
+        let step = run_one(current, bytes, packet.as_mut(), frame, engines)?;
         match (step, frame.next.take()) {
             (Step::Return(r0), None) => return Ok(r0),
             (_, Some(next)) => current = next,
@@ -332,15 +357,15 @@ fn run_one<'a>(
     ctx: &mut [u8],
     packet: Option<&mut Packet>,
     frame: &mut Frame<'a>,
-    scratch: &mut Scratch,
-) -> Result<Step, InvokeErrorKind> {
+    engines: &mut Engines,
+) -> Result<Step, InvokeError> {
     match program.installed() {
         Installed::Interp(code) => {
-            let mut memory = ebpf_interp::Memory::with_table(&mut scratch.regions);
+            let mut memory = ebpf_interp::Memory::with_table(&mut engines.regions);
             if let (Some(p), Some(f)) = (packet, frame.packet.as_mut()) {
                 let base = memory
                     .grant(&mut p.buf)
-                    .map_err(|e| fault(0, e.to_string()))?;
+                    .map_err(|e| fault(program, 0, e.to_string()))?;
                 memory.set_name(base, "packet");
                 f.base = base;
                 f.write_pointers(ctx);
@@ -349,16 +374,16 @@ fn run_one<'a>(
             memory.set_name(ctx_addr, "context");
             frame.ctx_addr = ctx_addr;
             let budget = program.instruction_bound().max(1);
-            scratch.vm.set_config(ebpf_interp::Config { budget });
+            engines.vm.set_config(ebpf_interp::Config { budget });
             let mut dispatcher = Dispatcher { program, frame };
             let mut helpers = crate::sys::interp::InterpHelpers {
                 dispatch: &mut dispatcher,
             };
             let args = [ctx_addr, 0, 0, 0, 0];
-            match scratch.vm.run_in(code, args, &mut memory, &mut helpers) {
+            match engines.vm.run_in(code, args, &mut memory, &mut helpers) {
                 Ok(outcome) => Ok(Step::Return(outcome.r0)),
                 Err(f) if matches!(f.kind(), FaultKind::Stopped { .. }) => Ok(Step::TailCall),
-                Err(f) => Err(fault(f.pc(), f.kind().to_string())),
+                Err(f) => Err(fault(program, f.pc(), f.kind().to_string())),
             }
         }
         #[cfg(feature = "std")]
@@ -371,17 +396,17 @@ fn run_one<'a>(
             }
             frame.ctx_addr = ctx.as_mut_ptr() as u64;
             let mut dispatcher = Dispatcher { program, frame };
-            match scratch.jit.run(image, ctx, legacy, &mut dispatcher) {
+            match engines.jit.run(image, ctx, legacy, &mut dispatcher) {
                 Ok(r0) => Ok(Step::Return(r0)),
                 Err(f) if crate::sys::jit::is_stop(&f) => Ok(Step::TailCall),
-                Err(f) => Err(fault(f.pc, jit_message(&f))),
+                Err(f) => Err(fault(program, f.pc, jit_message(&f))),
             }
         }
     }
 }
 
-fn fault(pc: usize, message: String) -> InvokeErrorKind {
-    InvokeErrorKind::Fault { pc, message }
+fn fault(program: &Program, pc: usize, message: String) -> InvokeError {
+    InvokeError::new(program.id(), InvokeErrorKind::Fault { pc, message })
 }
 
 #[cfg(feature = "std")]

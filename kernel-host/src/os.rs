@@ -75,7 +75,8 @@ pub trait ExecMemory: Send + Sync + fmt::Debug {
     /// Makes the region read-execute (and no longer writable).
     fn make_executable(&mut self) -> Result<(), OsError>;
 
-    /// The region's start address (to call into once executable).
+    /// The region's start address (to call into once executable). A region does not move:
+    /// the host reads it once, when it installs code.
     fn as_ptr(&self) -> *const u8;
 }
 

@@ -97,17 +97,42 @@ fn fold(a: u64, b: u64) -> u64 {
     (m as u64) ^ ((m >> 64) as u64)
 }
 
-/// The keyed hash of `key`.
+/// `bytes` (at most 8) as a little-endian word, zero-padded.
+#[inline]
+fn le_word(bytes: &[u8]) -> u64 {
+    match *bytes {
+        [a, b, c, d, e, f, g, h] => u64::from_le_bytes([a, b, c, d, e, f, g, h]),
+        [a, b, c, d] => u64::from(u32::from_le_bytes([a, b, c, d])),
+        _ => bytes.iter().rev().fold(0, |w, &b| (w << 8) | u64::from(b)),
+    }
+}
+
+/// The keyed hash of `key`: each 8-byte chunk (the last zero-padded) as a little-endian word,
+/// folded in turn.
+#[inline]
 pub(crate) fn hash(seed: u64, key: &[u8]) -> u64 {
     const K0: u64 = 0x9e37_79b9_7f4a_7c15;
     const K1: u64 = 0x2d35_8dcc_aa6c_78a5;
     let mut h = seed ^ (key.len() as u64).wrapping_mul(K0);
     for chunk in key.chunks(8) {
-        let mut w = [0u8; 8];
-        w[..chunk.len()].copy_from_slice(chunk);
-        h = fold(h ^ u64::from_le_bytes(w), K1);
+        h = fold(h ^ le_word(chunk), K1);
     }
     fold(h, K0)
+}
+
+/// Whether two keys are equal; the common 4- and 8-byte keys without a call to `memcmp`.
+#[inline]
+fn same_key(a: &[u8], b: &[u8]) -> bool {
+    match (a, b) {
+        (&[a0, a1, a2, a3], &[b0, b1, b2, b3]) => {
+            u32::from_ne_bytes([a0, a1, a2, a3]) == u32::from_ne_bytes([b0, b1, b2, b3])
+        }
+        (&[a0, a1, a2, a3, a4, a5, a6, a7], &[b0, b1, b2, b3, b4, b5, b6, b7]) => {
+            u64::from_ne_bytes([a0, a1, a2, a3, a4, a5, a6, a7])
+                == u64::from_ne_bytes([b0, b1, b2, b3, b4, b5, b6, b7])
+        }
+        _ => a == b,
+    }
 }
 
 impl Table {
@@ -146,7 +171,7 @@ impl Table {
     /// The entry for `key`; lock-free.
     pub(crate) fn get<'g>(&'g self, key: &[u8], guard: &'g Guard<'_>) -> Option<&'g Arc<Entry>> {
         let chain = self.heads.load(self.bucket(key), guard)?;
-        chain.entries.iter().find(|e| *e.key == *key)
+        chain.entries.iter().find(|e| same_key(&e.key, key))
     }
 
     /// Inserts or replaces `entry` as `flags` (`BPF_ANY`, `BPF_NOEXIST`, `BPF_EXIST`, already
@@ -163,7 +188,7 @@ impl Table {
         let _lock = self.locks[b].lock();
         let chain = self.heads.load(b, guard);
         let old = chain.map_or(&[][..], |c| &c.entries[..]);
-        let pos = old.iter().position(|e| e.key == entry.key);
+        let pos = old.iter().position(|e| same_key(&e.key, &entry.key));
         match (pos, flags) {
             (Some(_), update::NOEXIST) => return Err(InsertError::Exists),
             (None, update::EXIST) => return Err(InsertError::Missing),
@@ -204,7 +229,7 @@ impl Table {
         let old = &self.heads.load(b, guard)?.entries;
         let pos = old.iter().position(|e| match only {
             Some(only) => Arc::ptr_eq(e, only),
-            None => *e.key == *key,
+            None => same_key(&e.key, key),
         })?;
         let new = if old.len() == 1 {
             None
@@ -230,7 +255,7 @@ impl Table {
         if let Some(key) = key {
             let b = self.bucket(key);
             if let Some(chain) = self.heads.load(b, guard) {
-                if let Some(pos) = chain.entries.iter().position(|e| *e.key == *key) {
+                if let Some(pos) = chain.entries.iter().position(|e| same_key(&e.key, key)) {
                     if let Some(next) = chain.entries.get(pos + 1) {
                         return Some(next);
                     }
@@ -248,5 +273,44 @@ impl Table {
                 chain.entries.iter().for_each(&mut f);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hash as first written: each chunk copied into a zeroed word.
+    fn reference(seed: u64, key: &[u8]) -> u64 {
+        let mut h = seed ^ (key.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        for chunk in key.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            h = fold(h ^ u64::from_le_bytes(w), 0x2d35_8dcc_aa6c_78a5);
+        }
+        fold(h, 0x9e37_79b9_7f4a_7c15)
+    }
+
+    #[test]
+    fn the_hash_reads_every_key_length_as_zero_padded_words() {
+        let bytes: Vec<u8> = (1..=40).collect();
+        for len in 0..=bytes.len() {
+            let key = &bytes[..len];
+            assert_eq!(hash(7, key), reference(7, key), "{len}-byte key");
+        }
+    }
+
+    #[test]
+    fn keys_compare_by_every_byte() {
+        let a: Vec<u8> = (0..16).collect();
+        for len in [0, 1, 4, 5, 8, 9, 16] {
+            assert!(same_key(&a[..len], &a[..len]));
+            for at in 0..len {
+                let mut b = a[..len].to_vec();
+                b[at] ^= 0x80;
+                assert!(!same_key(&a[..len], &b), "{len} bytes, differing at {at}");
+            }
+        }
+        assert!(!same_key(&a[..4], &a[..8]));
     }
 }

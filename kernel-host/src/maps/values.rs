@@ -25,21 +25,34 @@ pub(crate) fn zeroed_words(n: usize) -> Result<Box<[AtomicU64]>, Failure> {
 /// Copies `out.len()` bytes starting at byte `offset` (a multiple of 8) of `words`.
 pub(crate) fn read(words: &[AtomicU64], offset: usize, out: &mut [u8]) {
     let first = offset / 8;
-    for (i, chunk) in out.chunks_mut(8).enumerate() {
-        let w = words[first + i].load(Ordering::Relaxed).to_ne_bytes();
-        chunk.copy_from_slice(&w[..chunk.len()]);
+    let mut chunks = out.chunks_exact_mut(8);
+    let mut i = first;
+    for chunk in &mut chunks {
+        chunk.copy_from_slice(&words[i].load(Ordering::Relaxed).to_ne_bytes());
+        i += 1;
     }
+    let rest = chunks.into_remainder();
+    if !rest.is_empty() {
+        let w = words[i].load(Ordering::Relaxed).to_ne_bytes();
+        for (o, b) in rest.iter_mut().zip(w) {
+            *o = b;
+        }
+    }
+}
+
+/// `bytes` (at most 8) as the low bytes of a word, the rest zero.
+fn partial_word(bytes: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    for (o, &b) in w.iter_mut().zip(bytes) {
+        *o = b;
+    }
+    u64::from_ne_bytes(w)
 }
 
 /// Stores `src` at byte `offset` (a multiple of 8) of `words`; the bytes of the last word past
 /// `src` (padding) become zero.
 pub(crate) fn write(words: &[AtomicU64], offset: usize, src: &[u8]) {
-    let first = offset / 8;
-    for (i, chunk) in src.chunks(8).enumerate() {
-        let mut w = [0u8; 8];
-        w[..chunk.len()].copy_from_slice(chunk);
-        words[first + i].store(u64::from_ne_bytes(w), Ordering::Relaxed);
-    }
+    write_parts(words, offset, &[src]);
 }
 
 /// Zeroes `len` bytes (rounded up to words) at byte `offset` (a multiple of 8).
@@ -56,18 +69,37 @@ pub(crate) fn ptr(words: &[AtomicU64], offset: usize) -> NonNull<u8> {
 }
 
 /// Stores the concatenation of `parts` at byte `offset` (a multiple of 8) of `words`; the bytes
-/// of the last word past the data become zero.
+/// of the last word past the data become zero. Whole words are stored as words; bytes are
+/// gathered only where a part ends inside a word.
 pub(crate) fn write_parts(words: &[AtomicU64], offset: usize, parts: &[&[u8]]) {
     let mut word = offset / 8;
     let mut buf = [0u8; 8];
     let mut fill = 0;
-    for &b in parts.iter().flat_map(|p| p.iter()) {
-        buf[fill] = b;
-        fill += 1;
-        if fill == 8 {
-            words[word].store(u64::from_ne_bytes(buf), Ordering::Relaxed);
+    for &part in parts {
+        let mut part = part;
+        // Complete a word a previous part left partial.
+        while fill != 0 {
+            let Some((&b, rest)) = part.split_first() else {
+                break;
+            };
+            buf[fill] = b;
+            fill += 1;
+            part = rest;
+            if fill == 8 {
+                words[word].store(u64::from_ne_bytes(buf), Ordering::Relaxed);
+                word += 1;
+                fill = 0;
+            }
+        }
+        let mut chunks = part.chunks_exact(8);
+        for chunk in &mut chunks {
+            words[word].store(partial_word(chunk), Ordering::Relaxed);
             word += 1;
-            fill = 0;
+        }
+        // Fewer than 8 bytes left, into an empty (or, for an empty part, unchanged) buffer.
+        for &b in chunks.remainder() {
+            buf[fill] = b;
+            fill += 1;
         }
     }
     if fill != 0 {

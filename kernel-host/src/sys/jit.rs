@@ -29,8 +29,11 @@ use crate::os::{ExecMemory, Os, OsError, OsErrorKind};
 /// A program's machine code in executable memory.
 #[derive(Debug)]
 pub(crate) struct Image {
+    /// Owns the memory `entry_addr` points into.
+    #[allow(dead_code, reason = "kept for its ownership of the code's memory")]
     code: Box<dyn ExecMemory>,
-    entry: usize,
+    /// The entry's address in `code` (read once: a region does not move).
+    entry_addr: usize,
     uses_stack: bool,
 }
 
@@ -50,9 +53,10 @@ impl Image {
         if !code.is_executable() || code.len() < compiled.code().len() {
             return Err(OsError::new(OsErrorKind::Protect { errno: None }));
         }
+        let entry_addr = code.as_ptr() as usize + compiled.entry_offset();
         Ok(Image {
             code,
-            entry: compiled.entry_offset(),
+            entry_addr,
             uses_stack: compiled.uses_stack(),
         })
     }
@@ -251,7 +255,8 @@ impl JitFrame {
         let ctx_addr = ctx.as_mut_ptr() as u64;
         let run = &mut *self.ctx;
         run.fault_kind = 0;
-        run.error = None;
+        // A run that stored an error also set `fault_kind`, and the error was taken below.
+        debug_assert!(run.error.is_none());
         run.args = [ctx_addr, ctx.len() as u64, 0, 0, 0];
         (run.packet, run.packet_len) = packet;
         let host: NonNull<dyn Dispatch + '_> = NonNull::from(host);
@@ -262,10 +267,11 @@ impl JitFrame {
             core::mem::transmute::<NonNull<dyn Dispatch + '_>, NonNull<dyn Dispatch>>(host)
         });
         let run_ptr: *mut RunContext = run;
-        let entry_addr = image.code.as_ptr().wrapping_add(image.entry);
+        let entry_addr = image.entry_addr as *const u8;
         // SAFETY: `entry_addr` is the entry of code `ebpf_jit` compiled for ABI_VERSION (checked
-        // by `Image::install`), in memory that is read-execute and lives as long as `image`;
-        // its signature is `extern "sysv64" fn(*mut RunContext) -> u64` (`ebpf_jit::abi`).
+        // by `Image::install`), in `image.code`, which is read-execute, does not move and lives
+        // as long as `image`; its signature is `extern "sysv64" fn(*mut RunContext) -> u64`
+        // (`ebpf_jit::abi`).
         let entry: extern "sysv64" fn(*mut u8) -> u64 = unsafe { core::mem::transmute(entry_addr) };
         // The code reads and writes only the context, the packet, its stack and memory its
         // helpers gave it, all live for the run: the module's invariants.
