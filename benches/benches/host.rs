@@ -120,12 +120,16 @@ fn time_linux(fd: &linux::Fd, frame: &[u8], ring: Option<&RingPositions>, iters:
     Duration::from_nanos(total)
 }
 
+/// One engine's side of a benchmark: the engine, its name, and the host and program set up on
+/// first use.
+type OurSide = (Engine, &'static str, OnceCell<(Host, Loaded)>);
+
 /// Benchmarks `functions` of `object` as `<function>/<engine>` and `<function>/linux`. Each
 /// side is set up (loaded, maps filled, result checked) when a benchmark first needs it, so a
 /// filtered run sets up only what it times.
 fn per_program(group: &mut BenchmarkGroup<'_, WallTime>, object: &str, functions: &[&str]) {
     let frame = host::udp_frame();
-    let ours: Vec<(Engine, &str, OnceCell<(Host, Loaded)>)> = ENGINES
+    let ours: Vec<OurSide> = ENGINES
         .iter()
         .map(|&(engine, name)| (engine, name, OnceCell::new()))
         .collect();
