@@ -147,6 +147,21 @@ impl<K: Ord + Clone + Chunked, V: Clone + PartialEq> Chunks<K, V> {
         self.chunk_mut(at.chunk(), work).range_mut(range)
     }
 
+    /// The entries of `self` in the chunks it does not share with `other`.
+    pub(super) fn iter_unshared<'s>(
+        &'s self,
+        other: &'s Self,
+    ) -> impl Iterator<Item = (&'s K, &'s V)> + 's {
+        let shared = |c: usize| match (self.chunk(c), other.chunk(c)) {
+            (Some(a), Some(b)) => core::ptr::eq(a, b),
+            (a, _) => a.is_none(),
+        };
+        let all = self.shares(other);
+        (0..CHUNKS)
+            .filter(move |&c| !all && !shared(c))
+            .flat_map(move |c| self.chunk(c).into_iter().flat_map(|m| m.iter()))
+    }
+
     /// Whether `self` and `other` are one map (copies of each other, unchanged).
     pub(super) fn shares(&self, other: &Self) -> bool {
         match (&self.chunks, &other.chunks) {

@@ -89,6 +89,16 @@ impl Classes {
         }
     }
 
+    /// The members of `self` in the chunks it does not share with `other`.
+    pub(super) fn iter_unshared<'s>(
+        &'s self,
+        other: &'s Classes,
+    ) -> impl Iterator<Item = (VarId, (VarId, i128))> + 's {
+        self.alias
+            .iter_unshared(&other.alias)
+            .map(|(&x, &rc)| (x, rc))
+    }
+
     /// Whether `self` and `other` are the same maps (copies of each other).
     pub(super) fn shares(&self, other: &Classes) -> bool {
         self.alias.shares(&other.alias)

@@ -37,16 +37,20 @@ impl Lattice for Zone {
         if self.shares(other) {
             return true;
         }
+        // A chunk `other` shares with `self` holds nothing `self` lacks.
         let edges = other
             .dbm
             .edges
-            .iter()
+            .iter_unshared(&self.dbm.edges)
             .all(|(&(a, b), &c)| self.bound(a, b).is_some_and(|d| d <= c));
         edges
-            && other.classes.iter().all(|(x, (r, c))| {
-                self.bound(r, x).is_some_and(|d| d <= c)
-                    && self.bound(x, r).is_some_and(|d| d <= -c)
-            })
+            && other
+                .classes
+                .iter_unshared(&self.classes)
+                .all(|(x, (r, c))| {
+                    self.bound(r, x).is_some_and(|d| d <= c)
+                        && self.bound(x, r).is_some_and(|d| d <= -c)
+                })
     }
 
     fn join(&mut self, other: &Self) -> bool {
