@@ -23,7 +23,13 @@ fn linux_accepts_every_host_test_program() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/host");
     let mut failures = Vec::new();
     let mut loaded = 0;
-    for name in ["xdp_firewall.o", "maps.o", "helpers.o", "bench.o"] {
+    for name in [
+        "xdp_firewall.o",
+        "maps.o",
+        "helpers.o",
+        "bench.o",
+        "bench_maps.o",
+    ] {
         let bytes = std::fs::read(dir.join(name)).expect("test object");
         let object = Object::parse(&bytes, &LoadOptions::default()).expect("parses");
         let maps = Maps::create(&object);
@@ -35,5 +41,5 @@ fn linux_accepts_every_host_test_program() {
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
-    assert_eq!(loaded, 21);
+    assert_eq!(loaded, 31);
 }
