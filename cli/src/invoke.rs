@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::anyhow;
 use ebpf_kernel_host::os::StdOs;
-use ebpf_kernel_host::{Host, LoadErrorKind, LoadOptions, MapObject, TestRun};
+use ebpf_kernel_host::{Host, LoadErrorKind, LoadOptions, Loaded, MapObject, TestRun};
 use ebpf_loader::{Object, Program};
 use serde_json::{json, Value};
 
@@ -89,9 +89,48 @@ fn entries(map: &MapObject) -> Vec<(Vec<u8>, Vec<u8>)> {
     out
 }
 
-/// Loads and runs `req`'s program.
-pub fn run(req: Request<'_>) -> Result<Ran, Failure> {
-    let platform = req.object.platform();
+/// An object's program loaded on its host, ready to invoke.
+#[derive(Debug)]
+pub struct LoadedProgram {
+    /// The host it runs on.
+    pub host: Host,
+    /// The object's maps and programs.
+    pub loaded: Loaded,
+    /// The program.
+    pub program: Arc<ebpf_kernel_host::Program>,
+    trace: Arc<Mutex<Vec<String>>>,
+}
+
+impl LoadedProgram {
+    /// The lines the program printed so far (`bpf_trace_printk`).
+    pub fn trace(&self) -> Vec<String> {
+        self.trace.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    /// The maps' contents.
+    pub fn dump_maps(&self) -> Vec<MapDump> {
+        self.loaded
+            .maps()
+            .iter()
+            .map(|m| MapDump {
+                name: m.name().to_string(),
+                type_name: m.type_name(),
+                entries: entries(m),
+            })
+            .collect()
+    }
+}
+
+/// Creates `object`'s maps and loads, verifies and installs `program` (and the programs its
+/// program arrays start with) on `engine`; `file` names the object in messages. A rejected
+/// program fails (exit 1); an object that does not load is bad input (exit 2).
+pub fn load(
+    file: &Path,
+    object: &Object,
+    program: &Program,
+    engine: Engine,
+) -> Result<LoadedProgram, Failure> {
+    let platform = object.platform();
     let trace = Arc::new(Mutex::new(Vec::new()));
     let sink = trace.clone();
     let os = StdOs::new().with_trace_sink(move |line| {
@@ -100,18 +139,18 @@ pub fn run(req: Request<'_>) -> Result<Ran, Failure> {
         }
     });
     let host = Host::new(Arc::new(os), platform);
-    let engine = match req.engine {
+    let engine = match engine {
         Engine::Interp => ebpf_kernel_host::Engine::Interpreter,
         Engine::Jit => ebpf_kernel_host::Engine::Jit,
     };
-    let functions = [req.program.function.as_str()];
+    let functions = [program.function.as_str()];
     let options = LoadOptions {
         engine,
         functions: Some(&functions),
         program_type: None,
     };
-    let file = req.file.display();
-    let loaded = host.load(req.object, &options).map_err(|e| {
+    let file = file.display();
+    let loaded = host.load(object, &options).map_err(|e| {
         let error = anyhow!("{file}: {e}");
         match e.kind() {
             LoadErrorKind::Rejected(_) => Failure::failed(error),
@@ -119,8 +158,22 @@ pub fn run(req: Request<'_>) -> Result<Ran, Failure> {
         }
     })?;
     let program = loaded
-        .program(&req.program.function)
+        .program(&program.function)
+        .cloned()
         .ok_or_else(|| Failure::bad_input(anyhow!("{file}: the program did not load")))?;
+    Ok(LoadedProgram {
+        host,
+        loaded,
+        program,
+        trace,
+    })
+}
+
+/// Loads and runs `req`'s program.
+pub fn run(req: Request<'_>) -> Result<Ran, Failure> {
+    let ready = load(req.file, req.object, req.program, req.engine)?;
+    let program = &ready.program;
+    let file = req.file.display();
     let out = program
         .test_run(&TestRun {
             data: &req.data,
@@ -139,18 +192,8 @@ pub fn run(req: Request<'_>) -> Result<Ran, Failure> {
         .iter()
         .find(|v| v.value == out.retval as i64 || v.value == i64::from(out.retval as i32))
         .map(|v| v.name);
-    let maps = req.dump_maps.then(|| {
-        loaded
-            .maps()
-            .iter()
-            .map(|m| MapDump {
-                name: m.name().to_string(),
-                type_name: m.type_name(),
-                entries: entries(m),
-            })
-            .collect()
-    });
-    let trace = trace.lock().map(|t| t.clone()).unwrap_or_default();
+    let maps = req.dump_maps.then(|| ready.dump_maps());
+    let trace = ready.trace();
     Ok(Ran {
         section: program.section().to_string(),
         function: program.name().to_string(),
@@ -183,20 +226,47 @@ pub fn json(ran: &Ran) -> Value {
         "trace": ran.trace,
     });
     if let Some(maps) = &ran.maps {
-        let maps: serde_json::Map<String, Value> = maps
-            .iter()
-            .map(|m| {
-                let entries = m
-                    .entries
-                    .iter()
-                    .map(|(k, v)| json!({ "key": to_hex(k), "value": to_hex(v) }))
-                    .collect();
-                (m.name.clone(), Value::Array(entries))
-            })
-            .collect();
-        value["maps"] = Value::Object(maps);
+        value["maps"] = maps_json(maps);
     }
     value
+}
+
+/// Maps as JSON: name → `[{key, value}]` in hex.
+pub fn maps_json(maps: &[MapDump]) -> Value {
+    let maps: serde_json::Map<String, Value> = maps
+        .iter()
+        .map(|m| {
+            let entries = m
+                .entries
+                .iter()
+                .map(|(k, v)| json!({ "key": to_hex(k), "value": to_hex(v) }))
+                .collect();
+            (m.name.clone(), Value::Array(entries))
+        })
+        .collect();
+    Value::Object(maps)
+}
+
+/// Maps as text: a line per map, then its entries indented.
+pub fn maps_text(maps: &[MapDump]) -> String {
+    let mut s = String::new();
+    for m in maps {
+        let _ = writeln!(
+            s,
+            "map {} ({}): {} entries",
+            m.name,
+            m.type_name,
+            m.entries.len()
+        );
+        for (k, v) in &m.entries {
+            if k.is_empty() {
+                let _ = writeln!(s, "  {}", to_hex(v));
+            } else {
+                let _ = writeln!(s, "  {} = {}", to_hex(k), to_hex(v));
+            }
+        }
+    }
+    s
 }
 
 /// Packets up to this long are printed in hex; longer ones by length.
@@ -222,22 +292,7 @@ pub fn text(ran: &Ran) -> String {
         let _ = writeln!(s, "trace: {line}");
     }
     if let Some(maps) = &ran.maps {
-        for m in maps {
-            let _ = writeln!(
-                s,
-                "map {} ({}): {} entries",
-                m.name,
-                m.type_name,
-                m.entries.len()
-            );
-            for (k, v) in &m.entries {
-                if k.is_empty() {
-                    let _ = writeln!(s, "  {}", to_hex(v));
-                } else {
-                    let _ = writeln!(s, "  {} = {}", to_hex(k), to_hex(v));
-                }
-            }
-        }
+        s.push_str(&maps_text(maps));
     }
     s
 }

@@ -129,19 +129,29 @@ enum Command {
     /// Raw instruction bytes or assembly text run on the interpreter (or the JIT) with --mem as
     /// input, printing r0 and the instructions executed.
     ///
+    /// With --pcap, an XDP program runs on every packet of a pcap or pcapng capture (the
+    /// packet as its data, its interface as ingress_ifindex: pcapng interface id + 1, 1 for
+    /// pcap), --repeat times over; prints the verdict counts and packets per second, and writes
+    /// the packets it passed or transmitted (first pass), as it left them, to --out.
+    ///
     /// With --json, for an object: `section`, `function`, `program_type`, `engine`, `retval`,
     /// `verdict`, `repeat`, `duration_ns` (mean per run), `data_out` (hex), `trace` (lines
     /// the program printed) and, with --dump-maps, `maps` (name → [{`key`, `value`}] in hex;
     /// ring buffers list records with empty keys, perf event arrays by CPU). For raw
     /// instructions: `{"r0", "r0_signed", "instructions_executed"}`, the same on both engines.
+    /// With --pcap: `packets`, `verdicts` (name → count), `duration_ns` (in all), `pps` and,
+    /// with --dump-maps, `maps`.
     #[command(after_help = exit_codes!(
-        "  0  the program ran (whatever it returned)",
+        "  0  the program ran (whatever it returned); with --pcap, also when the capture's last",
+        "     packet is cut short (left out, with a warning)",
         "  1  the verifier rejected the program, or the run faulted (raw input with --jit: or",
         "     the pre-flight found an access the JIT cannot check)",
         "  2  unreadable file, an object that does not load (an unsupported map type, a",
         "     helper without implementation), no program or several matching",
         "     --section/--function, a decode or assembly error, an empty or invalid program,",
-        "     bad --mem, --data or --ctx, object options given for raw input",
+        "     bad --mem, --data or --ctx, object options given for raw input; with --pcap: a",
+        "     capture that cannot be read, a malformed one, a program that is not XDP, a packet",
+        "     too large, an --out that cannot be written",
     ))]
     Run {
         /// An ELF object, raw 8-byte instructions or assembly text (any file name).
@@ -172,7 +182,14 @@ enum Command {
         /// host sets the packet pointers).
         #[arg(long, value_name = "FILE")]
         ctx: Option<PathBuf>,
-        /// Object: how many times to run (on the same context, as BPF_PROG_TEST_RUN).
+        /// Object (XDP): run on every packet of this pcap or pcapng capture.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["data", "ctx"])]
+        pcap: Option<PathBuf>,
+        /// With --pcap: write the packets passed or transmitted, in the capture's format.
+        #[arg(long, value_name = "FILE", requires = "pcap")]
+        out: Option<PathBuf>,
+        /// Object: how many times to run (on the same context, as BPF_PROG_TEST_RUN); with
+        /// --pcap, passes over the whole capture.
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
         repeat: u32,
         /// Object: print the maps' contents after the runs.
@@ -384,6 +401,8 @@ fn dispatch<W: Write>(command: Command, out: &mut Out<W>) -> Result<(), Failure>
             platform,
             data,
             ctx,
+            pcap,
+            out: out_file,
             repeat,
             dump_maps,
         } => {
@@ -397,6 +416,22 @@ fn dispatch<W: Write>(command: Command, out: &mut Out<W>) -> Result<(), Failure>
                     )));
                 }
                 let object = object::load(&file, platform.get()?).map_err(Failure::bad_input)?;
+                if let Some(pcap) = &pcap {
+                    let program = select_one(&object, &file, &section, &function)?;
+                    return ebpf_cli::replay::run(
+                        ebpf_cli::replay::Request {
+                            file: &file,
+                            object: &object,
+                            program,
+                            engine: engine.unwrap_or(Engine::Jit),
+                            pcap,
+                            out: out_file.as_deref(),
+                            repeat,
+                            dump_maps,
+                        },
+                        out,
+                    );
+                }
                 let request = ObjectRun {
                     section,
                     function,
@@ -417,6 +452,7 @@ fn dispatch<W: Write>(command: Command, out: &mut Out<W>) -> Result<(), Failure>
                     ),
                     (data.is_some(), "--data"),
                     (ctx.is_some(), "--ctx"),
+                    (pcap.is_some(), "--pcap"),
                     (repeat != 1, "--repeat"),
                     (dump_maps, "--dump-maps"),
                 ];
@@ -495,18 +531,15 @@ struct ObjectRun {
     dump_maps: bool,
 }
 
-fn run_object<W: Write>(
+/// The one program of `object` that `section` and `function` select; none or several is bad
+/// input.
+fn select_one<'a>(
+    object: &'a ebpf_loader::Object,
     file: &Path,
-    object: &ebpf_loader::Object,
-    request: ObjectRun,
-    out: &mut Out<W>,
-) -> Result<(), Failure> {
-    let programs = select(
-        object,
-        file,
-        request.section.as_deref(),
-        request.function.as_deref(),
-    )?;
+    section: &Option<String>,
+    function: &Option<String>,
+) -> Result<&'a ebpf_loader::Program, Failure> {
+    let programs = select(object, file, section.as_deref(), function.as_deref())?;
     let [program] = programs[..] else {
         let names: Vec<String> = programs
             .iter()
@@ -519,6 +552,16 @@ fn run_object<W: Write>(
             names.join(", ")
         )));
     };
+    Ok(program)
+}
+
+fn run_object<W: Write>(
+    file: &Path,
+    object: &ebpf_loader::Object,
+    request: ObjectRun,
+    out: &mut Out<W>,
+) -> Result<(), Failure> {
+    let program = select_one(object, file, &request.section, &request.function)?;
     let read = |path: &Option<PathBuf>, what: &str| -> Result<Option<Vec<u8>>, Failure> {
         path.as_ref()
             .map(|p| {
