@@ -169,6 +169,24 @@ impl Packet {
         })
     }
 
+    /// Puts `data` in this packet's buffer as [`Packet::new`] would in a new one, but for the
+    /// bytes after it (see [`Context::set_packet`]).
+    fn refill(&mut self, data: &[u8]) -> Result<(), ContextError> {
+        if data.len() > MAX_PACKET {
+            return Err(ContextError::new(ContextErrorKind::PacketTooLarge {
+                len: data.len(),
+            }));
+        }
+        let end = HEADROOM + data.len();
+        self.buf.resize(end.max(FRAME_END), 0);
+        // A program may have written anywhere in the headroom (eBPF for Windows' adjust_head
+        // reaches the buffer's start).
+        self.buf[..HEADROOM].fill(0);
+        self.buf[HEADROOM..end].copy_from_slice(data);
+        (self.meta, self.start, self.end) = (HEADROOM, HEADROOM, end);
+        Ok(())
+    }
+
     /// The packet's bytes.
     pub fn data(&self) -> &[u8] {
         &self.buf[self.start..self.end]
@@ -279,14 +297,20 @@ impl Context {
         out
     }
 
-    /// Replaces the packet with `data` (headroom restored, no metadata).
+    /// Replaces the packet with `data` (headroom restored and zeroed, no metadata), in the
+    /// buffer the last packet had: no allocation while packets fit in it. The buffer is the
+    /// length a new one would have; bytes after the packet may hold an earlier packet's, which
+    /// no program can read (`bpf_xdp_adjust_tail` zeroes the bytes it adds).
     pub fn set_packet(&mut self, data: &[u8]) -> Result<(), ContextError> {
         if self.slots.is_none() {
             return Err(ContextError::new(ContextErrorKind::NoPacket {
                 program_type: self.program_type.name,
             }));
         }
-        self.packet = Some(Packet::new(data)?);
+        match &mut self.packet {
+            Some(packet) => packet.refill(data)?,
+            None => self.packet = Some(Packet::new(data)?),
+        }
         Ok(())
     }
 
@@ -347,6 +371,25 @@ mod tests {
         );
         assert_eq!(p.buf.len(), FRAME_END);
         assert!(ctx.set_packet(&vec![0; MAX_PACKET + 1]).is_err());
+        // The next packet reuses the buffer: its headroom zeroed, the buffer as long as a
+        // new one's.
+        ctx.packet.as_mut().unwrap().buf[..HEADROOM + 3].fill(7);
+        ctx.set_packet(&[4, 5]).unwrap();
+        let p = ctx.packet().unwrap();
+        assert_eq!((p.data(), p.headroom()), (&[4u8, 5][..], HEADROOM));
+        assert!(p.buf[..HEADROOM].iter().all(|&b| b == 0));
+        assert_eq!(p.buf.len(), FRAME_END);
+        ctx.set_packet(&vec![9; 5000]).unwrap();
+        assert_eq!(ctx.packet().unwrap().buf.len(), HEADROOM + 5000);
+        ctx.set_packet(&[1]).unwrap();
+        let p = ctx.packet().unwrap();
+        assert_eq!((p.data(), p.buf.len()), (&[1u8][..], FRAME_END));
+        assert!(ctx.set_packet(&vec![0; MAX_PACKET + 1]).is_err());
+        assert_eq!(
+            ctx.packet().unwrap().data(),
+            &[1],
+            "a refused packet changes nothing"
+        );
         let sock_ops = ebpf_platform::WINDOWS.program_type("sockops").unwrap();
         let mut ctx = Context::new(sock_ops).unwrap();
         assert!(ctx.packet().is_none());
