@@ -432,6 +432,44 @@ fn the_firewall_passes_and_drops_a_capture_and_counts_it_in_its_maps() {
     }
 }
 
+#[test]
+fn windows_programs_count_by_the_windows_verdict_names() {
+    let frames = vec![
+        ip_frame(17, [10, 0, 0, 1], 53, 60),
+        ip_frame(6, [10, 0, 0, 2], 80, 60),
+        vec![0u8; 10],
+    ];
+    let input = file("windows.pcap", &pcap(&frames));
+    let out = scratch("windows.out.pcap");
+    for engine in ["jit", "interp"] {
+        let v = json_of(&ebpf(&[
+            "-j",
+            "run",
+            "tests/host/windows_xdp.o",
+            "--platform",
+            "windows",
+            "--function",
+            "win_firewall",
+            "--engine",
+            engine,
+            "--pcap",
+            &input,
+            "--out",
+            &out,
+        ]));
+        assert_eq!(
+            v["verdicts"],
+            json!({"XDP_PASS": 2, "XDP_DROP": 1, "XDP_TX": 0}),
+            "{engine}"
+        );
+        let written: Vec<Vec<u8>> = read_pcap(&std::fs::read(&out).unwrap())
+            .into_iter()
+            .map(|(_, _, b)| b)
+            .collect();
+        assert_eq!(written, frames[..2], "{engine}");
+    }
+}
+
 /// Runs xdp_pcap on `capture`; returns the output.
 fn run_on(capture: &str, json: bool) -> Output {
     let mut args = vec!["run", PROGRAM, "--function", "xdp_pcap", "--pcap", capture];
