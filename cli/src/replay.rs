@@ -306,11 +306,10 @@ pub fn text(title: &str, replayed: &Replayed) -> String {
     for (name, n) in &replayed.verdicts {
         let _ = writeln!(s, "  {name:<width$}  {n}");
     }
-    let per_packet = if replayed.packets == 0 {
-        0
-    } else {
-        replayed.duration_ns / replayed.packets
-    };
+    let per_packet = replayed
+        .duration_ns
+        .checked_div(replayed.packets)
+        .unwrap_or(0);
     let _ = writeln!(
         s,
         "{} packets in {:.3} ms: {} packets/s ({per_packet} ns per packet)",
@@ -430,7 +429,7 @@ pub fn run<W: Write>(req: Request<'_>, out: &mut Out<W>) -> Result<(), Failure> 
 fn progress_bar(total: u64) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     if let Ok(style) =
-        ProgressStyle::with_template("{bar:40} {human_pos}/{human_len} packets ({per_sec}, {eta})")
+        ProgressStyle::with_template("{bar:40} {human_pos}/{human_len} packets ({eta} left)")
     {
         bar.set_style(style);
     }
