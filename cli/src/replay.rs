@@ -234,8 +234,8 @@ pub fn replay(
         let keep = options.keep && pass == 0;
         for (i, packet) in capture.packets().iter().enumerate() {
             if ifindex != Some(packet.ifindex) {
-                if let Some(at) = ifindex_at {
-                    fields[at..at + 4].copy_from_slice(&packet.ifindex.to_ne_bytes());
+                if let Some(slot) = ifindex_at.and_then(|at| fields.get_mut(at..at + 4)) {
+                    slot.copy_from_slice(&packet.ifindex.to_ne_bytes());
                     ctx.set_fields(&fields).map_err(|e| packet_error(i, e))?;
                 }
                 ifindex = Some(packet.ifindex);
@@ -350,6 +350,17 @@ const PROGRESS_FROM: u64 = 100_000;
 /// a rejected program or a failed run fails (exit 1). A last packet cut short by the end of
 /// the file is left out with a warning on stderr.
 pub fn run<W: Write>(req: Request<'_>, out: &mut Out<W>) -> Result<(), Failure> {
+    if let Some(t) = req.program.program_type.filter(|t| t.name != XDP) {
+        let error = ReplayError {
+            kind: ReplayErrorKind::NotXdp {
+                program_type: t.name,
+            },
+        };
+        return Err(Failure::bad_input(anyhow!(
+            "{}: {error}",
+            req.file.display()
+        )));
+    }
     let pcap = req.pcap.display();
     let bytes = std::fs::read(req.pcap)
         .with_context(|| format!("--pcap: cannot read {pcap}"))

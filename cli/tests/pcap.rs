@@ -568,6 +568,18 @@ fn a_truncated_last_packet_is_reported_and_left_out() {
 }
 
 #[test]
+fn an_empty_capture_runs_no_packet() {
+    let empty = pcap(&[]);
+    let input = file("empty.pcap", &empty);
+    let out = scratch("empty.out.pcap");
+    let v = run_json(&input, "jit", &["--out", &out]);
+    assert_eq!(v["packets"], 0);
+    assert_eq!(v["pps"], 0);
+    assert_eq!(v["verdicts"], expected_verdicts(&[], &[], 1));
+    assert_eq!(std::fs::read(&out).unwrap(), empty, "the header alone");
+}
+
+#[test]
 fn every_cut_and_every_flipped_byte_gives_a_capture_or_an_error_never_a_panic() {
     let frames = frames();
     for bytes in [pcap(&frames), pcapng(&frames)] {
