@@ -118,11 +118,12 @@ fn images_run_as_the_objects_do() {
         let (from_image, _) = host(platform);
         let image = load_signed(&from_image, &signed);
         assert!(image.programs().iter().all(|p| p.engine() == Engine::Jit));
-        assert_eq!(
-            behaviour(&image, &packets()),
-            behaviour(&object, &packets()),
-            "{path}"
+        let expected = behaviour(&object, &packets());
+        assert!(
+            expected.iter().any(|l| l.contains("retval")),
+            "{path}: {expected:#?}"
         );
+        assert_eq!(behaviour(&image, &packets()), expected, "{path}");
     }
 }
 
