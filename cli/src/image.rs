@@ -62,8 +62,11 @@ pub fn keygen(path: &Path, force: bool) -> Result<[u8; 32]> {
         .context("cannot read random bytes from /dev/urandom")?;
     let public = image::public_key(&secret);
     write_private(path, &format!("{SECRET_LABEL} {}\n", to_hex(&secret)))?;
-    std::fs::write(&public_file, format!("{PUBLIC_LABEL} {}\n", to_hex(&public)))
-        .with_context(|| format!("cannot write {}", public_file.display()))?;
+    std::fs::write(
+        &public_file,
+        format!("{PUBLIC_LABEL} {}\n", to_hex(&public)),
+    )
+    .with_context(|| format!("cannot write {}", public_file.display()))?;
     Ok(public)
 }
 

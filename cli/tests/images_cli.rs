@@ -74,7 +74,11 @@ fn keygen_writes_a_pair_and_keeps_existing_files() {
     assert_eq!(mode & 0o077, 0, "the secret key is the owner's only");
     let again = ebpf(&["keygen", "-o", s(&key)]);
     assert_eq!(again.status.code(), Some(2));
-    assert!(stderr(&again).contains("exists; pass --force"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("exists; pass --force"),
+        "{}",
+        stderr(&again)
+    );
     assert_eq!(ebpf_cli::image::read_secret(&key).unwrap(), secret, "kept");
     json_of(&ebpf(&["-j", "keygen", "-o", s(&key), "--force"]));
     assert_ne!(ebpf_cli::image::read_secret(&key).unwrap(), secret);
@@ -153,25 +157,64 @@ fn wrong_keys_missing_signatures_changed_bytes_and_platforms_exit_2() {
     let signed = dir.join("signed.ebpf");
     let unsigned = dir.join("unsigned.ebpf");
     let object = "tests/host/tail_calls.o";
-    json_of(&ebpf(&["-j", "compile", object, "-o", s(&signed), "--key", s(&key)]));
+    json_of(&ebpf(&[
+        "-j",
+        "compile",
+        object,
+        "-o",
+        s(&signed),
+        "--key",
+        s(&key),
+    ]));
     let v = json_of(&ebpf(&["-j", "compile", object, "-o", s(&unsigned)]));
     assert_eq!(v["signed"], false);
     // Both run with the right trust.
-    json_of(&ebpf(&["-j", "run", s(&signed), "--function", "chain", "--pubkey", &public]));
+    json_of(&ebpf(&[
+        "-j",
+        "run",
+        s(&signed),
+        "--function",
+        "chain",
+        "--pubkey",
+        &public,
+    ]));
     json_of(&ebpf(&["-j", "run", s(&unsigned), "--function", "chain"]));
-    let both = ["--pubkey", other_public.as_str(), "--pubkey", public.as_str()];
-    json_of(&ebpf(&[&["-j", "run", s(&signed), "--function", "chain"][..], &both].concat()));
+    let both = [
+        "--pubkey",
+        other_public.as_str(),
+        "--pubkey",
+        public.as_str(),
+    ];
+    json_of(&ebpf(
+        &[&["-j", "run", s(&signed), "--function", "chain"][..], &both].concat(),
+    ));
 
-    refused(&signed, &["--pubkey", &other_public], "not among the 1 trusted key");
+    refused(
+        &signed,
+        &["--pubkey", &other_public],
+        "not among the 1 trusted key",
+    );
     refused(&signed, &[], "pass the signer's public key with --pubkey");
     refused(&unsigned, &["--pubkey", &public], "the image is unsigned");
     let mut bytes = std::fs::read(&signed).unwrap();
     bytes[300] ^= 0x10;
     let tampered = dir.join("tampered.ebpf");
     std::fs::write(&tampered, &bytes).unwrap();
-    refused(&tampered, &["--pubkey", &public], "changed after it was signed");
-    refused(&signed, &["--pubkey", &public, "--platform", "windows"], "for the linux platform");
-    refused(&signed, &["--pubkey", &public, "--engine", "interp"], "machine code");
+    refused(
+        &tampered,
+        &["--pubkey", &public],
+        "changed after it was signed",
+    );
+    refused(
+        &signed,
+        &["--pubkey", &public, "--platform", "windows"],
+        "for the linux platform",
+    );
+    refused(
+        &signed,
+        &["--pubkey", &public, "--engine", "interp"],
+        "machine code",
+    );
 
     // An image whose helper prototype hash differs from the host's, signed by the trusted key:
     // the signature is good, the platform hash is not.
@@ -185,10 +228,21 @@ fn wrong_keys_missing_signatures_changed_bytes_and_platforms_exit_2() {
         &["--pubkey", &public],
         "platform hash mismatch: helper bpf_map_lookup_elem (1)'s prototype differs",
     );
-    let o = ebpf(&["-j", "run", s(&changed), "--function", "chain", "--pubkey", &public]);
+    let o = ebpf(&[
+        "-j",
+        "run",
+        s(&changed),
+        "--function",
+        "chain",
+        "--pubkey",
+        &public,
+    ]);
     assert_eq!(o.status.code(), Some(2));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert!(v["error"].as_str().unwrap().contains("platform hash mismatch"));
+    assert!(v["error"]
+        .as_str()
+        .unwrap()
+        .contains("platform hash mismatch"));
 
     // Truncated and non-image files are bad input too.
     let cut = dir.join("cut.ebpf");
@@ -201,8 +255,17 @@ fn compile_reports_rejections_and_bad_keys() {
     let dir = scratch("compile");
     let out = dir.join("x.ebpf");
     let o = ebpf(&["compile", "tests/verify/xdp_packet.o", "-o", s(&out)]);
-    assert_eq!(o.status.code(), Some(1), "a rejected program: {}", stderr(&o));
-    assert!(stderr(&o).contains("rejected by the verifier"), "{}", stderr(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a rejected program: {}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("rejected by the verifier"),
+        "{}",
+        stderr(&o)
+    );
     let o = ebpf(&[
         "compile",
         "tests/verify/xdp_packet.o",

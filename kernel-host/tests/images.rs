@@ -18,7 +18,9 @@ const KEY_A: [u8; 32] = [7; 32];
 const KEY_B: [u8; 32] = [9; 32];
 
 fn read(path: &str, platform: &'static Platform) -> ebpf_loader::Object {
-    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path);
+    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(path);
     let bytes = std::fs::read(&full).unwrap_or_else(|e| panic!("{path}: {e}"));
     ebpf_loader::Object::parse(&bytes, &ebpf_loader::LoadOptions::new(platform)).unwrap()
 }
@@ -277,7 +279,8 @@ fn a_changed_helper_prototype_or_context_is_refused() {
         .load_image(&signed, &trusted(), &ImageLoadOptions::new())
         .unwrap_err();
     assert!(
-        e.to_string().contains("program type xdp (its context layout"),
+        e.to_string()
+            .contains("program type xdp (its context layout"),
         "{e}"
     );
     let host = Host::new(os(), &WINDOWS);
