@@ -427,11 +427,11 @@ fn dispatch<W: Write>(command: Command, out: &mut Out<W>) -> Result<(), Failure>
             }
             let object = object::load(&file, platform).map_err(Failure::bad_input)?;
             let programs = select(&object, &file, section.as_deref(), function.as_deref())?;
-            let options = VerifyOptions {
+            let options = verifier::VerifyOptions {
                 program_type: program_type.as_deref(),
                 invariants,
             };
-            verify_all(&object, &programs, &options, out)
+            verifier::verify_all(&object, &programs, &options, out)
         }
         Command::Run {
             file,
@@ -744,72 +744,6 @@ fn check_program_type(p: &Platform, name: &str) -> Result<(), Failure> {
         p.name,
         known.join(", ")
     )))
-}
-
-/// What `ebpf verify` checks each program as.
-struct VerifyOptions<'a> {
-    program_type: Option<&'a str>,
-    invariants: bool,
-}
-
-/// Verifies `programs`, printing each verdict (or the JSON array) and a summary; a progress
-/// bar on a terminal's stderr when there are many.
-fn verify_all<W: Write>(
-    object: &ebpf_loader::Object,
-    programs: &[&ebpf_loader::Program],
-    options: &VerifyOptions<'_>,
-    out: &mut Out<W>,
-) -> Result<(), Failure> {
-    use std::io::IsTerminal;
-    let progress = programs.len() > 4 && io::stderr().is_terminal();
-    // The progress bar is a courtesy: a closed stderr only ends it.
-    let bar = |text: &str| {
-        let _ = io::stderr().write_all(text.as_bytes());
-    };
-    let mut verdicts = Vec::with_capacity(programs.len());
-    for (i, program) in programs.iter().enumerate() {
-        if progress {
-            let done = 30 * i / programs.len();
-            bar(&format!(
-                "\r[{}{}] {i}/{} {:<40.40}",
-                "#".repeat(done),
-                " ".repeat(30 - done),
-                programs.len(),
-                program.function
-            ));
-        }
-        let verdict =
-            verifier::verify_program(object, program, options.program_type, options.invariants);
-        if progress {
-            bar(&format!("\r{:78}\r", ""));
-        }
-        if !out.is_json() {
-            out.text(&verifier::verdict_text(&verdict, options.invariants))?;
-        }
-        verdicts.push(verdict);
-    }
-    let rejected = verdicts.iter().filter(|v| !v.accepted).count();
-    if out.is_json() {
-        let array: Vec<_> = verdicts
-            .iter()
-            .map(|v| verifier::verdict_json(v, options.invariants))
-            .collect();
-        out.json(&serde_json::Value::Array(array))?;
-    } else {
-        let total: f64 = verdicts.iter().map(|v| v.time.as_secs_f64()).sum();
-        out.text(&format!(
-            "{} program{}: {} accepted, {rejected} rejected ({:.1} ms)\n",
-            verdicts.len(),
-            if verdicts.len() == 1 { "" } else { "s" },
-            verdicts.len() - rejected,
-            total * 1e3
-        ))?;
-    }
-    if rejected == 0 {
-        Ok(())
-    } else {
-        Err(Failure::shown(anyhow!("{rejected} program(s) rejected")))
-    }
 }
 
 #[cfg(test)]
