@@ -343,3 +343,21 @@ fn garbled_bodies_never_panic() {
         }
     }
 }
+
+proptest::proptest! {
+    /// Random bodies behind a valid header, with or without a signature block: the decoder
+    /// and the signature check return, whatever the bytes.
+    #[test]
+    fn random_bodies_decode_or_fail(body in proptest::collection::vec(proptest::num::u8::ANY, 0..600), sign: bool) {
+        let mut bytes = b"EBPFNIMG".to_vec();
+        bytes.extend(1u32.to_le_bytes());
+        bytes.extend((body.len() as u32).to_le_bytes());
+        bytes.extend(&body);
+        if sign {
+            bytes = image::sign(&bytes, &KEY_A).unwrap();
+        }
+        let _ = NativeImage::decode(&bytes);
+        let checked = image::check_signature(&bytes, &trusted(), false);
+        proptest::prop_assert_eq!(checked.is_ok(), sign);
+    }
+}
