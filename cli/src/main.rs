@@ -21,8 +21,8 @@ Output:
   Results go to stdout as text, or as JSON with -j/--json (one line) or -p/--pretty
   (indented); both flags go before or after the command. Under JSON an error is printed as
   {\"error\": \"...\"} on stdout, with the same exit code; otherwise errors go to stderr.
-  Files are told apart by their content, not their name: an ELF object (\\x7fELF), raw
-  instruction bytes, or assembly text.
+  Files are told apart by their content, not their name: an ELF object (\\x7fELF), a native
+  image (EBPFNIMG, from `ebpf compile`), raw instruction bytes, or assembly text.
 
 Exit codes:
   0  success: the program ran, every conformance vector passed, every program verified;
@@ -30,8 +30,9 @@ Exit codes:
   1  the program faulted, a conformance vector failed, or the verifier rejected a program
   2  bad input or usage: an unreadable file, an assembly or decode error, an empty program,
      an ELF object where a program is expected, an object that does not load, no program
-     matching --section/--function, an unknown --type, a directory without .data files,
-     bad arguments";
+     matching --section/--function, an unknown --type, a directory without .data files, a
+     native image refused (unsigned, changed after signing, signed by another key, for another
+     platform or platform description), bad arguments";
 
 /// A command's exit codes (`ebpf CMD --help`): its own lines, then the common note.
 macro_rules! exit_codes {
