@@ -60,7 +60,11 @@ fn firewall(engine: Engine) -> LoadedProgram {
     let object = ebpf_cli::object::load(&file, &ebpf_platform::LINUX).expect("loads");
     let programs =
         ebpf_cli::object::select(&object, None, Some("xdp_firewall")).expect("the program");
-    let ready = match ebpf_cli::invoke::load(&file, &object, programs[0], engine) {
+    let source = ebpf_cli::invoke::Source::Object {
+        object: &object,
+        program: programs[0],
+    };
+    let ready = match ebpf_cli::invoke::load(&file, &source, engine) {
         Ok(ready) => ready,
         Err(e) => panic!("loads on {engine:?}: {e:?}"),
     };

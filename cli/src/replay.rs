@@ -375,7 +375,11 @@ pub fn run<W: Write>(req: Request<'_>, out: &mut Out<W>) -> Result<(), Failure> 
              to the program as they are"
         );
     }
-    let ready = crate::invoke::load(req.file, req.object, req.program, req.engine)?;
+    let source = crate::invoke::Source::Object {
+        object: req.object,
+        program: req.program,
+    };
+    let ready = crate::invoke::load(req.file, &source, req.engine)?;
     check_xdp(&ready.program)
         .map_err(|e| Failure::bad_input(anyhow!("{}: {e}", req.file.display())))?;
 

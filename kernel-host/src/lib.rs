@@ -19,6 +19,10 @@
 //!   tail calls; [`invoke`]) on a [`Context`] the host builds for the program's type
 //!   ([`context`]).
 //!
+//! - [`image`]: signed native images (the bpf2c equivalent): an object verified and compiled
+//!   ahead of time ([`image::compile`], feature `std`), loaded by [`Host::load_image`] after
+//!   its signature and platform hash are checked, without the verifier or the JIT.
+//!
 //! `unsafe` code lives in one private module (`sys`) that exports safe types; the rest of the
 //! crate denies it.
 //!
@@ -40,13 +44,16 @@ extern crate std;
 
 extern crate alloc;
 
+mod abi;
 pub mod context;
 pub mod epoch;
 pub mod error;
 pub mod helpers;
 mod host;
+pub mod image;
 pub mod invoke;
 pub mod maps;
+pub mod mapspec;
 pub mod object;
 pub mod os;
 pub mod program;
@@ -58,6 +65,7 @@ pub use context::{Context, ContextError, ContextErrorKind, Packet, Redirect};
 pub use epoch::{Epoch, Guard};
 pub use error::{EbpfResult, MapError, MapErrorKind};
 pub use host::Host;
+pub use image::{ImageError, ImageErrorKind, ImageLoadOptions};
 pub use invoke::{Batch, InvokeError, InvokeErrorKind, TestRun, TestRunOutput};
 pub use object::{Link, MapObject, Object, ObjectError, ObjectErrorKind, ObjectKind};
 pub use os::Os;
