@@ -460,7 +460,7 @@ fn object_session_through_bytes() {
         },
         ErrorKind::Object,
     );
-    // Attach, describe, detach.
+    // Attach, describe, replace, detach: the hook runs the link's program.
     let xdp = LINUX.attach_type("xdp").unwrap().number;
     let (link, link_id) = opened(
         &mut ctx,
@@ -470,22 +470,85 @@ fn object_session_through_bytes() {
             parameter: 3,
         },
     );
-    ok(&mut ctx, &Request::ObjectInfo { handle: link }, |r| {
-        assert_eq!(
-            r,
+    let link_info = |ctx: &mut ExecutionContext| {
+        ok(ctx, &Request::ObjectInfo { handle: link }, |r| match r {
             Reply::LinkInfo {
-                id: link_id,
-                program_id: firewall_id,
-                attach_type: xdp,
-                parameter: 3
+                id,
+                program_id,
+                attach_type,
+                parameter,
+                attached,
+            } => {
+                assert_eq!((id, attach_type, parameter), (link_id, xdp, 3));
+                (program_id, attached)
             }
-        )
-    });
+            other => panic!("{other:?}"),
+        })
+    };
+    assert_eq!(link_info(&mut ctx), (firewall_id, true));
+    let hook_host = ctx.host().clone();
+    let hook = hook_host.hook("xdp").unwrap();
+    let run_hook = |src: [u8; 4]| {
+        let mut batch = hook_host.batch();
+        let mut context =
+            ebpf_kernel_host::Context::new(LINUX.program_type("xdp").unwrap()).unwrap();
+        context.set_packet(&ipv4(src, 17, 53, 64)).unwrap();
+        let mut last = None;
+        hook.run(&mut batch, 3, &mut context, |_, r0, _| {
+            last = Some(r0);
+            ebpf_kernel_host::hooks::Flow::Continue
+        })
+        .unwrap();
+        last
+    };
+    assert_eq!(
+        run_hook([10, 0, 0, 1]),
+        Some(1),
+        "the firewall drops a blocked source"
+    );
+    let (udp, udp_id) = find(&objects, "xdp_udp");
+    done(&mut ctx, &Request::ReplaceProgram { link, program: udp });
+    assert_eq!(link_info(&mut ctx), (udp_id, true));
+    assert_eq!(
+        run_hook([10, 0, 0, 1]),
+        Some(2),
+        "xdp_udp passes everything"
+    );
     done(&mut ctx, &Request::Detach { link });
+    assert_eq!(link_info(&mut ctx), (udp_id, false));
+    assert_eq!(run_hook([10, 0, 0, 1]), None, "no program runs");
+    let e = fails(&mut ctx, &Request::Detach { link }, ErrorKind::Link);
+    assert!(e.message().contains("detached"), "{e}");
+    fails(
+        &mut ctx,
+        &Request::ReplaceProgram { link, program: udp },
+        ErrorKind::Link,
+    );
+    done(&mut ctx, &Request::CloseHandle { handle: link });
     fails(
         &mut ctx,
         &Request::ObjectInfo { handle: link },
         ErrorKind::BadHandle,
+    );
+    // An XDP program on a socket hook, an attach type the platform lacks.
+    let bind = LINUX.attach_type("cgroup_inet4_bind").unwrap().number;
+    fails(
+        &mut ctx,
+        &Request::Attach {
+            program: by_id,
+            attach_type: bind,
+            parameter: 0,
+        },
+        ErrorKind::Link,
+    );
+    fails(
+        &mut ctx,
+        &Request::Attach {
+            program: by_id,
+            attach_type: 9999,
+            parameter: 0,
+        },
+        ErrorKind::Link,
     );
     // Close, then the handle is stale; the pinned map stays.
     done(&mut ctx, &Request::CloseHandle { handle: verdicts });
@@ -499,7 +562,11 @@ fn object_session_through_bytes() {
     );
     assert_eq!(e.ebpf_result(), EbpfResult::InvalidFd);
     assert!(e.message().contains("closed"), "{e}");
-    assert_eq!(lookup_u64(&mut ctx, pinned, &k32(2)), 2);
+    assert_eq!(
+        lookup_u64(&mut ctx, pinned, &k32(2)),
+        3,
+        "two test runs and a hook run"
+    );
     done(
         &mut ctx,
         &Request::Unpin {

@@ -227,7 +227,10 @@ impl ExecutionContext {
                         )),
                     );
                 };
-                let link = self.host.attach(&program, at, parameter)?;
+                let link = self
+                    .host
+                    .attach(&program, at, parameter)
+                    .map_err(link_error)?;
                 let id = link.id();
                 let handle = self.handles.open(Object::Link(link))?;
                 Reply::Handle {
@@ -238,18 +241,14 @@ impl ExecutionContext {
                 .encode_payload(w);
             }
             Request::Detach { link } => {
-                // A host link is attached while it lives: detaching ends this handle's hold.
-                self.handles.link(link)?;
-                self.handles.close(link)?;
+                // The handle stays open (its info shows the link detached) until closed.
+                let link = self.handles.link(link)?;
+                link.detach().map_err(link_error)?;
             }
             Request::ReplaceProgram { link, program } => {
-                self.handles.link(link)?;
-                self.handles.program(program)?;
-                return Err(
-                    ProtocolError::new(ErrorKind::Unsupported).with_message(format_args!(
-                        "replacing a link's program needs the hook framework, not built in yet"
-                    )),
-                );
+                let program = self.handles.program(program)?;
+                let link = self.handles.link(link)?;
+                link.replace(program).map_err(link_error)?;
             }
             Request::Pin { handle, path } => {
                 let object = self.handles.get(handle)?.clone();
@@ -387,6 +386,7 @@ impl ExecutionContext {
                     program_id: i.program_id,
                     attach_type: i.attach_type,
                     parameter: i.parameter,
+                    attached: i.attached,
                 }
                 .encode_payload(w);
             }
@@ -515,6 +515,32 @@ impl ExecutionContext {
         };
         Some(MapDef::new(t, m.key_size, m.value_size, m.max_entries))
     }
+}
+
+/// An attach, detach or replace failure: a [`ErrorKind::Link`] error with the object error's
+/// codes.
+fn link_error(e: crate::object::ObjectError) -> ProtocolError {
+    let codes = ProtocolError::from(e.clone());
+    let (result, errno) = match e.kind() {
+        crate::object::ObjectErrorKind::Detached { .. } => {
+            (crate::EbpfResult::InvalidState, crate::error::errno::EINVAL)
+        }
+        crate::object::ObjectErrorKind::NoHook { .. } => (
+            crate::EbpfResult::OperationNotSupported,
+            crate::error::errno::EOPNOTSUPP,
+        ),
+        crate::object::ObjectErrorKind::SingleAttach { .. } => (
+            crate::EbpfResult::ObjectAlreadyExists,
+            crate::error::errno::EEXIST,
+        ),
+        crate::object::ObjectErrorKind::HookFull { .. } => {
+            (crate::EbpfResult::OutOfSpace, crate::error::errno::E2BIG)
+        }
+        _ => (codes.ebpf_result(), codes.errno()),
+    };
+    ProtocolError::new(ErrorKind::Link)
+        .with_codes(result, errno)
+        .with_message(format_args!("{e}"))
 }
 
 /// Fails with [`ErrorKind::ReplyTooSmall`] unless `n` more bytes fit the reply (checked before
