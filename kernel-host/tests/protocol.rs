@@ -1131,11 +1131,78 @@ fn limits_bound_what_a_request_can_cost() {
         },
         ErrorKind::Limit,
     );
+}
+
+#[test]
+fn native_images_load_when_signed_by_a_trusted_key() {
+    use ebpf_kernel_host::image::{self, CompileOptions};
+    use ebpf_kernel_host::ImageLoadOptions;
+    let key = [5u8; 32];
+    let bytes = std::fs::read(object_path("xdp_firewall.o")).unwrap();
+    let object =
+        ebpf_loader::Object::parse(&bytes, &ebpf_loader::LoadOptions::new(&LINUX)).unwrap();
+    let unsigned = image::compile(&object, &CompileOptions::default())
+        .unwrap()
+        .encode();
+    let signed = image::sign(&unsigned, &key).unwrap();
+    let mut ctx = context();
+    // No key trusted yet: refused, nothing opened.
+    let e = fails(
+        &mut ctx,
+        &Request::LoadNativeImage { image: &signed },
+        ErrorKind::Load,
+    );
+    assert_eq!(e.ebpf_result(), EbpfResult::AccessDenied, "{e}");
     fails(
         &mut ctx,
         &Request::LoadNativeImage { image: &[0; 32] },
-        ErrorKind::Unsupported,
+        ErrorKind::Load,
     );
+    ctx.set_image_policy(&[image::public_key(&key)], ImageLoadOptions::new());
+    let e = fails(
+        &mut ctx,
+        &Request::LoadNativeImage { image: &unsigned },
+        ErrorKind::Load,
+    );
+    assert!(e.message().contains("unsigned"), "{e}");
+    let mut tampered = signed.clone();
+    let at = tampered.len() / 2;
+    tampered[at] ^= 1;
+    fails(
+        &mut ctx,
+        &Request::LoadNativeImage { image: &tampered },
+        ErrorKind::Load,
+    );
+    assert_eq!(ctx.handles().len(), 0);
+    let objects = ok(
+        &mut ctx,
+        &Request::LoadNativeImage { image: &signed },
+        |r| match r {
+            Reply::Loaded { objects } => objects
+                .iter()
+                .map(|o| (o.kind, o.handle, o.id, o.name.to_string()))
+                .collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        },
+    );
+    let (firewall, _) = find(&objects, "xdp_firewall");
+    let (verdicts, _) = find(&objects, "verdicts");
+    let packet = ipv4([10, 0, 0, 2], 17, 53, 64);
+    let retval = ok(
+        &mut ctx,
+        &Request::TestRun {
+            program: firewall,
+            repeat: 2,
+            data: &packet,
+            ctx: None,
+        },
+        |r| match r {
+            Reply::TestRun { retval, .. } => retval,
+            other => panic!("{other:?}"),
+        },
+    );
+    assert_eq!(retval, 2, "XDP_PASS from the image's code");
+    assert_eq!(lookup_u64(&mut ctx, verdicts, &k32(2)), 2);
 }
 
 #[test]
