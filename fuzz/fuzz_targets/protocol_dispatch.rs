@@ -13,7 +13,7 @@
 
 #![no_main]
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use ebpf_kernel_host::os::StdOs;
 use ebpf_kernel_host::protocol::{
@@ -106,9 +106,13 @@ fn check(request: &[u8], reply: &[u8], cap: usize) {
     }
 }
 
+/// The reply buffer, allocated once (a fresh megabyte per input would dominate the run).
+static REPLY: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
 fuzz_target!(|data: &[u8]| {
     let mut ctx = context();
-    let mut reply = vec![0u8; 1 << 20];
+    let mut reply = REPLY.lock().unwrap_or_else(|e| e.into_inner());
+    reply.resize(1 << 20, 0);
     let mut message = Vec::new();
     let mut rest = data;
     while rest.len() >= 3 {

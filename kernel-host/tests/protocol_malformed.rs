@@ -359,6 +359,21 @@ fn limits_bound_what_a_request_can_cost() {
     };
     let e = fails(&mut ctx, &huge, ErrorKind::Limit);
     assert!(e.message().contains("huge"), "{e}");
+    // Found by the protocol_dispatch fuzz target: the memory estimate of a hash map with the
+    // largest key, value and entry count overflowed u64 (a panic with overflow checks, a
+    // wrapped small estimate without them).
+    let widest = Request::CreateMap {
+        def: WireMapDef {
+            map_type: HASH,
+            key_size: u32::MAX,
+            value_size: u32::MAX,
+            max_entries: u32::MAX,
+            flags: 0,
+        },
+        inner: None,
+        name: "widest",
+    };
+    fails(&mut ctx, &widest, ErrorKind::Limit);
     let half = Request::CreateMap {
         def: WireMapDef {
             map_type: ARRAY,

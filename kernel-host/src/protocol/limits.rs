@@ -33,15 +33,17 @@ impl Default for Limits {
 /// An upper estimate of the memory a map of `def` takes with `cpus` CPUs: its preallocated
 /// storage, or its entries at `max_entries` with their per-entry overhead for hash-based maps.
 pub fn map_bytes(def: &MapDef, cpus: usize) -> u64 {
-    let cpus = cpus.max(1) as u64;
-    let round8 = |n: u32| u64::from(n).div_ceil(8) * 8;
-    let max = u64::from(def.max_entries);
+    // In u128: every product below fits (at most 2^32 entries of 2^35-byte values on up to
+    // 2^64 CPUs would not, so the CPU count is capped far above any machine's).
+    let cpus = cpus.clamp(1, 1 << 16) as u128;
+    let round8 = |n: u32| u128::from(n).div_ceil(8) * 8;
+    let max = u128::from(def.max_entries);
     let value = if def.map_type.is_per_cpu() {
         round8(def.value_size) * cpus
     } else {
         round8(def.value_size)
     };
-    match def.map_type {
+    let bytes = match def.map_type {
         MapType::Array | MapType::PercpuArray => max * value,
         MapType::ProgArray | MapType::ArrayOfMaps => max * 16,
         MapType::Hash
@@ -56,6 +58,20 @@ pub fn map_bytes(def: &MapDef, cpus: usize) -> u64 {
         MapType::Queue | MapType::Stack => max * (value + 8),
         MapType::RingBuf => 2 * max,
         // Windows: one ring of max_entries bytes per CPU; Linux: 64 KiB rings.
-        MapType::PerfEventArray => 2 * cpus * max.max(u64::from(crate::maps::LINUX_RING_SIZE)),
+        MapType::PerfEventArray => 2 * cpus * max.max(u128::from(crate::maps::LINUX_RING_SIZE)),
+    };
+    u64::try_from(bytes).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_estimate_saturates_instead_of_overflowing() {
+        let widest = MapDef::new(MapType::PercpuHash, u32::MAX, u32::MAX, u32::MAX);
+        assert_eq!(map_bytes(&widest, 4096), u64::MAX);
+        let array = MapDef::new(MapType::Array, 4, 8, 1000);
+        assert_eq!(map_bytes(&array, 2), 8000);
     }
 }
