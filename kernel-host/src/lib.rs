@@ -18,6 +18,9 @@
 //!   ([`helpers`]), and invocation ([`Batch`], [`Program::invoke`], [`Program::test_run`],
 //!   tail calls; [`invoke`]) on a [`Context`] the host builds for the program's type
 //!   ([`context`]).
+//! - [`hooks`]: attach points per attach type ([`Host::attach`] returns a [`Link`],
+//!   [`Host::hook`] the [`Hook`] an event source runs), with the XDP, socket filter and tc
+//!   families.
 //!
 //! - [`image`]: signed native images (the bpf2c equivalent): an object verified and compiled
 //!   ahead of time ([`image::compile`], feature `std`), loaded by [`Host::load_image`] after
@@ -49,6 +52,7 @@ pub mod context;
 pub mod epoch;
 pub mod error;
 pub mod helpers;
+pub mod hooks;
 mod host;
 pub mod image;
 pub mod invoke;
@@ -57,17 +61,19 @@ pub mod mapspec;
 pub mod object;
 pub mod os;
 pub mod program;
+pub mod protocol;
 mod sync;
 #[allow(unsafe_code)]
 mod sys;
 
-pub use context::{Context, ContextError, ContextErrorKind, Packet, Redirect};
+pub use context::{Context, ContextError, ContextErrorKind, EventData, Packet, Redirect};
 pub use epoch::{Epoch, Guard};
 pub use error::{EbpfResult, MapError, MapErrorKind};
+pub use hooks::{Flow, Hook, HookSpec};
 pub use host::Host;
 pub use image::{ImageError, ImageErrorKind, ImageLoadOptions};
 pub use invoke::{Batch, InvokeError, InvokeErrorKind, TestRun, TestRunOutput};
-pub use object::{Link, MapObject, Object, ObjectError, ObjectErrorKind, ObjectKind};
+pub use object::{Link, LinkInfo, MapObject, Object, ObjectError, ObjectErrorKind, ObjectKind};
 pub use os::Os;
 pub use program::{Engine, LoadError, LoadErrorKind, LoadOptions, Loaded, Program, ProgramInfo};
 pub use sys::rcu::RcuSlots;
