@@ -44,15 +44,15 @@ fn race(engine: Engine, writes: u64) {
                     let mut batch = Some(xdp.hook().batch());
                     // Until the writer is done, at most STRIDE runs per write ahead of it (so
                     // that the writer is not starved on a small machine).
-                    for i in 0.. {
+                    loop {
                         if done.load(Ordering::Acquire) {
                             break;
                         }
-                        if i >= (written.load(Ordering::Acquire) + 1) * STRIDE {
+                        if invocations >= (written.load(Ordering::Acquire) + 1) * STRIDE {
                             std::thread::yield_now();
                             continue;
                         }
-                        if i % 256 == 0 {
+                        if invocations % 256 == 0 {
                             // Short batches, as a hook keeps them (the old one ends first:
                             // a thread holds one virtual CPU at a time).
                             drop(batch.take());
