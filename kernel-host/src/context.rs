@@ -169,6 +169,22 @@ impl Packet {
         })
     }
 
+    /// A read-only packet holding exactly `data`, without headroom or tail room (the
+    /// application id of a bind event: no helper moves or grows it).
+    pub(crate) fn exact(data: &[u8]) -> Result<Packet, ContextError> {
+        if data.len() > MAX_PACKET {
+            return Err(ContextError::new(ContextErrorKind::PacketTooLarge {
+                len: data.len(),
+            }));
+        }
+        Ok(Packet {
+            buf: data.to_vec(),
+            meta: 0,
+            start: 0,
+            end: data.len(),
+        })
+    }
+
     /// The packet's bytes.
     pub fn data(&self) -> &[u8] {
         &self.buf[self.start..self.end]
@@ -204,6 +220,30 @@ pub enum Redirect {
     },
 }
 
+/// What a socket hook hands the helpers of its programs for one event (the implicit context of
+/// eBPF for Windows' hook helpers), and what they hand back.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct HookState {
+    /// `bpf_get_current_pid_tgid`'s result.
+    pub(crate) pid_tgid: u64,
+    /// Linux's `bpf_get_current_uid_gid`'s result (gid in the high 32 bits, uid in the low).
+    pub(crate) uid_gid: u64,
+    /// `bpf_get_current_logon_id`'s result.
+    pub(crate) logon_id: u64,
+    /// `bpf_is_current_admin`'s result.
+    pub(crate) is_admin: bool,
+    /// `bpf_get_socket_cookie`'s result.
+    pub(crate) socket_cookie: u64,
+    /// `bpf_sock_ops_get_flow_id`'s result.
+    pub(crate) flow_id: u64,
+    /// `bpf_sock_addr_network_context_t`'s bytes, when the layer has them.
+    pub(crate) network_context: Option<[u8; 32]>,
+    /// Whether `bpf_sock_addr_set_redirect_context` may be called (the connect layers).
+    pub(crate) redirect_context_allowed: bool,
+    /// What the last `bpf_sock_addr_set_redirect_context` stored.
+    pub(crate) redirect_context: Option<Vec<u8>>,
+}
+
 /// The context of one program type: its structure's bytes, its packet, and the outcome of the
 /// last invocation on it.
 #[derive(Clone, Debug)]
@@ -215,6 +255,8 @@ pub struct Context {
     pub(crate) bytes: Vec<u8>,
     pub(crate) packet: Option<Packet>,
     pub(crate) redirect: Option<Redirect>,
+    /// A socket hook's state for its helpers (moved into the invocation while it runs).
+    pub(crate) hook: Option<alloc::boxed::Box<HookState>>,
 }
 
 impl Context {
@@ -236,6 +278,7 @@ impl Context {
                 None => None,
             },
             redirect: None,
+            hook: None,
         })
     }
 

@@ -101,6 +101,8 @@ pub(crate) struct Frame<'a> {
     pub(crate) next: Option<&'a Program>,
     pub(crate) tail_calls: u32,
     pub(crate) redirect: Option<Redirect>,
+    /// The socket hook's state for its helpers, taken from the context for the run.
+    pub(crate) hook: Option<alloc::boxed::Box<crate::context::HookState>>,
     /// Inner maps looked up in maps of maps, by handle: the CPU's scratch list, borrowed
     /// (moving it out and back in cost about 3 ns per run).
     pub(crate) inner: &'a mut Vec<Arc<MapObject>>,
@@ -278,11 +280,13 @@ impl<'h> Batch<'h> {
             next: None,
             tail_calls: 0,
             redirect: None,
+            hook: ctx.hook.take(),
             inner,
         };
         let result = run_chain(program, ctx, &mut frame, engines);
         frame.inner.clear();
         ctx.redirect = frame.redirect;
+        ctx.hook = frame.hook.take();
         if let (Some(p), Some(packet)) = (&frame.packet, ctx.packet.as_mut()) {
             (packet.meta, packet.start, packet.end) = (p.meta, p.start, p.end);
         }

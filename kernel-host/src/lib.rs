@@ -44,6 +44,7 @@ pub mod context;
 pub mod epoch;
 pub mod error;
 pub mod helpers;
+pub mod hooks;
 mod host;
 pub mod invoke;
 pub mod maps;
