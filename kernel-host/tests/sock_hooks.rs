@@ -15,9 +15,13 @@ use ebpf_kernel_host::hooks::sock_ops::{self, SockOp, SockOpsEvent};
 use ebpf_kernel_host::{Engine, Host, Loaded, MapObject, Program};
 use ebpf_platform::{LINUX, WINDOWS};
 
+/// The Windows programs, each tagged program returning PROCEED_SOFT until told otherwise.
 fn windows(engine: Engine) -> (Host, Loaded) {
     let (host, _) = host(&WINDOWS);
     let loaded = load(&host, "windows_sock.o", engine);
+    for tag in 1..8 {
+        set_verdict(&loaded, tag, 1);
+    }
     (host, loaded)
 }
 
@@ -98,5 +102,403 @@ fn bind_policy_keyed_on_process_id() {
         let verdicts = loaded.map("bind_verdicts").unwrap();
         // 666's 9 is past the array; the unbind's deny is counted.
         assert_eq!(counts(verdicts, 8), [3, 3, 1, 1, 0, 0, 0, 0], "{engine:?}");
+    }
+}
+
+/// The `redirects` map's key or value: address and port in network order.
+fn endpoint(a: &str) -> Vec<u8> {
+    let a = v4(a);
+    let mut b = a.ip().octets().to_vec();
+    b.extend(a.port().to_be_bytes());
+    b.extend([0, 0]);
+    b
+}
+
+#[test]
+fn connect_redirect_reports_the_new_address_and_the_helpers_see_the_event() {
+    for engine in ENGINES {
+        let (host, loaded) = windows(engine);
+        let p = prog(&loaded, "connect_redirect");
+        let redirects = loaded.map("redirects").unwrap();
+        redirects
+            .map()
+            .update(&endpoint("192.168.1.9:80"), &endpoint("10.9.9.9:8080"), 0)
+            .unwrap();
+        let mut e =
+            SockAddrEvent::new(sa("10.0.0.1:50000"), sa("192.168.1.9:80")).from_process(4321, 17);
+        e.compartment_id = 3;
+        e.logon_id = 0xabcd;
+        e.is_admin = true;
+        e.socket_cookie = 0x5151;
+        e.network_context = Some(NetworkContext {
+            interface_type: 71,
+            tunnel_type: u32::MAX,
+            next_hop_interface_luid: 9,
+            sub_interface_index: 4,
+        });
+        let run = |e: &SockAddrEvent| {
+            sock_addr::run_windows(
+                &mut host.batch(),
+                SockAddrLayer::Connect,
+                Family::V4,
+                [p],
+                e,
+            )
+            .unwrap()
+        };
+        let out = run(&e);
+        assert_eq!(out.verdict, SockAddrVerdict::ProceedSoft, "{engine:?}");
+        assert_eq!(out.redirect, Some(sa("10.9.9.9:8080")));
+        assert_eq!(out.redirect_context.as_deref(), Some(&b"proxy-1\0"[..]));
+        assert_eq!(out.programs_run, 1);
+        let seen = loaded.map("last_connect").unwrap();
+        let mut v = [0u8; 56];
+        seen.map().lookup(&0u32.to_ne_bytes(), &mut v).unwrap();
+        let u64_at = |v: &[u8], o: usize| u64::from_ne_bytes(v[o..o + 8].try_into().unwrap());
+        let u32_at = |v: &[u8], o: usize| u32::from_ne_bytes(v[o..o + 4].try_into().unwrap());
+        assert_eq!(u64_at(&v, 0), (4321 << 32) | 17, "pid_tgid");
+        assert_eq!(u64_at(&v, 8), 0xabcd, "logon id");
+        assert_eq!(u64_at(&v, 16), 0x5151, "cookie");
+        assert_eq!(u64_at(&v, 24), 0, "network context found");
+        assert_eq!((u32_at(&v, 32), u32_at(&v, 36)), (71, 4));
+        assert_eq!(
+            (u32_at(&v, 40), u32_at(&v, 44)),
+            (3, 1),
+            "compartment, admin"
+        );
+        assert_eq!(
+            &v[48..52],
+            &[10, 0, 0, 1],
+            "msg_src is the local end at connect"
+        );
+        assert_eq!(u32_at(&v, 52), u32::from(50000u16.to_be()));
+        // Not in the map: no redirect, no context; without a network context the helper
+        // fails.
+        e.remote = sa("192.168.1.9:443");
+        e.network_context = None;
+        let out = run(&e);
+        assert_eq!((out.redirect, out.redirect_context), (None, None));
+        seen.map().lookup(&0u32.to_ne_bytes(), &mut v).unwrap();
+        assert_eq!(u64_at(&v, 24) as i64, -1);
+        // Port 25 is rejected, before any redirect.
+        e.remote = sa("192.168.1.9:25");
+        let out = run(&e);
+        assert_eq!((out.verdict, out.redirect), (SockAddrVerdict::Reject, None));
+        assert!(!out.permitted());
+        // An IPv6 event at an IPv4 hook is refused, naming it.
+        e.remote = sa("[::1]:80");
+        let err = sock_addr::run_windows(
+            &mut host.batch(),
+            SockAddrLayer::Connect,
+            Family::V4,
+            [p],
+            &e,
+        )
+        .unwrap_err();
+        assert!(matches!(err.kind(), SockHookErrorKind::WrongFamily { .. }));
+        assert_eq!(
+            err.to_string(),
+            "cgroup/connect4 hook: the remote address [::1]:80 is not IPv4, as the hook's are"
+        );
+    }
+}
+
+#[test]
+fn connect6_redirects_and_proceeds_hard() {
+    for engine in ENGINES {
+        let (host, loaded) = windows(engine);
+        let p = prog(&loaded, "connect6_redirect");
+        let run = |remote: &str| {
+            let e = SockAddrEvent::new(sa("[2001:db8::100]:40000"), sa(remote));
+            sock_addr::run_windows(
+                &mut host.batch(),
+                SockAddrLayer::Connect,
+                Family::V6,
+                [p],
+                &e,
+            )
+            .unwrap()
+        };
+        let out = run("[2001:db8::1]:80");
+        assert_eq!(out.verdict, SockAddrVerdict::ProceedHard);
+        assert_eq!(out.redirect, Some(sa("[2001:db8::2]:8080")), "{engine:?}");
+        let out = run("[2001:db8::1]:81");
+        assert_eq!(
+            (out.verdict, out.redirect),
+            (SockAddrVerdict::ProceedHard, None)
+        );
+    }
+}
+
+#[test]
+fn recv_accept_filters_peers() {
+    for engine in ENGINES {
+        let (host, loaded) = windows(engine);
+        let p = prog(&loaded, "accept_filter");
+        let blocked = loaded.map("blocked_peers").unwrap();
+        blocked
+            .map()
+            .update(&[203, 0, 113, 7], &1u32.to_ne_bytes(), 0)
+            .unwrap();
+        let run = |local: &str, remote: &str| {
+            let e = SockAddrEvent::new(sa(local), sa(remote));
+            sock_addr::run_windows(
+                &mut host.batch(),
+                SockAddrLayer::RecvAccept,
+                Family::V4,
+                [p],
+                &e,
+            )
+            .unwrap()
+            .verdict
+        };
+        use SockAddrVerdict::*;
+        assert_eq!(run("10.0.0.1:80", "203.0.113.7:5000"), Reject, "{engine:?}");
+        assert_eq!(run("10.0.0.1:22", "203.0.113.7:5000"), Reject);
+        assert_eq!(run("10.0.0.1:22", "203.0.113.8:5000"), ProceedHard);
+        assert_eq!(run("10.0.0.1:80", "203.0.113.8:5000"), ProceedSoft);
+        assert_eq!(
+            counts(loaded.map("accept_verdicts").unwrap(), 3),
+            [2, 1, 1],
+            "index = verdict"
+        );
+    }
+}
+
+/// The tags pushed to `order`, oldest first (emptying it).
+fn drain_order(loaded: &Loaded) -> Vec<u32> {
+    let order = loaded.map("order").unwrap();
+    let mut out = Vec::new();
+    let mut v = [0u8; 4];
+    while order.map().pop(&mut v).is_ok() {
+        out.push(u32::from_ne_bytes(v));
+    }
+    out
+}
+
+fn set_verdict(loaded: &Loaded, tag: u32, v: u32) {
+    let m = loaded.map("verdict_of").unwrap();
+    m.map()
+        .update(&tag.to_ne_bytes(), &v.to_ne_bytes(), 0)
+        .unwrap();
+}
+
+#[test]
+fn several_programs_most_restrictive_wins() {
+    for engine in ENGINES {
+        let (host, loaded) = windows(engine);
+        let tags: Vec<&Program> = ["tag1", "tag2", "tag3"]
+            .iter()
+            .map(|n| prog(&loaded, n))
+            .collect();
+        let e = SockAddrEvent::new(sa("10.0.0.1:1000"), sa("10.0.0.2:80"));
+        let run = |programs: &[&Program]| {
+            sock_addr::run_windows(
+                &mut host.batch(),
+                SockAddrLayer::Connect,
+                Family::V4,
+                programs.iter().copied(),
+                &e,
+            )
+            .unwrap()
+        };
+        use SockAddrVerdict::*;
+        // soft, hard, soft: hard.
+        set_verdict(&loaded, 2, 2);
+        let out = run(&tags);
+        assert_eq!(
+            (out.verdict, out.programs_run),
+            (ProceedHard, 3),
+            "{engine:?}"
+        );
+        assert_eq!(drain_order(&loaded), [1, 2, 3]);
+        // A reject stops the chain.
+        set_verdict(&loaded, 2, 0);
+        let out = run(&tags);
+        assert_eq!((out.verdict, out.programs_run), (Reject, 2));
+        assert_eq!(drain_order(&loaded), [1, 2]);
+        // Any other value rejects.
+        set_verdict(&loaded, 2, 7);
+        assert_eq!(run(&tags).verdict, Reject);
+        drain_order(&loaded);
+        // A rewrite at connect is a redirect and stops the chain, with its program's verdict.
+        set_verdict(&loaded, 2, 1);
+        set_verdict(&loaded, 4, 2);
+        let mut with_rewrite = tags.clone();
+        with_rewrite.insert(1, prog(&loaded, "tag4_rewrites"));
+        let out = run(&with_rewrite);
+        assert_eq!(out.redirect, Some(sa("10.0.0.2:9999")));
+        assert_eq!((out.verdict, out.programs_run), (ProceedHard, 2));
+        assert_eq!(drain_order(&loaded), [1, 4]);
+        let runs = loaded.map("runs").unwrap();
+        assert_eq!(counts(runs, 5), [0, 4, 3, 1, 1]);
+    }
+}
+
+#[test]
+fn connect_authorization_undoes_writes() {
+    for engine in ENGINES {
+        let (host, loaded) = windows(engine);
+        let programs = [prog(&loaded, "auth_rewrites"), prog(&loaded, "auth_tag6")];
+        let e = SockAddrEvent::new(sa("10.0.0.1:1000"), sa("10.0.0.2:80"));
+        let out = sock_addr::run_windows(
+            &mut host.batch(),
+            SockAddrLayer::ConnectAuthorization,
+            Family::V4,
+            programs,
+            &e,
+        )
+        .unwrap();
+        assert_eq!(
+            (out.verdict, out.redirect, out.programs_run),
+            (SockAddrVerdict::ProceedSoft, None, 2)
+        );
+        assert_eq!(drain_order(&loaded), [5, 6], "{engine:?}");
+        let seen = loaded.map("port_seen").unwrap();
+        assert_eq!(
+            u32_at(seen, &6u32.to_ne_bytes()),
+            u32::from(80u16.to_be()),
+            "the next program sees the original port"
+        );
+    }
+}
+
+#[test]
+fn sockops_counts_flows() {
+    for engine in ENGINES {
+        let (host, loaded) = windows(engine);
+        let p = prog(&loaded, "flow_counter");
+        let run = |e: &SockOpsEvent| sock_ops::run(&mut host.batch(), [p], e).unwrap();
+        let mut flows = Vec::new();
+        for (i, (op, remote)) in [
+            (SockOp::ActiveEstablished, "10.0.0.2:80"),
+            (SockOp::ActiveEstablished, "10.0.0.3:443"),
+            (SockOp::PassiveEstablished, "10.0.0.4:50000"),
+            (SockOp::ActiveEstablished, "10.0.0.5:6666"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut e = SockOpsEvent::new(op, 100 + i as u64, sa("10.0.0.1:1234"), sa(remote));
+            e.flow = e.flow.from_process(77, i as u32);
+            let out = run(&e);
+            assert_eq!(
+                out.permitted,
+                !remote.ends_with(":6666"),
+                "{engine:?} {remote}"
+            );
+            flows.push(e);
+        }
+        let flow_map = loaded.map("flows").unwrap();
+        assert_eq!(entries(flow_map).len(), 4);
+        let mut v = [0u8; 16];
+        flow_map
+            .map()
+            .lookup(&102u64.to_ne_bytes(), &mut v)
+            .unwrap();
+        assert_eq!(&v[0..4], &[0x04, 0xd2, 0, 0], "local port in network order");
+        assert_eq!(&v[4..8], &[0xc3, 0x50, 0, 0]);
+        assert_eq!(
+            u64::from_ne_bytes(v[8..16].try_into().unwrap()),
+            (77 << 32) | 2
+        );
+        for e in &flows[..3] {
+            let mut gone = e.clone();
+            gone.op = SockOp::Deleted;
+            assert!(run(&gone).permitted);
+        }
+        assert_eq!(counts(loaded.map("flow_events").unwrap(), 3), [3, 1, 3]);
+        let left: Vec<Vec<u8>> = entries(flow_map).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(left, [103u64.to_ne_bytes().to_vec()]);
+    }
+}
+
+#[test]
+fn linux_cgroup_connect_and_bind() {
+    for engine in ENGINES {
+        let (host, _) = host(&LINUX);
+        let loaded = load(&host, "linux_sock.o", engine);
+        let connect = [
+            prog(&loaded, "linux_connect4"),
+            prog(&loaded, "linux_connect4_bump"),
+        ];
+        let map = loaded.map("connect_map").unwrap();
+        let ep = |a: &str| {
+            let a = v4(a);
+            let mut b = a.ip().octets().to_vec();
+            b.extend(u32::from(a.port().to_be()).to_ne_bytes());
+            b
+        };
+        map.map()
+            .update(&ep("10.0.0.1:80"), &ep("10.0.0.2:8080"), 0)
+            .unwrap();
+        let mut e = SockAddrEvent::new(sa("0.0.0.0:0"), sa("10.0.0.1:80")).from_process(500, 501);
+        e.user_id = 1000;
+        e.group_id = 100;
+        e.socket_cookie = 77;
+        let run = |layer, family, programs: &[&Program], e: &SockAddrEvent| {
+            sock_addr::run_linux(
+                &mut host.batch(),
+                layer,
+                family,
+                programs.iter().copied(),
+                e,
+            )
+            .unwrap()
+        };
+        let out = run(SockAddrLayer::Connect, Family::V4, &connect, &e);
+        assert!(out.allowed, "{engine:?}");
+        assert_eq!(
+            out.address,
+            Some(sa("10.0.0.2:8081")),
+            "the second program saw the first's rewrite"
+        );
+        assert_eq!(out.programs_run, 2);
+        let callers = loaded.map("callers").unwrap();
+        assert_eq!(
+            counts(callers, 3),
+            [(500 << 32) | 501, (100 << 32) | 1000, 77]
+        );
+        e.remote = sa("10.0.0.1:25");
+        let out = run(SockAddrLayer::Connect, Family::V4, &connect, &e);
+        assert_eq!(
+            (out.allowed, out.address, out.programs_run),
+            (false, None, 2),
+            "all programs run"
+        );
+        let c6 = [prog(&loaded, "linux_connect6")];
+        e.remote = sa("[2001:db8::1]:80");
+        let out = run(SockAddrLayer::Connect, Family::V6, &c6, &e);
+        assert_eq!(
+            (out.allowed, out.address),
+            (true, Some(sa("[2001:db8::1]:8443")))
+        );
+        let b4 = [prog(&loaded, "linux_bind4")];
+        e.local = sa("0.0.0.0:80");
+        assert!(!run(SockAddrLayer::Bind, Family::V4, &b4, &e).allowed);
+        e.user_id = 0;
+        assert!(run(SockAddrLayer::Bind, Family::V4, &b4, &e).allowed);
+        e.local = sa("0.0.0.0:5000");
+        let out = run(SockAddrLayer::Bind, Family::V4, &b4, &e);
+        assert_eq!(
+            (out.allowed, out.address),
+            (true, Some(sa("127.0.0.1:5000")))
+        );
+        let b6 = [prog(&loaded, "linux_bind6")];
+        e.local = sa("[::]:5000");
+        assert!(run(SockAddrLayer::Bind, Family::V6, &b6, &e).allowed);
+        e.sock_type = 2;
+        assert!(!run(SockAddrLayer::Bind, Family::V6, &b6, &e).allowed);
+        // A Windows-type program is refused by a Linux hook, and the other way round.
+        let err =
+            sock_addr::run_windows(&mut host.batch(), SockAddrLayer::Bind, Family::V6, b6, &e)
+                .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "cgroup/bind6 hook: program {} is a cgroup_sock_addr program, the hook runs sock_addr programs",
+                b6[0].id()
+            )
+        );
     }
 }
