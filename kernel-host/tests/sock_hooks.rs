@@ -8,11 +8,14 @@ mod common;
 use std::net::{SocketAddr, SocketAddrV4};
 
 use common::*;
-use ebpf_kernel_host::hooks::bind::{self, BindEvent, BindOperation, BindVerdict};
-use ebpf_kernel_host::hooks::sock::{Family, NetworkContext, SockAddrEvent, SockHookErrorKind};
-use ebpf_kernel_host::hooks::sock_addr::{self, SockAddrLayer, SockAddrVerdict};
-use ebpf_kernel_host::hooks::sock_ops::{self, SockOp, SockOpsEvent};
-use ebpf_kernel_host::{Engine, Host, Loaded, MapObject, Program};
+use std::sync::Arc;
+
+use ebpf_kernel_host::hooks::bind::{BindEvent, BindHook, BindOperation, BindVerdict};
+use ebpf_kernel_host::hooks::sock::{NetworkContext, SockAddrEvent, SockHookErrorKind};
+use ebpf_kernel_host::hooks::sock_addr::{CgroupSockAddrHook, SockAddrHook, SockAddrVerdict};
+use ebpf_kernel_host::hooks::sock_ops::{SockOp, SockOpsEvent, SockOpsHook};
+use ebpf_kernel_host::hooks::WILDCARD;
+use ebpf_kernel_host::{Engine, Host, Link, Loaded, MapObject, ObjectErrorKind, Program};
 use ebpf_platform::{LINUX, WINDOWS};
 
 /// The Windows programs, each tagged program returning PROCEED_SOFT until told otherwise.
@@ -25,8 +28,21 @@ fn windows(engine: Engine) -> (Host, Loaded) {
     (host, loaded)
 }
 
-fn prog<'a>(loaded: &'a Loaded, name: &str) -> &'a Program {
+fn prog<'a>(loaded: &'a Loaded, name: &str) -> &'a Arc<Program> {
     loaded.program(name).unwrap_or_else(|| panic!("{name}"))
+}
+
+/// Attaches program `name` of `loaded` to `attach_type` with `parameter`.
+fn attach(
+    host: &Host,
+    loaded: &Loaded,
+    name: &str,
+    attach_type: &str,
+    parameter: u64,
+) -> Arc<Link> {
+    let at = host.platform().attach_type(attach_type).unwrap();
+    host.attach(prog(loaded, name), at, parameter)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 fn v4(s: &str) -> SocketAddrV4 {
@@ -45,7 +61,6 @@ fn counts(map: &MapObject, n: u32) -> Vec<u64> {
 fn bind_policy_keyed_on_process_id() {
     for engine in ENGINES {
         let (host, loaded) = windows(engine);
-        let p = prog(&loaded, "bind_policy");
         let denied = loaded.map("denied_ports").unwrap();
         let mut range = 8000u16.to_ne_bytes().to_vec();
         range.extend(8099u16.to_ne_bytes());
@@ -53,9 +68,34 @@ fn bind_policy_keyed_on_process_id() {
             .map()
             .update(&42u64.to_ne_bytes(), &range, 0)
             .unwrap();
-        let run = |e: &BindEvent| bind::run(&mut host.batch(), [p], e).unwrap();
+        let hook = BindHook::new(&host).unwrap();
+        // No program: permitted, nothing ran.
+        let out = hook
+            .process(&BindEvent::new(42, v4("0.0.0.0:8050")))
+            .unwrap();
+        assert_eq!(
+            (out.verdict, out.programs_run),
+            (BindVerdict::PermitSoft, 0)
+        );
+        let _link = attach(&host, &loaded, "bind_policy", "bind", WILDCARD);
+        // Single attach.
+        let second = host.attach(
+            prog(&loaded, "bind_policy"),
+            WINDOWS.attach_type("bind").unwrap(),
+            WILDCARD,
+        );
+        assert!(matches!(
+            second.unwrap_err().kind(),
+            ObjectErrorKind::SingleAttach { .. }
+        ));
+        let mut ctx = hook.new_context().unwrap();
+        let mut run = |e: &BindEvent| hook.run(&mut host.batch(), &mut ctx, e).unwrap();
         let out = run(&BindEvent::new(42, v4("0.0.0.0:8050")));
-        assert_eq!((out.verdict, out.programs_run), (BindVerdict::Deny, 1));
+        assert_eq!(
+            (out.verdict, out.programs_run),
+            (BindVerdict::Deny, 1),
+            "{engine:?}"
+        );
         assert_eq!(
             run(&BindEvent::new(42, v4("0.0.0.0:8100"))).verdict,
             BindVerdict::PermitSoft
@@ -90,19 +130,17 @@ fn bind_policy_keyed_on_process_id() {
             (out.verdict, out.programs_run),
             (BindVerdict::PermitSoft, 1)
         );
-        // No program: permitted.
-        let none: [&Program; 0] = [];
-        let out = bind::run(
-            &mut host.batch(),
-            none,
-            &BindEvent::new(42, v4("0.0.0.0:8050")),
-        );
-        assert_eq!(out.unwrap().programs_run, 0);
-        // Verdict counts: index = value returned.
+        // Verdict counts, index = the value returned (666's 9 is past the array; the
+        // unbind's deny is counted).
         let verdicts = loaded.map("bind_verdicts").unwrap();
-        // 666's 9 is past the array; the unbind's deny is counted.
         assert_eq!(counts(verdicts, 8), [3, 3, 1, 1, 0, 0, 0, 0], "{engine:?}");
     }
+    // Not a Linux hook.
+    let (linux, _) = host(&LINUX);
+    assert!(matches!(
+        BindHook::new(&linux).unwrap_err().kind(),
+        ObjectErrorKind::NoHook { .. }
+    ));
 }
 
 /// The `redirects` map's key or value: address and port in network order.
@@ -118,12 +156,19 @@ fn endpoint(a: &str) -> Vec<u8> {
 fn connect_redirect_reports_the_new_address_and_the_helpers_see_the_event() {
     for engine in ENGINES {
         let (host, loaded) = windows(engine);
-        let p = prog(&loaded, "connect_redirect");
+        let _link = attach(
+            &host,
+            &loaded,
+            "connect_redirect",
+            "cgroup_inet4_connect",
+            WILDCARD,
+        );
         let redirects = loaded.map("redirects").unwrap();
         redirects
             .map()
             .update(&endpoint("192.168.1.9:80"), &endpoint("10.9.9.9:8080"), 0)
             .unwrap();
+        let hook = SockAddrHook::new(&host, "cgroup_inet4_connect").unwrap();
         let mut e =
             SockAddrEvent::new(sa("10.0.0.1:50000"), sa("192.168.1.9:80")).from_process(4321, 17);
         e.compartment_id = 3;
@@ -136,17 +181,7 @@ fn connect_redirect_reports_the_new_address_and_the_helpers_see_the_event() {
             next_hop_interface_luid: 9,
             sub_interface_index: 4,
         });
-        let run = |e: &SockAddrEvent| {
-            sock_addr::run_windows(
-                &mut host.batch(),
-                SockAddrLayer::Connect,
-                Family::V4,
-                [p],
-                e,
-            )
-            .unwrap()
-        };
-        let out = run(&e);
+        let out = hook.process(&e).unwrap();
         assert_eq!(out.verdict, SockAddrVerdict::ProceedSoft, "{engine:?}");
         assert_eq!(out.redirect, Some(sa("10.9.9.9:8080")));
         assert_eq!(out.redirect_context.as_deref(), Some(&b"proxy-1\0"[..]));
@@ -173,28 +208,25 @@ fn connect_redirect_reports_the_new_address_and_the_helpers_see_the_event() {
         );
         assert_eq!(u32_at(&v, 52), u32::from(50000u16.to_be()));
         // Not in the map: no redirect, no context; without a network context the helper
-        // fails.
+        // fails. The context is reused.
+        let mut ctx = hook.new_context().unwrap();
+        let mut batch = hook.hook().batch();
         e.remote = sa("192.168.1.9:443");
         e.network_context = None;
-        let out = run(&e);
+        e.is_admin = false;
+        let out = hook.run(&mut batch, &mut ctx, &e).unwrap();
         assert_eq!((out.redirect, out.redirect_context), (None, None));
         seen.map().lookup(&0u32.to_ne_bytes(), &mut v).unwrap();
         assert_eq!(u64_at(&v, 24) as i64, -1);
+        assert_eq!(u32_at(&v, 44), 0, "not admin");
         // Port 25 is rejected, before any redirect.
         e.remote = sa("192.168.1.9:25");
-        let out = run(&e);
+        let out = hook.run(&mut batch, &mut ctx, &e).unwrap();
         assert_eq!((out.verdict, out.redirect), (SockAddrVerdict::Reject, None));
         assert!(!out.permitted());
         // An IPv6 event at an IPv4 hook is refused, naming it.
         e.remote = sa("[::1]:80");
-        let err = sock_addr::run_windows(
-            &mut host.batch(),
-            SockAddrLayer::Connect,
-            Family::V4,
-            [p],
-            &e,
-        )
-        .unwrap_err();
+        let err = hook.run(&mut batch, &mut ctx, &e).unwrap_err();
         assert!(matches!(err.kind(), SockHookErrorKind::WrongFamily { .. }));
         assert_eq!(
             err.to_string(),
@@ -207,17 +239,17 @@ fn connect_redirect_reports_the_new_address_and_the_helpers_see_the_event() {
 fn connect6_redirects_and_proceeds_hard() {
     for engine in ENGINES {
         let (host, loaded) = windows(engine);
-        let p = prog(&loaded, "connect6_redirect");
+        let _link = attach(
+            &host,
+            &loaded,
+            "connect6_redirect",
+            "cgroup_inet6_connect",
+            WILDCARD,
+        );
+        let hook = SockAddrHook::new(&host, "cgroup_inet6_connect").unwrap();
         let run = |remote: &str| {
             let e = SockAddrEvent::new(sa("[2001:db8::100]:40000"), sa(remote));
-            sock_addr::run_windows(
-                &mut host.batch(),
-                SockAddrLayer::Connect,
-                Family::V6,
-                [p],
-                &e,
-            )
-            .unwrap()
+            hook.process(&e).unwrap()
         };
         let out = run("[2001:db8::1]:80");
         assert_eq!(out.verdict, SockAddrVerdict::ProceedHard);
@@ -234,23 +266,33 @@ fn connect6_redirects_and_proceeds_hard() {
 fn recv_accept_filters_peers() {
     for engine in ENGINES {
         let (host, loaded) = windows(engine);
-        let p = prog(&loaded, "accept_filter");
+        let _link = attach(
+            &host,
+            &loaded,
+            "accept_filter",
+            "cgroup_inet4_recv_accept",
+            WILDCARD,
+        );
+        // One program per parameter.
+        let again = host.attach(
+            prog(&loaded, "accept_filter"),
+            WINDOWS.attach_type("cgroup_inet4_recv_accept").unwrap(),
+            WILDCARD,
+        );
+        assert!(matches!(
+            again.unwrap_err().kind(),
+            ObjectErrorKind::SingleAttach { .. }
+        ));
         let blocked = loaded.map("blocked_peers").unwrap();
         blocked
             .map()
             .update(&[203, 0, 113, 7], &1u32.to_ne_bytes(), 0)
             .unwrap();
+        let hook = SockAddrHook::new(&host, "cgroup_inet4_recv_accept").unwrap();
         let run = |local: &str, remote: &str| {
-            let e = SockAddrEvent::new(sa(local), sa(remote));
-            sock_addr::run_windows(
-                &mut host.batch(),
-                SockAddrLayer::RecvAccept,
-                Family::V4,
-                [p],
-                &e,
-            )
-            .unwrap()
-            .verdict
+            hook.process(&SockAddrEvent::new(sa(local), sa(remote)))
+                .unwrap()
+                .verdict
         };
         use SockAddrVerdict::*;
         assert_eq!(run("10.0.0.1:80", "203.0.113.7:5000"), Reject, "{engine:?}");
@@ -287,25 +329,16 @@ fn set_verdict(loaded: &Loaded, tag: u32, v: u32) {
 fn several_programs_most_restrictive_wins() {
     for engine in ENGINES {
         let (host, loaded) = windows(engine);
-        let tags: Vec<&Program> = ["tag1", "tag2", "tag3"]
+        let links: Vec<Arc<Link>> = ["tag1", "tag2", "tag3"]
             .iter()
-            .map(|n| prog(&loaded, n))
+            .map(|n| attach(&host, &loaded, n, "cgroup_inet4_connect", WILDCARD))
             .collect();
+        let hook = SockAddrHook::new(&host, "cgroup_inet4_connect").unwrap();
         let e = SockAddrEvent::new(sa("10.0.0.1:1000"), sa("10.0.0.2:80"));
-        let run = |programs: &[&Program]| {
-            sock_addr::run_windows(
-                &mut host.batch(),
-                SockAddrLayer::Connect,
-                Family::V4,
-                programs.iter().copied(),
-                &e,
-            )
-            .unwrap()
-        };
         use SockAddrVerdict::*;
         // soft, hard, soft: hard.
         set_verdict(&loaded, 2, 2);
-        let out = run(&tags);
+        let out = hook.process(&e).unwrap();
         assert_eq!(
             (out.verdict, out.programs_run),
             (ProceedHard, 3),
@@ -314,19 +347,18 @@ fn several_programs_most_restrictive_wins() {
         assert_eq!(drain_order(&loaded), [1, 2, 3]);
         // A reject stops the chain.
         set_verdict(&loaded, 2, 0);
-        let out = run(&tags);
+        let out = hook.process(&e).unwrap();
         assert_eq!((out.verdict, out.programs_run), (Reject, 2));
         assert_eq!(drain_order(&loaded), [1, 2]);
         // Any other value rejects.
         set_verdict(&loaded, 2, 7);
-        assert_eq!(run(&tags).verdict, Reject);
+        assert_eq!(hook.process(&e).unwrap().verdict, Reject);
         drain_order(&loaded);
-        // A rewrite at connect is a redirect and stops the chain, with its program's verdict.
-        set_verdict(&loaded, 2, 1);
+        // A rewrite at connect is a redirect and stops the chain, with its program's
+        // verdict: tag4 replaces tag2 in place.
         set_verdict(&loaded, 4, 2);
-        let mut with_rewrite = tags.clone();
-        with_rewrite.insert(1, prog(&loaded, "tag4_rewrites"));
-        let out = run(&with_rewrite);
+        links[1].replace(prog(&loaded, "tag4_rewrites")).unwrap();
+        let out = hook.process(&e).unwrap();
         assert_eq!(out.redirect, Some(sa("10.0.0.2:9999")));
         assert_eq!((out.verdict, out.programs_run), (ProceedHard, 2));
         assert_eq!(drain_order(&loaded), [1, 4]);
@@ -336,19 +368,66 @@ fn several_programs_most_restrictive_wins() {
 }
 
 #[test]
+fn compartment_programs_run_before_wildcard_ones() {
+    let (host, loaded) = windows(Engine::Interpreter);
+    let _wild = attach(&host, &loaded, "tag1", "cgroup_inet4_connect", WILDCARD);
+    let _five = attach(&host, &loaded, "tag2", "cgroup_inet4_connect", 5);
+    let _six = attach(&host, &loaded, "tag3", "cgroup_inet4_connect", 6);
+    let hook = SockAddrHook::new(&host, "cgroup_inet4_connect").unwrap();
+    let mut e = SockAddrEvent::new(sa("10.0.0.1:1000"), sa("10.0.0.2:80"));
+    for (compartment, order) in [(5, vec![2, 1]), (6, vec![3, 1]), (7, vec![1])] {
+        e.compartment_id = compartment;
+        let out = hook.process(&e).unwrap();
+        assert_eq!(out.programs_run, order.len());
+        assert_eq!(drain_order(&loaded), order, "compartment {compartment}");
+    }
+    // sockops: one program per compartment and one wildcard.
+    let ops = WINDOWS.attach_type("cgroup_sock_ops").unwrap();
+    let counter = prog(&loaded, "flow_counter");
+    let _c5 = host.attach(counter, ops, 5).unwrap();
+    let refused = host.attach(counter, ops, 5).unwrap_err();
+    assert!(matches!(
+        refused.kind(),
+        ObjectErrorKind::SingleAttach { .. }
+    ));
+    let ops_hook = SockOpsHook::new(&host).unwrap();
+    let mut flow = SockOpsEvent::new(
+        SockOp::ActiveEstablished,
+        1,
+        sa("10.0.0.1:1"),
+        sa("10.0.0.2:2"),
+    );
+    flow.flow.compartment_id = 5;
+    assert_eq!(ops_hook.process(&flow).unwrap().programs_run, 1);
+    flow.flow.compartment_id = 6;
+    assert_eq!(
+        ops_hook.process(&flow).unwrap().programs_run,
+        0,
+        "no wildcard program"
+    );
+}
+
+#[test]
 fn connect_authorization_undoes_writes() {
     for engine in ENGINES {
         let (host, loaded) = windows(engine);
-        let programs = [prog(&loaded, "auth_rewrites"), prog(&loaded, "auth_tag6")];
+        let _a = attach(
+            &host,
+            &loaded,
+            "auth_rewrites",
+            "cgroup_inet4_connect_authorization",
+            WILDCARD,
+        );
+        let _b = attach(
+            &host,
+            &loaded,
+            "auth_tag6",
+            "cgroup_inet4_connect_authorization",
+            WILDCARD,
+        );
+        let hook = SockAddrHook::new(&host, "cgroup_inet4_connect_authorization").unwrap();
         let e = SockAddrEvent::new(sa("10.0.0.1:1000"), sa("10.0.0.2:80"));
-        let out = sock_addr::run_windows(
-            &mut host.batch(),
-            SockAddrLayer::ConnectAuthorization,
-            Family::V4,
-            programs,
-            &e,
-        )
-        .unwrap();
+        let out = hook.process(&e).unwrap();
         assert_eq!(
             (out.verdict, out.redirect, out.programs_run),
             (SockAddrVerdict::ProceedSoft, None, 2)
@@ -367,8 +446,10 @@ fn connect_authorization_undoes_writes() {
 fn sockops_counts_flows() {
     for engine in ENGINES {
         let (host, loaded) = windows(engine);
-        let p = prog(&loaded, "flow_counter");
-        let run = |e: &SockOpsEvent| sock_ops::run(&mut host.batch(), [p], e).unwrap();
+        let _link = attach(&host, &loaded, "flow_counter", "cgroup_sock_ops", WILDCARD);
+        let hook = SockOpsHook::new(&host).unwrap();
+        let mut ctx = hook.new_context().unwrap();
+        let mut batch = hook.hook().batch();
         let mut flows = Vec::new();
         for (i, (op, remote)) in [
             (SockOp::ActiveEstablished, "10.0.0.2:80"),
@@ -381,12 +462,13 @@ fn sockops_counts_flows() {
         {
             let mut e = SockOpsEvent::new(op, 100 + i as u64, sa("10.0.0.1:1234"), sa(remote));
             e.flow = e.flow.from_process(77, i as u32);
-            let out = run(&e);
+            let out = hook.run(&mut batch, &mut ctx, &e).unwrap();
             assert_eq!(
                 out.permitted,
                 !remote.ends_with(":6666"),
                 "{engine:?} {remote}"
             );
+            assert_eq!(out.programs_run, 1);
             flows.push(e);
         }
         let flow_map = loaded.map("flows").unwrap();
@@ -405,8 +487,9 @@ fn sockops_counts_flows() {
         for e in &flows[..3] {
             let mut gone = e.clone();
             gone.op = SockOp::Deleted;
-            assert!(run(&gone).permitted);
+            assert!(hook.run(&mut batch, &mut ctx, &gone).unwrap().permitted);
         }
+        drop(batch);
         assert_eq!(counts(loaded.map("flow_events").unwrap(), 3), [3, 1, 3]);
         let left: Vec<Vec<u8>> = entries(flow_map).into_iter().map(|(k, _)| k).collect();
         assert_eq!(left, [103u64.to_ne_bytes().to_vec()]);
@@ -418,10 +501,30 @@ fn linux_cgroup_connect_and_bind() {
     for engine in ENGINES {
         let (host, _) = host(&LINUX);
         let loaded = load(&host, "linux_sock.o", engine);
-        let connect = [
-            prog(&loaded, "linux_connect4"),
-            prog(&loaded, "linux_connect4_bump"),
-        ];
+        const CGROUP: u64 = 9;
+        let _c = attach(
+            &host,
+            &loaded,
+            "linux_connect4",
+            "cgroup_inet4_connect",
+            CGROUP,
+        );
+        let _d = attach(
+            &host,
+            &loaded,
+            "linux_connect4_bump",
+            "cgroup_inet4_connect",
+            WILDCARD,
+        );
+        let _e = attach(
+            &host,
+            &loaded,
+            "linux_connect6",
+            "cgroup_inet6_connect",
+            WILDCARD,
+        );
+        let _f = attach(&host, &loaded, "linux_bind4", "cgroup_inet4_bind", WILDCARD);
+        let _g = attach(&host, &loaded, "linux_bind6", "cgroup_inet6_bind", WILDCARD);
         let map = loaded.map("connect_map").unwrap();
         let ep = |a: &str| {
             let a = v4(a);
@@ -436,17 +539,9 @@ fn linux_cgroup_connect_and_bind() {
         e.user_id = 1000;
         e.group_id = 100;
         e.socket_cookie = 77;
-        let run = |layer, family, programs: &[&Program], e: &SockAddrEvent| {
-            sock_addr::run_linux(
-                &mut host.batch(),
-                layer,
-                family,
-                programs.iter().copied(),
-                e,
-            )
-            .unwrap()
-        };
-        let out = run(SockAddrLayer::Connect, Family::V4, &connect, &e);
+        let hook = |name: &str| CgroupSockAddrHook::new(&host, name).unwrap();
+        let connect4 = hook("cgroup_inet4_connect");
+        let out = connect4.process(CGROUP, &e).unwrap();
         assert!(out.allowed, "{engine:?}");
         assert_eq!(
             out.address,
@@ -459,46 +554,46 @@ fn linux_cgroup_connect_and_bind() {
             counts(callers, 3),
             [(500 << 32) | 501, (100 << 32) | 1000, 77]
         );
+        // Another cgroup: only the wildcard program.
+        let out = connect4.process(CGROUP + 1, &e).unwrap();
+        assert_eq!(
+            (out.allowed, out.address, out.programs_run),
+            (true, None, 1)
+        );
         e.remote = sa("10.0.0.1:25");
-        let out = run(SockAddrLayer::Connect, Family::V4, &connect, &e);
+        let out = connect4.process(CGROUP, &e).unwrap();
         assert_eq!(
             (out.allowed, out.address, out.programs_run),
             (false, None, 2),
             "all programs run"
         );
-        let c6 = [prog(&loaded, "linux_connect6")];
         e.remote = sa("[2001:db8::1]:80");
-        let out = run(SockAddrLayer::Connect, Family::V6, &c6, &e);
+        let out = hook("cgroup_inet6_connect").process(CGROUP, &e).unwrap();
         assert_eq!(
             (out.allowed, out.address),
             (true, Some(sa("[2001:db8::1]:8443")))
         );
-        let b4 = [prog(&loaded, "linux_bind4")];
+        let bind4 = hook("cgroup_inet4_bind");
         e.local = sa("0.0.0.0:80");
-        assert!(!run(SockAddrLayer::Bind, Family::V4, &b4, &e).allowed);
+        assert!(!bind4.process(CGROUP, &e).unwrap().allowed);
         e.user_id = 0;
-        assert!(run(SockAddrLayer::Bind, Family::V4, &b4, &e).allowed);
+        assert!(bind4.process(CGROUP, &e).unwrap().allowed);
         e.local = sa("0.0.0.0:5000");
-        let out = run(SockAddrLayer::Bind, Family::V4, &b4, &e);
+        let out = bind4.process(CGROUP, &e).unwrap();
         assert_eq!(
             (out.allowed, out.address),
             (true, Some(sa("127.0.0.1:5000")))
         );
-        let b6 = [prog(&loaded, "linux_bind6")];
+        let bind6 = hook("cgroup_inet6_bind");
         e.local = sa("[::]:5000");
-        assert!(run(SockAddrLayer::Bind, Family::V6, &b6, &e).allowed);
+        assert!(bind6.process(CGROUP, &e).unwrap().allowed);
         e.sock_type = 2;
-        assert!(!run(SockAddrLayer::Bind, Family::V6, &b6, &e).allowed);
-        // A Windows-type program is refused by a Linux hook, and the other way round.
-        let err =
-            sock_addr::run_windows(&mut host.batch(), SockAddrLayer::Bind, Family::V6, b6, &e)
-                .unwrap_err();
+        assert!(!bind6.process(CGROUP, &e).unwrap().allowed);
+        // eBPF for Windows' wrapper refuses a Linux host's hook.
+        let err = SockAddrHook::new(&host, "cgroup_inet4_connect").unwrap_err();
         assert_eq!(
             err.to_string(),
-            format!(
-                "cgroup/bind6 hook: program {} is a cgroup_sock_addr program, the hook runs sock_addr programs",
-                b6[0].id()
-            )
+            "the host has no hook for attach type cgroup_inet4_connect"
         );
     }
 }

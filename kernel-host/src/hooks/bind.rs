@@ -13,17 +13,19 @@
 //!   deny. No program attached permits. At unbind the result is ignored: always permitted.
 //! - With `BIND_REDIRECT`, the address the program wrote into `socket_address` is reported
 //!   ([`BindOutcome::redirect`]); eBPF for Windows' docs note WFP does not apply it.
-//! - The hook is single-attach; should a caller hand it several programs, they run in order
-//!   until one denies, and the most restrictive verdict wins (deny > permit-hard > redirect
-//!   > permit-soft).
+//! - The hook is single-attach ([`Capability::Single`]), without an attach parameter. (Were
+//!   several programs run, the most restrictive verdict would win: deny > permit-hard >
+//!   redirect > permit-soft, a deny ending the run.)
 
 use alloc::vec::Vec;
 use core::net::{Ipv4Addr, SocketAddrV4};
 
 use super::sock::{put_u32, put_u64, SockHookError, SockHookErrorKind, AF_INET};
-use crate::context::{Packet, MAX_PACKET};
-use crate::invoke::{Batch, InvokeError, InvokeErrorKind};
-use crate::program::Program;
+use super::{Capability, Flow, Hook, HookSpec, WILDCARD};
+use crate::context::{Context, ContextError, Packet, MAX_PACKET};
+use crate::invoke::Batch;
+use crate::object::ObjectError;
+use crate::Host;
 
 const HOOK: &str = "bind";
 
@@ -161,63 +163,107 @@ fn address(bytes: &[u8]) -> SocketAddrV4 {
     )
 }
 
-/// Runs `programs` (in order) on `event` as the bind hook.
-pub fn run<'p>(
-    batch: &mut Batch<'_>,
-    programs: impl IntoIterator<Item = &'p Program>,
-    event: &BindEvent,
-) -> Result<BindOutcome, SockHookError> {
-    if event.app_id.len() > MAX_PACKET {
-        return Err(SockHookError::new(
-            HOOK,
-            SockHookErrorKind::AppIdTooLong {
-                len: event.app_id.len(),
-            },
-        ));
+/// The bind hook this family serves.
+pub(crate) const SPECS: &[HookSpec] = &[HookSpec {
+    platform: "windows",
+    attach_type: "bind",
+    program_type: "bind",
+    capability: Capability::Single,
+}];
+
+/// eBPF for Windows' bind attach point of a host (attach with the attach type `bind`; it
+/// takes one program and no attach parameter: [`WILDCARD`]).
+#[derive(Clone, Debug)]
+pub struct BindHook {
+    hook: Hook,
+}
+
+impl BindHook {
+    /// The host's bind hook (an eBPF for Windows host's).
+    pub fn new(host: &Host) -> Result<BindHook, ObjectError> {
+        Ok(BindHook {
+            hook: host.hook("bind")?,
+        })
     }
-    let fields = fields(event);
-    let mut outcome = BindOutcome {
-        verdict: BindVerdict::PermitSoft,
-        redirect: None,
-        programs_run: 0,
-    };
-    for program in programs {
-        if program.program_type().name != "bind" {
-            return Err(SockHookError::new(
-                HOOK,
-                SockHookErrorKind::WrongProgramType {
-                    program: program.id(),
-                    got: program.program_type().name,
-                    expected: "bind",
-                },
-            ));
+
+    /// The underlying attach point.
+    pub fn hook(&self) -> &Hook {
+        &self.hook
+    }
+
+    /// A context for [`BindHook::run`] (reuse it across events).
+    pub fn new_context(&self) -> Result<Context, ContextError> {
+        self.hook.new_context()
+    }
+
+    /// Runs the attached program on `event`, in `ctx` (a context of this hook's).
+    pub fn run(
+        &self,
+        batch: &mut Batch<'_>,
+        ctx: &mut Context,
+        event: &BindEvent,
+    ) -> Result<BindOutcome, SockHookError> {
+        let fail = |kind| SockHookError::new(HOOK, kind);
+        if event.app_id.len() > MAX_PACKET {
+            return Err(fail(SockHookErrorKind::AppIdTooLong {
+                len: event.app_id.len(),
+            }));
         }
-        let fail = |kind| SockHookError::new(HOOK, SockHookErrorKind::Invoke(kind));
-        let context_error = |e| fail(InvokeError::new(program.id(), InvokeErrorKind::Context(e)));
-        let mut ctx = program.new_context().map_err(context_error)?;
-        ctx.set_fields(&fields).map_err(context_error)?;
-        ctx.packet = Some(Packet::exact(&event.app_id).map_err(context_error)?);
-        let r0 = batch.invoke(program, &mut ctx).map_err(fail)?;
-        outcome.programs_run += 1;
-        if event.operation == BindOperation::Unbind {
-            continue;
-        }
-        let verdict = BindVerdict::from_return(r0);
-        if verdict == BindVerdict::Redirect {
-            let to = address(&ctx.bytes);
-            if to != event.address {
-                outcome.redirect = Some(to);
+        let fields = fields(event);
+        ctx.set_fields(&fields)
+            .map_err(|e| fail(SockHookErrorKind::Context(e)))?;
+        match &mut ctx.packet {
+            Some(p) => {
+                p.buf.clear();
+                p.buf.extend_from_slice(&event.app_id);
+                (p.meta, p.start, p.end) = (0, 0, event.app_id.len());
+            }
+            None => {
+                let packet = Packet::exact(&event.app_id)
+                    .map_err(|e| fail(SockHookErrorKind::Context(e)))?;
+                ctx.packet = Some(packet);
             }
         }
-        outcome.verdict = outcome.verdict.max(verdict);
-        if verdict == BindVerdict::Deny {
-            break;
+        let mut outcome = BindOutcome {
+            verdict: BindVerdict::PermitSoft,
+            redirect: None,
+            programs_run: 0,
+        };
+        let unbind = event.operation == BindOperation::Unbind;
+        outcome.programs_run = self
+            .hook
+            .run(batch, WILDCARD, ctx, |_, r0, ctx| {
+                if unbind {
+                    return Flow::Continue;
+                }
+                let verdict = BindVerdict::from_return(r0);
+                if verdict == BindVerdict::Redirect {
+                    let to = address(&ctx.bytes);
+                    outcome.redirect = (to != event.address).then_some(to);
+                }
+                outcome.verdict = outcome.verdict.max(verdict);
+                if verdict == BindVerdict::Deny {
+                    Flow::Stop
+                } else {
+                    Flow::Continue
+                }
+            })
+            .map_err(|e| fail(SockHookErrorKind::Invoke(e)))?;
+        if outcome.verdict != BindVerdict::Redirect {
+            outcome.redirect = None;
         }
+        Ok(outcome)
     }
-    if outcome.verdict != BindVerdict::Redirect {
-        outcome.redirect = None;
+
+    /// Runs the hook once on `event` with a context and a batch of its own (a convenience:
+    /// [`BindHook::run`] with a reused context and a batch is the fast path).
+    pub fn process(&self, event: &BindEvent) -> Result<BindOutcome, SockHookError> {
+        let mut ctx = self
+            .new_context()
+            .map_err(|e| SockHookError::new(HOOK, SockHookErrorKind::Context(e)))?;
+        let mut batch = self.hook.batch();
+        self.run(&mut batch, &mut ctx, event)
     }
-    Ok(outcome)
 }
 
 #[cfg(test)]

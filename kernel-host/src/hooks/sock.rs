@@ -5,12 +5,25 @@
 //!
 //! Addresses and ports go into contexts in network byte order, other numbers in the host's.
 
-use alloc::boxed::Box;
 use core::fmt;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-use crate::context::HookState;
+use crate::context::{Context, ContextError, EventData};
 use crate::invoke::InvokeError;
+
+/// The socket hooks' use of [`EventData::values`]: `bpf_get_current_pid_tgid`'s value.
+pub(crate) const PID_TGID: usize = 0;
+/// The family's second number: `bpf_get_current_logon_id`'s (Windows sock_addr),
+/// `bpf_get_current_uid_gid`'s (Linux) or `bpf_sock_ops_get_flow_id`'s (sockops).
+pub(crate) const SECOND: usize = 1;
+/// `bpf_get_socket_cookie`'s value.
+pub(crate) const COOKIE: usize = 2;
+/// Flags: [`FLAG_ADMIN`], [`FLAG_REDIRECT_CONTEXT`].
+pub(crate) const FLAGS: usize = 3;
+/// `bpf_is_current_admin` returns 1.
+pub(crate) const FLAG_ADMIN: u64 = 1;
+/// `bpf_sock_addr_set_redirect_context` may be called (the connect layers).
+pub(crate) const FLAG_REDIRECT_CONTEXT: u64 = 2;
 
 /// eBPF for Windows' `AF_INET` (`include/net/ip.h`), the same on Linux.
 pub const AF_INET: u32 = 2;
@@ -157,19 +170,37 @@ impl SockAddrEvent {
         (u64::from(self.process_id) << 32) | u64::from(self.thread_id)
     }
 
-    /// The helpers' view of the event.
-    pub(crate) fn hook_state(&self, redirect_context_allowed: bool) -> Box<HookState> {
-        Box::new(HookState {
-            pid_tgid: self.pid_tgid(),
-            uid_gid: (u64::from(self.group_id) << 32) | u64::from(self.user_id),
-            logon_id: self.logon_id,
-            is_admin: self.is_admin,
-            socket_cookie: self.socket_cookie,
-            flow_id: 0,
-            network_context: self.network_context.map(|n| n.to_bytes()),
-            redirect_context_allowed,
-            redirect_context: None,
-        })
+    /// `bpf_get_current_uid_gid`'s value.
+    pub fn uid_gid(&self) -> u64 {
+        (u64::from(self.group_id) << 32) | u64::from(self.user_id)
+    }
+
+    /// Gives `ctx` the event's data for the helpers (reusing what `ctx` holds): `second` in
+    /// the family's [`SECOND`] slot, and whether the redirect context may be set.
+    pub(crate) fn give(&self, ctx: &mut Context, second: u64, redirect_context: bool) {
+        let flags = if self.is_admin { FLAG_ADMIN } else { 0 }
+            | if redirect_context {
+                FLAG_REDIRECT_CONTEXT
+            } else {
+                0
+            };
+        let values = [self.pid_tgid(), second, self.socket_cookie, flags];
+        let fill = |e: &mut EventData| {
+            e.values = values;
+            e.input.clear();
+            if let Some(n) = &self.network_context {
+                e.input.extend_from_slice(&n.to_bytes());
+            }
+            e.output.clear();
+        };
+        match ctx.event_mut() {
+            Some(e) => fill(e),
+            None => {
+                let mut e = EventData::default();
+                fill(&mut e);
+                ctx.set_event(Some(e));
+            }
+        }
     }
 }
 
@@ -193,19 +224,12 @@ pub enum SockHookErrorKind {
         /// The address given.
         address: SocketAddr,
     },
+    /// The context given is not of the hook's program type, or could not be filled.
+    Context(ContextError),
     /// The bind hook's application id exceeds the largest packet.
     AppIdTooLong {
         /// Its length.
         len: usize,
-    },
-    /// A program is of another type than the hook runs.
-    WrongProgramType {
-        /// The program's id.
-        program: u32,
-        /// Its type.
-        got: &'static str,
-        /// The hook's.
-        expected: &'static str,
     },
     /// A program's invocation failed.
     Invoke(InvokeError),
@@ -239,18 +263,11 @@ impl fmt::Display for SockHookError {
                 f,
                 "the {which} address {address} is not {expected}, as the hook's are"
             ),
+            SockHookErrorKind::Context(e) => write!(f, "{e}"),
             SockHookErrorKind::AppIdTooLong { len } => write!(
                 f,
                 "an application id of {len} bytes exceeds {}",
                 crate::context::MAX_PACKET
-            ),
-            SockHookErrorKind::WrongProgramType {
-                program,
-                got,
-                expected,
-            } => write!(
-                f,
-                "program {program} is a {got} program, the hook runs {expected} programs"
             ),
             SockHookErrorKind::Invoke(e) => write!(f, "{e}"),
         }

@@ -26,6 +26,7 @@
 //! rejects (`EPERM`), and the address the programs left is the one the call uses
 //! ([`CgroupSockAddrOutcome::address`]).
 
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::net::SocketAddr;
 
@@ -35,9 +36,11 @@ use super::sock::{
     check_family, get_address, put_address, put_u32, put_u64, Family, SockAddrEvent, SockHookError,
     SockHookErrorKind, AF_INET, LINUX_AF_INET6, WINDOWS_AF_INET6,
 };
-use crate::context::Context;
+use super::{Capability, Flow, Hook, HookSpec};
+use crate::context::{Context, ContextError};
 use crate::invoke::Batch;
-use crate::program::Program;
+use crate::object::{ObjectError, ObjectErrorKind};
+use crate::Host;
 
 /// Where in a connection's life a socket-address hook runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -229,104 +232,6 @@ pub(crate) fn windows_fields(
     Ok(f)
 }
 
-/// Checks that `program` is of the hook's type.
-fn check_type(
-    hook: &'static str,
-    program: &Program,
-    expected: &'static str,
-) -> Result<(), SockHookError> {
-    if program.program_type().name == expected {
-        return Ok(());
-    }
-    Err(SockHookError::new(
-        hook,
-        SockHookErrorKind::WrongProgramType {
-            program: program.id(),
-            got: program.program_type().name,
-            expected,
-        },
-    ))
-}
-
-/// Runs `programs` (in order) as eBPF for Windows' socket-address hook at `layer`.
-pub fn run_windows<'p>(
-    batch: &mut Batch<'_>,
-    layer: SockAddrLayer,
-    family: Family,
-    programs: impl IntoIterator<Item = &'p Program>,
-    event: &SockAddrEvent,
-) -> Result<SockAddrOutcome, SockHookError> {
-    let hook = layer.hook_name(family);
-    let fields = windows_fields(layer, family, event)?;
-    let mut outcome = SockAddrOutcome {
-        verdict: SockAddrVerdict::ProceedSoft,
-        redirect: None,
-        redirect_context: None,
-        programs_run: 0,
-    };
-    let mut ctx: Option<Context> = None;
-    let user = win::USER_IP..win::USER_PORT + 2;
-    for program in programs {
-        check_type(hook, program, "sock_addr")?;
-        let ctx = match &mut ctx {
-            Some(c) => c,
-            None => ctx.insert(new_context(hook, program, &fields, event, layer)?),
-        };
-        let r0 = batch
-            .invoke(program, ctx)
-            .map_err(|e| SockHookError::new(hook, SockHookErrorKind::Invoke(e)))?;
-        outcome.programs_run += 1;
-        let verdict = SockAddrVerdict::from_return(r0);
-        outcome.verdict = outcome.verdict.max(verdict);
-        if verdict == SockAddrVerdict::Reject {
-            break;
-        }
-        if ctx.bytes[user.clone()] != fields[user.clone()] {
-            if layer == SockAddrLayer::Connect {
-                outcome.redirect = Some(get_address(
-                    &ctx.bytes,
-                    win::USER_IP,
-                    win::USER_PORT,
-                    family,
-                ));
-                break;
-            }
-            ctx.bytes[..win::SIZE].copy_from_slice(&fields);
-        }
-    }
-    if outcome.verdict != SockAddrVerdict::Reject {
-        outcome.redirect_context = ctx
-            .and_then(|mut c| c.hook.take())
-            .and_then(|h| h.redirect_context);
-    } else {
-        outcome.redirect = None;
-    }
-    Ok(outcome)
-}
-
-/// A context for `program` holding `fields`, with the event's helper state.
-fn new_context(
-    hook: &'static str,
-    program: &Program,
-    fields: &[u8],
-    event: &SockAddrEvent,
-    layer: SockAddrLayer,
-) -> Result<Context, SockHookError> {
-    let err = |e| {
-        SockHookError::new(
-            hook,
-            SockHookErrorKind::Invoke(crate::invoke::InvokeError::new(
-                program.id(),
-                crate::invoke::InvokeErrorKind::Context(e),
-            )),
-        )
-    };
-    let mut ctx = program.new_context().map_err(err)?;
-    ctx.set_fields(fields).map_err(err)?;
-    ctx.hook = Some(event.hook_state(layer == SockAddrLayer::Connect));
-    Ok(ctx)
-}
-
 /// The `struct bpf_sock_addr` Linux builds for `event` at `layer` (connect or bind).
 pub(crate) fn linux_fields(
     layer: SockAddrLayer,
@@ -361,46 +266,248 @@ pub(crate) fn linux_fields(
     Ok(f)
 }
 
-/// Runs `programs` (all, in order) as Linux's cgroup socket-address hook at `layer`.
-pub fn run_linux<'p>(
-    batch: &mut Batch<'_>,
+/// The socket-address hooks this family serves (capabilities as `netebpfext` declares
+/// them; Linux's cgroup hooks take several programs, `BPF_F_ALLOW_MULTI`).
+pub(crate) const SPECS: &[HookSpec] = &[
+    win("cgroup_inet4_connect", Capability::Multi),
+    win("cgroup_inet6_connect", Capability::Multi),
+    win("cgroup_inet4_recv_accept", Capability::SinglePerParameter),
+    win("cgroup_inet6_recv_accept", Capability::SinglePerParameter),
+    win("cgroup_inet4_connect_authorization", Capability::Multi),
+    win("cgroup_inet6_connect_authorization", Capability::Multi),
+    win("cgroup_inet4_bind", Capability::Multi),
+    win("cgroup_inet6_bind", Capability::Multi),
+    win("cgroup_inet4_listen", Capability::SinglePerParameter),
+    win("cgroup_inet6_listen", Capability::SinglePerParameter),
+    lin("cgroup_inet4_connect"),
+    lin("cgroup_inet6_connect"),
+    lin("cgroup_inet4_bind"),
+    lin("cgroup_inet6_bind"),
+];
+
+const fn win(attach_type: &'static str, capability: Capability) -> HookSpec {
+    HookSpec {
+        platform: "windows",
+        attach_type,
+        program_type: "sock_addr",
+        capability,
+    }
+}
+
+const fn lin(attach_type: &'static str) -> HookSpec {
+    HookSpec {
+        platform: "linux",
+        attach_type,
+        program_type: "cgroup_sock_addr",
+        capability: Capability::Multi,
+    }
+}
+
+/// The hook of `attach_type` on `host` if it is a socket-address hook of `platform`.
+fn sock_addr_hook(
+    host: &Host,
+    platform: &str,
+    attach_type: &str,
+) -> Result<(Hook, SockAddrLayer, Family), ObjectError> {
+    let no_hook = || {
+        ObjectError::new(ObjectErrorKind::NoHook {
+            attach_type: String::from(attach_type),
+        })
+    };
+    if host.platform().name != platform {
+        return Err(no_hook());
+    }
+    let hook = host.hook(attach_type)?;
+    let (layer, family) = SockAddrLayer::of(hook.attach_type()).ok_or_else(no_hook)?;
+    Ok((hook, layer, family))
+}
+
+fn context_error(hook: &'static str) -> impl Fn(ContextError) -> SockHookError {
+    move |e| SockHookError::new(hook, SockHookErrorKind::Context(e))
+}
+
+/// An eBPF for Windows socket-address attach point of a host (`cgroup_inet4_connect`, ...):
+/// attach with the compartment id as the parameter, [`WILDCARD`](super::WILDCARD) for every
+/// compartment; an event runs its compartment's programs, then the wildcard ones.
+#[derive(Clone, Debug)]
+pub struct SockAddrHook {
+    hook: Hook,
     layer: SockAddrLayer,
     family: Family,
-    programs: impl IntoIterator<Item = &'p Program>,
-    event: &SockAddrEvent,
-) -> Result<CgroupSockAddrOutcome, SockHookError> {
-    let hook = layer.hook_name(family);
-    let fields = linux_fields(layer, family, event)?;
-    let ip = match family {
-        Family::V4 => linux::USER_IP4,
-        Family::V6 => linux::USER_IP6,
-    };
-    let original = get_address(&fields, ip, linux::USER_PORT, family);
-    let mut outcome = CgroupSockAddrOutcome {
-        allowed: true,
-        address: None,
-        programs_run: 0,
-    };
-    let mut ctx: Option<Context> = None;
-    for program in programs {
-        check_type(hook, program, "cgroup_sock_addr")?;
-        let ctx = match &mut ctx {
-            Some(c) => c,
-            None => ctx.insert(new_context(hook, program, &fields, event, layer)?),
+}
+
+impl SockAddrHook {
+    /// The hook of `attach_type` (`cgroup_inet4_connect`, `cgroup_inet6_recv_accept`, ...)
+    /// of an eBPF for Windows host.
+    pub fn new(host: &Host, attach_type: &str) -> Result<SockAddrHook, ObjectError> {
+        let (hook, layer, family) = sock_addr_hook(host, "windows", attach_type)?;
+        Ok(SockAddrHook {
+            hook,
+            layer,
+            family,
+        })
+    }
+
+    /// The underlying attach point.
+    pub fn hook(&self) -> &Hook {
+        &self.hook
+    }
+
+    /// The layer and family.
+    pub fn layer(&self) -> (SockAddrLayer, Family) {
+        (self.layer, self.family)
+    }
+
+    /// A context for [`SockAddrHook::run`] (reuse it across events).
+    pub fn new_context(&self) -> Result<Context, ContextError> {
+        self.hook.new_context()
+    }
+
+    /// Runs the programs attached for the event's compartment (then the wildcard ones) on
+    /// `event`, in `ctx` (a context of this hook's).
+    pub fn run(
+        &self,
+        batch: &mut Batch<'_>,
+        ctx: &mut Context,
+        event: &SockAddrEvent,
+    ) -> Result<SockAddrOutcome, SockHookError> {
+        let (layer, family) = (self.layer, self.family);
+        let hook = layer.hook_name(family);
+        let fields = windows_fields(layer, family, event)?;
+        ctx.set_fields(&fields).map_err(context_error(hook))?;
+        event.give(ctx, event.logon_id, layer == SockAddrLayer::Connect);
+        let mut outcome = SockAddrOutcome {
+            verdict: SockAddrVerdict::ProceedSoft,
+            redirect: None,
+            redirect_context: None,
+            programs_run: 0,
         };
-        let r0 = batch
-            .invoke(program, ctx)
+        let user = win::USER_IP..win::USER_PORT + 2;
+        let parameter = u64::from(event.compartment_id);
+        outcome.programs_run = self
+            .hook
+            .run(batch, parameter, ctx, |_, r0, ctx| {
+                let verdict = SockAddrVerdict::from_return(r0);
+                outcome.verdict = outcome.verdict.max(verdict);
+                if verdict == SockAddrVerdict::Reject {
+                    return Flow::Stop;
+                }
+                if ctx.bytes[user.clone()] != fields[user.clone()] {
+                    if layer == SockAddrLayer::Connect {
+                        let to = get_address(&ctx.bytes, win::USER_IP, win::USER_PORT, family);
+                        outcome.redirect = Some(to);
+                        return Flow::Stop;
+                    }
+                    ctx.bytes[..win::SIZE].copy_from_slice(&fields);
+                }
+                Flow::Continue
+            })
             .map_err(|e| SockHookError::new(hook, SockHookErrorKind::Invoke(e)))?;
-        outcome.programs_run += 1;
-        if r0 & 1 == 0 {
-            outcome.allowed = false;
+        if outcome.verdict == SockAddrVerdict::Reject {
+            outcome.redirect = None;
+        } else {
+            outcome.redirect_context = ctx
+                .event()
+                .filter(|e| !e.output.is_empty())
+                .map(|e| e.output.clone());
         }
+        Ok(outcome)
     }
-    if let Some(ctx) = &ctx {
+
+    /// Runs the hook once on `event` with a context and a batch of its own (a convenience:
+    /// [`SockAddrHook::run`] with a reused context and a batch is the fast path).
+    pub fn process(&self, event: &SockAddrEvent) -> Result<SockAddrOutcome, SockHookError> {
+        let hook = self.layer.hook_name(self.family);
+        let mut ctx = self.new_context().map_err(context_error(hook))?;
+        let mut batch = self.hook.batch();
+        self.run(&mut batch, &mut ctx, event)
+    }
+}
+
+/// A Linux cgroup socket-address attach point of a host (`cgroup_inet4_connect`,
+/// `cgroup_inet6_connect`, `cgroup_inet4_bind`, `cgroup_inet6_bind`): attach with the
+/// cgroup's id (any number the embedding host gives its cgroups) as the parameter,
+/// [`WILDCARD`](super::WILDCARD) for every cgroup.
+#[derive(Clone, Debug)]
+pub struct CgroupSockAddrHook {
+    hook: Hook,
+    layer: SockAddrLayer,
+    family: Family,
+}
+
+impl CgroupSockAddrHook {
+    /// The hook of `attach_type` of a Linux host.
+    pub fn new(host: &Host, attach_type: &str) -> Result<CgroupSockAddrHook, ObjectError> {
+        let (hook, layer, family) = sock_addr_hook(host, "linux", attach_type)?;
+        Ok(CgroupSockAddrHook {
+            hook,
+            layer,
+            family,
+        })
+    }
+
+    /// The underlying attach point.
+    pub fn hook(&self) -> &Hook {
+        &self.hook
+    }
+
+    /// The layer (connect or bind) and family.
+    pub fn layer(&self) -> (SockAddrLayer, Family) {
+        (self.layer, self.family)
+    }
+
+    /// A context for [`CgroupSockAddrHook::run`] (reuse it across events).
+    pub fn new_context(&self) -> Result<Context, ContextError> {
+        self.hook.new_context()
+    }
+
+    /// Runs every program attached for `cgroup` (then the wildcard ones) on `event`, in `ctx`.
+    pub fn run(
+        &self,
+        batch: &mut Batch<'_>,
+        cgroup: u64,
+        ctx: &mut Context,
+        event: &SockAddrEvent,
+    ) -> Result<CgroupSockAddrOutcome, SockHookError> {
+        let (layer, family) = (self.layer, self.family);
+        let hook = layer.hook_name(family);
+        let fields = linux_fields(layer, family, event)?;
+        ctx.set_fields(&fields).map_err(context_error(hook))?;
+        event.give(ctx, event.uid_gid(), false);
+        let ip = match family {
+            Family::V4 => linux::USER_IP4,
+            Family::V6 => linux::USER_IP6,
+        };
+        let mut allowed = true;
+        let programs_run = self
+            .hook
+            .run(batch, cgroup, ctx, |_, r0, _| {
+                if r0 & 1 == 0 {
+                    allowed = false;
+                }
+                Flow::Continue
+            })
+            .map_err(|e| SockHookError::new(hook, SockHookErrorKind::Invoke(e)))?;
+        let original = get_address(&fields, ip, linux::USER_PORT, family);
         let now = get_address(&ctx.bytes, ip, linux::USER_PORT, family);
-        outcome.address = (now != original).then_some(now);
+        Ok(CgroupSockAddrOutcome {
+            allowed,
+            address: (now != original).then_some(now),
+            programs_run,
+        })
     }
-    Ok(outcome)
+
+    /// Runs the hook once on `event` for `cgroup` with a context and a batch of its own.
+    pub fn process(
+        &self,
+        cgroup: u64,
+        event: &SockAddrEvent,
+    ) -> Result<CgroupSockAddrOutcome, SockHookError> {
+        let hook = self.layer.hook_name(self.family);
+        let mut ctx = self.new_context().map_err(context_error(hook))?;
+        let mut batch = self.hook.batch();
+        self.run(&mut batch, cgroup, &mut ctx, event)
+    }
 }
 
 #[cfg(test)]

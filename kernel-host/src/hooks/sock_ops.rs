@@ -20,9 +20,11 @@ use super::sock::{
     check_family, put_address, put_u32, put_u64, Family, SockAddrEvent, SockHookError,
     SockHookErrorKind, AF_INET, WINDOWS_AF_INET6,
 };
-use crate::context::Context;
-use crate::invoke::{Batch, InvokeError, InvokeErrorKind};
-use crate::program::Program;
+use super::{Capability, Flow, Hook, HookSpec};
+use crate::context::{Context, ContextError};
+use crate::invoke::Batch;
+use crate::object::ObjectError;
+use crate::Host;
 
 const HOOK: &str = "sockops";
 
@@ -111,54 +113,81 @@ pub(crate) fn fields(event: &SockOpsEvent) -> Result<[u8; SIZE], SockHookError> 
     Ok(f)
 }
 
-/// Runs `programs` (in order) on `event` as the sockops hook.
-pub fn run<'p>(
-    batch: &mut Batch<'_>,
-    programs: impl IntoIterator<Item = &'p Program>,
-    event: &SockOpsEvent,
-) -> Result<SockOpsOutcome, SockHookError> {
-    let fields = fields(event)?;
-    let mut outcome = SockOpsOutcome {
-        permitted: true,
-        programs_run: 0,
-    };
-    let mut ctx: Option<Context> = None;
-    for program in programs {
-        if program.program_type().name != "sockops" {
-            return Err(SockHookError::new(
-                HOOK,
-                SockHookErrorKind::WrongProgramType {
-                    program: program.id(),
-                    got: program.program_type().name,
-                    expected: "sockops",
-                },
-            ));
-        }
-        let fail = |e| SockHookError::new(HOOK, SockHookErrorKind::Invoke(e));
-        let context_error = |e| fail(InvokeError::new(program.id(), InvokeErrorKind::Context(e)));
-        let ctx = match &mut ctx {
-            Some(c) => {
-                // The context is read-only to programs; restore it for the next anyway.
-                c.bytes[..SIZE].copy_from_slice(&fields);
-                c
-            }
-            None => {
-                let mut c = program.new_context().map_err(context_error)?;
-                c.set_fields(&fields).map_err(context_error)?;
-                let mut state = event.flow.hook_state(false);
-                state.flow_id = event.flow_id;
-                c.hook = Some(state);
-                ctx.insert(c)
-            }
-        };
-        let r0 = batch.invoke(program, ctx).map_err(fail)?;
-        outcome.programs_run += 1;
-        if event.op != SockOp::Deleted && r0 as u32 != 0 {
-            outcome.permitted = false;
-            break;
-        }
+/// The sockops hook this family serves: one program per compartment and one wildcard.
+pub(crate) const SPECS: &[HookSpec] = &[HookSpec {
+    platform: "windows",
+    attach_type: "cgroup_sock_ops",
+    program_type: "sockops",
+    capability: Capability::SinglePerParameter,
+}];
+
+/// eBPF for Windows' sockops attach point of a host (attach type `cgroup_sock_ops`, the
+/// compartment id as the parameter).
+#[derive(Clone, Debug)]
+pub struct SockOpsHook {
+    hook: Hook,
+}
+
+impl SockOpsHook {
+    /// The host's sockops hook (an eBPF for Windows host's).
+    pub fn new(host: &Host) -> Result<SockOpsHook, ObjectError> {
+        Ok(SockOpsHook {
+            hook: host.hook("cgroup_sock_ops")?,
+        })
     }
-    Ok(outcome)
+
+    /// The underlying attach point.
+    pub fn hook(&self) -> &Hook {
+        &self.hook
+    }
+
+    /// A context for [`SockOpsHook::run`] (reuse it across events).
+    pub fn new_context(&self) -> Result<Context, ContextError> {
+        self.hook.new_context()
+    }
+
+    /// Runs the programs attached for the flow's compartment (then the wildcard one) on
+    /// `event`, in `ctx`.
+    pub fn run(
+        &self,
+        batch: &mut Batch<'_>,
+        ctx: &mut Context,
+        event: &SockOpsEvent,
+    ) -> Result<SockOpsOutcome, SockHookError> {
+        let fail = |kind| SockHookError::new(HOOK, kind);
+        let fields = fields(event)?;
+        ctx.set_fields(&fields)
+            .map_err(|e| fail(SockHookErrorKind::Context(e)))?;
+        event.flow.give(ctx, event.flow_id, false);
+        let deleted = event.op == SockOp::Deleted;
+        let mut permitted = true;
+        let parameter = u64::from(event.flow.compartment_id);
+        let programs_run = self
+            .hook
+            .run(batch, parameter, ctx, |_, r0, ctx| {
+                if !deleted && r0 as u32 != 0 {
+                    permitted = false;
+                    return Flow::Stop;
+                }
+                // Read-only to programs; the next one sees the event as it came.
+                ctx.bytes[..SIZE].copy_from_slice(&fields);
+                Flow::Continue
+            })
+            .map_err(|e| fail(SockHookErrorKind::Invoke(e)))?;
+        Ok(SockOpsOutcome {
+            permitted,
+            programs_run,
+        })
+    }
+
+    /// Runs the hook once on `event` with a context and a batch of its own.
+    pub fn process(&self, event: &SockOpsEvent) -> Result<SockOpsOutcome, SockHookError> {
+        let mut ctx = self
+            .new_context()
+            .map_err(|e| SockHookError::new(HOOK, SockHookErrorKind::Context(e)))?;
+        let mut batch = self.hook.batch();
+        self.run(&mut batch, &mut ctx, event)
+    }
 }
 
 #[cfg(test)]
