@@ -61,13 +61,19 @@ fn hook_helpers_are_the_types_own() {
     use ebpf_platform::WINDOWS;
     let table = HelperTable::new(&WINDOWS);
     let t = |name| WINDOWS.program_type(name).unwrap();
-    let f = |id, name| table.get_for(id, t(name)).map(|f| f as usize);
-    assert_eq!(f(0x10000, "sockops"), Some(sock::sock_ops_flow_id as usize));
+    let f = |id, name| table.get_for(id, t(name)).map(|f| f as *const () as usize);
+    assert_eq!(
+        f(0x10000, "sockops"),
+        Some(sock::sock_ops_flow_id as *const () as usize)
+    );
     assert_eq!(
         f(0x10000, "xdp"),
-        Some(packet::xdp_adjust_head_windows as usize)
+        Some(packet::xdp_adjust_head_windows as *const () as usize)
     );
-    assert_eq!(f(19, "sock_addr"), Some(sock::current_pid_tgid as usize));
+    assert_eq!(
+        f(19, "sock_addr"),
+        Some(sock::current_pid_tgid as *const () as usize)
+    );
     assert_eq!(f(19, "xdp"), None, "no process behind an XDP program here");
     assert_eq!(f(0x10001, "sockops"), None);
     assert_eq!(f(1, "sockops"), f(1, "xdp"));
