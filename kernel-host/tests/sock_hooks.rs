@@ -597,3 +597,54 @@ fn linux_cgroup_connect_and_bind() {
         );
     }
 }
+
+#[test]
+fn writes_are_ignored_at_bind_listen_and_recv_accept() {
+    for engine in ENGINES {
+        let (host, loaded) = windows(engine);
+        let e = SockAddrEvent::new(sa("10.0.0.1:1000"), sa("10.0.0.2:80"));
+        for (attach_type, tag) in [
+            ("cgroup_inet4_bind", 4),
+            ("cgroup_inet4_listen", 4),
+            ("cgroup_inet4_recv_accept", 4),
+        ] {
+            let _link = attach(&host, &loaded, "tag4_rewrites", attach_type, WILDCARD);
+            set_verdict(&loaded, tag, 2);
+            let out = SockAddrHook::new(&host, attach_type)
+                .unwrap()
+                .process(&e)
+                .unwrap();
+            assert_eq!(
+                (
+                    out.verdict,
+                    out.redirect,
+                    out.redirect_context,
+                    out.programs_run
+                ),
+                (SockAddrVerdict::ProceedHard, None, None, 1),
+                "{engine:?} {attach_type}"
+            );
+            // `user` is the local end at these layers.
+            let seen = loaded.map("port_seen").unwrap();
+            assert_eq!(
+                u32_at(seen, &4u32.to_ne_bytes()),
+                u32::from(1000u16.to_be())
+            );
+        }
+        // IPv6 at recv_accept: family 23, user = local; the rewrite is no redirect.
+        let _link = attach(
+            &host,
+            &loaded,
+            "connect6_redirect",
+            "cgroup_inet6_recv_accept",
+            WILDCARD,
+        );
+        let hook = SockAddrHook::new(&host, "cgroup_inet6_recv_accept").unwrap();
+        let e6 = SockAddrEvent::new(sa("[2001:db8::1]:80"), sa("[2001:db8::9]:5000"));
+        let out = hook.process(&e6).unwrap();
+        assert_eq!(
+            (out.verdict, out.redirect),
+            (SockAddrVerdict::ProceedHard, None)
+        );
+    }
+}
