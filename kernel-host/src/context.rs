@@ -387,6 +387,20 @@ impl Context {
         }
     }
 
+    /// Sets the 4 bytes at `at` of the structure (a hook's number field, its offset looked up
+    /// once with [`Context::field_offset`]); out of range does nothing.
+    pub(crate) fn set_u32_at(&mut self, at: usize, value: u32) {
+        if at + 4 <= self.layout.size as usize {
+            self.bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
+        }
+    }
+
+    /// The offset of the 4-byte number field `name`.
+    pub(crate) fn field_offset(program_type: &ProgramType, name: &str) -> Option<usize> {
+        let field = program_type.context?.field(name)?;
+        (field.size == 4).then_some(field.offset as usize)
+    }
+
     /// Sets the number field `name` (at most 8 bytes wide) to the low bytes of `value`.
     pub fn set_field(&mut self, name: &'static str, value: u64) -> Result<(), ContextError> {
         let (at, size) = self.number_field(name)?;

@@ -1,4 +1,5 @@
-/* Programs for the Linux XDP hook tests (kernel-host/tests/hooks_*.rs): counters for the
+/* Programs for the Linux XDP hook tests (kernel-host/tests/hooks_*.rs) and the hooks benchmark
+ * (benches/benches/hooks.rs: `pass`): counters for the
  * attach/detach/replace race, tagging programs for the run order, one per action, redirects
  * through a device map and to an interface, IP-in-IP encapsulation with bpf_xdp_adjust_head and
  * a tail trim with bpf_xdp_adjust_tail. */
@@ -27,6 +28,7 @@ static __always_inline void bump(__u32 i)
         __sync_fetch_and_add(n, 1);
 }
 
+SEC("xdp") int pass(struct xdp_md *ctx) { return XDP_PASS; }
 SEC("xdp") int count_a(struct xdp_md *ctx) { bump(0); return XDP_PASS; }
 SEC("xdp") int count_b(struct xdp_md *ctx) { bump(1); return XDP_PASS; }
 SEC("xdp") int count_c(struct xdp_md *ctx) { bump(2); return XDP_PASS; }

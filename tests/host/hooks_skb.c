@@ -21,7 +21,7 @@ int udp_filter(struct __sk_buff *skb)
     return 28;
 }
 
-/* Keeps the first `len - 1` bytes of every packet and reports pkt_type and ifindex there. */
+/* Keeps `len - 1` bytes, one more from an interface above 1000 (reads pkt_type, ifindex). */
 SEC("socket")
 int fields_filter(struct __sk_buff *skb)
 {

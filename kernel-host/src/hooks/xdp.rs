@@ -29,7 +29,7 @@ use alloc::vec::Vec;
 use super::{Capability, Flow, Hook, HookError, HookSpec};
 use crate::context::{Context, ContextError, Redirect};
 use crate::invoke::{Batch, InvokeError};
-use crate::object::ObjectError;
+use crate::object::{ObjectError, ObjectErrorKind};
 use crate::Host;
 
 /// The XDP hooks this family serves.
@@ -99,14 +99,24 @@ pub struct XdpOutcome {
 pub struct XdpHook {
     hook: Hook,
     linux: bool,
+    /// Where the structure holds `ingress_ifindex`.
+    ifindex_at: usize,
 }
 
 impl XdpHook {
     /// The host's XDP hook.
     pub fn new(host: &Host) -> Result<XdpHook, ObjectError> {
+        let hook = host.hook("xdp")?;
+        let ifindex_at =
+            Context::field_offset(hook.program_type(), "ingress_ifindex").ok_or_else(|| {
+                ObjectError::new(ObjectErrorKind::NoHook {
+                    attach_type: "xdp".into(),
+                })
+            })?;
         Ok(XdpHook {
-            hook: host.hook("xdp")?,
+            hook,
             linux: host.platform().name == "linux",
+            ifindex_at,
         })
     }
 
@@ -142,8 +152,8 @@ impl XdpHook {
         ifindex: u32,
         ctx: &mut Context,
     ) -> Result<XdpOutcome, InvokeError> {
-        // Checked by the context's own type: an xdp context has the field.
-        let _ = ctx.set_field("ingress_ifindex", u64::from(ifindex));
+        // Another type's context fails at the invocation.
+        ctx.set_u32_at(self.ifindex_at, ifindex);
         let mut outcome = XdpOutcome {
             action: XdpAction::Pass,
             retval: 0,
