@@ -179,6 +179,22 @@ impl Packet {
         })
     }
 
+    /// A read-only packet holding exactly `data`, without headroom or tail room (the
+    /// application id of a bind event: no helper moves or grows it).
+    pub(crate) fn exact(data: &[u8]) -> Result<Packet, ContextError> {
+        if data.len() > MAX_PACKET {
+            return Err(ContextError::new(ContextErrorKind::PacketTooLarge {
+                len: data.len(),
+            }));
+        }
+        Ok(Packet {
+            buf: data.to_vec(),
+            meta: 0,
+            start: 0,
+            end: data.len(),
+        })
+    }
+
     /// Puts `data` in this packet's buffer as [`Packet::new`] would in a new one: the buffer
     /// as long as a new one's, the headroom zeroed (a program may have written anywhere in it:
     /// eBPF for Windows' adjust_head reaches the buffer's start), and the bytes the previous
