@@ -1,0 +1,374 @@
+//! The eBPF execution context as a `#![no_std]` static library with a C ABI: what a kernel
+//! driver links (`include/ebpf_driver.h` declares every function here).
+//!
+//! - `ebpf_driver_init`: takes the driver's table of OS callbacks ([`os::OsTable`]: pool
+//!   memory, executable memory, clocks, randomness, CPUs, trace, fatal stop) and builds an
+//!   eBPF for Windows execution context on it. Every Rust allocation of the library goes to the
+//!   table's pool ([`os::PoolAllocator`] is the `#[global_allocator]`); a panic traces its
+//!   message and calls the table's `fatal` (the profile sets `panic = "abort"`: nothing
+//!   unwinds).
+//! - `ebpf_driver_epoch_enter` / `ebpf_driver_epoch_exit`: a batch of invocations in one epoch
+//!   guard on one virtual CPU (a hook provider's receive loop).
+//! - `ebpf_driver_xdp_invoke`, `ebpf_driver_bind_invoke`: the hook entry points ([`hook`]).
+//! - `ebpf_driver_teardown`: drops every object, waits for the epoch, frees everything, and
+//!   removes the table.
+//!
+//! Only the interpreter runs programs here: the JIT needs `std`. Executable memory from the
+//! table serves native images.
+//!
+//! This crate is outside the main workspace (its own `[workspace]`): `panic = "abort"`, the
+//! global allocator and the panic handler would clash with std in the workspace's tests.
+//! `check.sh` beside it builds it for `x86_64-unknown-none`, a target without std, so a
+//! dependency that used std would fail that build.
+
+#![no_std]
+
+extern crate alloc;
+
+pub mod hook;
+pub mod os;
+
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use core::panic::PanicInfo;
+
+use ebpf_kernel_host::{Batch, EbpfResult, Host};
+
+use crate::os::{OsTable, PoolAllocator, TableError, TableOs};
+
+#[global_allocator]
+static ALLOCATOR: PoolAllocator = PoolAllocator;
+
+#[panic_handler]
+fn panic(info: &PanicInfo<'_>) -> ! {
+    // Formatting may allocate; a panic inside the allocator is not expected (it only calls
+    // the table), so the message is formatted into a fixed buffer.
+    let mut buf = FixedBuf {
+        bytes: [0; 256],
+        len: 0,
+    };
+    let _ = core::fmt::write(&mut buf, format_args!("ebpf-driver: panic: {info}"));
+    os::fatal(buf.as_str())
+}
+
+/// A fixed buffer for the panic message (no allocation while panicking).
+struct FixedBuf {
+    bytes: [u8; 256],
+    len: usize,
+}
+
+impl FixedBuf {
+    fn as_str(&self) -> &str {
+        match core::str::from_utf8(&self.bytes[..self.len]) {
+            Ok(s) => s,
+            Err(e) => core::str::from_utf8(&self.bytes[..e.valid_up_to()]).unwrap_or(""),
+        }
+    }
+}
+
+impl core::fmt::Write for FixedBuf {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        let room = self.bytes.len() - self.len;
+        let n = s.len().min(room);
+        self.bytes[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
+        self.len += n;
+        Ok(())
+    }
+}
+
+/// One execution context (`ebpf_driver_t` in C).
+#[derive(Debug)]
+pub struct Driver {
+    host: Host,
+}
+
+/// A batch of invocations (`ebpf_epoch_t` in C): an epoch guard on one virtual CPU.
+#[derive(Debug)]
+pub struct Epoch {
+    // The driver outlives every batch (the header's contract), so the borrow is made 'static.
+    batch: Batch<'static>,
+}
+
+fn code(r: EbpfResult) -> u32 {
+    r.code()
+}
+
+/// Creates the execution context on `table`; writes it to `*out`. Returns
+/// `EBPF_ALREADY_INITIALIZED` while another one exists, `EBPF_INVALID_ARGUMENT` for a table of
+/// another size or without a required callback.
+///
+/// # Safety
+///
+/// `table` must point to a valid table and `out` be writable; the callbacks must be callable
+/// from any thread until `ebpf_driver_teardown` returns.
+#[no_mangle]
+pub unsafe extern "C" fn ebpf_driver_init(table: *const OsTable, out: *mut *mut Driver) -> u32 {
+    if table.is_null() || out.is_null() {
+        return code(EbpfResult::InvalidArgument);
+    }
+    // SAFETY: the caller passes a valid table (see the safety section).
+    let table = unsafe { *table };
+    match os::install(&table) {
+        Ok(()) => {}
+        Err(TableError::Busy) => return code(EbpfResult::AlreadyInitialized),
+        Err(TableError::Size | TableError::Missing) => return code(EbpfResult::InvalidArgument),
+    }
+    let host = Host::new(Arc::new(TableOs::new(table)), &ebpf_platform::WINDOWS);
+    let driver = Box::into_raw(Box::new(Driver { host }));
+    // SAFETY: `out` is writable (the caller's contract).
+    unsafe { *out = driver };
+    code(EbpfResult::Success)
+}
+
+/// Drops every object of the context, waits for running invocations, frees everything the
+/// library allocated, and removes the table (a new `ebpf_driver_init` may follow).
+///
+/// # Safety
+///
+/// `driver` must come from `ebpf_driver_init`; no call into it may be running or follow, and
+/// every batch must have exited.
+#[no_mangle]
+pub unsafe extern "C" fn ebpf_driver_teardown(driver: *mut Driver) -> u32 {
+    if driver.is_null() {
+        return code(EbpfResult::InvalidArgument);
+    }
+    // SAFETY: `driver` came from `Box::into_raw` in `ebpf_driver_init` and is not used again.
+    let driver = unsafe { Box::from_raw(driver) };
+    teardown(*driver);
+    os::remove();
+    code(EbpfResult::Success)
+}
+
+/// Unpins and drops every object, then lets the epoch free what it held.
+fn teardown(driver: Driver) {
+    let host = driver.host;
+    while let Some(path) = host.next_pin(None) {
+        if host.unpin(&path).is_err() {
+            break;
+        }
+    }
+    host.synchronize();
+    let epoch = host.epoch().clone();
+    drop(host);
+    epoch.synchronize();
+}
+
+/// Enters the epoch for a batch of invocations on this thread; NULL when out of memory.
+///
+/// # Safety
+///
+/// `driver` must be live until the batch exits; the batch is used by one thread at a time.
+#[no_mangle]
+pub unsafe extern "C" fn ebpf_driver_epoch_enter(driver: *const Driver) -> *mut Epoch {
+    // SAFETY: `driver` is live (the caller's contract).
+    let Some(driver) = (unsafe { driver.as_ref() }) else {
+        return core::ptr::null_mut();
+    };
+    // SAFETY: the batch borrows the host, which the caller keeps alive until the batch exits
+    // (`ebpf_driver_epoch_exit` before `ebpf_driver_teardown`).
+    let host: &'static Host = unsafe { &*(&driver.host as *const Host) };
+    Box::into_raw(Box::new(Epoch {
+        batch: host.batch(),
+    }))
+}
+
+/// Exits a batch's epoch: memory retired while it ran may now be freed.
+///
+/// # Safety
+///
+/// `epoch` must come from `ebpf_driver_epoch_enter` and not be used again.
+#[no_mangle]
+pub unsafe extern "C" fn ebpf_driver_epoch_exit(epoch: *mut Epoch) {
+    if !epoch.is_null() {
+        // SAFETY: `epoch` came from `Box::into_raw` and is not used again.
+        drop(unsafe { Box::from_raw(epoch) });
+    }
+}
+
+/// Runs `f` with the caller's batch, or with one of its own when `epoch` is NULL.
+///
+/// # Safety
+///
+/// `driver` must be live; `epoch`, when not NULL, a live batch of this driver used by this
+/// thread alone.
+unsafe fn with_batch<T>(
+    driver: *const Driver,
+    epoch: *mut Epoch,
+    f: impl FnOnce(&Host, &mut Batch<'_>) -> T,
+) -> Option<T> {
+    // SAFETY: the caller's contract.
+    let driver = unsafe { driver.as_ref() }?;
+    // SAFETY: the caller's contract.
+    match unsafe { epoch.as_mut() } {
+        Some(epoch) => Some(f(&driver.host, &mut epoch.batch)),
+        None => {
+            let mut batch = driver.host.batch();
+            Some(f(&driver.host, &mut batch))
+        }
+    }
+}
+
+fn hook_code(e: hook::HookError) -> u32 {
+    match e {
+        hook::HookError::BadEvent => code(EbpfResult::InvalidArgument),
+        hook::HookError::Failed => code(EbpfResult::Failed),
+        hook::HookError::OutputTooSmall { .. } => code(EbpfResult::InsufficientBuffer),
+    }
+}
+
+/// The XDP hook: runs the program attached for `ifindex` on the packet `data[..len]`; writes
+/// the packet it leaves to `out[..out_cap]`, its length to `*out_len` and the verdict
+/// (`XDP_PASS` 1, `XDP_DROP` 2, `XDP_TX` 3) to `*verdict`. No program: the packet passes
+/// unchanged. `epoch` may be NULL (the call enters and exits the epoch itself).
+///
+/// # Safety
+///
+/// `driver` must be live; `epoch` NULL or a live batch used by this thread alone; `data`
+/// readable for `len` bytes, `out` writable for `out_cap` bytes, `out_len` and `verdict`
+/// writable.
+#[no_mangle]
+pub unsafe extern "C" fn ebpf_driver_xdp_invoke(
+    driver: *const Driver,
+    epoch: *mut Epoch,
+    ifindex: u32,
+    data: *const u8,
+    len: usize,
+    out: *mut u8,
+    out_cap: usize,
+    out_len: *mut usize,
+    verdict: *mut u32,
+) -> u32 {
+    if (data.is_null() && len > 0) || (out.is_null() && out_cap > 0) {
+        return code(EbpfResult::InvalidArgument);
+    }
+    if out_len.is_null() || verdict.is_null() {
+        return code(EbpfResult::InvalidArgument);
+    }
+    // SAFETY: the caller's contract for both ranges.
+    let (packet, out) = unsafe {
+        (
+            slice(data, len),
+            if out_cap == 0 {
+                &mut [][..]
+            } else {
+                core::slice::from_raw_parts_mut(out, out_cap)
+            },
+        )
+    };
+    // SAFETY: the caller's contract for `driver` and `epoch`.
+    let result = unsafe {
+        with_batch(driver, epoch, |host, batch| {
+            hook::xdp(host, batch, ifindex, packet, out)
+        })
+    };
+    match result {
+        None => code(EbpfResult::InvalidArgument),
+        Some(Ok((v, n))) => {
+            // SAFETY: both are writable (the caller's contract).
+            unsafe {
+                *verdict = v;
+                *out_len = n;
+            }
+            code(EbpfResult::Success)
+        }
+        Some(Err(e)) => {
+            if let hook::HookError::OutputTooSmall { need } = e {
+                // SAFETY: writable (the caller's contract).
+                unsafe { *out_len = need };
+            }
+            hook_code(e)
+        }
+    }
+}
+
+/// A bind request as the hook provider sees it (`struct ebpf_bind_request` in C).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct BindRequest {
+    /// The application id's bytes (`app_id_start`), `app_id_len` of them.
+    pub app_id: *const u8,
+    /// Their length.
+    pub app_id_len: usize,
+    /// The process.
+    pub process_id: u64,
+    /// The socket address (`SOCKADDR_INET` bytes).
+    pub socket_address: [u8; 16],
+    /// Its length.
+    pub socket_address_length: u8,
+    /// The protocol (`IPPROTO_TCP` 6, `IPPROTO_UDP` 17).
+    pub protocol: u8,
+    /// Padding, zero.
+    pub reserved: [u8; 2],
+    /// `BIND_OPERATION_BIND` 0, `POST_BIND` 1, `UNBIND` 2.
+    pub operation: u32,
+    /// The compartment (the attach parameter; links with 0 see every compartment).
+    pub compartment: u32,
+    /// Padding, zero.
+    pub reserved2: u32,
+}
+
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(core::mem::size_of::<BindRequest>() == 56);
+
+/// The bind hook: runs the program attached for the request's compartment; writes its
+/// `bind_action_t` (`BIND_PERMIT` 0, `BIND_DENY` 1, `BIND_REDIRECT` 2, `BIND_PERMIT_HARD` 3)
+/// to `*action`. No program: permit. `epoch` may be NULL.
+///
+/// # Safety
+///
+/// `driver` must be live; `epoch` NULL or a live batch used by this thread alone; `request`
+/// valid with `app_id` readable for `app_id_len` bytes; `action` writable.
+#[no_mangle]
+pub unsafe extern "C" fn ebpf_driver_bind_invoke(
+    driver: *const Driver,
+    epoch: *mut Epoch,
+    request: *const BindRequest,
+    action: *mut u32,
+) -> u32 {
+    // SAFETY: the caller's contract.
+    let Some(r) = (unsafe { request.as_ref() }) else {
+        return code(EbpfResult::InvalidArgument);
+    };
+    if action.is_null() || (r.app_id.is_null() && r.app_id_len > 0) {
+        return code(EbpfResult::InvalidArgument);
+    }
+    let request = hook::BindRequest {
+        // SAFETY: the caller's contract for the app id.
+        app_id: unsafe { slice(r.app_id, r.app_id_len) },
+        process_id: r.process_id,
+        socket_address: r.socket_address,
+        socket_address_length: r.socket_address_length,
+        operation: r.operation,
+        protocol: r.protocol,
+        compartment: r.compartment,
+    };
+    // SAFETY: the caller's contract for `driver` and `epoch`.
+    let result = unsafe {
+        with_batch(driver, epoch, |host, batch| {
+            hook::bind(host, batch, &request)
+        })
+    };
+    match result {
+        None => code(EbpfResult::InvalidArgument),
+        Some(Ok(a)) => {
+            // SAFETY: writable (the caller's contract).
+            unsafe { *action = a };
+            code(EbpfResult::Success)
+        }
+        Some(Err(e)) => hook_code(e),
+    }
+}
+
+/// `len` bytes at `ptr` (an empty slice for NULL with 0).
+///
+/// # Safety
+///
+/// `ptr` readable for `len` bytes for `'a`, or `len == 0`.
+unsafe fn slice<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
+    if len == 0 {
+        &[]
+    } else {
+        // SAFETY: the caller's contract.
+        unsafe { core::slice::from_raw_parts(ptr, len) }
+    }
+}
