@@ -30,15 +30,20 @@ pub mod os;
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
+#[cfg(feature = "runtime")]
 use core::panic::PanicInfo;
 
 use ebpf_kernel_host::{Batch, EbpfResult, Host};
 
-use crate::os::{OsTable, PoolAllocator, TableError, TableOs};
+#[cfg(feature = "runtime")]
+use crate::os::PoolAllocator;
+use crate::os::{OsTable, TableError, TableOs};
 
+#[cfg(feature = "runtime")]
 #[global_allocator]
 static ALLOCATOR: PoolAllocator = PoolAllocator;
 
+#[cfg(feature = "runtime")]
 #[panic_handler]
 fn panic(info: &PanicInfo<'_>) -> ! {
     // Formatting may allocate; a panic inside the allocator is not expected (it only calls
@@ -52,11 +57,13 @@ fn panic(info: &PanicInfo<'_>) -> ! {
 }
 
 /// A fixed buffer for the panic message (no allocation while panicking).
+#[cfg(feature = "runtime")]
 struct FixedBuf {
     bytes: [u8; 256],
     len: usize,
 }
 
+#[cfg(feature = "runtime")]
 impl FixedBuf {
     fn as_str(&self) -> &str {
         match core::str::from_utf8(&self.bytes[..self.len]) {
@@ -66,6 +73,7 @@ impl FixedBuf {
     }
 }
 
+#[cfg(feature = "runtime")]
 impl core::fmt::Write for FixedBuf {
     fn write_str(&mut self, s: &str) -> core::fmt::Result {
         let room = self.bytes.len() - self.len;

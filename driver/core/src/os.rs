@@ -162,6 +162,7 @@ pub(crate) fn trace(line: &str) {
 }
 
 /// Stops the system with `message` (the table's `fatal`, else traces it and spins).
+#[cfg_attr(not(feature = "runtime"), allow(dead_code))]
 pub(crate) fn fatal(message: &str) -> ! {
     if let Some(t) = table() {
         trace(message);
