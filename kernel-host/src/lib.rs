@@ -50,6 +50,7 @@ pub mod maps;
 pub mod object;
 pub mod os;
 pub mod program;
+pub mod protocol;
 mod sync;
 #[allow(unsafe_code)]
 mod sys;
