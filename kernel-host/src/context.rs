@@ -102,6 +102,13 @@ pub enum ContextErrorKind {
         /// Its length.
         len: usize,
     },
+    /// The structure has no field of this name (or it is a pointer field, which the host sets).
+    NoField {
+        /// The type.
+        program_type: &'static str,
+        /// The name asked for.
+        name: &'static str,
+    },
 }
 
 impl ContextError {
@@ -135,6 +142,9 @@ impl fmt::Display for ContextError {
             ContextErrorKind::PacketTooLarge { len } => {
                 write!(f, "a packet of {len} bytes exceeds {MAX_PACKET}")
             }
+            ContextErrorKind::NoField { program_type, name } => {
+                write!(f, "the {program_type} context has no number field {name}")
+            }
         }
     }
 }
@@ -167,6 +177,21 @@ impl Packet {
             start: HEADROOM,
             end,
         })
+    }
+
+    /// Puts `data` after the headroom (which must fit the buffer), zeroing what the previous
+    /// packet left outside it.
+    fn reset(&mut self, data: &[u8]) {
+        let end = HEADROOM + data.len();
+        let low = self.meta.min(self.start);
+        if low < HEADROOM {
+            self.buf[low..HEADROOM].fill(0);
+        }
+        if self.end > end {
+            self.buf[end..self.end].fill(0);
+        }
+        self.buf[HEADROOM..end].copy_from_slice(data);
+        (self.meta, self.start, self.end) = (HEADROOM, HEADROOM, end);
     }
 
     /// The packet's bytes.
@@ -204,6 +229,20 @@ pub enum Redirect {
     },
 }
 
+/// What a hook hands the helpers of its programs for one event, beyond the context structure,
+/// and what they hand back (eBPF for Windows' implicit-context helpers read the process and
+/// thread of the event; `bpf_sock_addr_set_redirect_context` leaves bytes for the hook). The
+/// meaning of each value is the hook family's; helpers reach it through the invocation's frame.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EventData {
+    /// Numbers for the helpers (a family documents which is which).
+    pub values: [u64; 4],
+    /// Bytes for the helpers (a network context).
+    pub input: Vec<u8>,
+    /// Bytes helpers left for the hook (a redirect context).
+    pub output: Vec<u8>,
+}
+
 /// The context of one program type: its structure's bytes, its packet, and the outcome of the
 /// last invocation on it.
 #[derive(Clone, Debug)]
@@ -215,6 +254,8 @@ pub struct Context {
     pub(crate) bytes: Vec<u8>,
     pub(crate) packet: Option<Packet>,
     pub(crate) redirect: Option<Redirect>,
+    /// The event's data for the helpers, if the hook gives any.
+    pub(crate) event: Option<alloc::boxed::Box<EventData>>,
 }
 
 impl Context {
@@ -236,7 +277,23 @@ impl Context {
                 None => None,
             },
             redirect: None,
+            event: None,
         })
+    }
+
+    /// Gives the helpers of the programs run on this context `event` (`None` removes it).
+    pub fn set_event(&mut self, event: Option<EventData>) {
+        self.event = event.map(alloc::boxed::Box::new);
+    }
+
+    /// The event's data, as the last invocation left it.
+    pub fn event(&self) -> Option<&EventData> {
+        self.event.as_deref()
+    }
+
+    /// The event's data, writable.
+    pub fn event_mut(&mut self) -> Option<&mut EventData> {
+        self.event.as_deref_mut()
     }
 
     /// The program type.
@@ -279,15 +336,59 @@ impl Context {
         out
     }
 
-    /// Replaces the packet with `data` (headroom restored, no metadata).
+    /// Replaces the packet with `data` (headroom restored, no metadata). The buffer is
+    /// reused when it is large enough; bytes the previous packet left outside the new one
+    /// are zeroed.
     pub fn set_packet(&mut self, data: &[u8]) -> Result<(), ContextError> {
         if self.slots.is_none() {
             return Err(ContextError::new(ContextErrorKind::NoPacket {
                 program_type: self.program_type.name,
             }));
         }
-        self.packet = Some(Packet::new(data)?);
+        match &mut self.packet {
+            Some(p) if HEADROOM + data.len() <= p.buf.len() => p.reset(data),
+            _ => self.packet = Some(Packet::new(data)?),
+        }
         Ok(())
+    }
+
+    /// The number field `name` of the structure (`ingress_ifindex`, `len`, ...), the
+    /// field's width in bytes, little endian.
+    fn number_field(&self, name: &'static str) -> Result<(usize, usize), ContextError> {
+        let pointer = [
+            self.layout.data,
+            self.layout.data_end,
+            self.layout.data_meta,
+        ];
+        match self.layout.field(name) {
+            Some(f) if f.size <= 8 && !pointer.contains(&Some(f.offset)) => {
+                Ok((f.offset as usize, f.size as usize))
+            }
+            _ => Err(ContextError::new(ContextErrorKind::NoField {
+                program_type: self.program_type.name,
+                name,
+            })),
+        }
+    }
+
+    /// Sets the number field `name` (at most 8 bytes wide) to the low bytes of `value`.
+    pub fn set_field(&mut self, name: &'static str, value: u64) -> Result<(), ContextError> {
+        let (at, size) = self.number_field(name)?;
+        self.bytes[at..at + size].copy_from_slice(&value.to_le_bytes()[..size]);
+        Ok(())
+    }
+
+    /// The number field `name` (at most 8 bytes wide).
+    pub fn field(&self, name: &'static str) -> Result<u64, ContextError> {
+        let (at, size) = self.number_field(name)?;
+        let mut b = [0u8; 8];
+        b[..size].copy_from_slice(&self.bytes[at..at + size]);
+        Ok(u64::from_le_bytes(b))
+    }
+
+    /// The packet's bytes, writable (a hook's caller edits the packet in place).
+    pub fn packet_data_mut(&mut self) -> Option<&mut [u8]> {
+        self.packet.as_mut().map(|p| &mut p.buf[p.start..p.end])
     }
 
     /// The packet, when the type has one.
