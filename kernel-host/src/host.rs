@@ -22,6 +22,7 @@ use ebpf_platform::{AttachType, Platform};
 use crate::epoch::Epoch;
 use crate::helpers::HelperTable;
 use crate::hooks::{Hook, HookState};
+use crate::image::ImageLoadOptions;
 use crate::invoke::{Batch, Scratch};
 use crate::maps::{Map, MapDef, Semantics};
 use crate::object::{
@@ -128,6 +129,21 @@ impl Host {
         options: &LoadOptions<'_>,
     ) -> Result<Loaded, LoadError> {
         crate::program::load(&self.shared, object, options)
+    }
+
+    /// Loads a native image (an object compiled ahead of time, see [`crate::image`]) without
+    /// the verifier or the JIT: checks its signature against `trusted_keys` (ed25519 public
+    /// keys; an unsigned image only with [`ImageLoadOptions::allow_unsigned`]) and each
+    /// program's platform hash against this host's platform, creates its maps, installs its
+    /// code in executable memory from the [`Os`] and fills its program arrays. Refusals are
+    /// [`LoadErrorKind::Image`](crate::LoadErrorKind::Image) errors naming the cause.
+    pub fn load_image(
+        &self,
+        bytes: &[u8],
+        trusted_keys: &[[u8; 32]],
+        options: &ImageLoadOptions,
+    ) -> Result<Loaded, LoadError> {
+        crate::image::load::load_image(&self.shared, bytes, trusted_keys, options)
     }
 
     /// Creates a map.

@@ -22,6 +22,10 @@
 //!   [`Host::hook`] the [`Hook`] an event source runs), with the XDP, socket filter and tc
 //!   families.
 //!
+//! - [`image`]: signed native images (the bpf2c equivalent): an object verified and compiled
+//!   ahead of time ([`image::compile`], feature `std`), loaded by [`Host::load_image`] after
+//!   its signature and platform hash are checked, without the verifier or the JIT.
+//!
 //! `unsafe` code lives in one private module (`sys`) that exports safe types; the rest of the
 //! crate denies it.
 //!
@@ -49,8 +53,10 @@ pub mod error;
 pub mod helpers;
 pub mod hooks;
 mod host;
+pub mod image;
 pub mod invoke;
 pub mod maps;
+pub mod mapspec;
 pub mod object;
 pub mod os;
 pub mod program;
@@ -64,6 +70,7 @@ pub use epoch::{Epoch, Guard};
 pub use error::{EbpfResult, MapError, MapErrorKind};
 pub use hooks::{Flow, Hook, HookSpec};
 pub use host::Host;
+pub use image::{ImageError, ImageErrorKind, ImageLoadOptions};
 pub use invoke::{Batch, InvokeError, InvokeErrorKind, TestRun, TestRunOutput};
 pub use object::{Link, LinkInfo, MapObject, Object, ObjectError, ObjectErrorKind, ObjectKind};
 pub use os::Os;

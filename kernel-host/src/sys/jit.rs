@@ -8,7 +8,10 @@
 //!
 //! Soundness rests on two crate invariants, kept by `program.rs` and `invoke.rs`:
 //! an `Image` is installed only from the code of a program the verifier accepted (with its
-//! map references replaced by the host's handles and global-data addresses), and a run gets a
+//! map references replaced by the host's handles and global-data addresses), or from a native
+//! image whose signature by a key the embedder trusts and whose platform hash the host checked
+//! (the signer verified and compiled it the same way: the trust is the embedder's, as for
+//! eBPF for Windows' signed native drivers), and a run gets a
 //! context the host built for that program's verified type, whose packet pointers point into
 //! the invocation's live packet buffer. Under those, every address the code and its helper
 //! arguments use is one the verifier proved in bounds (the contract of
@@ -41,23 +44,56 @@ impl Image {
     /// Copies `compiled` into fresh memory from `os` and makes it read-execute. Only
     /// `program.rs` calls this, for verified programs.
     pub(crate) fn install(os: &dyn Os, compiled: &Compiled) -> Result<Image, OsError> {
-        if compiled.abi_version() != ABI_VERSION || compiled.entry_offset() >= compiled.code().len()
-        {
+        if compiled.abi_version() != ABI_VERSION {
             return Err(OsError::new(OsErrorKind::Unsupported {
                 what: "a JIT image of another ABI version",
             }));
         }
-        let mut code = os.alloc_exec(compiled.code().len())?;
-        code.write(0, compiled.code())?;
-        code.make_executable()?;
-        if !code.is_executable() || code.len() < compiled.code().len() {
+        Image::install_code(
+            os,
+            compiled.code(),
+            compiled.entry_offset(),
+            compiled.uses_stack(),
+            &[],
+        )
+    }
+
+    /// Copies `code` (of this ABI version) into fresh memory from `os`, writes each
+    /// `(offset, value)` of `patches` as 8 little-endian bytes, and makes it read-execute.
+    /// Only `program.rs` (verified programs) and `image/load.rs` (images whose signature by a
+    /// trusted key and platform hash it checked) call this.
+    pub(crate) fn install_code(
+        os: &dyn Os,
+        code: &[u8],
+        entry: usize,
+        uses_stack: bool,
+        patches: &[(usize, u64)],
+    ) -> Result<Image, OsError> {
+        let out_of_bounds = || {
+            OsError::new(OsErrorKind::Unsupported {
+                what: "code whose entry or patches lie outside it",
+            })
+        };
+        if entry >= code.len() {
+            return Err(out_of_bounds());
+        }
+        let mut memory = os.alloc_exec(code.len())?;
+        memory.write(0, code)?;
+        for &(offset, value) in patches {
+            if offset.checked_add(8).is_none_or(|end| end > code.len()) {
+                return Err(out_of_bounds());
+            }
+            memory.write(offset, &value.to_le_bytes())?;
+        }
+        memory.make_executable()?;
+        if !memory.is_executable() || memory.len() < code.len() {
             return Err(OsError::new(OsErrorKind::Protect { errno: None }));
         }
-        let entry_addr = code.as_ptr() as usize + compiled.entry_offset();
+        let entry_addr = memory.as_ptr() as usize + entry;
         Ok(Image {
-            code,
+            code: memory,
             entry_addr,
-            uses_stack: compiled.uses_stack(),
+            uses_stack,
         })
     }
 }
@@ -269,7 +305,8 @@ impl JitFrame {
         let run_ptr: *mut RunContext = run;
         let entry_addr = image.entry_addr as *const u8;
         // SAFETY: `entry_addr` is the entry of code `ebpf_jit` compiled for ABI_VERSION (checked
-        // by `Image::install`), in `image.code`, which is read-execute, does not move and lives
+        // by `Image::install`, or for images by `image/load.rs` before `Image::install_code`,
+        // which checks that the entry lies in the code), in `image.code`, which is read-execute, does not move and lives
         // as long as `image`; its signature is `extern "sysv64" fn(*mut RunContext) -> u64`
         // (`ebpf_jit::abi`).
         let entry: extern "sysv64" fn(*mut u8) -> u64 = unsafe { core::mem::transmute(entry_addr) };
