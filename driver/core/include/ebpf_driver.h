@@ -22,6 +22,7 @@ extern "C" {
 #define EBPF_DRIVER_NO_MEMORY 12u
 #define EBPF_DRIVER_ALREADY_INITIALIZED 15u
 #define EBPF_DRIVER_FAILED 17u
+#define EBPF_DRIVER_OPERATION_NOT_SUPPORTED 18u
 #define EBPF_DRIVER_INSUFFICIENT_BUFFER 24u
 
 /* The OS services. Every callback gets `context` first and may be called from any thread.
@@ -60,6 +61,18 @@ uint32_t ebpf_driver_init(const ebpf_os_table_t *table, ebpf_driver_t **out);
 /* Drops every object, waits for running invocations, frees everything, removes the table.
  * No other call may be running or follow; every epoch must have exited. */
 uint32_t ebpf_driver_teardown(ebpf_driver_t *driver);
+
+/* The protocol entry point (what the IOCTL handler calls): one request in
+ * request[0..request_len), its reply (success or error; docs/protocol.md) out in
+ * reply[0..*reply_len). EBPF_DRIVER_SUCCESS whenever a reply was written, error replies
+ * included (their status is in the reply's header); EBPF_DRIVER_INSUFFICIENT_BUFFER when
+ * reply_cap is below the 16-byte header. Requests may come from several threads (they are
+ * answered one at a time). Loading an ELF object verifies it inside the library. */
+#define EBPF_PROTOCOL_VERSION 1u
+#define EBPF_PROTOCOL_HEADER_LEN 16u
+uint32_t ebpf_driver_handle(const ebpf_driver_t *driver, const uint8_t *request,
+                            size_t request_len, uint8_t *reply, size_t reply_cap,
+                            size_t *reply_len);
 
 /* A batch: enter once, invoke many times on this thread, exit. NULL when out of memory. */
 ebpf_epoch_t *ebpf_driver_epoch_enter(const ebpf_driver_t *driver);

@@ -1,20 +1,19 @@
 //! The hook invoke entry points' work: what a driver's hook provider calls with an event.
 //!
-//! - XDP: a packet arriving on an interface runs the program attached to `xdp` with that
-//!   interface's index (or with 0, every interface); the packet (as the program left it) and
-//!   the verdict go back. No program attached: pass.
-//! - Bind: a socket's bind request runs the program attached to `bind` (compartment parameter
-//!   0, or the request's); its `bind_action_t` goes back. No program attached: permit.
+//! - XDP: a packet arriving on an interface runs the programs attached to the context's `xdp`
+//!   hook for that interface (and the wildcard ones) through kernel-host's
+//!   [`XdpHook`]; the packet as they left it and the combined verdict go back. No program
+//!   attached: pass.
+//! - Bind: a socket's bind request runs the programs attached to the `bind` hook for the
+//!   request's compartment; the `bind_action_t` of the program that decided goes back
+//!   (eBPF for Windows: the first action other than `BIND_PERMIT_SOFT` ends the run). No
+//!   program attached: permit.
 //!
-//! The attached program is found among the context's links; the first link (lowest id) that
-//! matches runs, as eBPF for Windows runs one program per XDP interface and bind hook.
+//! A batch caches one context per hook, reused across its invocations.
 
-use alloc::sync::Arc;
+use ebpf_kernel_host::hooks::xdp::{XdpAction, XdpHook};
+use ebpf_kernel_host::{Batch, Context, Flow, Hook};
 
-use ebpf_kernel_host::{Batch, Context, Host, Object, ObjectKind, Program};
-
-/// eBPF for Windows' `XDP_PASS`.
-pub(crate) const XDP_PASS: u32 = 1;
 /// eBPF for Windows' `BIND_PERMIT_SOFT`.
 pub(crate) const BIND_PERMIT: u32 = 0;
 
@@ -25,71 +24,64 @@ pub(crate) enum HookError {
     BadEvent,
     /// The program faulted or ran out of its instruction bound.
     Failed,
-    /// The output buffer is too small for the packet the program left.
+    /// The output buffer is too small for the packet the programs left.
     OutputTooSmall {
         /// The packet's length.
         need: usize,
     },
+    /// The context has no such hook (its platform has none).
+    NoHook,
 }
 
-/// The program attached as `attach_type` for `parameter` (or for every parameter, 0).
-pub(crate) fn attached(host: &Host, attach_type: &str, parameter: u64) -> Option<Arc<Program>> {
-    let mut id = 0;
-    while let Some(next) = host.next_id(ObjectKind::Link, id) {
-        id = next;
-        let Ok(Object::Link(link)) = host.object(id) else {
-            continue;
-        };
-        let info = link.info();
-        if link.attach_type().name == attach_type
-            && (info.parameter == 0 || info.parameter == parameter)
-        {
-            return Some(link.program().clone());
-        }
+/// The contexts a batch reuses, one per hook.
+#[derive(Debug, Default)]
+pub(crate) struct Contexts {
+    xdp: Option<Context>,
+    bind: Option<Context>,
+}
+
+fn context<'c>(
+    slot: &'c mut Option<Context>,
+    make: impl FnOnce() -> Option<Context>,
+) -> Result<&'c mut Context, HookError> {
+    if slot.is_none() {
+        *slot = Some(make().ok_or(HookError::BadEvent)?);
     }
-    None
+    slot.as_mut().ok_or(HookError::BadEvent)
 }
 
-/// Runs `program` on `ctx` in `batch`.
-fn run(batch: &mut Batch<'_>, program: &Program, ctx: &mut Context) -> Result<u64, HookError> {
-    batch.invoke(program, ctx).map_err(|e| {
-        crate::os::trace(&alloc::format!(
-            "ebpf-driver: program {}: {e}",
-            program.id()
-        ));
-        HookError::Failed
-    })
+/// eBPF for Windows' `xdp_action_t` value of `action` (`XDP_PASS` 1, `XDP_DROP` 2, `XDP_TX` 3;
+/// the Windows hook folds anything else into a drop).
+fn xdp_code(action: XdpAction) -> u32 {
+    match action {
+        XdpAction::Pass => 1,
+        XdpAction::Tx => 3,
+        XdpAction::Drop | XdpAction::Aborted | XdpAction::Redirect => 2,
+    }
 }
 
-/// Runs the XDP program attached for `ifindex` on `packet`; writes the packet it leaves into
+/// Runs the XDP programs attached for `ifindex` on `packet`; writes the packet they leave into
 /// `out` and returns `(verdict, length)`.
 pub(crate) fn xdp(
-    host: &Host,
+    hook: &XdpHook,
     batch: &mut Batch<'_>,
+    contexts: &mut Contexts,
     ifindex: u32,
     packet: &[u8],
     out: &mut [u8],
 ) -> Result<(u32, usize), HookError> {
-    let Some(program) = attached(host, "xdp", u64::from(ifindex)) else {
-        return copy_out(packet, out).map(|n| (XDP_PASS, n));
-    };
-    let mut ctx = program.new_context().map_err(|_| HookError::BadEvent)?;
-    let mut fields = [0u8; 32];
-    fields[24..28].copy_from_slice(&ifindex.to_le_bytes());
-    ctx.set_fields(&fields).map_err(|_| HookError::BadEvent)?;
+    let ctx = context(&mut contexts.xdp, || hook.new_context().ok())?;
     ctx.set_packet(packet).map_err(|_| HookError::BadEvent)?;
-    let verdict = run(batch, &program, &mut ctx)?;
+    let outcome = hook.run(batch, ifindex, ctx).map_err(|e| {
+        crate::os::trace(&alloc::format!("ebpf-driver: xdp: {e}"));
+        HookError::Failed
+    })?;
     let data = ctx.packet().map_or(&[][..], |p| p.data());
-    let n = copy_out(data, out)?;
-    Ok((verdict as u32, n))
-}
-
-fn copy_out(data: &[u8], out: &mut [u8]) -> Result<usize, HookError> {
     let dst = out
         .get_mut(..data.len())
         .ok_or(HookError::OutputTooSmall { need: data.len() })?;
     dst.copy_from_slice(data);
-    Ok(data.len())
+    Ok((xdp_code(outcome.action), data.len()))
 }
 
 /// A bind request (`bind_md_t` without its app id pointers).
@@ -104,27 +96,49 @@ pub(crate) struct BindRequest<'a> {
     pub(crate) compartment: u32,
 }
 
-/// Runs the bind program attached for the request's compartment; returns its action.
+/// Runs the bind programs attached for the request's compartment; returns the action.
 pub(crate) fn bind(
-    host: &Host,
+    hook: Option<&Hook>,
     batch: &mut Batch<'_>,
+    contexts: &mut Contexts,
     request: &BindRequest<'_>,
 ) -> Result<u32, HookError> {
-    let Some(program) = attached(host, "bind", u64::from(request.compartment)) else {
-        return Ok(BIND_PERMIT);
-    };
-    let mut ctx = program.new_context().map_err(|_| HookError::BadEvent)?;
-    // bind_md_t: app_id_start 0, app_id_end 8, process_id 16, socket_address 24 (16 bytes),
-    // socket_address_length 40, operation 44, protocol 48; 56 bytes.
-    let mut fields = [0u8; 56];
-    fields[16..24].copy_from_slice(&request.process_id.to_le_bytes());
-    fields[24..40].copy_from_slice(&request.socket_address);
-    fields[40] = request.socket_address_length;
-    fields[44..48].copy_from_slice(&request.operation.to_le_bytes());
-    fields[48] = request.protocol;
-    ctx.set_fields(&fields).map_err(|_| HookError::BadEvent)?;
+    let hook = hook.ok_or(HookError::NoHook)?;
+    let ctx = context(&mut contexts.bind, || hook.new_context().ok())?;
+    let fields: [(&'static str, u64); 4] = [
+        ("process_id", request.process_id),
+        ("socket_address_length", u64::from(request.socket_address_length)),
+        ("operation", u64::from(request.operation)),
+        ("protocol", u64::from(request.protocol)),
+    ];
+    for (name, value) in fields {
+        ctx.set_field(name, value)
+            .map_err(|_| HookError::BadEvent)?;
+    }
+    // socket_address: 16 bytes at offset 24 of bind_md_t, set with the fields before it.
+    let mut head = [0u8; 40];
+    head[16..24].copy_from_slice(&request.process_id.to_le_bytes());
+    head[24..40].copy_from_slice(&request.socket_address);
+    ctx.set_fields(&head).map_err(|_| HookError::BadEvent)?;
     ctx.set_packet(request.app_id)
         .map_err(|_| HookError::BadEvent)?;
-    let action = run(batch, &program, &mut ctx)?;
-    Ok(action as u32)
+    let mut action = BIND_PERMIT;
+    hook.run(
+        batch,
+        u64::from(request.compartment),
+        ctx,
+        |_, r0, _| {
+            action = r0 as u32;
+            if action == BIND_PERMIT {
+                Flow::Continue
+            } else {
+                Flow::Stop
+            }
+        },
+    )
+    .map_err(|e| {
+        crate::os::trace(&alloc::format!("ebpf-driver: bind: {e}"));
+        HookError::Failed
+    })?;
+    Ok(action)
 }

@@ -26,14 +26,19 @@
 extern crate alloc;
 
 pub mod hook;
+mod lock;
 pub mod os;
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 #[cfg(feature = "runtime")]
 use core::panic::PanicInfo;
 
-use ebpf_kernel_host::{Batch, EbpfResult, Host};
+use ebpf_kernel_host::hooks::xdp::XdpHook;
+use ebpf_kernel_host::protocol::ExecutionContext;
+use ebpf_kernel_host::maps::MapType;
+use ebpf_kernel_host::{Batch, EbpfResult, Hook, Host, Object, ObjectKind};
 
 #[cfg(feature = "runtime")]
 use crate::os::PoolAllocator;
@@ -84,15 +89,22 @@ impl core::fmt::Write for FixedBuf {
     }
 }
 
-/// One execution context (`ebpf_driver_t` in C).
+/// One execution context (`ebpf_driver_t` in C): the protocol's dispatcher (behind a lock:
+/// IOCTLs may arrive on several threads), the host it serves, and its hooks (invoked without
+/// the lock, concurrently).
 #[derive(Debug)]
 pub struct Driver {
+    protocol: lock::Locked<ExecutionContext>,
     host: Host,
+    xdp: XdpHook,
+    bind: Option<Hook>,
 }
 
-/// A batch of invocations (`ebpf_epoch_t` in C): an epoch guard on one virtual CPU.
+/// A batch of invocations (`ebpf_epoch_t` in C): an epoch guard on one virtual CPU, and the
+/// contexts its invocations reuse.
 #[derive(Debug)]
 pub struct Epoch {
+    contexts: hook::Contexts,
     // The driver outlives every batch (the header's contract), so the borrow is made 'static.
     batch: Batch<'static>,
 }
@@ -122,7 +134,17 @@ pub unsafe extern "C" fn ebpf_driver_init(table: *const OsTable, out: *mut *mut 
         Err(TableError::Size | TableError::Missing) => return code(EbpfResult::InvalidArgument),
     }
     let host = Host::new(Arc::new(TableOs::new(table)), &ebpf_platform::WINDOWS);
-    let driver = Box::into_raw(Box::new(Driver { host }));
+    let Ok(xdp) = XdpHook::new(&host) else {
+        os::remove();
+        return code(EbpfResult::Failed);
+    };
+    let bind = host.hook("bind").ok();
+    let driver = Box::into_raw(Box::new(Driver {
+        protocol: lock::Locked::new(ExecutionContext::new(host.clone())),
+        host,
+        xdp,
+        bind,
+    }));
     // SAFETY: `out` is writable (the caller's contract).
     unsafe { *out = driver };
     code(EbpfResult::Success)
@@ -147,18 +169,95 @@ pub unsafe extern "C" fn ebpf_driver_teardown(driver: *mut Driver) -> u32 {
     code(EbpfResult::Success)
 }
 
-/// Unpins and drops every object, then lets the epoch free what it held.
+/// Closes every handle, unpins and drops every object, then lets the epoch free what it held.
 fn teardown(driver: Driver) {
-    let host = driver.host;
+    let Driver {
+        protocol,
+        host,
+        xdp,
+        bind,
+    } = driver;
+    drop((protocol, xdp, bind));
     while let Some(path) = host.next_pin(None) {
         if host.unpin(&path).is_err() {
             break;
         }
     }
+    break_cycles(&host);
     host.synchronize();
     let epoch = host.epoch().clone();
     drop(host);
     epoch.synchronize();
+}
+
+/// Empties every program array and map of maps: a program holds its object's maps, so a
+/// program array holding a program of its own object (a tail call to a sibling) keeps both
+/// alive after their last handles close. Linux breaks the cycle when a program array's last
+/// user reference goes; this host does not, so teardown does it.
+fn break_cycles(host: &Host) {
+    let mut id = 0;
+    while let Some(next) = host.next_id(ObjectKind::Map, id) {
+        id = next;
+        let Ok(Object::Map(map)) = host.object(id) else {
+            continue;
+        };
+        let def = map.map().def();
+        if def.map_type == MapType::ProgArray {
+            for slot in 0..def.max_entries {
+                let _ = map.set_program(slot, None);
+            }
+        } else if def.map_type.is_map_of_maps() {
+            let mut keys = Vec::new();
+            map.for_each(|key, _| keys.push(key.to_vec()));
+            for key in keys {
+                let _ = map.set_inner(&key, None);
+            }
+        }
+    }
+}
+
+/// The protocol entry point (what a driver's IOCTL handler calls): answers the request
+/// `request[..request_len]` with a reply (success or error, docs/protocol.md) in
+/// `reply[..reply_cap]`, whose length goes to `*reply_len`. Returns `EBPF_SUCCESS` whenever a
+/// reply was written (an error reply too: its status is in its header), and
+/// `EBPF_INSUFFICIENT_BUFFER` when `reply_cap` is below the 16-byte header (`*reply_len` 0).
+/// Loading an ELF object verifies it here, inside the library.
+///
+/// # Safety
+///
+/// `driver` must be live; `request` readable for `request_len` bytes, `reply` writable for
+/// `reply_cap` bytes (they must not overlap), `reply_len` writable.
+#[no_mangle]
+pub unsafe extern "C" fn ebpf_driver_handle(
+    driver: *const Driver,
+    request: *const u8,
+    request_len: usize,
+    reply: *mut u8,
+    reply_cap: usize,
+    reply_len: *mut usize,
+) -> u32 {
+    // SAFETY: the caller's contract.
+    let Some(driver) = (unsafe { driver.as_ref() }) else {
+        return code(EbpfResult::InvalidArgument);
+    };
+    if reply_len.is_null() || (request.is_null() && request_len > 0) || reply.is_null() {
+        return code(EbpfResult::InvalidArgument);
+    }
+    // SAFETY: the caller's contract for both ranges.
+    let (request, reply) = unsafe {
+        (
+            slice(request, request_len),
+            core::slice::from_raw_parts_mut(reply, reply_cap),
+        )
+    };
+    let n = driver.protocol.with(|ctx| ctx.handle(request, reply));
+    // SAFETY: writable (the caller's contract).
+    unsafe { *reply_len = n };
+    if n == 0 {
+        code(EbpfResult::InsufficientBuffer)
+    } else {
+        code(EbpfResult::Success)
+    }
 }
 
 /// Enters the epoch for a batch of invocations on this thread; NULL when out of memory.
@@ -176,6 +275,7 @@ pub unsafe extern "C" fn ebpf_driver_epoch_enter(driver: *const Driver) -> *mut 
     // (`ebpf_driver_epoch_exit` before `ebpf_driver_teardown`).
     let host: &'static Host = unsafe { &*(&driver.host as *const Host) };
     Box::into_raw(Box::new(Epoch {
+        contexts: hook::Contexts::default(),
         batch: host.batch(),
     }))
 }
@@ -202,16 +302,17 @@ pub unsafe extern "C" fn ebpf_driver_epoch_exit(epoch: *mut Epoch) {
 unsafe fn with_batch<T>(
     driver: *const Driver,
     epoch: *mut Epoch,
-    f: impl FnOnce(&Host, &mut Batch<'_>) -> T,
+    f: impl FnOnce(&Driver, &mut Batch<'_>, &mut hook::Contexts) -> T,
 ) -> Option<T> {
     // SAFETY: the caller's contract.
     let driver = unsafe { driver.as_ref() }?;
     // SAFETY: the caller's contract.
     match unsafe { epoch.as_mut() } {
-        Some(epoch) => Some(f(&driver.host, &mut epoch.batch)),
+        Some(epoch) => Some(f(driver, &mut epoch.batch, &mut epoch.contexts)),
         None => {
             let mut batch = driver.host.batch();
-            Some(f(&driver.host, &mut batch))
+            let mut contexts = hook::Contexts::default();
+            Some(f(driver, &mut batch, &mut contexts))
         }
     }
 }
@@ -221,6 +322,7 @@ fn hook_code(e: hook::HookError) -> u32 {
         hook::HookError::BadEvent => code(EbpfResult::InvalidArgument),
         hook::HookError::Failed => code(EbpfResult::Failed),
         hook::HookError::OutputTooSmall { .. } => code(EbpfResult::InsufficientBuffer),
+        hook::HookError::NoHook => code(EbpfResult::OperationNotSupported),
     }
 }
 
@@ -265,8 +367,8 @@ pub unsafe extern "C" fn ebpf_driver_xdp_invoke(
     };
     // SAFETY: the caller's contract for `driver` and `epoch`.
     let result = unsafe {
-        with_batch(driver, epoch, |host, batch| {
-            hook::xdp(host, batch, ifindex, packet, out)
+        with_batch(driver, epoch, |d, batch, contexts| {
+            hook::xdp(&d.xdp, batch, contexts, ifindex, packet, out)
         })
     };
     match result {
@@ -352,8 +454,8 @@ pub unsafe extern "C" fn ebpf_driver_bind_invoke(
     };
     // SAFETY: the caller's contract for `driver` and `epoch`.
     let result = unsafe {
-        with_batch(driver, epoch, |host, batch| {
-            hook::bind(host, batch, &request)
+        with_batch(driver, epoch, |d, batch, contexts| {
+            hook::bind(d.bind.as_ref(), batch, contexts, &request)
         })
     };
     match result {
