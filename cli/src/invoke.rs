@@ -1,7 +1,8 @@
 //! `ebpf run FILE.o`: an object's program run in the execution context (`ebpf-kernel-host`):
 //! its maps created, the program (and the programs its program arrays start with) loaded,
 //! verified and installed on the chosen engine, then test-run on a packet and context bytes,
-//! as `BPF_PROG_TEST_RUN` does.
+//! as `BPF_PROG_TEST_RUN` does. `ebpf run FILE.ebpf` does the same with a native image, loaded
+//! by `Host::load_image` (signature and platform hash checked; no verifier, no JIT).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -9,8 +10,9 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::anyhow;
 use ebpf_kernel_host::os::StdOs;
-use ebpf_kernel_host::{Host, LoadErrorKind, LoadOptions, MapObject, TestRun};
+use ebpf_kernel_host::{Host, ImageLoadOptions, LoadErrorKind, LoadOptions, MapObject, TestRun};
 use ebpf_loader::{Object, Program};
+use ebpf_platform::Platform;
 use serde_json::{json, Value};
 
 use crate::engine::Engine;
@@ -20,13 +22,11 @@ use crate::output::Failure;
 /// What to run.
 #[derive(Debug)]
 pub struct Request<'a> {
-    /// The object's file, for messages.
+    /// The object's or image's file, for messages.
     pub file: &'a Path,
-    /// The object.
-    pub object: &'a Object,
-    /// The program to run.
-    pub program: &'a Program,
-    /// The engine.
+    /// What to load and which program to run.
+    pub source: Source<'a>,
+    /// The engine (objects only: an image's programs are native code).
     pub engine: Engine,
     /// The packet.
     pub data: Vec<u8>,
@@ -36,6 +36,31 @@ pub struct Request<'a> {
     pub repeat: u32,
     /// Whether to list the maps' contents afterwards.
     pub dump_maps: bool,
+}
+
+/// Where the program comes from.
+#[derive(Debug)]
+pub enum Source<'a> {
+    /// An ELF object, loaded and verified here.
+    Object {
+        /// The object.
+        object: &'a Object,
+        /// The program to run.
+        program: &'a Program,
+    },
+    /// A native image file.
+    Image {
+        /// Its bytes.
+        bytes: &'a [u8],
+        /// The public keys whose signatures are trusted (none: unsigned images only).
+        keys: &'a [[u8; 32]],
+        /// The host's platform.
+        platform: &'static Platform,
+        /// The program's section, when chosen.
+        section: Option<&'a str>,
+        /// The program's entry function, when chosen.
+        function: Option<&'a str>,
+    },
 }
 
 /// One map's contents: `(key, value)` pairs (ring buffers: records with empty keys; perf event
@@ -91,7 +116,10 @@ fn entries(map: &MapObject) -> Vec<(Vec<u8>, Vec<u8>)> {
 
 /// Loads and runs `req`'s program.
 pub fn run(req: Request<'_>) -> Result<Ran, Failure> {
-    let platform = req.object.platform();
+    let platform = match &req.source {
+        Source::Object { object, .. } => object.platform(),
+        Source::Image { platform, .. } => platform,
+    };
     let trace = Arc::new(Mutex::new(Vec::new()));
     let sink = trace.clone();
     let os = StdOs::new().with_trace_sink(move |line| {
@@ -100,27 +128,74 @@ pub fn run(req: Request<'_>) -> Result<Ran, Failure> {
         }
     });
     let host = Host::new(Arc::new(os), platform);
-    let engine = match req.engine {
-        Engine::Interp => ebpf_kernel_host::Engine::Interpreter,
-        Engine::Jit => ebpf_kernel_host::Engine::Jit,
-    };
-    let functions = [req.program.function.as_str()];
-    let options = LoadOptions {
-        engine,
-        functions: Some(&functions),
-        program_type: None,
-    };
     let file = req.file.display();
-    let loaded = host.load(req.object, &options).map_err(|e| {
-        let error = anyhow!("{file}: {e}");
+    let loaded = match &req.source {
+        Source::Object { object, program } => {
+            let engine = match req.engine {
+                Engine::Interp => ebpf_kernel_host::Engine::Interpreter,
+                Engine::Jit => ebpf_kernel_host::Engine::Jit,
+            };
+            let functions = [program.function.as_str()];
+            let options = LoadOptions {
+                engine,
+                functions: Some(&functions),
+                program_type: None,
+            };
+            host.load(object, &options)
+        }
+        Source::Image { bytes, keys, .. } => {
+            // Without keys, only unsigned images load; with keys, only images they signed.
+            let options = ImageLoadOptions::new().allowing_unsigned(keys.is_empty());
+            host.load_image(bytes, keys, &options)
+        }
+    }
+    .map_err(|e| {
+        let no_keys = matches!(&req.source, Source::Image { keys, .. } if keys.is_empty());
+        let untrusted = matches!(e.kind(), LoadErrorKind::Image(i)
+            if matches!(i.kind(), ebpf_kernel_host::ImageErrorKind::UntrustedKey { .. }));
+        let hint = if no_keys && untrusted {
+            "; pass the signer's public key with --pubkey"
+        } else {
+            ""
+        };
+        let error = anyhow!("{file}: {e}{hint}");
         match e.kind() {
             LoadErrorKind::Rejected(_) => Failure::failed(error),
             _ => Failure::bad_input(error),
         }
     })?;
-    let program = loaded
-        .program(&req.program.function)
-        .ok_or_else(|| Failure::bad_input(anyhow!("{file}: the program did not load")))?;
+    let program = match &req.source {
+        Source::Object { program, .. } => loaded
+            .program(&program.function)
+            .ok_or_else(|| Failure::bad_input(anyhow!("{file}: the program did not load")))?,
+        Source::Image {
+            section, function, ..
+        } => {
+            let chosen: Vec<_> = loaded
+                .programs()
+                .iter()
+                .filter(|p| section.is_none_or(|s| p.section() == s))
+                .filter(|p| function.is_none_or(|f| p.name() == f))
+                .collect();
+            let [program] = chosen[..] else {
+                let names: Vec<String> = loaded
+                    .programs()
+                    .iter()
+                    .map(|p| format!("{}/{}", p.section(), p.name()))
+                    .collect();
+                let what = if chosen.is_empty() {
+                    "no program matches"
+                } else {
+                    "several programs match; choose one with --section/--function"
+                };
+                return Err(Failure::bad_input(anyhow!(
+                    "{file}: {what}; the image holds {}",
+                    names.join(", ")
+                )));
+            };
+            program
+        }
+    };
     let out = program
         .test_run(&TestRun {
             data: &req.data,

@@ -1,6 +1,7 @@
 //! The library behind the `ebpf` command and `ebpf-conformance-plugin`: the `.data` test-vector
 //! format ([`data`]), the engines ([`engine`]), the conformance runner ([`conformance`]), ELF
-//! objects ([`object`]), running them in the execution context ([`invoke`]), disassembly
+//! objects ([`object`]), native images and their keys ([`image`]), running objects and images
+//! in the execution context ([`invoke`]), disassembly
 //! ([`disasm`]), verification ([`verify`]), program files
 //! told apart by content ([`input`]) and the output writer with bpftool's JSON conventions
 //! ([`output`]).
@@ -15,6 +16,7 @@ pub mod disasm;
 #[allow(unsafe_code)]
 pub mod engine;
 pub mod hex;
+pub mod image;
 pub mod input;
 pub mod invoke;
 pub mod object;

@@ -134,6 +134,9 @@ enum Command {
     /// the program printed) and, with --dump-maps, `maps` (name → [{`key`, `value`}] in hex;
     /// ring buffers list records with empty keys, perf event arrays by CPU). For raw
     /// instructions: `{"r0", "r0_signed", "instructions_executed"}`, the same on both engines.
+    ///
+    /// A native image (`ebpf compile`) runs like an object, on its native code, once its
+    /// signature (by a --pubkey key) and its platform hash are checked.
     #[command(after_help = exit_codes!(
         "  0  the program ran (whatever it returned)",
         "  1  the verifier rejected the program, or the run faulted (raw input with --jit: or",
@@ -141,7 +144,9 @@ enum Command {
         "  2  unreadable file, an object that does not load (an unsupported map type, a",
         "     helper without implementation), no program or several matching",
         "     --section/--function, a decode or assembly error, an empty or invalid program,",
-        "     bad --mem, --data or --ctx, object options given for raw input",
+        "     bad --mem, --data or --ctx, object options given for raw input; an image",
+        "     that is unsigned (with --pubkey), tampered with, signed by another key, or",
+        "     compiled against another platform description (platform hash mismatch)",
     ))]
     Run {
         /// An ELF object, raw 8-byte instructions or assembly text (any file name).
@@ -178,6 +183,60 @@ enum Command {
         /// Object: print the maps' contents after the runs.
         #[arg(long)]
         dump_maps: bool,
+        /// Native image: a public key (a KEY.pub of `ebpf keygen`) whose signature is
+        /// trusted; repeatable. Without one, only unsigned images run.
+        #[arg(long, value_name = "KEY.pub")]
+        pubkey: Vec<PathBuf>,
+    },
+    /// Make an ed25519 key pair for signing native images: the secret key goes to KEY
+    /// (readable by its owner only), the public key to KEY.pub.
+    ///
+    /// With --json: `{"secret_key", "public_key"}` (the files) and `public` (hex).
+    #[command(after_help = exit_codes!(
+        "  0  written",
+        "  2  a file exists (without --force) or cannot be written",
+    ))]
+    Keygen {
+        /// The secret key file (the public key goes to this path with .pub appended).
+        #[arg(short, long, value_name = "KEY")]
+        output: PathBuf,
+        /// Overwrite existing key files.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Compile a clang-built ELF object into a native image: each program verified, compiled to
+    /// position-independent x86-64 by the JIT, and written with the object's maps, the helpers
+    /// it calls, its program and attach type, instruction bound and the hash of the platform
+    /// description it was verified against; signed with --key. `ebpf run FILE.ebpf` runs it
+    /// (docs/images.md).
+    ///
+    /// With --json: `output`, `bytes`, `platform`, `signed`, `public_key`, `maps` and
+    /// `programs` [{`section`, `function`, `program_type`, `attach_type`, `instructions`,
+    /// `instruction_bound`, `code_bytes`, `relocations`, `helpers`, `platform_hash`}].
+    #[command(after_help = exit_codes!(
+        "  0  written",
+        "  1  the verifier rejected a program",
+        "  2  unreadable file, an object that does not load, an unknown --function or --type,",
+        "     a bad key file, or the output cannot be written",
+    ))]
+    Compile {
+        /// The ELF object.
+        file: PathBuf,
+        /// The image file to write.
+        #[arg(short, long, value_name = "FILE.ebpf")]
+        output: PathBuf,
+        /// The secret key (from `ebpf keygen`) to sign the image with.
+        #[arg(long, value_name = "KEY")]
+        key: Option<PathBuf>,
+        #[command(flatten)]
+        platform: PlatformArg,
+        /// Only the program whose entry function is this (repeatable; programs that program
+        /// arrays start with are compiled too). Default: every program.
+        #[arg(long)]
+        function: Vec<String>,
+        /// Compile every program as this program type instead of the one its section implies.
+        #[arg(long = "type", value_name = "TYPE")]
+        program_type: Option<String>,
     },
     /// Run every `.data` test vector in a directory; prints each failure and `N passed, N
     /// failed`.
@@ -368,11 +427,11 @@ fn dispatch<W: Write>(command: Command, out: &mut Out<W>) -> Result<(), Failure>
             }
             let object = object::load(&file, platform).map_err(Failure::bad_input)?;
             let programs = select(&object, &file, section.as_deref(), function.as_deref())?;
-            let options = VerifyOptions {
+            let options = verifier::VerifyOptions {
                 program_type: program_type.as_deref(),
                 invariants,
             };
-            verify_all(&object, &programs, &options, out)
+            verifier::verify_all(&object, &programs, &options, out)
         }
         Command::Run {
             file,
@@ -386,8 +445,30 @@ fn dispatch<W: Write>(command: Command, out: &mut Out<W>) -> Result<(), Failure>
             ctx,
             repeat,
             dump_maps,
+            pubkey,
         } => {
             let engine = if jit { Some(Engine::Jit) } else { engine };
+            if ebpf_cli::image::is_image_file(&file) {
+                let request = ebpf_cli::image::ImageRun {
+                    section,
+                    function,
+                    engine,
+                    platform: platform.platform.or(platform.layout),
+                    data,
+                    ctx,
+                    repeat,
+                    dump_maps,
+                    pubkey,
+                    mem,
+                };
+                return ebpf_cli::image::run(&file, request, out);
+            }
+            if !pubkey.is_empty() {
+                return Err(Failure::bad_input(anyhow!(
+                    "{}: --pubkey applies to native images only",
+                    file.display()
+                )));
+            }
             if input::is_elf_file(&file) {
                 if !mem.is_empty() {
                     return Err(Failure::bad_input(anyhow!(
@@ -430,6 +511,28 @@ fn dispatch<W: Write>(command: Command, out: &mut Out<W>) -> Result<(), Failure>
             }
         }
         Command::Conformance { dir, engine } => conformance(&dir, engine, out),
+        Command::Keygen { output, force } => ebpf_cli::image::keygen_command(&output, force, out),
+        Command::Compile {
+            file,
+            output,
+            key,
+            platform,
+            function,
+            program_type,
+        } => {
+            let platform = platform.get()?;
+            if let Some(name) = &program_type {
+                check_program_type(platform, name)?;
+            }
+            let object = object::load(&file, platform).map_err(Failure::bad_input)?;
+            let request = ebpf_cli::image::CompileRequest {
+                output,
+                key,
+                functions: function,
+                program_type,
+            };
+            ebpf_cli::image::compile(&file, &object, request, out)
+        }
     }
 }
 
@@ -530,8 +633,7 @@ fn run_object<W: Write>(
     };
     let ran = ebpf_cli::invoke::run(ebpf_cli::invoke::Request {
         file,
-        object,
-        program,
+        source: ebpf_cli::invoke::Source::Object { object, program },
         engine: request.engine,
         data: read(&request.data, "--data")?.unwrap_or_default(),
         ctx: read(&request.ctx, "--ctx")?,
@@ -642,72 +744,6 @@ fn check_program_type(p: &Platform, name: &str) -> Result<(), Failure> {
         p.name,
         known.join(", ")
     )))
-}
-
-/// What `ebpf verify` checks each program as.
-struct VerifyOptions<'a> {
-    program_type: Option<&'a str>,
-    invariants: bool,
-}
-
-/// Verifies `programs`, printing each verdict (or the JSON array) and a summary; a progress
-/// bar on a terminal's stderr when there are many.
-fn verify_all<W: Write>(
-    object: &ebpf_loader::Object,
-    programs: &[&ebpf_loader::Program],
-    options: &VerifyOptions<'_>,
-    out: &mut Out<W>,
-) -> Result<(), Failure> {
-    use std::io::IsTerminal;
-    let progress = programs.len() > 4 && io::stderr().is_terminal();
-    // The progress bar is a courtesy: a closed stderr only ends it.
-    let bar = |text: &str| {
-        let _ = io::stderr().write_all(text.as_bytes());
-    };
-    let mut verdicts = Vec::with_capacity(programs.len());
-    for (i, program) in programs.iter().enumerate() {
-        if progress {
-            let done = 30 * i / programs.len();
-            bar(&format!(
-                "\r[{}{}] {i}/{} {:<40.40}",
-                "#".repeat(done),
-                " ".repeat(30 - done),
-                programs.len(),
-                program.function
-            ));
-        }
-        let verdict =
-            verifier::verify_program(object, program, options.program_type, options.invariants);
-        if progress {
-            bar(&format!("\r{:78}\r", ""));
-        }
-        if !out.is_json() {
-            out.text(&verifier::verdict_text(&verdict, options.invariants))?;
-        }
-        verdicts.push(verdict);
-    }
-    let rejected = verdicts.iter().filter(|v| !v.accepted).count();
-    if out.is_json() {
-        let array: Vec<_> = verdicts
-            .iter()
-            .map(|v| verifier::verdict_json(v, options.invariants))
-            .collect();
-        out.json(&serde_json::Value::Array(array))?;
-    } else {
-        let total: f64 = verdicts.iter().map(|v| v.time.as_secs_f64()).sum();
-        out.text(&format!(
-            "{} program{}: {} accepted, {rejected} rejected ({:.1} ms)\n",
-            verdicts.len(),
-            if verdicts.len() == 1 { "" } else { "s" },
-            verdicts.len() - rejected,
-            total * 1e3
-        ))?;
-    }
-    if rejected == 0 {
-        Ok(())
-    } else {
-        Err(Failure::shown(anyhow!("{rejected} program(s) rejected")))
-    }
 }
 
 #[cfg(test)]

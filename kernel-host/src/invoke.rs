@@ -43,7 +43,7 @@ pub(crate) struct Scratch {
 struct Engines {
     vm: Vm,
     regions: RegionTable,
-    #[cfg(feature = "std")]
+    #[cfg(target_arch = "x86_64")]
     jit: crate::sys::jit::JitFrame,
 }
 
@@ -53,7 +53,7 @@ impl Scratch {
             engines: Engines {
                 vm: Vm::default(),
                 regions: RegionTable::new(REGION_TABLE),
-                #[cfg(feature = "std")]
+                #[cfg(target_arch = "x86_64")]
                 jit: crate::sys::jit::JitFrame::new(),
             },
             inner: Vec::with_capacity(16),
@@ -405,7 +405,7 @@ fn run_one<'a>(
                 Err(f) => Err(fault(program, f.pc(), f.kind().to_string())),
             }
         }
-        #[cfg(feature = "std")]
+        #[cfg(target_arch = "x86_64")]
         Installed::Jit(image) => {
             let mut legacy = (0, 0);
             if let (Some(p), Some(f)) = (packet, frame.packet.as_mut()) {
@@ -428,9 +428,9 @@ fn fault(program: &Program, pc: usize, message: String) -> InvokeError {
     InvokeError::new(program.id(), InvokeErrorKind::Fault { pc, message })
 }
 
-#[cfg(feature = "std")]
+#[cfg(target_arch = "x86_64")]
 fn jit_message(f: &crate::sys::jit::JitFault) -> String {
-    use ebpf_jit::abi::{FAULT_CALL_DEPTH, FAULT_FELL_OFF};
+    use crate::abi::{FAULT_CALL_DEPTH, FAULT_FELL_OFF};
     match (f.error, f.kind) {
         (Some(e), _) => e.to_string(),
         (None, FAULT_CALL_DEPTH) => "too many nested local calls".to_string(),

@@ -47,6 +47,7 @@ extern crate std;
 
 extern crate alloc;
 
+mod abi;
 pub mod context;
 pub mod epoch;
 pub mod error;

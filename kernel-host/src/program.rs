@@ -26,8 +26,8 @@ use ebpf_verifier::VerifyError;
 use crate::error::MapError;
 use crate::helpers::MAP_HANDLE;
 use crate::host::Shared;
-use crate::mapspec::MapSpec;
 use crate::maps::MapType;
+use crate::mapspec::MapSpec;
 use crate::object::{MapObject, Object, ObjectError};
 use crate::os::OsError;
 
@@ -238,7 +238,7 @@ impl core::error::Error for LoadError {}
 #[derive(Debug)]
 pub(crate) enum Installed {
     Interp(ebpf_interp::Program),
-    #[cfg(feature = "std")]
+    #[cfg(target_arch = "x86_64")]
     Jit(crate::sys::jit::Image),
 }
 
@@ -513,7 +513,10 @@ fn resolve_maps(
 }
 
 /// The single value of each array map (what `lddw`s of map values address).
-pub(crate) fn global_values(shared: &Shared, maps: &[Arc<MapObject>]) -> Vec<Option<(usize, usize)>> {
+pub(crate) fn global_values(
+    shared: &Shared,
+    maps: &[Arc<MapObject>],
+) -> Vec<Option<(usize, usize)>> {
     let guard = shared.epoch.pin();
     maps.iter()
         .map(|m| {
@@ -588,7 +591,7 @@ fn load_program(
             let code = ebpf_isa::Program::from_insns(insns).map_err(|e| invalid(e.to_string()))?;
             Installed::Interp(ebpf_interp::Program::new(code))
         }
-        #[cfg(feature = "std")]
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
         Engine::Jit => {
             let insns =
                 resolve_maps(runnable.insns(), maps.len(), Some(&globals)).map_err(invalid)?;
@@ -602,7 +605,7 @@ fn load_program(
                 .map_err(|e| fail(LoadErrorKind::Os(e)))?;
             Installed::Jit(image)
         }
-        #[cfg(not(feature = "std"))]
+        #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
         Engine::Jit => return Err(fail(LoadErrorKind::NoJit)),
     };
     let used_maps = p

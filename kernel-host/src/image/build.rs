@@ -190,7 +190,10 @@ fn compile_program(
         .into_iter()
         .map(|id| {
             let proto = platform.helper(HelperId(id)).ok_or_else(|| {
-                invalid(alloc::format!("helper {id} is not on the {}", platform.name))
+                invalid(alloc::format!(
+                    "helper {id} is not on the {}",
+                    platform.name
+                ))
             })?;
             Ok((id, helper_hash(proto)))
         })

@@ -397,7 +397,10 @@ pub(crate) fn split(bytes: &[u8]) -> Result<Parts<'_>, ImageError> {
     let mut r = Reader { bytes, pos: 8 };
     let version = r.u32("the header")?;
     if version != FORMAT_VERSION {
-        return Err(ImageError::at(8, ImageErrorKind::UnsupportedVersion { version }));
+        return Err(ImageError::at(
+            8,
+            ImageErrorKind::UnsupportedVersion { version },
+        ));
     }
     let body = r.bytes("the body")?;
     let signed = &bytes[..r.pos];

@@ -207,8 +207,14 @@ mod tests {
         let xdp = *p.program_type("xdp").unwrap();
         let mut other = xdp;
         other.packet_writable = !xdp.packet_writable;
-        assert_ne!(program_type_hash("linux", &xdp), program_type_hash("linux", &other));
-        assert_ne!(program_type_hash("linux", &xdp), program_type_hash("windows", &xdp));
+        assert_ne!(
+            program_type_hash("linux", &xdp),
+            program_type_hash("linux", &other)
+        );
+        assert_ne!(
+            program_type_hash("linux", &xdp),
+            program_type_hash("windows", &xdp)
+        );
         let t = program_type_hash("linux", &xdp);
         let h = helper_hash(&lookup);
         assert_ne!(platform_hash(&t, &[(1, h)]), platform_hash(&t, &[]));

@@ -25,16 +25,10 @@ use crate::mapspec::{create_maps, fill_program_arrays};
 use crate::object::Object;
 use crate::program::{global_values, LoadError, LoadErrorKind, Loaded, Program};
 
-/// The JIT ABI version this build's run support implements (`None` without it).
+/// The JIT ABI version this build's run support implements (`None` where native code does
+/// not run: off x86-64).
 fn host_abi() -> Option<u32> {
-    #[cfg(feature = "std")]
-    {
-        Some(ebpf_jit::abi::ABI_VERSION)
-    }
-    #[cfg(not(feature = "std"))]
-    {
-        None
-    }
+    cfg!(target_arch = "x86_64").then_some(crate::abi::ABI_VERSION)
 }
 
 fn image_error(at: impl Into<String>, kind: ImageErrorKind) -> LoadError {
@@ -88,14 +82,15 @@ pub(crate) fn load_image(
                 RelocKind::MapHandle => crate::helpers::MAP_HANDLE | u64::from(r.map),
                 RelocKind::MapValue => {
                     let what = || format!("relocation at {} names map {}", r.offset, r.map);
-                    let (addr, len) = globals
-                        .get(r.map as usize)
-                        .copied()
-                        .flatten()
-                        .ok_or_else(|| {
-                            let what = format!("{}, which has no single value", what());
-                            image_error(at.clone(), ImageErrorKind::BadReference { what })
-                        })?;
+                    let (addr, len) =
+                        globals
+                            .get(r.map as usize)
+                            .copied()
+                            .flatten()
+                            .ok_or_else(|| {
+                                let what = format!("{}, which has no single value", what());
+                                image_error(at.clone(), ImageErrorKind::BadReference { what })
+                            })?;
                     if r.addend as usize > len {
                         let what = format!("{} at {}, past its {len} bytes", what(), r.addend);
                         return Err(image_error(at, ImageErrorKind::BadReference { what }));
@@ -132,7 +127,7 @@ pub(crate) fn load_image(
     Ok(Loaded { maps, programs })
 }
 
-#[cfg(feature = "std")]
+#[cfg(target_arch = "x86_64")]
 fn install(
     shared: &Shared,
     p: &NativeProgram,
@@ -149,7 +144,7 @@ fn install(
     Ok(crate::program::Installed::Jit(image))
 }
 
-#[cfg(not(feature = "std"))]
+#[cfg(not(target_arch = "x86_64"))]
 fn install(
     _: &Shared,
     _: &NativeProgram,
@@ -207,7 +202,11 @@ fn check_program(
             p.code.len()
         )));
     }
-    if let Some(m) = p.maps_used.iter().find(|&&m| m as usize >= image.maps.len()) {
+    if let Some(m) = p
+        .maps_used
+        .iter()
+        .find(|&&m| m as usize >= image.maps.len())
+    {
         return Err(bad(format!("map {m} of {} maps", image.maps.len())));
     }
     let mut end = 0usize;

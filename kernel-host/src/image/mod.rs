@@ -16,9 +16,9 @@
 //! - [`Host::load_image`](crate::Host::load_image) checks the signature against the keys it is
 //!   given and each program's platform hash against its own platform, creates the maps,
 //!   copies the code to executable memory from the [`Os`](crate::Os), writes the relocations
-//!   and fills program arrays. Installing native code needs feature `std` today (the JIT's run
-//!   support); without it the image is checked and then refused with
-//!   [`LoadErrorKind::NoJit`](crate::LoadErrorKind::NoJit).
+//!   and fills program arrays. This needs neither feature `std` nor `ebpf-jit`: a `no_std`
+//!   host runs images on x86-64 (elsewhere they are checked, then refused with
+//!   [`LoadErrorKind::NoJit`](crate::LoadErrorKind::NoJit)).
 //!
 //! The format is documented in `docs/images.md`.
 

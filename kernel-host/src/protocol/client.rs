@@ -94,10 +94,15 @@ pub struct Client<T> {
 impl<T: Transport> Client<T> {
     /// A client with a 64 KiB reply buffer that grows up to 16 MiB when a reply needs more.
     pub fn new(transport: T) -> Self {
+        Self::with_reply_capacity(transport, 64 << 10)
+    }
+
+    /// A client whose reply buffer starts at `capacity` bytes (at least the header's 16).
+    pub fn with_reply_capacity(transport: T, capacity: usize) -> Self {
         Client {
             transport,
             request: Vec::new(),
-            reply: vec![0; 64 << 10],
+            reply: vec![0; capacity.max(HEADER_LEN)],
             next_id: 1,
             max_reply: 16 << 20,
         }

@@ -13,10 +13,11 @@ use super::types::{LoadedObject, ObjectList, WireEngine, WireMapDef};
 use super::{ERROR_FIXED_LEN, HEADER_LEN, VERSION};
 use crate::context::Redirect;
 use crate::host::Host;
+use crate::image::{ImageLoadOptions, NativeImage};
 use crate::invoke::TestRun;
 use crate::maps::{MapDef, MapType, Semantics};
 use crate::object::{Object, ObjectKind};
-use crate::program::{Engine, LoadOptions};
+use crate::program::{Engine, LoadOptions, Loaded};
 
 /// An execution context behind the protocol: a [`Host`] and the handles its client opened.
 #[derive(Debug)]
@@ -24,6 +25,9 @@ pub struct ExecutionContext {
     pub(super) host: Host,
     pub(super) handles: HandleTable,
     pub(super) limits: Limits,
+    /// The ed25519 public keys native images must be signed by.
+    trusted_keys: Vec<[u8; 32]>,
+    image_options: ImageLoadOptions,
 }
 
 impl ExecutionContext {
@@ -38,7 +42,16 @@ impl ExecutionContext {
             handles: HandleTable::new(limits.max_handles),
             host,
             limits,
+            trusted_keys: Vec::new(),
+            image_options: ImageLoadOptions::new(),
         }
+    }
+
+    /// Sets what native images must be signed by (`load_native_image` refuses every signed
+    /// image until keys are given, and unsigned ones unless `options` allow them).
+    pub fn set_image_policy(&mut self, trusted_keys: &[[u8; 32]], options: ImageLoadOptions) {
+        self.trusted_keys = trusted_keys.to_vec();
+        self.image_options = options;
     }
 
     /// The host.
@@ -197,15 +210,7 @@ impl ExecutionContext {
                 };
                 self.load_object(object, &options, w)?;
             }
-            Request::LoadNativeImage { image } => {
-                return Err(
-                    ProtocolError::new(ErrorKind::Unsupported).with_message(format_args!(
-                        "native images ({} bytes given) cannot be loaded by this context: image \
-                     loading is not built in yet",
-                        image.len()
-                    )),
-                );
-            }
+            Request::LoadNativeImage { image } => self.load_image(image, w)?,
             Request::Attach {
                 program,
                 attach_type,
@@ -227,7 +232,10 @@ impl ExecutionContext {
                         )),
                     );
                 };
-                let link = self.host.attach(&program, at, parameter)?;
+                let link = self
+                    .host
+                    .attach(&program, at, parameter)
+                    .map_err(link_error)?;
                 let id = link.id();
                 let handle = self.handles.open(Object::Link(link))?;
                 Reply::Handle {
@@ -238,18 +246,14 @@ impl ExecutionContext {
                 .encode_payload(w);
             }
             Request::Detach { link } => {
-                // A host link is attached while it lives: detaching ends this handle's hold.
-                self.handles.link(link)?;
-                self.handles.close(link)?;
+                // The handle stays open (its info shows the link detached) until closed.
+                let link = self.handles.link(link)?;
+                link.detach().map_err(link_error)?;
             }
             Request::ReplaceProgram { link, program } => {
-                self.handles.link(link)?;
-                self.handles.program(program)?;
-                return Err(
-                    ProtocolError::new(ErrorKind::Unsupported).with_message(format_args!(
-                        "replacing a link's program needs the hook framework, not built in yet"
-                    )),
-                );
+                let program = self.handles.program(program)?;
+                let link = self.handles.link(link)?;
+                link.replace(program).map_err(link_error)?;
             }
             Request::Pin { handle, path } => {
                 let object = self.handles.get(handle)?.clone();
@@ -387,6 +391,7 @@ impl ExecutionContext {
                     program_id: i.program_id,
                     attach_type: i.attach_type,
                     parameter: i.parameter,
+                    attached: i.attached,
                 }
                 .encode_payload(w);
             }
@@ -469,6 +474,50 @@ impl ExecutionContext {
             .iter()
             .map(|m| m.name.len())
             .chain(object.programs().iter().map(|p| p.function.len()));
+        self.check_load_room(names, w)?;
+        let loaded = self.host.load(&object, options)?;
+        self.open_loaded(&loaded, w)
+    }
+
+    fn load_image(&mut self, bytes: &[u8], w: &mut Writer<'_>) -> Result<(), ProtocolError> {
+        let image = NativeImage::decode(bytes).map_err(|e| {
+            ProtocolError::new(ErrorKind::Load)
+                .with_codes(
+                    crate::EbpfResult::InvalidObject,
+                    crate::error::errno::EINVAL,
+                )
+                .with_message(format_args!("{e}"))
+        })?;
+        let defs: Vec<(&str, MapDef)> = image
+            .maps
+            .iter()
+            .filter_map(|m| {
+                Some((
+                    m.name.as_str(),
+                    self.raw_map_def(m.raw_type, m.key_size, m.value_size, m.max_entries)?,
+                ))
+            })
+            .collect();
+        let refs: Vec<(&str, &MapDef)> = defs.iter().map(|(n, d)| (*n, d)).collect();
+        self.check_map_memory(&refs)?;
+        let names = image
+            .maps
+            .iter()
+            .map(|m| m.name.len())
+            .chain(image.programs.iter().map(|p| p.function.len()));
+        self.check_load_room(names, w)?;
+        let loaded = self
+            .host
+            .load_image(bytes, &self.trusted_keys, &self.image_options)?;
+        self.open_loaded(&loaded, w)
+    }
+
+    /// Checks that the reply and the handle table have room for objects with these names.
+    fn check_load_room(
+        &self,
+        names: impl Iterator<Item = usize>,
+        w: &Writer<'_>,
+    ) -> Result<(), ProtocolError> {
         let (mut count, mut bytes_needed) = (0usize, 4usize);
         for len in names {
             count += 1;
@@ -482,7 +531,11 @@ impl ExecutionContext {
                 self.limits.max_handles
             )));
         }
-        let loaded = self.host.load(&object, options)?;
+        Ok(())
+    }
+
+    /// Opens a handle on every map and program of a load and writes the list.
+    fn open_loaded(&mut self, loaded: &Loaded, w: &mut Writer<'_>) -> Result<(), ProtocolError> {
         let mut entries = Vec::new();
         for m in loaded.maps() {
             let handle = self.handles.open(Object::Map(m.clone()))?;
@@ -508,13 +561,46 @@ impl ExecutionContext {
     /// The host's definition of an ELF map, for the memory estimate (`None`: a type the load
     /// will refuse anyway).
     fn loader_map_def(&self, m: &ebpf_loader::MapDef) -> Option<MapDef> {
-        let t = match self.host.semantics() {
-            Semantics::Windows => MapType::from_windows_id(m.raw_type)?,
-            Semantics::Linux if m.type_name() == "devmap" => MapType::Array,
-            Semantics::Linux => MapType::from_linux_id(m.raw_type)?,
-        };
-        Some(MapDef::new(t, m.key_size, m.value_size, m.max_entries))
+        self.raw_map_def(m.raw_type, m.key_size, m.value_size, m.max_entries)
     }
+
+    /// The host's definition of a map by its platform type number (Linux device maps are
+    /// arrays of interface indexes here).
+    fn raw_map_def(&self, raw_type: u32, key: u32, value: u32, max: u32) -> Option<MapDef> {
+        const LINUX_DEVMAP: u32 = 14;
+        let t = match self.host.semantics() {
+            Semantics::Windows => MapType::from_windows_id(raw_type)?,
+            Semantics::Linux if raw_type == LINUX_DEVMAP => MapType::Array,
+            Semantics::Linux => MapType::from_linux_id(raw_type)?,
+        };
+        Some(MapDef::new(t, key, value, max))
+    }
+}
+
+/// An attach, detach or replace failure: a [`ErrorKind::Link`] error with the object error's
+/// codes.
+fn link_error(e: crate::object::ObjectError) -> ProtocolError {
+    let codes = ProtocolError::from(e.clone());
+    let (result, errno) = match e.kind() {
+        crate::object::ObjectErrorKind::Detached { .. } => {
+            (crate::EbpfResult::InvalidState, crate::error::errno::EINVAL)
+        }
+        crate::object::ObjectErrorKind::NoHook { .. } => (
+            crate::EbpfResult::OperationNotSupported,
+            crate::error::errno::EOPNOTSUPP,
+        ),
+        crate::object::ObjectErrorKind::SingleAttach { .. } => (
+            crate::EbpfResult::ObjectAlreadyExists,
+            crate::error::errno::EEXIST,
+        ),
+        crate::object::ObjectErrorKind::HookFull { .. } => {
+            (crate::EbpfResult::OutOfSpace, crate::error::errno::E2BIG)
+        }
+        _ => (codes.ebpf_result(), codes.errno()),
+    };
+    ProtocolError::new(ErrorKind::Link)
+        .with_codes(result, errno)
+        .with_message(format_args!("{e}"))
 }
 
 /// Fails with [`ErrorKind::ReplyTooSmall`] unless `n` more bytes fit the reply (checked before

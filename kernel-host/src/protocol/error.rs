@@ -6,6 +6,7 @@ use alloc::string::String;
 use core::fmt::{self, Write};
 
 use crate::error::{errno, EbpfResult};
+use crate::image::ImageErrorKind;
 use crate::invoke::{InvokeError, InvokeErrorKind};
 use crate::object::{ObjectError, ObjectErrorKind};
 use crate::program::{LoadError, LoadErrorKind};
@@ -34,7 +35,7 @@ pub enum ErrorKind {
     WrongHandleKind,
     /// The reply does not fit the reply buffer; the detail is the size needed.
     ReplyTooSmall,
-    /// The operation is known but not available in this build or context.
+    /// The operation is known but not available in this build or context (reserved).
     Unsupported,
     /// A map operation failed (the map's result and errno).
     Map,
@@ -295,6 +296,12 @@ impl From<LoadError> for ProtocolError {
             LoadErrorKind::Jit { .. } => (EbpfResult::JitCompilationFailed, errno::EINVAL),
             LoadErrorKind::Map(m) => (m.ebpf_result(), m.linux_errno()),
             LoadErrorKind::NoJit => (EbpfResult::OperationNotSupported, errno::EOPNOTSUPP),
+            LoadErrorKind::Image(i) => match i.kind() {
+                ImageErrorKind::Unsigned
+                | ImageErrorKind::BadSignature
+                | ImageErrorKind::UntrustedKey { .. } => (EbpfResult::AccessDenied, errno::EPERM),
+                _ => (EbpfResult::InvalidObject, errno::EINVAL),
+            },
             _ => (EbpfResult::ProgramLoadFailed, errno::EINVAL),
         };
         ProtocolError::new(ErrorKind::Load)

@@ -232,7 +232,7 @@ pub enum Request<'a> {
         /// Entry functions to load (empty: every program).
         functions: StrList<'a>,
     },
-    /// Reply [`Reply::Loaded`]; answered `Unsupported` until native images are built in.
+    /// Reply [`Reply::Loaded`]: a signed native image, checked against the context's keys.
     LoadNativeImage {
         /// The image's bytes.
         image: &'a [u8],

@@ -135,6 +135,8 @@ pub enum Reply<'a> {
         attach_type: u32,
         /// The attach parameter.
         parameter: u64,
+        /// Whether it is still attached.
+        attached: bool,
     },
     /// A test run's outcome.
     TestRun {
@@ -237,11 +239,13 @@ impl<'a> Reply<'a> {
                 program_id,
                 attach_type,
                 parameter,
+                attached,
             } => {
                 w.u32(id);
                 w.u32(program_id);
                 w.u32(attach_type);
                 w.u64(parameter);
+                w.bool(attached);
             }
             Reply::TestRun {
                 retval,
@@ -396,6 +400,7 @@ fn decode_info<'a>(r: &mut Reader<'a>) -> Result<Reply<'a>, ProtocolError> {
             program_id: r.u32("program_id")?,
             attach_type: r.u32("attach_type")?,
             parameter: r.u64("parameter")?,
+            attached: r.bool("attached")?,
         },
         None => return Err(r.malformed("kind", format_args!("object kind {code}"))),
     };

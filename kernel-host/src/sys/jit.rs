@@ -1,4 +1,5 @@
-//! Installed JIT images and their runs (feature `std`, where the JIT compiles).
+//! Installed JIT images and their runs (on x86-64; compiling needs feature `std`, running
+//! does not: a `no_std` host runs native images).
 //!
 //! - [`Image`]: a compiled program copied into executable memory from the [`Os`]
 //!   (written while writable, then made read-execute, never both).
@@ -17,14 +18,14 @@
 //! arguments use is one the verifier proved in bounds (the contract of
 //! `ebpf_jit::Executable::run_verified`, discharged here by construction).
 
-use std::any::Any;
-use std::boxed::Box;
+use alloc::boxed::Box;
+use core::ptr::NonNull;
+#[cfg(feature = "std")]
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
-use std::ptr::NonNull;
 
 use ebpf_interp::{HelperError, HelperErrorKind};
-use ebpf_jit::abi::*;
-use ebpf_jit::Compiled;
+
+use crate::abi::*;
 
 use crate::helpers::{Dispatch, Mem};
 use crate::os::{ExecMemory, Os, OsError, OsErrorKind};
@@ -43,7 +44,8 @@ pub(crate) struct Image {
 impl Image {
     /// Copies `compiled` into fresh memory from `os` and makes it read-execute. Only
     /// `program.rs` calls this, for verified programs.
-    pub(crate) fn install(os: &dyn Os, compiled: &Compiled) -> Result<Image, OsError> {
+    #[cfg(feature = "std")]
+    pub(crate) fn install(os: &dyn Os, compiled: &ebpf_jit::Compiled) -> Result<Image, OsError> {
         if compiled.abi_version() != ABI_VERSION {
             return Err(OsError::new(OsErrorKind::Unsupported {
                 what: "a JIT image of another ABI version",
@@ -116,7 +118,9 @@ struct RunContext {
     /// The run's dispatcher, set for one run only (its borrow erased; never used after).
     host: Option<NonNull<dyn Dispatch>>,
     error: Option<HelperError>,
-    panic: Option<Box<dyn Any + Send>>,
+    /// A helper's panic, resumed after the run (with `std`; without it a panic aborts).
+    #[cfg(feature = "std")]
+    panic: Option<Box<dyn core::any::Any + Send>>,
 }
 
 const _: () = {
@@ -158,11 +162,18 @@ extern "sysv64" fn dispatch(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, ctx: *m
     // SAFETY: `host` was set by `JitFrame::run` from a `&mut dyn Dispatch` that outlives the
     // run, and `run` does not use that borrow while the code runs.
     let host = unsafe { host.as_mut() };
-    match catch_unwind(AssertUnwindSafe(|| {
+    #[cfg(feature = "std")]
+    let result = catch_unwind(AssertUnwindSafe(|| {
         host.call(id, [a1, a2, a3, a4, a5], &mut JitMem)
-    })) {
+    }));
+    // Without `std` a panic aborts (`panic = "abort"`): it never unwinds into the code.
+    #[cfg(not(feature = "std"))]
+    let result: Result<_, core::convert::Infallible> =
+        Ok(host.call(id, [a1, a2, a3, a4, a5], &mut JitMem));
+    match result {
         Ok(Ok(value)) => value,
         Ok(Err(error)) => fail(ctx, error),
+        #[cfg(feature = "std")]
         Err(payload) => {
             ctx.panic = Some(payload);
             ctx.fault_kind = FAULT_HOST_PANIC;
@@ -194,7 +205,7 @@ impl Mem for JitMem {
         // SAFETY: `addr` and `len` come from a verified program's helper arguments, which the
         // verifier proved to be `len` readable bytes of live memory (see the module docs); no
         // other code writes them while the helper runs (the program is suspended in the call).
-        Ok(unsafe { std::slice::from_raw_parts(addr as *const u8, len) })
+        Ok(unsafe { core::slice::from_raw_parts(addr as *const u8, len) })
     }
 
     fn write(&mut self, addr: u64, len: usize) -> Result<&mut [u8], HelperError> {
@@ -202,7 +213,7 @@ impl Mem for JitMem {
             return Ok(&mut []);
         }
         // SAFETY: as in `read`, for `len` writable bytes.
-        Ok(unsafe { std::slice::from_raw_parts_mut(addr as *mut u8, len) })
+        Ok(unsafe { core::slice::from_raw_parts_mut(addr as *mut u8, len) })
     }
 
     fn expose(
@@ -249,7 +260,7 @@ impl core::fmt::Debug for JitFrame {
 
 impl JitFrame {
     pub(crate) fn new() -> JitFrame {
-        let mut stack = std::vec![0u64; TOTAL_STACK / 8].into_boxed_slice();
+        let mut stack = alloc::vec![0u64; TOTAL_STACK / 8].into_boxed_slice();
         // The stack never moves (a boxed slice): its addresses are fixed here once.
         let top = stack.as_mut_ptr() as u64 + TOTAL_STACK as u64;
         JitFrame {
@@ -268,6 +279,7 @@ impl JitFrame {
                 resolve_lddw,
                 host: None,
                 error: None,
+                #[cfg(feature = "std")]
                 panic: None,
             }),
             stack,
@@ -318,6 +330,7 @@ impl JitFrame {
         if run.fault_kind == 0 {
             return Ok(r0);
         }
+        #[cfg(feature = "std")]
         if let Some(payload) = run.panic.take() {
             resume_unwind(payload);
         }
