@@ -179,6 +179,22 @@ impl Packet {
         })
     }
 
+    /// A read-only packet holding exactly `data`, without headroom or tail room (the
+    /// application id of a bind event: no helper moves or grows it).
+    pub(crate) fn exact(data: &[u8]) -> Result<Packet, ContextError> {
+        if data.len() > MAX_PACKET {
+            return Err(ContextError::new(ContextErrorKind::PacketTooLarge {
+                len: data.len(),
+            }));
+        }
+        Ok(Packet {
+            buf: data.to_vec(),
+            meta: 0,
+            start: 0,
+            end: data.len(),
+        })
+    }
+
     /// Puts `data` after the headroom (which must fit the buffer), zeroing what the previous
     /// packet left outside it.
     fn reset(&mut self, data: &[u8]) {

@@ -388,6 +388,8 @@ fn run_one<'a>(
                 memory.set_name(base, "packet");
                 f.base = base;
                 f.write_pointers(ctx);
+                // Legacy packet loads read the packet, not the context structure.
+                memory.set_legacy_packet(base + f.start as u64, (f.end - f.start) as u64);
             }
             let ctx_addr = memory.set_input(ctx);
             memory.set_name(ctx_addr, "context");

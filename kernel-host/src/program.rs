@@ -557,7 +557,7 @@ fn load_program(
             .ok_or_else(|| fail(LoadErrorKind::NoProgramType))?,
     };
     for (pc, id) in helper_calls(p) {
-        if shared.helpers.get(id).is_none() {
+        if shared.helpers.get_for(id, program_type).is_none() {
             let name = platform.helper(HelperId(id)).map(|h| h.name);
             return Err(fail(LoadErrorKind::MissingHelper { pc, id, name }));
         }

@@ -1,7 +1,7 @@
 //! The eBPF for Windows helper table (general helpers 1 to 35 and the XDP hook's), and the
 //! general helpers this host leaves out.
 
-use super::{entry, maps, misc, not, packet, printk, Entry, NotOffered};
+use super::{entry, maps, misc, not, packet, printk, sock, typed, Entry, NotOffered, Typed};
 
 /// eBPF for Windows helpers, by id.
 pub(super) const TABLE: &[Entry] = &[
@@ -36,18 +36,37 @@ pub(super) const TABLE: &[Entry] = &[
     entry(65536, packet::xdp_adjust_head_windows),
 ];
 
+/// The socket hooks' helpers and overrides (`netebpfext`): `sock_addr` overrides
+/// `bpf_get_current_pid_tgid` (with the hook's implicit context), `bpf_get_current_logon_id`,
+/// `bpf_is_current_admin` and `bpf_get_socket_cookie` and adds the redirect-context and
+/// network-context helpers; `sockops` overrides `bpf_get_current_pid_tgid` and adds
+/// `bpf_sock_ops_get_flow_id` (0x10000, the id `xdp`'s `bpf_xdp_adjust_head` has).
+pub(super) const TYPED: &[Typed] = &[
+    typed("sock_addr", 19, sock::current_pid_tgid),
+    typed("sock_addr", 20, sock::current_logon_id),
+    typed("sock_addr", 21, sock::is_current_admin),
+    typed("sock_addr", 26, sock::socket_cookie),
+    typed("sock_addr", 0x10001, sock::set_redirect_context),
+    typed("sock_addr", 0x10002, sock::get_network_context),
+    typed("sockops", 19, sock::current_pid_tgid),
+    typed("sockops", 0x10000, sock::sock_ops_flow_id),
+];
+
 /// General helpers this host does not implement (eBPF for Windows itself implements 26 and 35
 /// only through a hook's override).
 pub(super) const NOT_OFFERED: &[NotOffered] = &[
     not(
         19,
-        "bpf_get_current_pid_tgid: programs run in no process here",
+        "bpf_get_current_pid_tgid: only the socket hooks' override implements it",
     ),
     not(
         20,
-        "bpf_get_current_logon_id: programs run for no user here",
+        "bpf_get_current_logon_id: only the sock_addr hook's override implements it",
     ),
-    not(21, "bpf_is_current_admin: programs run for no user here"),
+    not(
+        21,
+        "bpf_is_current_admin: only the sock_addr hook's override implements it",
+    ),
     not(
         26,
         "bpf_get_socket_cookie: only a socket hook's override implements it",

@@ -52,7 +52,11 @@
 //! [`EventData`](crate::context::EventData) ([`Context::set_event`]); a helper reads it as
 //! `call.frame.event` and can tell the program type by `call.program.program_type()`.
 
+pub mod bind;
 pub mod skb;
+pub mod sock;
+pub mod sock_addr;
+pub mod sock_ops;
 pub mod xdp;
 
 use alloc::boxed::Box;
@@ -105,7 +109,13 @@ pub struct HookSpec {
 }
 
 /// The spec tables of every family.
-const FAMILIES: &[&[HookSpec]] = &[xdp::SPECS, skb::SPECS];
+const FAMILIES: &[&[HookSpec]] = &[
+    xdp::SPECS,
+    skb::SPECS,
+    bind::SPECS,
+    sock_addr::SPECS,
+    sock_ops::SPECS,
+];
 
 /// The spec of `attach_type` on `platform`, if a family serves it.
 pub fn spec(platform: &Platform, attach_type: &str) -> Option<&'static HookSpec> {
