@@ -356,7 +356,7 @@ static void xdp_scenario(ebpf_driver_t *d, const uint8_t *object, size_t len, un
           (unsigned long long)t.errors, (unsigned long long)t.mismatches);
     uint32_t pass = 1;
     CHECK(lookup_u64(d, verdicts, &pass, 4) == want_pass, "verdicts moved after detach");
-    /* Detach ended the link handle's hold (the protocol closes it). */
+    CHECK(proto_close(d, link) == 0, "closing the detached link's handle");
     CHECK(proto_close(d, blocked) == 0, "closing a map handle");
     /* The other handles stay open: teardown must free them. */
 }
@@ -395,7 +395,6 @@ static uint32_t invoke_bind(ebpf_driver_t *d, ebpf_epoch_t *epoch, const bind_ca
     r.socket_address_length = 16;
     r.protocol = 6;
     r.operation = c->operation;
-    r.compartment = 1;
     return ebpf_driver_bind_invoke(d, epoch, &r, action);
 }
 

@@ -74,6 +74,11 @@ uint32_t ebpf_driver_handle(const ebpf_driver_t *driver, const uint8_t *request,
                             size_t request_len, uint8_t *reply, size_t reply_cap,
                             size_t *reply_len);
 
+/* The ed25519 public keys (32 bytes each, `count` of them) one of which must have signed a
+ * native image for LoadNativeImage to accept it; none by default (every image refused). */
+uint32_t ebpf_driver_set_image_keys(const ebpf_driver_t *driver, const uint8_t *keys,
+                                    size_t count);
+
 /* A batch: enter once, invoke many times on this thread, exit. NULL when out of memory. */
 ebpf_epoch_t *ebpf_driver_epoch_enter(const ebpf_driver_t *driver);
 void ebpf_driver_epoch_exit(ebpf_epoch_t *epoch);
@@ -110,12 +115,14 @@ typedef struct ebpf_bind_request {
     uint8_t protocol; /* IPPROTO_TCP 6, IPPROTO_UDP 17 */
     uint8_t reserved[2];
     uint32_t operation;   /* EBPF_BIND_OPERATION_* */
-    uint32_t compartment; /* the attach parameter (0 = every compartment) */
+    uint32_t compartment; /* unused, 0: the bind hook takes no attach parameter */
     uint32_t reserved2;
 } ebpf_bind_request_t;
 
-/* The bind hook: runs the program attached for the request's compartment; its
- * bind_action_t goes to *action. No program attached: EBPF_BIND_PERMIT. */
+/* The bind hook (single attach): runs the attached program on the request; its
+ * bind_action_t goes to *action (values other than 0, 2, 3 deny: EBPF_BIND_DENY). Unbinds
+ * and requests with no program attached: EBPF_BIND_PERMIT. socket_address is a SOCKADDR_IN
+ * (family, then port and IPv4 address in network order). */
 uint32_t ebpf_driver_bind_invoke(const ebpf_driver_t *driver, ebpf_epoch_t *epoch,
                                  const ebpf_bind_request_t *request, uint32_t *action);
 

@@ -4,18 +4,16 @@
 //!   hook for that interface (and the wildcard ones) through kernel-host's
 //!   [`XdpHook`]; the packet as they left it and the combined verdict go back. No program
 //!   attached: pass.
-//! - Bind: a socket's bind request runs the programs attached to the `bind` hook for the
-//!   request's compartment; the `bind_action_t` of the program that decided goes back
-//!   (eBPF for Windows: the first action other than `BIND_PERMIT_SOFT` ends the run). No
-//!   program attached: permit.
+//! - Bind: a socket's bind request runs the program attached to the `bind` hook (eBPF for
+//!   Windows' legacy bind hook: one program, no attach parameter) through kernel-host's
+//!   [`BindHook`]; its `bind_action_t` goes back (any value other than 0, 2 and 3 denies;
+//!   unbinds are always permitted). No program attached: permit.
 //!
 //! A batch caches one context per hook, reused across its invocations.
 
+use ebpf_kernel_host::hooks::bind::{BindEvent, BindHook, BindVerdict};
 use ebpf_kernel_host::hooks::xdp::{XdpAction, XdpHook};
-use ebpf_kernel_host::{Batch, Context, Flow, Hook};
-
-/// eBPF for Windows' `BIND_PERMIT_SOFT`.
-pub(crate) const BIND_PERMIT: u32 = 0;
+use ebpf_kernel_host::{Batch, Context};
 
 /// Why an invocation did not run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,8 +27,6 @@ pub(crate) enum HookError {
         /// The packet's length.
         need: usize,
     },
-    /// The context has no such hook (its platform has none).
-    NoHook,
 }
 
 /// The contexts a batch reuses, one per hook.
@@ -84,61 +80,23 @@ pub(crate) fn xdp(
     Ok((xdp_code(outcome.action), data.len()))
 }
 
-/// A bind request (`bind_md_t` without its app id pointers).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct BindRequest<'a> {
-    pub(crate) app_id: &'a [u8],
-    pub(crate) process_id: u64,
-    pub(crate) socket_address: [u8; 16],
-    pub(crate) socket_address_length: u8,
-    pub(crate) operation: u32,
-    pub(crate) protocol: u8,
-    pub(crate) compartment: u32,
-}
-
-/// Runs the bind programs attached for the request's compartment; returns the action.
+/// Runs the bind program for `event`; returns its `bind_action_t` (`BIND_PERMIT_SOFT` 0,
+/// `BIND_DENY` 1, `BIND_REDIRECT` 2, `BIND_PERMIT_HARD` 3; unbinds are always permitted).
 pub(crate) fn bind(
-    hook: Option<&Hook>,
+    hook: &BindHook,
     batch: &mut Batch<'_>,
     contexts: &mut Contexts,
-    request: &BindRequest<'_>,
+    event: &BindEvent,
 ) -> Result<u32, HookError> {
-    let hook = hook.ok_or(HookError::NoHook)?;
     let ctx = context(&mut contexts.bind, || hook.new_context().ok())?;
-    let fields: [(&'static str, u64); 4] = [
-        ("process_id", request.process_id),
-        ("socket_address_length", u64::from(request.socket_address_length)),
-        ("operation", u64::from(request.operation)),
-        ("protocol", u64::from(request.protocol)),
-    ];
-    for (name, value) in fields {
-        ctx.set_field(name, value)
-            .map_err(|_| HookError::BadEvent)?;
-    }
-    // socket_address: 16 bytes at offset 24 of bind_md_t, set with the fields before it.
-    let mut head = [0u8; 40];
-    head[16..24].copy_from_slice(&request.process_id.to_le_bytes());
-    head[24..40].copy_from_slice(&request.socket_address);
-    ctx.set_fields(&head).map_err(|_| HookError::BadEvent)?;
-    ctx.set_packet(request.app_id)
-        .map_err(|_| HookError::BadEvent)?;
-    let mut action = BIND_PERMIT;
-    hook.run(
-        batch,
-        u64::from(request.compartment),
-        ctx,
-        |_, r0, _| {
-            action = r0 as u32;
-            if action == BIND_PERMIT {
-                Flow::Continue
-            } else {
-                Flow::Stop
-            }
-        },
-    )
-    .map_err(|e| {
+    let outcome = hook.run(batch, ctx, event).map_err(|e| {
         crate::os::trace(&alloc::format!("ebpf-driver: bind: {e}"));
         HookError::Failed
     })?;
-    Ok(action)
+    Ok(match outcome.verdict {
+        BindVerdict::PermitSoft => 0,
+        BindVerdict::Deny => 1,
+        BindVerdict::Redirect => 2,
+        BindVerdict::PermitHard => 3,
+    })
 }

@@ -32,13 +32,15 @@ pub mod os;
 use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::net::{Ipv4Addr, SocketAddrV4};
 #[cfg(feature = "runtime")]
 use core::panic::PanicInfo;
 
+use ebpf_kernel_host::hooks::bind::{BindEvent, BindHook, BindOperation};
 use ebpf_kernel_host::hooks::xdp::XdpHook;
 use ebpf_kernel_host::protocol::ExecutionContext;
 use ebpf_kernel_host::maps::MapType;
-use ebpf_kernel_host::{Batch, EbpfResult, Hook, Host, Object, ObjectKind};
+use ebpf_kernel_host::{Batch, EbpfResult, Host, ImageLoadOptions, Object, ObjectKind};
 
 #[cfg(feature = "runtime")]
 use crate::os::PoolAllocator;
@@ -97,7 +99,7 @@ pub struct Driver {
     protocol: lock::Locked<ExecutionContext>,
     host: Host,
     xdp: XdpHook,
-    bind: Option<Hook>,
+    bind: BindHook,
 }
 
 /// A batch of invocations (`ebpf_epoch_t` in C): an epoch guard on one virtual CPU, and the
@@ -134,11 +136,11 @@ pub unsafe extern "C" fn ebpf_driver_init(table: *const OsTable, out: *mut *mut 
         Err(TableError::Size | TableError::Missing) => return code(EbpfResult::InvalidArgument),
     }
     let host = Host::new(Arc::new(TableOs::new(table)), &ebpf_platform::WINDOWS);
-    let Ok(xdp) = XdpHook::new(&host) else {
+    let (Ok(xdp), Ok(bind)) = (XdpHook::new(&host), BindHook::new(&host)) else {
+        drop(host);
         os::remove();
         return code(EbpfResult::Failed);
     };
-    let bind = host.hook("bind").ok();
     let driver = Box::into_raw(Box::new(Driver {
         protocol: lock::Locked::new(ExecutionContext::new(host.clone())),
         host,
@@ -163,8 +165,9 @@ pub unsafe extern "C" fn ebpf_driver_teardown(driver: *mut Driver) -> u32 {
         return code(EbpfResult::InvalidArgument);
     }
     // SAFETY: `driver` came from `Box::into_raw` in `ebpf_driver_init` and is not used again.
-    let driver = unsafe { Box::from_raw(driver) };
-    teardown(*driver);
+    // The box is freed here, while the table's pool callbacks are still installed.
+    let driver = *unsafe { Box::from_raw(driver) };
+    teardown(driver);
     os::remove();
     code(EbpfResult::Success)
 }
@@ -260,6 +263,45 @@ pub unsafe extern "C" fn ebpf_driver_handle(
     }
 }
 
+/// Sets the ed25519 public keys whose signatures native images (`LoadNativeImage` requests)
+/// must carry: `keys[..32 * count]`, 32 bytes each; 0 keys refuses every image. Unsigned
+/// images are always refused.
+///
+/// # Safety
+///
+/// `driver` must be live; `keys` readable for `32 * count` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn ebpf_driver_set_image_keys(
+    driver: *const Driver,
+    keys: *const u8,
+    count: usize,
+) -> u32 {
+    // SAFETY: the caller's contract.
+    let Some(driver) = (unsafe { driver.as_ref() }) else {
+        return code(EbpfResult::InvalidArgument);
+    };
+    let Some(len) = count.checked_mul(32) else {
+        return code(EbpfResult::InvalidArgument);
+    };
+    if keys.is_null() && count > 0 {
+        return code(EbpfResult::InvalidArgument);
+    }
+    // SAFETY: the caller's contract.
+    let bytes = unsafe { slice(keys, len) };
+    let keys: Vec<[u8; 32]> = bytes
+        .chunks_exact(32)
+        .map(|k| {
+            let mut key = [0u8; 32];
+            key.copy_from_slice(k);
+            key
+        })
+        .collect();
+    driver
+        .protocol
+        .with(|ctx| ctx.set_image_policy(&keys, ImageLoadOptions::new()));
+    code(EbpfResult::Success)
+}
+
 /// Enters the epoch for a batch of invocations on this thread; NULL when out of memory.
 ///
 /// # Safety
@@ -322,7 +364,6 @@ fn hook_code(e: hook::HookError) -> u32 {
         hook::HookError::BadEvent => code(EbpfResult::InvalidArgument),
         hook::HookError::Failed => code(EbpfResult::Failed),
         hook::HookError::OutputTooSmall { .. } => code(EbpfResult::InsufficientBuffer),
-        hook::HookError::NoHook => code(EbpfResult::OperationNotSupported),
     }
 }
 
@@ -411,7 +452,7 @@ pub struct BindRequest {
     pub reserved: [u8; 2],
     /// `BIND_OPERATION_BIND` 0, `POST_BIND` 1, `UNBIND` 2.
     pub operation: u32,
-    /// The compartment (the attach parameter; links with 0 see every compartment).
+    /// Unused, zero: eBPF for Windows' bind hook takes no attach parameter.
     pub compartment: u32,
     /// Padding, zero.
     pub reserved2: u32,
@@ -420,7 +461,7 @@ pub struct BindRequest {
 #[cfg(target_pointer_width = "64")]
 const _: () = assert!(core::mem::size_of::<BindRequest>() == 56);
 
-/// The bind hook: runs the program attached for the request's compartment; writes its
+/// The bind hook: runs the program attached to the bind hook on the request; writes its
 /// `bind_action_t` (`BIND_PERMIT` 0, `BIND_DENY` 1, `BIND_REDIRECT` 2, `BIND_PERMIT_HARD` 3)
 /// to `*action`. No program: permit. `epoch` may be NULL.
 ///
@@ -442,20 +483,27 @@ pub unsafe extern "C" fn ebpf_driver_bind_invoke(
     if action.is_null() || (r.app_id.is_null() && r.app_id_len > 0) {
         return code(EbpfResult::InvalidArgument);
     }
-    let request = hook::BindRequest {
-        // SAFETY: the caller's contract for the app id.
-        app_id: unsafe { slice(r.app_id, r.app_id_len) },
-        process_id: r.process_id,
-        socket_address: r.socket_address,
-        socket_address_length: r.socket_address_length,
-        operation: r.operation,
-        protocol: r.protocol,
-        compartment: r.compartment,
+    let operation = match r.operation {
+        0 => BindOperation::Bind,
+        1 => BindOperation::PostBind,
+        2 => BindOperation::Unbind,
+        _ => return code(EbpfResult::InvalidArgument),
     };
+    // SOCKADDR_IN: family (2 bytes), port and address in network order.
+    let a = &r.socket_address;
+    let address = SocketAddrV4::new(
+        Ipv4Addr::new(a[4], a[5], a[6], a[7]),
+        u16::from_be_bytes([a[2], a[3]]),
+    );
+    let mut event = BindEvent::new(r.process_id, address);
+    // SAFETY: the caller's contract for the app id.
+    event.app_id = unsafe { slice(r.app_id, r.app_id_len) }.to_vec();
+    event.operation = operation;
+    event.protocol = r.protocol;
     // SAFETY: the caller's contract for `driver` and `epoch`.
     let result = unsafe {
         with_batch(driver, epoch, |d, batch, contexts| {
-            hook::bind(d.bind.as_ref(), batch, contexts, &request)
+            hook::bind(&d.bind, batch, contexts, &event)
         })
     };
     match result {
