@@ -5,7 +5,10 @@
  * protocol, checks every verdict and counter, detaches, tears the context down and checks
  * that its pool is empty. Exit status 0 only when every check passed.
  *
- * Usage: sim XDP_OBJECT BIND_OBJECT [PACKETS_PER_THREAD]   (run.sh passes the paths) */
+ * It also loads a signed native image (refused without its key and when a byte changed),
+ * whose code the library places in the pages the simulated kernel gives (W^X).
+ *
+ * Usage: sim XDP_OBJECT BIND_OBJECT IMAGE IMAGE_PUBKEY [PACKETS_PER_THREAD] (see run.sh) */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
@@ -474,6 +477,103 @@ static void bind_scenario(ebpf_driver_t *d, const uint8_t *object, size_t len, u
           "bind after detach: rc %u action %u (want permit)", rc, action);
 }
 
+/* ---- A signed native image ---- */
+
+static uint8_t image[1 << 20];
+
+/* KEY.pub of `ebpf keygen`: "ebpf-ed25519-public-key <64 hex digits>". */
+static int parse_pub(const char *text, uint8_t key[32])
+{
+    const char *hex = strrchr(text, ' ');
+    if (hex == NULL)
+        return -1;
+    hex++;
+    for (int i = 0; i < 32; i++) {
+        unsigned v;
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+            return -1;
+        key[i] = (uint8_t)v;
+    }
+    return 0;
+}
+
+static void image_scenario(ebpf_driver_t *d, const char *image_path, const char *pub_path)
+{
+    size_t len = read_file(image_path, image, sizeof image);
+    char pub_text[256] = { 0 };
+    read_file(pub_path, (uint8_t *)pub_text, sizeof pub_text - 1);
+    uint8_t key[32];
+    CHECK(parse_pub(pub_text, key) == 0, "reading the public key %s", pub_path);
+    proto_object_t objs[32];
+    uint32_t n = 0;
+
+    /* No trusted key yet: refused. */
+    int st = proto_load_image(d, image, len, objs, 32, &n);
+    CHECK(st > 0, "an image is refused while no key is trusted (status %d)", st);
+    printf("image: without a trusted key: refused: %s\n", proto_last_error.message);
+    CHECK(ebpf_driver_set_image_keys(d, key, 1) == EBPF_DRIVER_SUCCESS, "trusting the key");
+    /* A changed byte: refused. */
+    image[len / 2] ^= 0x40;
+    st = proto_load_image(d, image, len, objs, 32, &n);
+    CHECK(st > 0, "a tampered image is refused (status %d)", st);
+    printf("image: one byte changed: refused: %s\n", proto_last_error.message);
+    image[len / 2] ^= 0x40;
+
+    kos_usage_t before = kos_usage();
+    uint64_t t0 = kos_now_ns();
+    st = proto_load_image(d, image, len, objs, 32, &n);
+    uint64_t t1 = kos_now_ns();
+    CHECK(st == 0, "loading the signed image");
+    report_error("load image", st);
+    if (st != 0)
+        return;
+    kos_usage_t after = kos_usage();
+    printf("image: loaded in %.2f ms (signature, platform hash, maps, code): %u objects, %zu "
+           "code regions made read-execute\n",
+           (double)(t1 - t0) / 1e6, n, after.exec_made_rx - before.exec_made_rx);
+    CHECK(after.exec_made_rx > before.exec_made_rx, "the image's code went to W^X pages");
+    uint32_t prog = find(objs, n, KIND_PROGRAM, "win_firewall");
+    uint32_t verdicts = find(objs, n, KIND_MAP, "verdicts");
+    uint32_t link = 0;
+    st = proto_attach(d, prog, ATTACH_XDP, 5, &link);
+    CHECK(st == 0, "attaching the image's win_firewall to interface 5");
+    report_error("attach image", st);
+
+    /* Its own maps: nothing blocked, so blocked sources pass here. */
+    uint64_t pass = 0, drop = 0;
+    unsigned wrong = 0;
+    for (unsigned i = 0; i < 400; i++) {
+        packet_t p;
+        make_packet(i, &p);
+        if (p.ifindex != XDP_IFINDEX)
+            continue;
+        enum kind k = (enum kind)(i % KINDS);
+        uint32_t want = (k == BLOCKED_UDP || k == BLOCKED_TCP) ? EBPF_XDP_PASS : p.verdict;
+        uint8_t out[128];
+        size_t out_len = 0;
+        uint32_t verdict = 0;
+        uint32_t rc = ebpf_driver_xdp_invoke(d, NULL, 5, p.bytes, p.len, out, sizeof out,
+                                             &out_len, &verdict);
+        if (rc != EBPF_DRIVER_SUCCESS || verdict != want || out_len != p.len)
+            wrong++;
+        *(want == EBPF_XDP_PASS ? &pass : &drop) += 1;
+    }
+    CHECK(wrong == 0, "%u packets got a wrong verdict from the image's program", wrong);
+    uint32_t v = 1;
+    uint64_t got_pass = lookup_u64(d, verdicts, &v, 4);
+    v = 2;
+    uint64_t got_drop = lookup_u64(d, verdicts, &v, 4);
+    CHECK(got_pass == pass && got_drop == drop,
+          "image verdicts pass/drop %llu/%llu, expected %llu/%llu",
+          (unsigned long long)got_pass, (unsigned long long)got_drop,
+          (unsigned long long)pass, (unsigned long long)drop);
+    printf("image: %llu packets on its native code: pass %llu, drop %llu\n",
+           (unsigned long long)(pass + drop), (unsigned long long)got_pass,
+           (unsigned long long)got_drop);
+    CHECK(proto_detach(d, link) == 0, "detaching the image's link");
+    /* The link and program handles stay open: teardown frees them and the code pages. */
+}
+
 /* ---- Malformed requests: error replies, never a crash ---- */
 
 static void bad_requests(ebpf_driver_t *d)
@@ -501,11 +601,12 @@ static void bad_requests(ebpf_driver_t *d)
 
 int main(int argc, char **argv)
 {
-    if (argc < 3) {
-        fprintf(stderr, "usage: %s XDP_OBJECT BIND_OBJECT [PACKETS_PER_THREAD]\n", argv[0]);
+    if (argc < 5) {
+        fprintf(stderr, "usage: %s XDP_OBJECT BIND_OBJECT IMAGE IMAGE_PUBKEY [PACKETS]\n",
+                argv[0]);
         return 2;
     }
-    unsigned per_thread = argc > 3 ? (unsigned)strtoul(argv[3], NULL, 10) : 2000;
+    unsigned per_thread = argc > 5 ? (unsigned)strtoul(argv[5], NULL, 10) : 2000;
     size_t xdp_len = read_file(argv[1], xdp_object, sizeof xdp_object);
     size_t bind_len = read_file(argv[2], bind_object, sizeof bind_object);
 
@@ -525,6 +626,7 @@ int main(int argc, char **argv)
     bad_requests(d);
     xdp_scenario(d, xdp_object, xdp_len, per_thread);
     bind_scenario(d, bind_object, bind_len, 50);
+    image_scenario(d, argv[3], argv[4]);
     CHECK(proto_epoch_synchronize(d) == 0, "epoch synchronize");
 
     kos_usage_t before = kos_usage();
@@ -534,8 +636,9 @@ int main(int argc, char **argv)
            before.arena_used);
     CHECK(ebpf_driver_teardown(d) == EBPF_DRIVER_SUCCESS, "teardown");
     kos_usage_t after = kos_usage();
-    printf("pool after teardown: %zu bytes in %zu blocks; code regions live: %zu\n",
-           after.pool_bytes, after.pool_blocks, after.exec_regions);
+    printf("pool after teardown: %zu bytes in %zu blocks; code regions live: %zu (%zu made "
+           "read-execute in all)\n",
+           after.pool_bytes, after.pool_blocks, after.exec_regions, after.exec_made_rx);
     CHECK(after.pool_bytes == 0 && after.pool_blocks == 0,
           "the pool is empty after teardown (%zu bytes in %zu blocks left)", after.pool_bytes,
           after.pool_blocks);

@@ -38,8 +38,8 @@ use core::panic::PanicInfo;
 
 use ebpf_kernel_host::hooks::bind::{BindEvent, BindHook, BindOperation};
 use ebpf_kernel_host::hooks::xdp::XdpHook;
-use ebpf_kernel_host::protocol::ExecutionContext;
 use ebpf_kernel_host::maps::MapType;
+use ebpf_kernel_host::protocol::ExecutionContext;
 use ebpf_kernel_host::{Batch, EbpfResult, Host, ImageLoadOptions, Object, ObjectKind};
 
 #[cfg(feature = "runtime")]
