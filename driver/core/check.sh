@@ -28,6 +28,10 @@ echo "== build driver/core for $target (fails if std enters the graph)"
 cargo build --release --locked --target "$target"
 lib="$here/target/$target/release/libebpf_driver_core.a"
 
+echo "== rustfmt and clippy (the crate is outside the main workspace)"
+cargo fmt --check
+cargo clippy --release --locked --target "$target" -- -D warnings
+
 echo "== no std symbols in $(basename "$lib")"
 # Legacy mangling names std's items _ZN3std...; v0 mangling _R...3std.
 if nm --defined-only "$lib" 2>/dev/null | grep -E '_ZN3std|_R[A-Za-z0-9_]*3std[0-9_]' | head -5 | grep -q .; then

@@ -36,10 +36,10 @@ pub(crate) struct Contexts {
     bind: Option<Context>,
 }
 
-fn context<'c>(
-    slot: &'c mut Option<Context>,
+fn context(
+    slot: &mut Option<Context>,
     make: impl FnOnce() -> Option<Context>,
-) -> Result<&'c mut Context, HookError> {
+) -> Result<&mut Context, HookError> {
     if slot.is_none() {
         *slot = Some(make().ok_or(HookError::BadEvent)?);
     }

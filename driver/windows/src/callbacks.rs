@@ -27,8 +27,7 @@ use wdk_sys::ntddk::{
     MmMapLockedPagesSpecifyCache, MmProtectMdlSystemAddress, MmUnmapLockedPages, RtlRandomEx,
 };
 use wdk_sys::{
-    LARGE_INTEGER, MDL, PHYSICAL_ADDRESS, POOL_FLAG_NON_PAGED, ULONG, _MEMORY_CACHING_TYPE,
-    _MODE,
+    _MEMORY_CACHING_TYPE, _MODE, LARGE_INTEGER, MDL, PHYSICAL_ADDRESS, POOL_FLAG_NON_PAGED, ULONG,
 };
 
 /// `'Ebpf'` as a pool tag.
