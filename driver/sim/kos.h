@@ -37,6 +37,8 @@ typedef struct kos_usage {
 void kos_table(ebpf_os_table_t *table, uint32_t cpus);
 kos_usage_t kos_usage(void);
 uint64_t kos_now_ns(void);
+/* This thread's CPU time (for measurements that the machine's load should not skew). */
+uint64_t kos_thread_cpu_ns(void);
 /* Quiet trace output (lines are still counted); on by default. */
 void kos_trace_quiet(int quiet);
 /* The pool's own consistency: every free-list block lies in the arena and is aligned to its
