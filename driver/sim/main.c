@@ -351,6 +351,32 @@ static void xdp_scenario(ebpf_driver_t *d, const uint8_t *object, size_t len, un
           (unsigned long long)t.verdict[2], (unsigned long long)want_pass,
           (unsigned long long)want_drop);
 
+    /* The invoke entry point's own checks. */
+    {
+        packet_t p;
+        make_packet(3, &p); /* a UDP packet, 54 bytes */
+        uint8_t out[16];
+        size_t out_len = 0;
+        uint32_t verdict = 0;
+        uint32_t rc = ebpf_driver_xdp_invoke(d, NULL, XDP_IFINDEX, p.bytes, p.len, out,
+                                             sizeof out, &out_len, &verdict);
+        CHECK(rc == EBPF_DRIVER_INSUFFICIENT_BUFFER && out_len == p.len,
+              "a too-small output buffer: rc %u, needed %zu", rc, out_len);
+        rc = ebpf_driver_xdp_invoke(d, NULL, XDP_IFINDEX, NULL, 10, out, sizeof out, &out_len,
+                                    &verdict);
+        CHECK(rc == EBPF_DRIVER_INVALID_ARGUMENT, "a NULL packet: rc %u", rc);
+        rc = ebpf_driver_xdp_invoke(d, NULL, XDP_IFINDEX, p.bytes, p.len, out, sizeof out,
+                                    NULL, &verdict);
+        CHECK(rc == EBPF_DRIVER_INVALID_ARGUMENT, "a NULL output length: rc %u", rc);
+        uint32_t v = 1;
+        uint64_t pass_now = lookup_u64(d, verdicts, &v, 4);
+        CHECK(pass_now == t.verdict[1] + 1, "the run with the small buffer still counted");
+        t.verdict[1] += 1;
+        want_pass += 1;
+        t.source[p.source] += 1;
+        t.port[p.port] += 1;
+    }
+
     /* Detach: every packet passes untouched, no counter moves. */
     st = proto_detach(d, link);
     CHECK(st == 0, "detaching the XDP link");

@@ -91,7 +91,8 @@ void ebpf_driver_epoch_exit(ebpf_epoch_t *epoch);
 /* The XDP hook: runs the program attached for `ifindex` (or for every interface) on the
  * packet data[0..len); the packet it leaves goes to out[0..*out_len), its verdict to
  * *verdict. No program attached: EBPF_XDP_PASS, packet unchanged. `epoch` may be NULL.
- * EBPF_DRIVER_INSUFFICIENT_BUFFER: out_cap < the packet's length, which is in *out_len. */
+ * EBPF_DRIVER_INSUFFICIENT_BUFFER: out_cap < the packet's length, which is in *out_len (the
+ * programs ran: what they did to maps stands). */
 uint32_t ebpf_driver_xdp_invoke(const ebpf_driver_t *driver, ebpf_epoch_t *epoch,
                                 uint32_t ifindex, const uint8_t *data, size_t len,
                                 uint8_t *out, size_t out_cap, size_t *out_len,
