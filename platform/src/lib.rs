@@ -80,6 +80,12 @@ pub struct Platform {
     /// The layouts of the legacy `maps` section record, largest first: a record of some size
     /// has the first layout whose [`MapRecord::min_size`] it reaches.
     pub map_records: &'static [MapRecord],
+    /// Whether pointers may only be compared with 0 and with pointers into the same region
+    /// (on for both platforms). A comparison with any other number discloses address bits: 64
+    /// `jset`s of `r10` against powers of two rebuild the stack address in a register, which
+    /// the program may then store or return. Hosts that do not mind can turn it off with
+    /// `Platform { refuse_pointer_disclosure: false, ..LINUX }`.
+    pub refuse_pointer_disclosure: bool,
 }
 
 impl Platform {

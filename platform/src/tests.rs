@@ -249,6 +249,7 @@ fn section_matching_takes_the_longest_prefix() {
         helpers: &[],
         map_types: &[],
         map_records: &[],
+        refuse_pointer_disclosure: true,
     };
     let s = p.section("cgroup/sock_release").unwrap();
     assert_eq!(

@@ -28,6 +28,7 @@ pub(crate) const PLATFORM: Platform = Platform {
     helpers: helpers::HELPERS,
     map_types: tables::MAP_TYPES,
     map_records: tables::MAP_RECORDS,
+    refuse_pointer_disclosure: true,
 };
 
 /// Helpers every program type may call.

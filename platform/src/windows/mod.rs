@@ -32,6 +32,7 @@ pub(crate) const PLATFORM: Platform = Platform {
     helpers: helpers::HELPERS,
     map_types: MAP_TYPES,
     map_records: MAP_RECORDS,
+    refuse_pointer_disclosure: true,
 };
 
 /// General helpers, available to every program type.
