@@ -575,9 +575,17 @@ fn aligned(cx: &mut Cx<'_, '_>, s: &State, acc: Access, base: Reg, off: i64, n: 
     }
 }
 
-/// `ldabs`/`ldind`: the context must be in `r6`; the load itself cannot fault (it ends the
-/// program with 0 when out of bounds). Clobbers `r1`-`r5`.
-pub(super) fn legacy_load(cx: &mut Cx<'_, '_>, s: &mut State, size: Size, src: Option<Reg>) {
+/// `ldabs`/`ldind`: the context must be in `r6`; the load itself cannot fault. Clobbers
+/// `r1`-`r5`. Leaves in `s` the state after a load inside the packet and returns the state
+/// after one outside it, which Linux rewrites into `r0 = 0; exit`: in the entry function the
+/// program ends with 0 (checked as an exit; bottom is returned), in a local function the
+/// caller goes on after the call with `r0 = 0`.
+pub(super) fn legacy_load(
+    cx: &mut Cx<'_, '_>,
+    s: &mut State,
+    size: Size,
+    src: Option<Reg>,
+) -> State {
     if s.ty(Reg::R6) != RegType::Ctx {
         cx.fail(VerifyErrorKind::TypeMismatch {
             reg: Reg::R6,
@@ -591,5 +599,9 @@ pub(super) fn legacy_load(cx: &mut Cx<'_, '_>, s: &mut State, size: Size, src: O
     for r in [Reg::R1, Reg::R2, Reg::R3, Reg::R4, Reg::R5] {
         s.clobber(r);
     }
+    let mut failed = s.clone();
+    failed.set(Reg::R0, RegType::Num, Interval::constant(0));
+    let failed = super::call::exit(cx, failed);
     s.set(Reg::R0, RegType::Num, loaded(size, false));
+    failed
 }

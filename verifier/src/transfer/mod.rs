@@ -248,13 +248,17 @@ pub(crate) fn step(cx: &mut Cx<'_, '_>, insn: &Insn, mut s: State) -> Post {
             src,
             off,
         } => mem::atomic(cx, &mut s, size, op, fetch, dst, src, off),
-        Insn::LdAbs { size, .. } => mem::legacy_load(cx, &mut s, size, None),
-        Insn::LdInd { size, src, .. } => mem::legacy_load(cx, &mut s, size, Some(src)),
+        Insn::LdAbs { size, .. } => taken = mem::legacy_load(cx, &mut s, size, None),
+        Insn::LdInd { size, src, .. } => taken = mem::legacy_load(cx, &mut s, size, Some(src)),
     }
     s.check_bottom();
     taken.check_bottom();
     if !s.is_bottom() {
         align::after(&mut s, &writes);
+    }
+    if matches!(insn, Insn::LdAbs { .. } | Insn::LdInd { .. }) && !taken.is_bottom() {
+        // The caller after the failed load's hidden return.
+        align::after(&mut taken, &align::Writes::all());
     }
     Post { fall: s, taken }
 }
