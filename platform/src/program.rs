@@ -34,6 +34,11 @@ pub struct ProgramType {
     pub packet_writable: bool,
     /// Whether legacy `ldabs`/`ldind` packet loads are allowed (with the context in `r6`).
     pub legacy_packet_loads: bool,
+    /// The largest packet (bytes from `data` to `data_end`) a program of this type is run on,
+    /// 0 when its context has no packet. The verifier proves memory safety for packets up to
+    /// this size only, and its `Verified::max_packet_size` passes it on: an execution context
+    /// must refuse to run the program on a larger one.
+    pub max_packet_size: u32,
     /// Helper groups (platform-defined bits) available to the type: it may call the helpers
     /// whose [`groups`](crate::HelperProto::groups) share a bit with these.
     pub helper_groups: u32,

@@ -52,7 +52,7 @@ pub use ebpf_platform::{
 };
 pub use error::{Region, VerifyError, VerifyErrorKind};
 pub use lattice::Lattice;
-pub use state::{State, MAX_PACKET_SIZE};
+pub use state::State;
 
 /// Most frames live at once (the entry function and up to seven nested local calls).
 pub const MAX_FRAMES: usize = 8;
@@ -125,6 +125,7 @@ pub struct Verified {
     context_size: u32,
     invariants: Vec<Invariant>,
     instruction_bound: u64,
+    max_packet_size: u32,
     platform: &'static str,
     program_type: String,
 }
@@ -145,6 +146,14 @@ impl Verified {
     /// one): the bound the analysis proved, at most [`Options::max_run_instructions`].
     pub fn instruction_bound(&self) -> u64 {
         self.instruction_bound
+    }
+
+    /// The largest packet (bytes from `data` to `data_end`) the proof holds for: the program
+    /// type's [`max_packet_size`](platform::ProgramType::max_packet_size), 0 when its context
+    /// has no packet. An execution context must refuse to run the program on a larger packet
+    /// (the verifier assumed none).
+    pub fn max_packet_size(&self) -> u32 {
+        self.max_packet_size
     }
 
     /// The program as it was verified.
@@ -251,6 +260,9 @@ pub fn verify_with_contents(
         .program_type(prog_type)
         .and_then(|t| t.context)
         .map_or(0, |c| c.host_size());
+    let max_packet_size = platform
+        .program_type(prog_type)
+        .map_or(0, |t| t.max_packet_size);
     let (runnable, rewritten) = rewrite(program, &loads).map_err(|e| alloc::vec![e])?;
     Ok(Verified {
         program: program.clone(),
@@ -259,6 +271,7 @@ pub fn verify_with_contents(
         context_size,
         invariants: report.invariants,
         instruction_bound: report.instruction_bound,
+        max_packet_size,
         platform: platform.name,
         program_type: String::from(prog_type),
     })

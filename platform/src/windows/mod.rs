@@ -167,6 +167,11 @@ const SOCK_ADDR_VERDICTS: &[Verdict] = &[
     verdict("BPF_SOCK_ADDR_VERDICT_PROCEED_HARD", 2),
 ];
 
+/// The largest packet (xdp's frame, bind's application id) a host runs a program on: 65,535
+/// bytes, the largest IPv4 datagram and UNICODE_STRING (a choice of this description: eBPF
+/// for Windows states no limit).
+const MAX_PACKET: u32 = 0xffff;
+
 /// `enum bpf_prog_type` numbers, with the program-type descriptors' names.
 const PROGRAM_TYPES: &[ProgramType] = &[
     ProgramType {
@@ -175,6 +180,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(XDP_MD),
         packet_writable: true,
         legacy_packet_loads: false,
+        max_packet_size: MAX_PACKET,
         helper_groups: GENERAL | XDP,
         return_range: None,
         verdicts: XDP_VERDICTS,
@@ -185,6 +191,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(BIND_MD),
         packet_writable: false,
         legacy_packet_loads: false,
+        max_packet_size: MAX_PACKET,
         helper_groups: GENERAL,
         return_range: None,
         verdicts: BIND_VERDICTS,
@@ -195,6 +202,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(SOCK_ADDR_CTX),
         packet_writable: false,
         legacy_packet_loads: false,
+        max_packet_size: 0,
         helper_groups: GENERAL | SOCK_ADDR,
         return_range: None,
         verdicts: SOCK_ADDR_VERDICTS,
@@ -206,6 +214,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(SOCK_OPS_CTX),
         packet_writable: false,
         legacy_packet_loads: false,
+        max_packet_size: 0,
         helper_groups: GENERAL | SOCK_OPS,
         return_range: None,
         verdicts: &[],
