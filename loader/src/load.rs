@@ -67,6 +67,27 @@ impl Object {
         Loader::new(bytes, options)?.run()
     }
 
+    /// Types the programs whose section name implies no type by the object's file `path`, as
+    /// the platform's [`Platform::program_type_for_path`] says (Cilium's `bpf_xdp*.o` hold XDP
+    /// programs in sections named `2/1`), marking them [`Program::type_from_path`]. Returns how
+    /// many it typed; programs typed by their section keep their type.
+    pub fn type_programs_from_path(&mut self, path: &str) -> usize {
+        let Some(t) = self.platform.program_type_for_path(path) else {
+            return 0;
+        };
+        let mut typed = 0;
+        for p in self
+            .programs
+            .iter_mut()
+            .filter(|p| p.program_type.is_none())
+        {
+            p.program_type = Some(t);
+            p.type_from_path = true;
+            typed += 1;
+        }
+        typed
+    }
+
     /// Every program, in section order, then by offset within the section.
     pub fn programs(&self) -> &[Program] {
         &self.programs
@@ -734,6 +755,7 @@ impl<'a> Loader<'a> {
             section: code.name.clone(),
             function: func.name.clone(),
             program_type: kind.map(|k| k.program_type),
+            type_from_path: false,
             attach_type: kind.and_then(|k| k.attach_type),
             attach_target: kind.and_then(|k| k.target).map(String::from),
             section_offset: func.start as u64 * 8,

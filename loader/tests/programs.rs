@@ -572,3 +572,23 @@ fn line_info_names_file_line_column_and_text() {
     assert_eq!(body.line, 6);
     assert!(p.lines.windows(2).all(|w| w[0].pc < w[1].pc));
 }
+
+/// A section that implies no type takes the file name's (Cilium's `bpf_xdp*.o` convention on
+/// Linux) when asked; sections that imply a type keep it.
+#[test]
+fn untyped_sections_take_the_type_of_the_file_name() {
+    let mut object = load("bpf2bpf_global.o");
+    let untyped = |o: &Object| {
+        let p = o.program(Some(".text"), "packet_budget").unwrap();
+        (p.program_type.map(|t| t.name), p.type_from_path)
+    };
+    assert_eq!(untyped(&object), (None, false));
+    assert_eq!(object.type_programs_from_path("elsewhere/kern.o"), 0);
+    assert_eq!(object.type_programs_from_path("cilium/bpf_xdp_dsr.o"), 1);
+    assert_eq!(untyped(&object), (Some("xdp"), true));
+    let tc = object.program(Some("tc"), "tc_global_call").unwrap();
+    assert_eq!(
+        (tc.program_type.map(|t| t.name), tc.type_from_path),
+        (Some("sched_cls"), false)
+    );
+}

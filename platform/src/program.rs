@@ -101,3 +101,15 @@ pub struct Section<'a> {
     /// What follows the convention's `/`: the probed function, the tracepoint, ...
     pub target: Option<&'a str>,
 }
+
+/// A file-name convention: objects whose file name (the last component of their path) starts
+/// with `file_prefix` hold programs of `program_type` wherever their section name implies no
+/// type. Cilium names sections by tail-call slot (`2/1`, `from-netdev`) and its objects by
+/// hook (`bpf_xdp*.o`, `bpf_lxc*.o`); PREVAIL types the ebpf-samples corpus this way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PathConvention {
+    /// The start of the file name.
+    pub file_prefix: &'static str,
+    /// The [`ProgramType::name`].
+    pub program_type: &'static str,
+}

@@ -268,6 +268,7 @@ fn section_matching_takes_the_longest_prefix() {
             number: 7,
         }],
         sections: TABLE,
+        path_conventions: &[],
         default_program_type: None,
         helpers: &[],
         map_types: &[],

@@ -126,6 +126,7 @@ pub struct Verified {
     invariants: Vec<Invariant>,
     instruction_bound: u64,
     max_packet_size: u32,
+    max_context_offset: u32,
     platform: &'static str,
     program_type: String,
 }
@@ -154,6 +155,18 @@ impl Verified {
     /// (the verifier assumed none).
     pub fn max_packet_size(&self) -> u32 {
         self.max_packet_size
+    }
+
+    /// One past the furthest context byte the program reads or writes directly (Linux's
+    /// `max_ctx_offset`; 0 when it never touches the context). For a context whose size
+    /// depends on the attach target ([`ContextLayout::sized_by_target`]: a tracepoint's
+    /// record, a raw tracepoint's arguments, a traced function's arguments) the verifier
+    /// allowed reads up to the layout's largest size; the host must refuse to attach the
+    /// program where the target's context is smaller than this.
+    ///
+    /// [`ContextLayout::sized_by_target`]: platform::ContextLayout::sized_by_target
+    pub fn max_context_offset(&self) -> u32 {
+        self.max_context_offset
     }
 
     /// The program as it was verified.
@@ -272,6 +285,7 @@ pub fn verify_with_contents(
         invariants: report.invariants,
         instruction_bound: report.instruction_bound,
         max_packet_size,
+        max_context_offset: report.max_context_offset,
         platform: platform.name,
         program_type: String::from(prog_type),
     })
@@ -321,6 +335,9 @@ pub struct Report {
     pub invariants: Vec<Invariant>,
     /// The bound on instructions one run executes (0 when the analysis found none).
     pub instruction_bound: u64,
+    /// One past the furthest context byte the program reads or writes directly (Linux's
+    /// `max_ctx_offset`), as far as the analysis got.
+    pub max_context_offset: u32,
 }
 
 /// Analyses a program and reports every failed check and, on request, the invariants.
@@ -362,6 +379,7 @@ fn analyze_loads(
             errors,
             invariants: Vec::new(),
             instruction_bound: 0,
+            max_context_offset: 0,
         };
         (report, Vec::new())
     };
@@ -404,7 +422,11 @@ fn analyze_loads(
     if let Err(e) = fx.solve() {
         return fail(alloc::vec![e]);
     }
-    let Findings { mut errors, loads } = match fx.check() {
+    let Findings {
+        mut errors,
+        loads,
+        ctx_end,
+    } = match fx.check() {
         Ok(f) => f,
         Err(e) => return fail(alloc::vec![e]),
     };
@@ -460,6 +482,7 @@ fn analyze_loads(
         errors,
         invariants,
         instruction_bound,
+        max_context_offset: ctx_end,
     };
     (report, loads)
 }

@@ -3,9 +3,9 @@
 //! value must lie in and its named verdicts.
 
 use super::contexts::{
-    CGROUP_DEVICE_CTX, CGROUP_SOCK_CTX, LIRC_CTX, PERF_EVENT_CTX, PT_REGS, RAW_TRACEPOINT_CTX,
-    SKB_NO_META_CTX, SK_MSG_CTX, SK_REUSEPORT_CTX, SK_SKB_CTX, SOCKOPT_CTX, SOCK_ADDR_CTX,
-    SOCK_OPS_CTX, SYSCTL_CTX, TC_CTX, TRACEPOINT_CTX, XDP_MD,
+    BTF_ARGS_CTX, CGROUP_DEVICE_CTX, CGROUP_SOCK_CTX, LIRC_CTX, PERF_EVENT_CTX, PT_REGS,
+    RAW_TRACEPOINT_CTX, SKB_NO_META_CTX, SK_MSG_CTX, SK_REUSEPORT_CTX, SK_SKB_CTX, SOCKOPT_CTX,
+    SOCK_ADDR_CTX, SOCK_OPS_CTX, SYSCTL_CTX, TC_CTX, TRACEPOINT_CTX, XDP_MD,
 };
 use super::{
     BASE, CURRENT, EVENTS, KPROBE, LIRC, LWT, PERF_EVENT, REUSEPORT, SKB, SKB_CGROUP, SKB_SOCK,
@@ -304,10 +304,30 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
     // Types whose context this description does not model (BTF-described, or not yet
     // written down): known by number only.
     by_number("flow_dissector", 22, FLOW_DISSECTOR_VERDICTS),
-    by_number("tracing", 26, &[]),
+    ProgramType {
+        name: "tracing",
+        number: 26,
+        context: Some(BTF_ARGS_CTX),
+        packet_writable: false,
+        legacy_packet_loads: false,
+        max_packet_size: 0,
+        helper_groups: BASE | TRACING | EVENTS | CURRENT,
+        return_range: None,
+        verdicts: &[],
+    },
     by_number("struct_ops", 27, &[]),
     by_number("ext", 28, &[]),
-    by_number("lsm", 29, &[]),
+    ProgramType {
+        name: "lsm",
+        number: 29,
+        context: Some(BTF_ARGS_CTX),
+        packet_writable: false,
+        legacy_packet_loads: false,
+        max_packet_size: 0,
+        helper_groups: BASE | TRACING | EVENTS | CURRENT,
+        return_range: None,
+        verdicts: &[],
+    },
     by_number("sk_lookup", 30, SK_VERDICTS),
     by_number("syscall", 31, &[]),
     by_number("netfilter", 32, NETFILTER_VERDICTS),

@@ -27,6 +27,7 @@ pub(crate) const PLATFORM: Platform = Platform {
     program_types: PROGRAM_TYPES,
     attach_types: ATTACH_TYPES,
     sections: SECTIONS,
+    path_conventions: &[],
     // A section no extension registered has no type: the caller names one.
     default_program_type: None,
     helpers: helpers::HELPERS,
@@ -63,6 +64,7 @@ const XDP_MD: ContextLayout = ContextLayout {
     host: None,
     readable: &[field(0, 28)],
     writable: &[],
+    sized_by_target: false,
 };
 
 /// `bind_md_t` (sizeof 56): `app_id_start`/`app_id_end` delimit the application id (the
@@ -87,6 +89,7 @@ const BIND_MD: ContextLayout = ContextLayout {
     host: None,
     readable: &[field(0, 41), field(44, 49)],
     writable: &[field(24, 40)],
+    sized_by_target: false,
 };
 
 /// `bpf_sock_addr_t` (sizeof 64, no packet). The destination address and port (`user_*`) may
@@ -113,6 +116,7 @@ const SOCK_ADDR_CTX: ContextLayout = ContextLayout {
     host: None,
     readable: &[field(0, 22), field(24, 42), field(44, 52), field(56, 64)],
     writable: &[field(24, 42)],
+    sized_by_target: false,
 };
 
 /// `bpf_sock_ops_t` (sizeof 64, no packet), read-only.
@@ -127,6 +131,7 @@ const SOCK_OPS_CTX: ContextLayout = ContextLayout {
     host: None,
     readable: &[field(0, 49), field(52, 64)],
     writable: &[],
+    sized_by_target: false,
 };
 
 const SOCK_OPS_FIELDS: &[Field] = &[

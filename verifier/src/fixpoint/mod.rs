@@ -608,6 +608,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         Findings {
             errors: Vec::new(),
             loads: alloc::vec![LoadUse::Unseen; slots],
+            ctx_end: 0,
         }
     }
 

@@ -229,7 +229,12 @@ fn access(
     dir: Dir,
 ) -> Option<Access> {
     match check_region(cx, s, base, off, size, dir) {
-        Ok(a) => Some(a),
+        Ok(a) => {
+            if let Access::Ctx(o) = a {
+                cx.note_ctx_end(o + size);
+            }
+            Some(a)
+        }
         Err(e) => {
             cx.fail(e);
             if matches!(s.ty(base), RegType::Packet | RegType::PacketEnd) {
