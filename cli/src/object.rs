@@ -13,12 +13,15 @@ pub fn is_elf(bytes: &[u8]) -> bool {
     bytes.starts_with(b"\x7fELF")
 }
 
-/// Reads and loads the object at `path`, for `platform`; errors name the file and the loader's
-/// location.
+/// Reads and loads the object at `path`, for `platform`, typing the programs whose sections
+/// imply no type by the file name where the platform has a convention for it (Cilium's
+/// `bpf_xdp*.o`); errors name the file and the loader's location.
 pub fn load(path: &Path, platform: &'static Platform) -> Result<Object> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Object::parse(&bytes, &LoadOptions::new(platform))
-        .map_err(|e| anyhow!("{}: {e}", path.display()))
+    let mut object = Object::parse(&bytes, &LoadOptions::new(platform))
+        .map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    object.type_programs_from_path(&path.to_string_lossy());
+    Ok(object)
 }
 
 /// The program type's name, `unknown` when the section name implies none.

@@ -18,18 +18,13 @@ use serde_json::{json, Value};
 
 use crate::output::{Failure, Out};
 
-/// The program type an object's path implies when its section names do not: Cilium's objects
-/// name sections by tail-call slot (`2/1`), and their file names tell the type (`bpf_xdp*.o` is
-/// XDP, `bpf_lxc*.o` a tc classifier), the convention PREVAIL uses for the ebpf-samples corpus.
+/// The program type an object's path implies when its section names do not: the platform's
+/// [`program_type_for_path`](ebpf_platform::Platform::program_type_for_path) on Linux (the
+/// loader's [`Object::type_programs_from_path`] applies it; `ebpf verify` does so on load).
 pub fn type_hint_from_path(path: &str) -> Option<&'static str> {
-    let (_, name) = path.rsplit_once("cilium/")?;
-    if name.contains("xdp") {
-        Some("xdp")
-    } else if name.contains("lxc") {
-        Some("sched_cls")
-    } else {
-        None
-    }
+    ebpf_platform::LINUX
+        .program_type_for_path(path)
+        .map(|t| t.name)
 }
 
 /// One failed check, located.
@@ -52,6 +47,8 @@ pub struct Verdict {
     pub function: String,
     /// The platform's program type name.
     pub program_type: String,
+    /// Whether the type came from the object's file name (its section implies none).
+    pub type_from_path: bool,
     /// Whether every check was proved.
     pub accepted: bool,
     /// The failed checks, the root cause first.
@@ -84,6 +81,7 @@ pub fn verify_program(
 ) -> Verdict {
     let start = Instant::now();
     let platform = object.platform();
+    let type_from_path = type_name.is_none() && program.type_from_path;
     let type_name = type_name
         .or(program.program_type.map(|t| t.name))
         .or(platform.default_program_type);
@@ -91,6 +89,7 @@ pub fn verify_program(
         section: program.section.clone(),
         function: program.function.clone(),
         program_type: type_name.unwrap_or("unknown").to_string(),
+        type_from_path,
         accepted: false,
         errors: Vec::new(),
         invariants: Vec::new(),
@@ -167,11 +166,16 @@ pub fn verify_program(
 /// Human-readable lines for one verdict.
 pub fn verdict_text(v: &Verdict, with_invariants: bool) -> String {
     let mut out = String::new();
+    let from_path = if v.type_from_path {
+        ", by the file name"
+    } else {
+        ""
+    };
     let ms = v.time.as_secs_f64() * 1e3;
     if v.accepted {
         let _ = writeln!(
             out,
-            "{}/{} ({}): accepted in {ms:.1} ms{}",
+            "{}/{} ({}{from_path}): accepted in {ms:.1} ms{}",
             v.section,
             v.function,
             v.program_type,
@@ -183,7 +187,7 @@ pub fn verdict_text(v: &Verdict, with_invariants: bool) -> String {
         let n = v.errors.len();
         let _ = writeln!(
             out,
-            "{}/{} ({}): rejected in {ms:.1} ms, {n} error{}",
+            "{}/{} ({}{from_path}): rejected in {ms:.1} ms, {n} error{}",
             v.section,
             v.function,
             v.program_type,
@@ -229,6 +233,7 @@ pub fn verdict_json(v: &Verdict, with_invariants: bool) -> Value {
         "section": v.section,
         "function": v.function,
         "program_type": v.program_type,
+        "type_from_path": v.type_from_path,
         "accepted": v.accepted,
         "errors": errors,
         "time_ms": v.time.as_secs_f64() * 1e3,

@@ -176,3 +176,29 @@ fn map_in_map_lookup_is_accepted_with_the_inner_template() {
     assert_eq!(o.status.code(), Some(0), "{out}{}", text(&o.stderr));
     assert!(out.contains("xdp/xdp_map_in_map (xdp): accepted"), "{out}");
 }
+
+/// A section that implies no type is typed by the file name where the platform has a
+/// convention (Cilium's `bpf_xdp*.o`), and the verdict says so: no `--type` needed.
+#[test]
+fn untyped_sections_are_typed_by_the_file_name_and_say_so() {
+    let dir = std::env::temp_dir().join(format!("ebpf-verify-path-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let copy = dir.join("bpf_xdp_copy.o");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/programs/bpf2bpf_global.o"),
+        &copy,
+    )
+    .unwrap();
+    let o = ebpf(&[
+        "verify",
+        copy.to_str().unwrap(),
+        "--function",
+        "packet_budget",
+    ]);
+    let out = text(&o.stdout);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(
+        out.contains(".text/packet_budget (xdp, by the file name):"),
+        "{out}"
+    );
+}

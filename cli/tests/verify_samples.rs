@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use common::samples_dir;
-use ebpf_cli::verify::{type_hint_from_path, verify_program};
+use ebpf_cli::verify::verify_program;
 use ebpf_loader::{LoadOptions, Object};
 
 /// Programs PREVAIL proves safe that we accept (of 227).
@@ -49,16 +49,16 @@ fn ebpf_samples_precision_and_soundness() {
         let project = file.split('/').next().unwrap_or(file).to_string();
         let object = objects.entry(file.to_string()).or_insert_with(|| {
             let bytes = std::fs::read(dir.join(file)).map_err(|e| e.to_string())?;
-            Object::parse(&bytes, &LoadOptions::default()).map_err(|e| e.to_string())
+            let mut object =
+                Object::parse(&bytes, &LoadOptions::default()).map_err(|e| e.to_string())?;
+            // Cilium's sections are named by slot; the file name gives the type.
+            object.type_programs_from_path(file);
+            Ok(object)
         });
         let verdict = match object {
-            Ok(object) => match object.program(Some(section), function) {
-                Some(program) => {
-                    let hint = type_hint_from_path(file);
-                    Some(verify_program(object, program, hint, false))
-                }
-                None => None,
-            },
+            Ok(object) => object
+                .program(Some(section), function)
+                .map(|program| verify_program(object, program, None, false)),
             Err(_) => None,
         };
         let accepted = verdict.as_ref().is_some_and(|v| v.accepted);

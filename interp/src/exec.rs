@@ -291,8 +291,22 @@ pub(crate) fn execute<H: Helpers + ?Sized>(
                 };
                 match value {
                     Some(v) => reg[0] = v,
-                    // Outside the packet: the program ends with r0 = 0, as in Linux.
-                    None => return Ok(Outcome { r0: 0, executed }),
+                    // Outside the packet: the current function returns 0, as Linux's rewrite
+                    // of the load (a hidden `r0 = 0; exit`) does: from the program in the
+                    // entry function, to the caller in a local function.
+                    None => {
+                        reg[0] = 0;
+                        if depth == 0 {
+                            return Ok(Outcome { r0: 0, executed });
+                        }
+                        depth -= 1;
+                        let ret = returns[depth];
+                        reg[6..10].copy_from_slice(&ret.saved);
+                        space.leave_frame(depth);
+                        reg[10] = space.frame_top(depth);
+                        pc = ret.pc;
+                        continue;
+                    }
                 }
             }
 

@@ -347,7 +347,8 @@ impl Executable {
     ///    without a host context: eBPF for Windows `xdp_md_t`, data at 0, data_end at 8) hold,
     ///    little endian in 8 bytes, the start and one-past-the-end addresses of one live
     ///    buffer with `data <= data_end` and `data_end - data <=`
-    ///    [`MAX_PACKET_SIZE`](ebpf_verifier::MAX_PACKET_SIZE) (65,535). With a `data_meta` field,
+    ///    [`Verified::max_packet_size`](ebpf_verifier::Verified::max_packet_size) (the program
+    ///    type's largest packet). With a `data_meta` field,
     ///    its slot (or field) holds an address in the same buffer at most 255 bytes (the
     ///    verifier's `MAX_PACKET_META`) below `data`. The buffer is readable, and writable if
     ///    the type's `packet_writable` is set; no Rust reference to it is used while the

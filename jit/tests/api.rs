@@ -239,6 +239,26 @@ fn legacy_packet_loads_outside_the_packet_end_with_zero() {
     assert_eq!(run(&mut exe, &mut [9; 4], &mut NoHelpers), Ok(0));
 }
 
+/// Linux's semantics, as in the interpreter: in a local function a failed load returns 0 to
+/// the caller, which goes on with its own r6 and stack.
+#[test]
+fn legacy_packet_loads_outside_the_packet_return_zero_from_a_local_function() {
+    let mut exe = jit(
+        "mov %r6, 7\nstdw [%r10-8], 5\ncall local f\nldxdw %r1, [%r10-8]\n\
+         add %r0, %r1\nadd %r0, %r6\nexit\n\
+         f:\nmov %r6, 1000\nstdw [%r10-8], 1000\ncall local g\nadd %r0, 100\nexit\n\
+         g:\nldabsw 2\nadd %r0, 10000\nexit",
+    );
+    assert_eq!(
+        run(&mut exe, &mut [0, 0, 1, 2, 3, 4], &mut NoHelpers),
+        Ok(0x0102_0304 + 10_000 + 100 + 5 + 7)
+    );
+    assert_eq!(
+        run(&mut exe, &mut [0, 0, 1, 2, 3], &mut NoHelpers),
+        Ok(100 + 5 + 7)
+    );
+}
+
 /// As in uBPF and the interpreter: no memory, r1 = 0 (so a null test takes the same path).
 #[test]
 fn r1_is_zero_without_memory() {

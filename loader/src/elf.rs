@@ -21,6 +21,8 @@ const SHF_EXECINSTR: u64 = 4;
 pub(crate) const STT_FUNC: u8 = 2;
 pub(crate) const STT_SECTION: u8 = 3;
 pub(crate) const STB_LOCAL: u8 = 0;
+/// `STB_WEAK`: a weak symbol (an extern that may stay undefined).
+pub(crate) const STB_WEAK: u8 = 2;
 
 /// One section header, with its name when the name is readable.
 #[derive(Clone, Debug)]

@@ -15,7 +15,7 @@ use ebpf_platform::{MapInfo, Platform, LINUX};
 
 use crate::btf::Btf;
 use crate::btf_ext::{BtfExt, RawLineInfo};
-use crate::elf::{Elf, Section, Symbol, STB_LOCAL, STT_FUNC};
+use crate::elf::{Elf, Section, Symbol, STB_LOCAL, STB_WEAK, STT_FUNC};
 use crate::error::{LoadError, LoadErrorKind};
 use crate::maps::{self, MapDef, MapInit, MapInitTarget, Placed};
 use crate::program::{Function, LineInfo, MapRef, MapRefKind, Program};
@@ -34,12 +34,35 @@ pub struct LoadOptions {
     /// The platform the object is for: its section names give program and attach types, its
     /// numbers map types, its records the legacy `maps` sections.
     pub platform: &'static Platform,
+    /// The value of the `LINUX_KERNEL_VERSION` extern (`KERNEL_VERSION(a, b, c)`, that is
+    /// `a << 16 | b << 8 | c`), as libbpf takes it from the running kernel; 0 by default.
+    pub kernel_version: u32,
+    /// Values of the other `__kconfig` externs by name (`CONFIG_HZ`, `LINUX_HAS_BPF_COOKIE`):
+    /// numbers as they are, `y` as 1 and `m` as 2 (libbpf's tristate). An extern not listed
+    /// is 0 when declared `__weak`, and an error naming it otherwise, as in libbpf.
+    pub kconfig: &'static [(&'static str, u64)],
 }
 
 impl LoadOptions {
     /// Options for objects of `platform`.
     pub fn new(platform: &'static Platform) -> Self {
-        LoadOptions { platform }
+        LoadOptions {
+            platform,
+            kernel_version: 0,
+            kconfig: &[],
+        }
+    }
+
+    /// These options with [`LoadOptions::kernel_version`] set.
+    pub fn with_kernel_version(mut self, version: u32) -> Self {
+        self.kernel_version = version;
+        self
+    }
+
+    /// These options with [`LoadOptions::kconfig`] set.
+    pub fn with_kconfig(mut self, values: &'static [(&'static str, u64)]) -> Self {
+        self.kconfig = values;
+        self
     }
 }
 
@@ -65,6 +88,27 @@ impl Object {
     /// Loads the ELF object in `bytes`.
     pub fn parse(bytes: &[u8], options: &LoadOptions) -> Result<Object, LoadError> {
         Loader::new(bytes, options)?.run()
+    }
+
+    /// Types the programs whose section name implies no type by the object's file `path`, as
+    /// the platform's [`Platform::program_type_for_path`] says (Cilium's `bpf_xdp*.o` hold XDP
+    /// programs in sections named `2/1`), marking them [`Program::type_from_path`]. Returns how
+    /// many it typed; programs typed by their section keep their type.
+    pub fn type_programs_from_path(&mut self, path: &str) -> usize {
+        let Some(t) = self.platform.program_type_for_path(path) else {
+            return 0;
+        };
+        let mut typed = 0;
+        for p in self
+            .programs
+            .iter_mut()
+            .filter(|p| p.program_type.is_none())
+        {
+            p.program_type = Some(t);
+            p.type_from_path = true;
+            typed += 1;
+        }
+        typed
     }
 
     /// Every program, in section order, then by offset within the section.
@@ -154,6 +198,9 @@ struct Loader<'a> {
     btf: Option<Btf>,
     ext: Option<BtfExt>,
     maps: Vec<Placed>,
+    /// The `.kconfig` externs: name and offset in the value of map `kconfig_map`.
+    externs: Vec<(String, u32)>,
+    kconfig_map: usize,
 }
 
 impl<'a> Loader<'a> {
@@ -175,12 +222,77 @@ impl<'a> Loader<'a> {
             btf,
             ext,
             maps: Vec::new(),
+            externs: Vec::new(),
+            kconfig_map: 0,
         })
+    }
+
+    /// The `.kconfig` externs (BTF `DATASEC .kconfig`) as libbpf resolves them: one read-only
+    /// array map named `.kconfig` holding each extern's value at its own aligned offset,
+    /// which the `LDDW`s of the externs then point into.
+    fn kconfig(&mut self) -> Result<(), LoadError> {
+        let Some(btf) = &self.btf else {
+            return Ok(());
+        };
+        let Some(vars) = btf.datasec(".kconfig") else {
+            return Ok(());
+        };
+        let mut data: Vec<u8> = Vec::new();
+        let mut externs = Vec::new();
+        for var in vars {
+            let name = String::from(btf.name(var.type_id));
+            let size = var.size.clamp(1, 8) as usize;
+            let align = size.next_power_of_two().min(8);
+            let at = data.len().div_ceil(align) * align;
+            let listed = self.options.kconfig.iter().find(|(n, _)| *n == name);
+            let value = if name == "LINUX_KERNEL_VERSION" {
+                u64::from(self.options.kernel_version)
+            } else if let Some((_, v)) = listed {
+                *v
+            } else {
+                let weak = self
+                    .elf
+                    .symbols
+                    .iter()
+                    .any(|s| s.name == name && s.bind == STB_WEAK);
+                if !weak {
+                    let what = alloc::format!(
+                        "kconfig extern `{name}` has no value (give it in LoadOptions::kconfig, \
+                         or declare it __weak for 0)"
+                    );
+                    return Err(unsupported(what).in_section(".kconfig"));
+                }
+                0
+            };
+            data.resize(at + var.size.max(1) as usize, 0);
+            data[at..at + size].copy_from_slice(&value.to_le_bytes()[..size]);
+            externs.push((name, at as u32));
+        }
+        let platform = self.options.platform;
+        let read_only = maps::MapOrigin::GlobalData { read_only: true };
+        let mut def = MapDef::empty(".kconfig", read_only, ".kconfig", 0);
+        def.map_type = platform.map_type_named("array");
+        def.raw_type = def.map_type.map_or(0, |t| t.number);
+        def.key_size = 4;
+        def.value_size = u32::try_from(data.len().max(1)).unwrap_or(u32::MAX);
+        def.max_entries = 1;
+        def.flags = ebpf_platform::BPF_F_RDONLY_PROG;
+        def.data = data;
+        self.kconfig_map = self.maps.len();
+        self.maps.push(Placed {
+            def,
+            section: usize::MAX,
+            inner_index: None,
+            inner_id: None,
+        });
+        self.externs = externs;
+        Ok(())
     }
 
     fn run(mut self) -> Result<Object, LoadError> {
         self.collect_maps()?;
         self.map_initial_values()?;
+        self.kconfig()?;
         let mut codes = Vec::new();
         for sec in self.elf.sections.iter().filter(|s| s.is_code()) {
             codes.push(self.code_section(sec)?);
@@ -493,6 +605,17 @@ impl<'a> Loader<'a> {
         if off + 16 > bytes.len() {
             return Err(bad_reloc("LDDW in the last slot of its section"));
         }
+        if sym.section.is_none() {
+            // A `.kconfig` extern: its value in the `.kconfig` map.
+            if let Some((_, at)) = self.externs.iter().find(|(n, _)| n == sym.name) {
+                let index =
+                    i32::try_from(self.kconfig_map).map_err(|_| bad_reloc("too many maps"))?;
+                bytes[off + 1] = (bytes[off + 1] & 0x0f) | (2 << 4);
+                bytes[off + 4..off + 8].copy_from_slice(&index.to_le_bytes());
+                bytes[off + 12..off + 16].copy_from_slice(&at.to_le_bytes());
+                return Ok(None);
+            }
+        }
         let sec = sym
             .section
             .ok_or_else(|| LoadError::new(LoadErrorKind::UnresolvedSymbol))?;
@@ -734,6 +857,7 @@ impl<'a> Loader<'a> {
             section: code.name.clone(),
             function: func.name.clone(),
             program_type: kind.map(|k| k.program_type),
+            type_from_path: false,
             attach_type: kind.and_then(|k| k.attach_type),
             attach_target: kind.and_then(|k| k.target).map(String::from),
             section_offset: func.start as u64 * 8,

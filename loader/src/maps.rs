@@ -144,7 +144,7 @@ impl MapDef {
         }
     }
 
-    fn empty(name: &str, origin: MapOrigin, section: &str, offset: u64) -> MapDef {
+    pub(crate) fn empty(name: &str, origin: MapOrigin, section: &str, offset: u64) -> MapDef {
         MapDef {
             name: String::from(name),
             origin,

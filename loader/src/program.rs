@@ -24,8 +24,14 @@ pub struct Program {
     /// symbols (old objects: the whole section is one program).
     pub function: String,
     /// The program type the section name implies on the object's platform
-    /// ([`Platform::section`](ebpf_platform::Platform::section)), `None` when it implies none.
+    /// ([`Platform::section`](ebpf_platform::Platform::section)), or the file name when the
+    /// section implies none and the caller asked ([`Program::type_from_path`]); `None`
+    /// otherwise.
     pub program_type: Option<&'static ProgramType>,
+    /// Whether [`Program::program_type`] comes from the object's file name
+    /// ([`Object::type_programs_from_path`](crate::Object::type_programs_from_path)) rather than
+    /// the section name.
+    pub type_from_path: bool,
     /// The attach type the section name implies, if any.
     pub attach_type: Option<&'static AttachType>,
     /// What follows the convention's `/` (`sys_write` in `kprobe/sys_write`), if anything.

@@ -572,3 +572,85 @@ fn line_info_names_file_line_column_and_text() {
     assert_eq!(body.line, 6);
     assert!(p.lines.windows(2).all(|w| w[0].pc < w[1].pc));
 }
+
+/// A section that implies no type takes the file name's (Cilium's `bpf_xdp*.o` convention on
+/// Linux) when asked; sections that imply a type keep it.
+#[test]
+fn untyped_sections_take_the_type_of_the_file_name() {
+    let mut object = load("bpf2bpf_global.o");
+    let untyped = |o: &Object| {
+        let p = o.program(Some(".text"), "packet_budget").unwrap();
+        (p.program_type.map(|t| t.name), p.type_from_path)
+    };
+    assert_eq!(untyped(&object), (None, false));
+    assert_eq!(object.type_programs_from_path("elsewhere/kern.o"), 0);
+    assert_eq!(object.type_programs_from_path("cilium/bpf_xdp_dsr.o"), 1);
+    assert_eq!(untyped(&object), (Some("xdp"), true));
+    let tc = object.program(Some("tc"), "tc_global_call").unwrap();
+    assert_eq!(
+        (tc.program_type.map(|t| t.name), tc.type_from_path),
+        (Some("sched_cls"), false)
+    );
+}
+
+/// `__kconfig` externs become a read-only `.kconfig` map, as libbpf makes them: the kernel
+/// version from the options, listed values, 0 for unlisted weak ones; the `LDDW`s of the
+/// externs point into its value.
+#[test]
+fn kconfig_externs_are_resolved_into_a_read_only_map() {
+    let bytes = std::fs::read(object_path("kconfig.o")).unwrap();
+    let options = LoadOptions::new(&LINUX)
+        .with_kernel_version(0x06_01_00)
+        .with_kconfig(&[("LINUX_HAS_BPF_COOKIE", 1)]);
+    let object = Object::parse(&bytes, &options).unwrap();
+    let map = object.maps().iter().find(|m| m.name == ".kconfig").unwrap();
+    assert_eq!(map.flags, ebpf_platform::BPF_F_RDONLY_PROG);
+    let program = object.program(Some("xdp"), "xdp_kconfig").unwrap();
+    assert!(program.link_error.is_none());
+    // Each extern's LDDW is a map-value reference; its value is at that offset.
+    let value_at = |off: usize, size: usize| {
+        let mut b = [0u8; 8];
+        b[..size].copy_from_slice(&map.data[off..off + size]);
+        u64::from_le_bytes(b)
+    };
+    let mut seen = Vec::new();
+    for insn in &program.insns {
+        if let ebpf_isa::Insn::Lddw {
+            src: ebpf_isa::LddwSrc::MapValue,
+            next_imm,
+            ..
+        } = *insn
+        {
+            seen.push(next_imm as usize);
+        }
+    }
+    assert_eq!(seen.len(), 3, "{:?}", program.insns);
+    // In source order: LINUX_KERNEL_VERSION (4 bytes), LINUX_HAS_BPF_COOKIE (1), CONFIG_HZ (4).
+    assert_eq!(value_at(seen[0], 4), 0x06_01_00);
+    assert_eq!(value_at(seen[1], 1), 1);
+    assert_eq!(value_at(seen[2], 4), 0);
+    // With no options the weak ones are 0 and the version 0.
+    let default = load("kconfig.o");
+    let map = default
+        .maps()
+        .iter()
+        .find(|m| m.name == ".kconfig")
+        .unwrap();
+    assert!(map.data.iter().all(|&b| b == 0));
+}
+
+/// A non-weak `CONFIG_` extern without a value fails the load naming it (as libbpf does);
+/// with a value it loads.
+#[test]
+fn strict_kconfig_externs_need_a_value() {
+    let bytes = std::fs::read(object_path("kconfig_strict.o")).unwrap();
+    let err = Object::parse(&bytes, &LoadOptions::new(&LINUX)).unwrap_err();
+    assert!(
+        err.to_string().contains("`CONFIG_NR_CPUS` has no value"),
+        "{err}"
+    );
+    let options = LoadOptions::new(&LINUX).with_kconfig(&[("CONFIG_NR_CPUS", 64)]);
+    let object = Object::parse(&bytes, &options).unwrap();
+    let map = object.maps().iter().find(|m| m.name == ".kconfig").unwrap();
+    assert_eq!(&map.data[..4], &64u32.to_le_bytes());
+}

@@ -97,6 +97,11 @@ pub struct ContextLayout {
     pub readable: &'static [FieldRange],
     /// Byte ranges that may be written.
     pub writable: &'static [FieldRange],
+    /// Whether the real size depends on the attach target (a tracepoint's record, a raw
+    /// tracepoint's or traced function's arguments): `size` is then only the most any target
+    /// has, and a host checks at attach that the target's context holds what the program
+    /// reads (the verifier's `Verified::max_context_offset`, Linux's `max_ctx_offset`).
+    pub sized_by_target: bool,
 }
 
 impl ContextLayout {

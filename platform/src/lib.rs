@@ -46,7 +46,7 @@ pub use map::{
     InnerMap, Lookup, MapInfo, MapKind, MapKinds, MapRecord, MapReq, MapType, BPF_F_RDONLY_PROG,
     BPF_F_WRONLY_PROG,
 };
-pub use program::{AttachType, ProgramType, Section, SectionPrefix, Verdict};
+pub use program::{AttachType, PathConvention, ProgramType, Section, SectionPrefix, Verdict};
 
 /// Linux: the UAPI program, attach and map types, libbpf's section names, the kernel's context
 /// structures and helper prototypes (x86-64 for `pt_regs`).
@@ -70,6 +70,9 @@ pub struct Platform {
     pub attach_types: &'static [AttachType],
     /// The section-name conventions.
     pub sections: &'static [SectionPrefix],
+    /// File-name conventions ([`Platform::program_type_for_path`]), tried before the default
+    /// for sections whose name implies no type.
+    pub path_conventions: &'static [PathConvention],
     /// The program type of a section whose name implies none, if the platform has such a
     /// default.
     pub default_program_type: Option<&'static str>,
@@ -80,6 +83,12 @@ pub struct Platform {
     /// The layouts of the legacy `maps` section record, largest first: a record of some size
     /// has the first layout whose [`MapRecord::min_size`] it reaches.
     pub map_records: &'static [MapRecord],
+    /// Whether pointers may only be compared with 0 and with pointers into the same region
+    /// (on for both platforms). A comparison with any other number discloses address bits: 64
+    /// `jset`s of `r10` against powers of two rebuild the stack address in a register, which
+    /// the program may then store or return. Hosts that do not mind can turn it off with
+    /// `Platform { refuse_pointer_disclosure: false, ..LINUX }`.
+    pub refuse_pointer_disclosure: bool,
 }
 
 impl Platform {
@@ -136,6 +145,23 @@ impl Platform {
             attach_type: best.attach_type.and_then(|a| self.attach_type(a)),
             target: (!target.is_empty()).then_some(target),
         })
+    }
+
+    /// The program type an object's path implies for its sections whose names imply none: the
+    /// first [`PathConvention`] whose prefix the file name starts with (`bpf_xdp_dsr.o` is
+    /// XDP on Linux, after Cilium's names). `None` when none matches.
+    ///
+    /// ```
+    /// let t = ebpf_platform::LINUX.program_type_for_path("cilium/bpf_lxc.o").unwrap();
+    /// assert_eq!(t.name, "sched_cls");
+    /// assert!(ebpf_platform::LINUX.program_type_for_path("xdp_kern.o").is_none());
+    /// ```
+    pub fn program_type_for_path(&self, path: &str) -> Option<&'static ProgramType> {
+        let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+        self.path_conventions
+            .iter()
+            .find(|c| name.starts_with(c.file_prefix))
+            .and_then(|c| self.program_type(c.program_type))
     }
 
     /// The helper with `id`, whatever the program type.

@@ -34,6 +34,11 @@ pub struct ProgramType {
     pub packet_writable: bool,
     /// Whether legacy `ldabs`/`ldind` packet loads are allowed (with the context in `r6`).
     pub legacy_packet_loads: bool,
+    /// The largest packet (bytes from `data` to `data_end`) a program of this type is run on,
+    /// 0 when its context has no packet. The verifier proves memory safety for packets up to
+    /// this size only, and its `Verified::max_packet_size` passes it on: an execution context
+    /// must refuse to run the program on a larger one.
+    pub max_packet_size: u32,
     /// Helper groups (platform-defined bits) available to the type: it may call the helpers
     /// whose [`groups`](crate::HelperProto::groups) share a bit with these.
     pub helper_groups: u32,
@@ -95,4 +100,16 @@ pub struct Section<'a> {
     pub attach_type: Option<&'static AttachType>,
     /// What follows the convention's `/`: the probed function, the tracepoint, ...
     pub target: Option<&'a str>,
+}
+
+/// A file-name convention: objects whose file name (the last component of their path) starts
+/// with `file_prefix` hold programs of `program_type` wherever their section name implies no
+/// type. Cilium names sections by tail-call slot (`2/1`, `from-netdev`) and its objects by
+/// hook (`bpf_xdp*.o`, `bpf_lxc*.o`); PREVAIL types the ebpf-samples corpus this way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PathConvention {
+    /// The start of the file name.
+    pub file_prefix: &'static str,
+    /// The [`ProgramType::name`].
+    pub program_type: &'static str,
 }

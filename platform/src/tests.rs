@@ -207,6 +207,28 @@ fn section_conventions_name_known_types() {
     }
 }
 
+/// A type has a largest packet exactly when its context has one, below 2 GiB (the verifier
+/// compares packet offsets as signed numbers).
+#[test]
+fn packet_sizes_belong_to_types_with_packets() {
+    for p in PLATFORMS {
+        for t in p.program_types {
+            let has_packet = t.context.is_some_and(|c| c.data_end.is_some());
+            assert_eq!(
+                t.max_packet_size > 0,
+                has_packet,
+                "{} {}: max_packet_size {}",
+                p.name,
+                t.name,
+                t.max_packet_size
+            );
+            assert!(t.max_packet_size < 1 << 31);
+        }
+    }
+    let skb = LINUX.program_type("sched_cls").unwrap().max_packet_size;
+    assert!(skb > 0xffff, "GSO packets are larger than 65,535 bytes");
+}
+
 #[test]
 fn section_matching_takes_the_longest_prefix() {
     const TABLE: &[SectionPrefix] = &[
@@ -221,6 +243,7 @@ fn section_matching_takes_the_longest_prefix() {
             context: None,
             packet_writable: false,
             legacy_packet_loads: false,
+            max_packet_size: 0,
             helper_groups: 0,
             return_range: None,
             verdicts: &[],
@@ -245,10 +268,12 @@ fn section_matching_takes_the_longest_prefix() {
             number: 7,
         }],
         sections: TABLE,
+        path_conventions: &[],
         default_program_type: None,
         helpers: &[],
         map_types: &[],
         map_records: &[],
+        refuse_pointer_disclosure: true,
     };
     let s = p.section("cgroup/sock_release").unwrap();
     assert_eq!(

@@ -126,6 +126,15 @@ impl Cfg {
                     });
                     out.push(((child, target.expect("call")), depth + 1, Edge::Enter));
                 }
+                Insn::LdAbs { .. } | Insn::LdInd { .. } => {
+                    out.push(((ctx, next), depth, Edge::Fall));
+                    // A load outside the packet returns 0 from a local function (Linux's
+                    // hidden `exit`); in the entry function it ends the program.
+                    let (parent, call_pc, _) = ctx_info[ctx as usize];
+                    if let Some(p) = parent {
+                        out.push(((p, call_pc + 1), depth - 1, Edge::Taken));
+                    }
+                }
                 _ => out.push(((ctx, next), depth, Edge::Fall)),
             }
             for (key, d, edge) in out {

@@ -153,6 +153,13 @@ pub enum VerifyErrorKind {
         /// Where it would go.
         detail: String,
     },
+    /// A comparison that would disclose address bits: a pointer compared with a number other
+    /// than 0, with a pointer into another region, or in 32 bits
+    /// ([`Platform::refuse_pointer_disclosure`](crate::Platform#structfield.refuse_pointer_disclosure)).
+    PointerComparison {
+        /// The comparison and what its operands may be.
+        detail: String,
+    },
     /// A resource acquired from a helper (a ring buffer reservation) may not be released
     /// before the program ends.
     ReferenceLeak {
@@ -237,6 +244,7 @@ impl VerifyErrorKind {
             WriteOnly { .. } => "write-only",
             Misaligned { .. } => "misaligned",
             PointerLeak { .. } => "pointer-leak",
+            PointerComparison { .. } => "pointer-comparison",
             ReferenceLeak { .. } => "reference-leak",
             PointerArithmetic { .. } => "pointer-arithmetic",
             HelperArgument { .. } => "helper-argument",
@@ -319,6 +327,11 @@ impl fmt::Display for VerifyError {
             WriteOnly { region, detail } => write!(f, "read of write-only {region}: {detail}"),
             Misaligned { detail } => write!(f, "misaligned access: {detail}"),
             PointerLeak { detail } => write!(f, "pointer leak: {detail}"),
+            PointerComparison { detail } => write!(
+                f,
+                "pointer comparison would disclose its address: {detail} (a pointer may be \
+                 compared only with 0 and, in 64 bits, with a pointer into the same region)"
+            ),
             ReferenceLeak { detail } => write!(f, "resource leak: {detail}"),
             PointerArithmetic { reg, detail } => {
                 write!(f, "invalid arithmetic on pointer r{}: {detail}", reg.num())

@@ -52,7 +52,7 @@ pub use ebpf_platform::{
 };
 pub use error::{Region, VerifyError, VerifyErrorKind};
 pub use lattice::Lattice;
-pub use state::{State, MAX_PACKET_SIZE};
+pub use state::State;
 
 /// Most frames live at once (the entry function and up to seven nested local calls).
 pub const MAX_FRAMES: usize = 8;
@@ -125,6 +125,8 @@ pub struct Verified {
     context_size: u32,
     invariants: Vec<Invariant>,
     instruction_bound: u64,
+    max_packet_size: u32,
+    max_context_offset: u32,
     platform: &'static str,
     program_type: String,
 }
@@ -145,6 +147,26 @@ impl Verified {
     /// one): the bound the analysis proved, at most [`Options::max_run_instructions`].
     pub fn instruction_bound(&self) -> u64 {
         self.instruction_bound
+    }
+
+    /// The largest packet (bytes from `data` to `data_end`) the proof holds for: the program
+    /// type's [`max_packet_size`](platform::ProgramType::max_packet_size), 0 when its context
+    /// has no packet. An execution context must refuse to run the program on a larger packet
+    /// (the verifier assumed none).
+    pub fn max_packet_size(&self) -> u32 {
+        self.max_packet_size
+    }
+
+    /// One past the furthest context byte the program reads or writes directly (Linux's
+    /// `max_ctx_offset`; 0 when it never touches the context). For a context whose size
+    /// depends on the attach target ([`ContextLayout::sized_by_target`]: a tracepoint's
+    /// record, a raw tracepoint's arguments, a traced function's arguments) the verifier
+    /// allowed reads up to the layout's largest size; the host must refuse to attach the
+    /// program where the target's context is smaller than this.
+    ///
+    /// [`ContextLayout::sized_by_target`]: platform::ContextLayout::sized_by_target
+    pub fn max_context_offset(&self) -> u32 {
+        self.max_context_offset
     }
 
     /// The program as it was verified.
@@ -251,6 +273,9 @@ pub fn verify_with_contents(
         .program_type(prog_type)
         .and_then(|t| t.context)
         .map_or(0, |c| c.host_size());
+    let max_packet_size = platform
+        .program_type(prog_type)
+        .map_or(0, |t| t.max_packet_size);
     let (runnable, rewritten) = rewrite(program, &loads).map_err(|e| alloc::vec![e])?;
     Ok(Verified {
         program: program.clone(),
@@ -259,6 +284,8 @@ pub fn verify_with_contents(
         context_size,
         invariants: report.invariants,
         instruction_bound: report.instruction_bound,
+        max_packet_size,
+        max_context_offset: report.max_context_offset,
         platform: platform.name,
         program_type: String::from(prog_type),
     })
@@ -308,6 +335,9 @@ pub struct Report {
     pub invariants: Vec<Invariant>,
     /// The bound on instructions one run executes (0 when the analysis found none).
     pub instruction_bound: u64,
+    /// One past the furthest context byte the program reads or writes directly (Linux's
+    /// `max_ctx_offset`), as far as the analysis got.
+    pub max_context_offset: u32,
 }
 
 /// Analyses a program and reports every failed check and, on request, the invariants.
@@ -349,6 +379,7 @@ fn analyze_loads(
             errors,
             invariants: Vec::new(),
             instruction_bound: 0,
+            max_context_offset: 0,
         };
         (report, Vec::new())
     };
@@ -391,7 +422,11 @@ fn analyze_loads(
     if let Err(e) = fx.solve() {
         return fail(alloc::vec![e]);
     }
-    let Findings { mut errors, loads } = match fx.check() {
+    let Findings {
+        mut errors,
+        loads,
+        ctx_end,
+    } = match fx.check() {
         Ok(f) => f,
         Err(e) => return fail(alloc::vec![e]),
     };
@@ -447,6 +482,7 @@ fn analyze_loads(
         errors,
         invariants,
         instruction_bound,
+        max_context_offset: ctx_end,
     };
     (report, loads)
 }

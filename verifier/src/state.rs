@@ -10,8 +10,6 @@ use ebpf_isa::Reg;
 use crate::domain::{Interval, RegType, Stack, VarId, Zone, FRAME_SIZE};
 use crate::lattice::Lattice;
 
-/// Largest packet the analysis assumes (bytes).
-pub const MAX_PACKET_SIZE: i64 = 0xffff;
 /// Most metadata bytes before the packet data.
 pub const MAX_PACKET_META: i64 = 255;
 
@@ -35,13 +33,16 @@ pub struct State {
 
 impl State {
     /// The state at program entry: `r1` the context, `r10` the frame pointer (no packet
-    /// metadata).
+    /// metadata, packets of up to 65,535 bytes).
     pub fn entry() -> State {
-        State::entry_for(false)
+        State::entry_for(false, 0xffff)
     }
 
-    /// [`State::entry`] for a program whose packet may carry metadata before its data.
-    pub fn entry_for(meta: bool) -> State {
+    /// [`State::entry`] for a program whose packet may carry metadata before its data and
+    /// holds up to `max_packet` bytes ([`ProgramType::max_packet_size`]).
+    ///
+    /// [`ProgramType::max_packet_size`]: crate::platform::ProgramType::max_packet_size
+    pub fn entry_for(meta: bool, max_packet: u32) -> State {
         let mut s = State {
             bottom: false,
             regs: [RegType::Uninit; 11],
@@ -51,12 +52,18 @@ impl State {
             allocs: BTreeSet::new(),
             align: [0; 11],
         };
-        s.num
-            .assign_interval(VarId::PACKET_SIZE, Interval::new(0, MAX_PACKET_SIZE.into()));
+        s.reset_packet_size(max_packet);
         s.reset_meta(meta);
         s.set(Reg::R1, RegType::Ctx, Interval::constant(0));
         s.set(Reg::R10, RegType::Stack, Interval::constant(0));
         s
+    }
+
+    /// Forgets the packet size: anything up to `max_packet` bytes (at entry, and when a helper
+    /// moves the packet).
+    pub(crate) fn reset_packet_size(&mut self, max_packet: u32) {
+        self.num
+            .assign_interval(VarId::PACKET_SIZE, Interval::new(0, max_packet.into()));
     }
 
     /// Forgets the packet metadata size (at entry, and when a helper moves the packet).

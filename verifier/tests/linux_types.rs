@@ -55,8 +55,32 @@ fn section_less_skb_programs_get_the_tc_helpers() {
 
 #[test]
 fn types_known_only_by_number_cannot_be_verified() {
-    let err = check("tracing", "mov %r0, 0\n exit").unwrap_err();
-    assert!(err.contains("`tracing` has no context layout"), "{err}");
+    let err = check("struct_ops", "mov %r0, 0\n exit").unwrap_err();
+    assert!(err.contains("`struct_ops` has no context layout"), "{err}");
     let err = check("no_such_type", "mov %r0, 0\n exit").unwrap_err();
     assert!(err.contains("unknown program type `no_such_type`"), "{err}");
+}
+
+/// Contexts whose size depends on the attach target (tracepoint records, raw tracepoint and
+/// traced-function arguments): reads up to the layout's largest size are accepted and
+/// `Verified::max_context_offset` says how far the program reads, for the host to check at
+/// attach.
+#[test]
+fn target_sized_contexts_report_the_furthest_read() {
+    let furthest = |prog_type: &str, text: &str| {
+        let insns = ebpf_isa::asm::assemble(text).unwrap();
+        let program = ebpf_isa::Program::from_insns(insns).unwrap();
+        let layout = LINUX.program_type(prog_type).unwrap().context.unwrap();
+        assert!(layout.sized_by_target, "{prog_type}");
+        ebpf_verifier::verify(&program, &LINUX, prog_type, &[])
+            .map(|v| v.max_context_offset())
+            .map_err(|e| e[0].to_string())
+    };
+    let read = |off: i32| format!("ldxdw %r0, [%r1+{off}]\nmov %r0, 0\nexit");
+    assert_eq!(furthest("tracepoint", &read(200)), Ok(208));
+    assert_eq!(furthest("raw_tracepoint", &read(88)), Ok(96));
+    assert!(furthest("raw_tracepoint", &read(96)).is_err());
+    assert_eq!(furthest("tracing", &read(8)), Ok(16));
+    assert_eq!(furthest("lsm", &read(0)), Ok(8));
+    assert_eq!(furthest("tracing", "mov %r0, 0\nexit"), Ok(0));
 }

@@ -9,7 +9,8 @@
 //! The analysis is conservative where it cannot see: a helper call reads all of r1-r5 (the JIT
 //! does not know how many arguments a helper takes), and when the program has local calls, a
 //! local call and every `exit` count as reading all of them (a callee's `exit` continues in its
-//! caller, whose needs are not tracked per call site).
+//! caller, whose needs are not tracked per call site), and so does every legacy packet load,
+//! which returns from its function when it falls outside the packet.
 
 use ebpf_isa::{Insn, Program, RegSet};
 
@@ -17,7 +18,10 @@ use ebpf_isa::{Insn, Program, RegSet};
 /// loads leave r1-r5 as they were in every engine here, so what they clobber stays live.
 fn use_def(insn: &Insn, all_on_exit: bool) -> (u8, u8) {
     let regs = insn.regs();
-    let uses = if all_on_exit && *insn == Insn::Exit {
+    // A legacy packet load outside the packet is an `exit` too (it returns 0 from its
+    // function).
+    let exits = matches!(insn, Insn::Exit | Insn::LdAbs { .. } | Insn::LdInd { .. });
+    let uses = if all_on_exit && exits {
         RegSet::ARGS
     } else {
         regs.uses
@@ -110,5 +114,15 @@ mod tests {
     fn local_calls_make_exits_read_everything() {
         let l = live("call 1\ncall local f\nexit\nf:\nexit");
         assert_eq!(l[0], ARGS);
+    }
+
+    #[test]
+    fn legacy_loads_in_programs_with_local_calls_read_everything() {
+        // f's helper call: r1 is overwritten after the load, but a failed load returns to
+        // main, which reads it.
+        let l = live(
+            "mov %r1, 1\ncall local f\nadd %r0, %r1\nexit\nf:\ncall 1\nldabsb 0\nmov %r1, 0\nexit",
+        );
+        assert_eq!(l[4], ARGS);
     }
 }

@@ -176,7 +176,8 @@ impl Codegen {
     }
 
     /// Legacy `LD_ABS`/`LD_IND`: `r0 = ntoh(*(size *)(packet + [src +] imm))`. An access outside
-    /// the packet ends the program with r0 = 0.
+    /// the packet returns 0 from the current function (an `exit` with r0 = 0: the program ends
+    /// only when that is the entry function), as Linux's rewrite of the load does.
     pub(super) fn ld_packet(&mut self, size: Size, src: Option<Reg>, imm: i32) {
         let n = size.bytes() as i32;
         // Offset as a signed 64-bit value: imm + src (32-bit add, like the interpreter).

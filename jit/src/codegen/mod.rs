@@ -48,7 +48,8 @@ pub(crate) struct Codegen {
     stubs: Vec<Stub>,
     /// Unwinds the native stack after `ctx.fault_kind` was set and returns.
     fault_exit: DynamicLabel,
-    /// Ends the program with r0 = 0 (out-of-bounds legacy packet load).
+    /// Returns 0 from the current function, as an `exit` with r0 = 0 (out-of-bounds legacy
+    /// packet load: Linux's semantics, which end the program only in the entry function).
     zero_exit: DynamicLabel,
     blinder: Option<Blinder>,
     /// Distinct helper ids of `call imm`, in order of first use (slots of the direct table).
@@ -191,9 +192,8 @@ impl Codegen {
             ; pop rbp
             ; ret
             ; =>zero_exit
-            ; mov rsp, [r12 + CTX_SAVED_RSP]
             ; xor eax, eax
-            ; jmp ->done
+            ; ret
             ; =>fault_exit
             ; mov rsp, [r12 + CTX_SAVED_RSP]
             ; xor eax, eax

@@ -16,6 +16,7 @@ pub(super) const XDP_MD: ContextLayout = ContextLayout {
     // data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex.
     readable: &[field(0, 24)],
     writable: &[],
+    sized_by_target: false,
 };
 
 /// Size of `struct __sk_buff` (its members: `SKB_FIELDS`).
@@ -48,17 +49,27 @@ pub(super) const TC_CTX: ContextLayout = ContextLayout {
     host: Some(SKB_HOST),
     readable: SKB_READ,
     writable: TC_WRITE,
+    sized_by_target: false,
 };
 
 /// x86-64 `struct pt_regs`: 21 registers of 8 bytes, read-only.
 pub(super) const PT_REGS: ContextLayout =
     no_packet("pt_regs", PT_REGS_FIELDS, 168, &[field(0, 168)], &[]);
 
-/// Tracepoint records: the common header and up to 7 fields of 8 bytes. The real size depends
-/// on the tracepoint's format, which a loader can supply later; until then reads past 64 bytes
-/// are rejected.
-pub(super) const TRACEPOINT_CTX: ContextLayout =
-    no_packet("trace_entry", TRACEPOINT_FIELDS, 64, &[field(0, 64)], &[]);
+/// Tracepoint records: the common header and the tracepoint's fields, whose size depends on
+/// the tracepoint (its `format`): up to `PERF_MAX_TRACE_SIZE` (8,192) bytes, as Linux's
+/// `tp_prog_is_valid_access` allows, the host checking the program's furthest read against
+/// the record at attach.
+pub(super) const TRACEPOINT_CTX: ContextLayout = ContextLayout {
+    sized_by_target: true,
+    ..no_packet(
+        "trace_entry",
+        TRACEPOINT_FIELDS,
+        8192,
+        &[field(0, 8192)],
+        &[],
+    )
+};
 
 /// `struct bpf_sock_ops` up to `sk` (184); `reply` (4) and `sk_txhash` (164) are writable. `sk`
 /// and the `skb_data` pointers are not readable here.
@@ -79,15 +90,34 @@ pub(super) const PERF_EVENT_CTX: ContextLayout = no_packet(
     &[],
 );
 
-/// `struct bpf_raw_tracepoint_args`: up to 12 `u64` arguments (the real count depends on the
-/// tracepoint, which a loader can supply later).
-pub(super) const RAW_TRACEPOINT_CTX: ContextLayout = no_packet(
-    "bpf_raw_tracepoint_args",
-    RAW_TRACEPOINT_FIELDS,
-    96,
-    &[field(0, 96)],
-    &[],
-);
+/// `struct bpf_raw_tracepoint_args`: up to 12 (`MAX_BPF_FUNC_ARGS`) `u64` arguments; the real
+/// count depends on the tracepoint, checked by the host at attach.
+pub(super) const RAW_TRACEPOINT_CTX: ContextLayout = ContextLayout {
+    sized_by_target: true,
+    ..no_packet(
+        "bpf_raw_tracepoint_args",
+        RAW_TRACEPOINT_FIELDS,
+        96,
+        &[field(0, 96)],
+        &[],
+    )
+};
+
+/// BTF-typed tracing (`fentry`, `fexit`, `fmod_ret`, `tp_btf`, `iter`) and LSM programs: the
+/// traced function's arguments (and `fexit`'s return value), each widened to a `u64`, up to
+/// `MAX_BPF_FUNC_ARGS` (12); the real count depends on the target's BTF, checked by the host
+/// at attach. Linux types pointer arguments by BTF and lets programs read through them; here
+/// every argument is a number (reads through them go through `probe_read`).
+pub(super) const BTF_ARGS_CTX: ContextLayout = ContextLayout {
+    sized_by_target: true,
+    ..no_packet(
+        "u64 args[]",
+        RAW_TRACEPOINT_FIELDS,
+        96,
+        &[field(0, 96)],
+        &[],
+    )
+};
 
 /// `struct bpf_sock` as cgroup_sock programs see it: `bound_dev_if`, `mark` and `priority`
 /// are writable.
@@ -112,6 +142,7 @@ pub(super) const SKB_NO_META_CTX: ContextLayout = ContextLayout {
     host: Some(SKB_HOST),
     readable: SKB_READ_NO_META,
     writable: &[field(8, 12), field(32, 36), field(48, 68)],
+    sized_by_target: false,
 };
 
 /// `__sk_buff` for sk_skb: no `mark`, `tc_classid`, `data_meta` or `tstamp`; `priority` and
@@ -127,6 +158,7 @@ pub(super) const SK_SKB_CTX: ContextLayout = ContextLayout {
     host: Some(SKB_HOST),
     readable: &[field(0, 8), field(12, 72), field(76, 140)],
     writable: &[field(32, 36), field(44, 48)],
+    sized_by_target: false,
 };
 
 /// `struct bpf_sock_addr`: `sk` (a pointer, at 64) is not readable; the user address and port
@@ -154,6 +186,7 @@ pub(super) const SK_MSG_CTX: ContextLayout = ContextLayout {
     host: None,
     readable: &[field(0, 72)],
     writable: &[],
+    sized_by_target: false,
 };
 
 /// `struct sk_reuseport_md`: `data`/`data_end` (8-byte pointers), then `len`, `eth_protocol`,
@@ -169,6 +202,7 @@ pub(super) const SK_REUSEPORT_CTX: ContextLayout = ContextLayout {
     host: None,
     readable: &[field(0, 36)],
     writable: &[],
+    sized_by_target: false,
 };
 
 /// `struct bpf_sysctl`: `write`, then `file_pos` (writable).
@@ -194,6 +228,7 @@ pub(super) const SOCKOPT_CTX: ContextLayout = ContextLayout {
     host: None,
     readable: &[field(8, 40)],
     writable: &[field(24, 40)],
+    sized_by_target: false,
 };
 
 /// `struct bpf_cgroup_dev_ctx`: `access_type`, `major`, `minor`, read-only.
@@ -228,6 +263,7 @@ const fn no_packet(
         host: None,
         readable,
         writable,
+        sized_by_target: false,
     }
 }
 

@@ -23,11 +23,13 @@ pub(crate) const PLATFORM: Platform = Platform {
     program_types: program_types::PROGRAM_TYPES,
     attach_types: tables::ATTACH_TYPES,
     sections: tables::SECTIONS,
+    path_conventions: tables::PATH_CONVENTIONS,
     // As PREVAIL does; the type is described permissively (see program_types.rs).
     default_program_type: Some("socket_filter"),
     helpers: helpers::HELPERS,
     map_types: tables::MAP_TYPES,
     map_records: tables::MAP_RECORDS,
+    refuse_pointer_disclosure: true,
 };
 
 /// Helpers every program type may call.

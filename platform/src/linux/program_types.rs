@@ -3,9 +3,9 @@
 //! value must lie in and its named verdicts.
 
 use super::contexts::{
-    CGROUP_DEVICE_CTX, CGROUP_SOCK_CTX, LIRC_CTX, PERF_EVENT_CTX, PT_REGS, RAW_TRACEPOINT_CTX,
-    SKB_NO_META_CTX, SK_MSG_CTX, SK_REUSEPORT_CTX, SK_SKB_CTX, SOCKOPT_CTX, SOCK_ADDR_CTX,
-    SOCK_OPS_CTX, SYSCTL_CTX, TC_CTX, TRACEPOINT_CTX, XDP_MD,
+    BTF_ARGS_CTX, CGROUP_DEVICE_CTX, CGROUP_SOCK_CTX, LIRC_CTX, PERF_EVENT_CTX, PT_REGS,
+    RAW_TRACEPOINT_CTX, SKB_NO_META_CTX, SK_MSG_CTX, SK_REUSEPORT_CTX, SK_SKB_CTX, SOCKOPT_CTX,
+    SOCK_ADDR_CTX, SOCK_OPS_CTX, SYSCTL_CTX, TC_CTX, TRACEPOINT_CTX, XDP_MD,
 };
 use super::{
     BASE, CURRENT, EVENTS, KPROBE, LIRC, LWT, PERF_EVENT, REUSEPORT, SKB, SKB_CGROUP, SKB_SOCK,
@@ -18,6 +18,16 @@ use crate::{ProgramType, Verdict};
 /// sock_ops; cgroup_skb egress also allows 2 and 3 and the bind hooks up to 3, which a type
 /// without the attach type cannot tell apart, so the narrower range applies).
 const ZERO_OR_ONE: Option<(i64, i64)> = Some((0, 1));
+
+/// The largest packet of the `__sk_buff` hooks: the linear data of an skb, up to a GSO
+/// packet of `GSO_MAX_SIZE` (`8 * GSO_LEGACY_MAX_SIZE` = 512 KiB since BIG TCP, Linux 5.19,
+/// `include/linux/netdevice.h`); 65,535 would be the legacy limit, which such packets exceed.
+const SKB_PACKET: u32 = 512 << 10;
+
+/// The largest packet held in one page (XDP's buffer without fragments, an `sk_msg`
+/// scatterlist element, a sockopt's `optval`): 64 KiB, the largest page size of the
+/// architectures that run XDP.
+const PAGE_PACKET: u32 = 64 << 10;
 
 /// The program types, by name (the verifiable ones first, then those known only by number).
 pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
@@ -33,6 +43,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(TC_CTX),
         packet_writable: true,
         legacy_packet_loads: true,
+        max_packet_size: SKB_PACKET,
         helper_groups: BASE | SKB | SKB_SOCK | TC | SKB_CGROUP | SKB_WRITE | EVENTS,
         return_range: None,
         verdicts: SOCKET_FILTER_VERDICTS,
@@ -43,6 +54,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(TC_CTX),
         packet_writable: true,
         legacy_packet_loads: true,
+        max_packet_size: SKB_PACKET,
         helper_groups: BASE | SKB | SKB_SOCK | TC | SKB_CGROUP | EVENTS | SKB_WRITE,
         return_range: None,
         verdicts: TC_VERDICTS,
@@ -53,6 +65,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(TC_CTX),
         packet_writable: true,
         legacy_packet_loads: true,
+        max_packet_size: SKB_PACKET,
         helper_groups: BASE | SKB | SKB_SOCK | TC | SKB_CGROUP | EVENTS | SKB_WRITE,
         return_range: None,
         verdicts: TC_VERDICTS,
@@ -63,6 +76,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(XDP_MD),
         packet_writable: true,
         legacy_packet_loads: false,
+        max_packet_size: PAGE_PACKET,
         helper_groups: BASE | XDP | EVENTS,
         return_range: None,
         verdicts: XDP_VERDICTS,
@@ -73,6 +87,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(PT_REGS),
         packet_writable: false,
         legacy_packet_loads: false,
+        max_packet_size: 0,
         helper_groups: BASE | TRACING | EVENTS | CURRENT | KPROBE,
         return_range: None,
         verdicts: &[],
@@ -83,6 +98,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(TRACEPOINT_CTX),
         packet_writable: false,
         legacy_packet_loads: false,
+        max_packet_size: 0,
         helper_groups: BASE | TRACING | EVENTS | CURRENT,
         return_range: None,
         verdicts: &[],
@@ -93,6 +109,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(RAW_TRACEPOINT_CTX),
         packet_writable: false,
         legacy_packet_loads: false,
+        max_packet_size: 0,
         helper_groups: BASE | TRACING | EVENTS | CURRENT,
         return_range: None,
         verdicts: &[],
@@ -103,6 +120,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(PERF_EVENT_CTX),
         packet_writable: false,
         legacy_packet_loads: false,
+        max_packet_size: 0,
         helper_groups: BASE | TRACING | EVENTS | CURRENT | PERF_EVENT,
         return_range: None,
         verdicts: &[],
@@ -113,6 +131,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(SOCK_OPS_CTX),
         packet_writable: false,
         legacy_packet_loads: false,
+        max_packet_size: 0,
         helper_groups: BASE | SOCK_OPS,
         return_range: ZERO_OR_ONE,
         verdicts: &[],
@@ -123,6 +142,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(CGROUP_SOCK_CTX),
         packet_writable: false,
         legacy_packet_loads: false,
+        max_packet_size: 0,
         helper_groups: BASE | CURRENT,
         return_range: ZERO_OR_ONE,
         verdicts: CGROUP_VERDICTS,
@@ -133,6 +153,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(SKB_NO_META_CTX),
         packet_writable: false,
         legacy_packet_loads: true,
+        max_packet_size: SKB_PACKET,
         helper_groups: BASE | SKB | SKB_SOCK | CURRENT | SKB_CGROUP,
         return_range: ZERO_OR_ONE,
         verdicts: CGROUP_VERDICTS,
@@ -143,6 +164,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(SKB_NO_META_CTX),
         packet_writable: false,
         legacy_packet_loads: false,
+        max_packet_size: SKB_PACKET,
         helper_groups: BASE | SKB | LWT | EVENTS,
         return_range: None,
         verdicts: LWT_REROUTE_VERDICTS,
@@ -153,6 +175,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(SKB_NO_META_CTX),
         packet_writable: false,
         legacy_packet_loads: false,
+        max_packet_size: SKB_PACKET,
         helper_groups: BASE | SKB | LWT | EVENTS,
         return_range: None,
         verdicts: LWT_VERDICTS,
@@ -163,6 +186,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(SKB_NO_META_CTX),
         packet_writable: true,
         legacy_packet_loads: false,
+        max_packet_size: SKB_PACKET,
         helper_groups: BASE | SKB | SKB_WRITE | LWT | EVENTS,
         return_range: None,
         verdicts: LWT_REROUTE_VERDICTS,
@@ -173,6 +197,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(SK_SKB_CTX),
         packet_writable: true,
         legacy_packet_loads: false,
+        max_packet_size: SKB_PACKET,
         helper_groups: BASE | SKB | SKB_WRITE | SK_SKB,
         return_range: None,
         verdicts: SK_VERDICTS,
@@ -183,6 +208,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(SKB_NO_META_CTX),
         packet_writable: false,
         legacy_packet_loads: false,
+        max_packet_size: SKB_PACKET,
         helper_groups: BASE | SKB | LWT | EVENTS,
         return_range: None,
         verdicts: LWT_VERDICTS,
@@ -193,6 +219,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(SOCK_ADDR_CTX),
         packet_writable: false,
         legacy_packet_loads: false,
+        max_packet_size: 0,
         helper_groups: BASE | CURRENT | SOCK_ADDR,
         return_range: ZERO_OR_ONE,
         verdicts: CGROUP_VERDICTS,
@@ -203,6 +230,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(SK_MSG_CTX),
         packet_writable: true,
         legacy_packet_loads: false,
+        max_packet_size: PAGE_PACKET,
         helper_groups: BASE | SK_MSG,
         return_range: None,
         verdicts: SK_VERDICTS,
@@ -213,6 +241,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(SK_REUSEPORT_CTX),
         packet_writable: false,
         legacy_packet_loads: false,
+        max_packet_size: SKB_PACKET,
         helper_groups: BASE | REUSEPORT,
         return_range: None,
         verdicts: SK_VERDICTS,
@@ -223,6 +252,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(SYSCTL_CTX),
         packet_writable: false,
         legacy_packet_loads: false,
+        max_packet_size: 0,
         helper_groups: BASE | CURRENT | SYSCTL,
         return_range: ZERO_OR_ONE,
         verdicts: CGROUP_VERDICTS,
@@ -233,6 +263,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(SOCKOPT_CTX),
         packet_writable: true,
         legacy_packet_loads: false,
+        max_packet_size: PAGE_PACKET,
         helper_groups: BASE | CURRENT,
         return_range: ZERO_OR_ONE,
         verdicts: CGROUP_VERDICTS,
@@ -243,6 +274,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(CGROUP_DEVICE_CTX),
         packet_writable: false,
         legacy_packet_loads: false,
+        max_packet_size: 0,
         helper_groups: BASE | CURRENT,
         return_range: ZERO_OR_ONE,
         verdicts: CGROUP_VERDICTS,
@@ -253,6 +285,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(LIRC_CTX),
         packet_writable: false,
         legacy_packet_loads: false,
+        max_packet_size: 0,
         helper_groups: BASE | LIRC,
         return_range: None,
         verdicts: &[],
@@ -263,6 +296,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(RAW_TRACEPOINT_CTX),
         packet_writable: false,
         legacy_packet_loads: false,
+        max_packet_size: 0,
         helper_groups: BASE | TRACING | EVENTS | CURRENT,
         return_range: None,
         verdicts: &[],
@@ -270,10 +304,30 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
     // Types whose context this description does not model (BTF-described, or not yet
     // written down): known by number only.
     by_number("flow_dissector", 22, FLOW_DISSECTOR_VERDICTS),
-    by_number("tracing", 26, &[]),
+    ProgramType {
+        name: "tracing",
+        number: 26,
+        context: Some(BTF_ARGS_CTX),
+        packet_writable: false,
+        legacy_packet_loads: false,
+        max_packet_size: 0,
+        helper_groups: BASE | TRACING | EVENTS | CURRENT,
+        return_range: None,
+        verdicts: &[],
+    },
     by_number("struct_ops", 27, &[]),
     by_number("ext", 28, &[]),
-    by_number("lsm", 29, &[]),
+    ProgramType {
+        name: "lsm",
+        number: 29,
+        context: Some(BTF_ARGS_CTX),
+        packet_writable: false,
+        legacy_packet_loads: false,
+        max_packet_size: 0,
+        helper_groups: BASE | TRACING | EVENTS | CURRENT,
+        return_range: None,
+        verdicts: &[],
+    },
     by_number("sk_lookup", 30, SK_VERDICTS),
     by_number("syscall", 31, &[]),
     by_number("netfilter", 32, NETFILTER_VERDICTS),
@@ -287,6 +341,7 @@ const fn by_number(name: &'static str, number: u32, verdicts: &'static [Verdict]
         context: None,
         packet_writable: false,
         legacy_packet_loads: false,
+        max_packet_size: 0,
         helper_groups: 0,
         return_range: None,
         verdicts,

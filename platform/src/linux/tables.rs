@@ -4,7 +4,7 @@
 
 use crate::map::map_type;
 use crate::program::sec;
-use crate::{AttachType, MapKind, MapRecord, MapType, SectionPrefix};
+use crate::{AttachType, MapKind, MapRecord, MapType, PathConvention, SectionPrefix};
 
 const fn at(name: &'static str, number: u32) -> AttachType {
     AttachType { name, number }
@@ -12,6 +12,20 @@ const fn at(name: &'static str, number: u32) -> AttachType {
 
 /// libbpf's `SEC()` conventions (and older loaders'), by prefix. A prefix ending in `/` takes
 /// a target after it.
+/// Cilium's object names (`bpf/Makefile`: one object per hook), whose sections are named by
+/// tail-call slot: XDP objects and the container-facing tc object (PREVAIL's convention for
+/// ebpf-samples).
+pub(super) const PATH_CONVENTIONS: &[PathConvention] = &[
+    PathConvention {
+        file_prefix: "bpf_xdp",
+        program_type: "xdp",
+    },
+    PathConvention {
+        file_prefix: "bpf_lxc",
+        program_type: "sched_cls",
+    },
+];
+
 pub(super) const SECTIONS: &[SectionPrefix] = &[
     sec("socket", "socket_filter", None),
     sec("sk_reuseport", "sk_reuseport", None),

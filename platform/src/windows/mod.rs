@@ -27,11 +27,13 @@ pub(crate) const PLATFORM: Platform = Platform {
     program_types: PROGRAM_TYPES,
     attach_types: ATTACH_TYPES,
     sections: SECTIONS,
+    path_conventions: &[],
     // A section no extension registered has no type: the caller names one.
     default_program_type: None,
     helpers: helpers::HELPERS,
     map_types: MAP_TYPES,
     map_records: MAP_RECORDS,
+    refuse_pointer_disclosure: true,
 };
 
 /// General helpers, available to every program type.
@@ -62,6 +64,7 @@ const XDP_MD: ContextLayout = ContextLayout {
     host: None,
     readable: &[field(0, 28)],
     writable: &[],
+    sized_by_target: false,
 };
 
 /// `bind_md_t` (sizeof 56): `app_id_start`/`app_id_end` delimit the application id (the
@@ -86,6 +89,7 @@ const BIND_MD: ContextLayout = ContextLayout {
     host: None,
     readable: &[field(0, 41), field(44, 49)],
     writable: &[field(24, 40)],
+    sized_by_target: false,
 };
 
 /// `bpf_sock_addr_t` (sizeof 64, no packet). The destination address and port (`user_*`) may
@@ -112,6 +116,7 @@ const SOCK_ADDR_CTX: ContextLayout = ContextLayout {
     host: None,
     readable: &[field(0, 22), field(24, 42), field(44, 52), field(56, 64)],
     writable: &[field(24, 42)],
+    sized_by_target: false,
 };
 
 /// `bpf_sock_ops_t` (sizeof 64, no packet), read-only.
@@ -126,6 +131,7 @@ const SOCK_OPS_CTX: ContextLayout = ContextLayout {
     host: None,
     readable: &[field(0, 49), field(52, 64)],
     writable: &[],
+    sized_by_target: false,
 };
 
 const SOCK_OPS_FIELDS: &[Field] = &[
@@ -166,6 +172,11 @@ const SOCK_ADDR_VERDICTS: &[Verdict] = &[
     verdict("BPF_SOCK_ADDR_VERDICT_PROCEED_HARD", 2),
 ];
 
+/// The largest packet (xdp's frame, bind's application id) a host runs a program on: 65,535
+/// bytes, the largest IPv4 datagram and UNICODE_STRING (a choice of this description: eBPF
+/// for Windows states no limit).
+const MAX_PACKET: u32 = 0xffff;
+
 /// `enum bpf_prog_type` numbers, with the program-type descriptors' names.
 const PROGRAM_TYPES: &[ProgramType] = &[
     ProgramType {
@@ -174,6 +185,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(XDP_MD),
         packet_writable: true,
         legacy_packet_loads: false,
+        max_packet_size: MAX_PACKET,
         helper_groups: GENERAL | XDP,
         return_range: None,
         verdicts: XDP_VERDICTS,
@@ -184,6 +196,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(BIND_MD),
         packet_writable: false,
         legacy_packet_loads: false,
+        max_packet_size: MAX_PACKET,
         helper_groups: GENERAL,
         return_range: None,
         verdicts: BIND_VERDICTS,
@@ -194,6 +207,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(SOCK_ADDR_CTX),
         packet_writable: false,
         legacy_packet_loads: false,
+        max_packet_size: 0,
         helper_groups: GENERAL | SOCK_ADDR,
         return_range: None,
         verdicts: SOCK_ADDR_VERDICTS,
@@ -205,6 +219,7 @@ const PROGRAM_TYPES: &[ProgramType] = &[
         context: Some(SOCK_OPS_CTX),
         packet_writable: false,
         legacy_packet_loads: false,
+        max_packet_size: 0,
         helper_groups: GENERAL | SOCK_OPS,
         return_range: None,
         verdicts: &[],

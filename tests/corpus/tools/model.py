@@ -376,7 +376,16 @@ def run(prog, nslots, mem):
             _, size, s, imm = ins
             off = imm + (sx(r[s], 64) if s is not None else 0)
             if off < 0 or off + size > len(m.input):
-                return 0
+                # Returns 0 from the current function (Linux's hidden `r0 = 0; exit`).
+                if not calls:
+                    return 0
+                r[0] = 0
+                nxt, saved = calls.pop()
+                m.frames.pop()
+                r[6:10] = saved
+                r[10] = STACK_BASE + (len(m.frames) - 1) * 0x10000 + STACK
+                pc = nxt
+                continue
             r[0] = int.from_bytes(m.input[off:off + size], "big")
         elif k == "atomic":
             _, op, fetch, size, d, off, s = ins

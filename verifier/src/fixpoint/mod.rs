@@ -92,7 +92,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         let (mode, keys) = modes(cfg, program);
         let live = crate::liveness::live_in(cfg, program);
         let zext = zero_extensions(cfg, program);
-        let mut entry = State::entry_for(env.context.data_meta.is_some());
+        let mut entry = State::entry_for(env.context.data_meta.is_some(), env.prog.max_packet_size);
         if cfg.is_head(0) {
             reset(&mut entry, 0);
         }
@@ -608,6 +608,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         Findings {
             errors: Vec::new(),
             loads: alloc::vec![LoadUse::Unseen; slots],
+            ctx_end: 0,
         }
     }
 

@@ -28,6 +28,16 @@ fn trailing(v: i64) -> u8 {
 }
 
 /// What `insn` writes, from the state before it.
+impl Writes {
+    /// Every register written with an unknown alignment (a return into the caller).
+    pub(super) fn all() -> Writes {
+        Writes {
+            computed: None,
+            unknown: SCRATCH | CALLEE_SAVED | R10,
+        }
+    }
+}
+
 pub(super) fn before(s: &State, insn: &Insn) -> Writes {
     let mut w = Writes {
         computed: None,

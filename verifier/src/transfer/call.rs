@@ -16,7 +16,7 @@ use crate::lattice::Lattice;
 use crate::platform::{
     ArgKind, HelperId, HelperProto, Lookup, MapInfo, MapKind, MapKinds, RetKind, MAX_SIZE,
 };
-use crate::state::{var, State, MAX_PACKET_SIZE};
+use crate::state::{var, State};
 
 pub(super) const ARGS: [Reg; 5] = [Reg::R1, Reg::R2, Reg::R3, Reg::R4, Reg::R5];
 
@@ -301,8 +301,7 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
             RegType::Packet | RegType::PacketEnd => Some(RegType::Mixed),
             _ => None,
         });
-        s.num
-            .assign_interval(VarId::PACKET_SIZE, Interval::new(0, MAX_PACKET_SIZE.into()));
+        s.reset_packet_size(cx.env.prog.max_packet_size);
         s.reset_meta(cx.env.context.data_meta.is_some());
     }
     for r in ARGS {

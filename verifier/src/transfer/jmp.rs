@@ -5,6 +5,7 @@ use ebpf_isa::{JmpCond, Operand, Reg, Width};
 
 use super::Cx;
 use crate::domain::{Interval, RegType, VarId};
+use crate::error::VerifyErrorKind;
 use crate::lattice::Lattice;
 use crate::state::{var, State};
 
@@ -28,10 +29,113 @@ pub(super) fn jump(
     if let Operand::Reg(r) = src {
         cx.require_init(&mut s, r);
     }
+    if cx.env.platform.refuse_pointer_disclosure {
+        check_disclosure(cx, &s, width, cond, dst, src);
+    }
     let mut taken = s.clone();
     assume(&mut taken, width, cond, dst, src, true);
     assume(&mut s, width, cond, dst, src, false);
     (s, taken)
+}
+
+/// Whether a value of kind `t` may hold an address (a pointer, or a pointer on some path).
+fn may_be_pointer(t: RegType) -> bool {
+    t.is_pointer() || t == RegType::Mixed
+}
+
+/// The region a pointer kind points into, for comparisons between pointers: equal regions
+/// compare like their offsets, which discloses nothing. `None` for kinds that compare only
+/// with 0 (maps, pointers that may be null, values of mixed kinds).
+fn region(t: RegType) -> Option<(u8, u32, u32)> {
+    match t {
+        RegType::Ctx => Some((0, 0, 0)),
+        RegType::Stack => Some((1, 0, 0)),
+        RegType::Packet | RegType::PacketEnd => Some((2, 0, 0)),
+        RegType::MapValue { map, alloc, .. } if map != RegType::MANY_MAPS || alloc != 0 => {
+            Some((3, map, alloc))
+        }
+        _ => None,
+    }
+}
+
+/// Reports a comparison of a pointer that would tell the program something about its
+/// address: with a number other than 0, with a pointer into another region (maps may be
+/// tested for equality), `jset` with anything but 0, or any 32-bit comparison but with 0.
+fn check_disclosure(
+    cx: &mut Cx<'_, '_>,
+    s: &State,
+    width: Width,
+    cond: JmpCond,
+    dst: Reg,
+    src: Operand,
+) {
+    let td = s.ty(dst);
+    let ts = match src {
+        Operand::Reg(r) => s.ty(r),
+        Operand::Imm(_) => RegType::Num,
+    };
+    if !may_be_pointer(td) && !may_be_pointer(ts) {
+        return;
+    }
+    let zero = |t: RegType, x: Operand| match x {
+        Operand::Imm(k) => k == 0,
+        Operand::Reg(r) => t == RegType::Num && s.interval(r).singleton() == Some(0),
+    };
+    if zero(ts, src) || zero(td, Operand::Reg(dst)) {
+        return;
+    }
+    let same = region(td).is_some() && region(td) == region(ts);
+    if same && width == Width::W64 && cond != JmpCond::Set {
+        return;
+    }
+    // Maps compare for identity (`inner_map == &port_a`): equality of two map addresses
+    // says which map, not where it lies.
+    let map = |t: RegType| matches!(t, RegType::MapPtr { .. } | RegType::MapPtrOrNull { .. });
+    if map(td) && map(ts) && width == Width::W64 && matches!(cond, JmpCond::Eq | JmpCond::Ne) {
+        return;
+    }
+    let what = |x: Operand| match x {
+        Operand::Imm(k) => alloc::format!("{k}"),
+        Operand::Reg(r) => alloc::format!("r{} ({})", r.num(), s.ty(r).describe()),
+    };
+    let bits = if width == Width::W64 { "" } else { "32" };
+    let reason = if same {
+        "the same region, but"
+    } else {
+        "different regions or a number:"
+    };
+    let how = if cond == JmpCond::Set {
+        "jset tests address bits"
+    } else if width == Width::W32 {
+        "a 32-bit comparison tests the address's low half"
+    } else {
+        "the result depends on the address"
+    };
+    cx.fail(VerifyErrorKind::PointerComparison {
+        detail: alloc::format!(
+            "j{}{bits} {} with {}: {reason} {how}",
+            cond_name(cond),
+            what(Operand::Reg(dst)),
+            what(src),
+        ),
+    });
+}
+
+fn cond_name(c: JmpCond) -> &'static str {
+    use JmpCond::*;
+    match c {
+        Eq => "eq",
+        Ne => "ne",
+        Gt => "gt",
+        Ge => "ge",
+        Lt => "lt",
+        Le => "le",
+        Sgt => "sgt",
+        Sge => "sge",
+        Slt => "slt",
+        Sle => "sle",
+        Set => "set",
+    }
 }
 
 fn negate(c: JmpCond) -> JmpCond {

@@ -229,7 +229,12 @@ fn access(
     dir: Dir,
 ) -> Option<Access> {
     match check_region(cx, s, base, off, size, dir) {
-        Ok(a) => Some(a),
+        Ok(a) => {
+            if let Access::Ctx(o) = a {
+                cx.note_ctx_end(o + size);
+            }
+            Some(a)
+        }
         Err(e) => {
             cx.fail(e);
             if matches!(s.ty(base), RegType::Packet | RegType::PacketEnd) {
@@ -575,9 +580,17 @@ fn aligned(cx: &mut Cx<'_, '_>, s: &State, acc: Access, base: Reg, off: i64, n: 
     }
 }
 
-/// `ldabs`/`ldind`: the context must be in `r6`; the load itself cannot fault (it ends the
-/// program with 0 when out of bounds). Clobbers `r1`-`r5`.
-pub(super) fn legacy_load(cx: &mut Cx<'_, '_>, s: &mut State, size: Size, src: Option<Reg>) {
+/// `ldabs`/`ldind`: the context must be in `r6`; the load itself cannot fault. Clobbers
+/// `r1`-`r5`. Leaves in `s` the state after a load inside the packet and returns the state
+/// after one outside it, which Linux rewrites into `r0 = 0; exit`: in the entry function the
+/// program ends with 0 (checked as an exit; bottom is returned), in a local function the
+/// caller goes on after the call with `r0 = 0`.
+pub(super) fn legacy_load(
+    cx: &mut Cx<'_, '_>,
+    s: &mut State,
+    size: Size,
+    src: Option<Reg>,
+) -> State {
     if s.ty(Reg::R6) != RegType::Ctx {
         cx.fail(VerifyErrorKind::TypeMismatch {
             reg: Reg::R6,
@@ -591,5 +604,9 @@ pub(super) fn legacy_load(cx: &mut Cx<'_, '_>, s: &mut State, size: Size, src: O
     for r in [Reg::R1, Reg::R2, Reg::R3, Reg::R4, Reg::R5] {
         s.clobber(r);
     }
+    let mut failed = s.clone();
+    failed.set(Reg::R0, RegType::Num, Interval::constant(0));
+    let failed = super::call::exit(cx, failed);
     s.set(Reg::R0, RegType::Num, loaded(size, false));
+    failed
 }

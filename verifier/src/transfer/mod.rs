@@ -72,6 +72,8 @@ impl LoadUse {
 pub(crate) struct Findings {
     pub(crate) errors: Vec<VerifyError>,
     pub(crate) loads: Vec<LoadUse>,
+    /// The end of the furthest context bytes the program accesses directly.
+    pub(crate) ctx_end: u32,
 }
 
 /// One instruction's context: where it is, and where findings go (none while the fixpoint
@@ -93,6 +95,13 @@ impl Cx<'_, '_> {
     pub(crate) fn fail(&mut self, kind: VerifyErrorKind) {
         if let Some(f) = self.findings.as_deref_mut() {
             f.errors.push(VerifyError::new(self.pc, kind));
+        }
+    }
+
+    /// Records a direct access to the context up to byte `end` (exclusive).
+    pub(crate) fn note_ctx_end(&mut self, end: i64) {
+        if let Some(f) = self.findings.as_deref_mut() {
+            f.ctx_end = f.ctx_end.max(u32::try_from(end).unwrap_or(0));
         }
     }
 
@@ -248,13 +257,17 @@ pub(crate) fn step(cx: &mut Cx<'_, '_>, insn: &Insn, mut s: State) -> Post {
             src,
             off,
         } => mem::atomic(cx, &mut s, size, op, fetch, dst, src, off),
-        Insn::LdAbs { size, .. } => mem::legacy_load(cx, &mut s, size, None),
-        Insn::LdInd { size, src, .. } => mem::legacy_load(cx, &mut s, size, Some(src)),
+        Insn::LdAbs { size, .. } => taken = mem::legacy_load(cx, &mut s, size, None),
+        Insn::LdInd { size, src, .. } => taken = mem::legacy_load(cx, &mut s, size, Some(src)),
     }
     s.check_bottom();
     taken.check_bottom();
     if !s.is_bottom() {
         align::after(&mut s, &writes);
+    }
+    if matches!(insn, Insn::LdAbs { .. } | Insn::LdInd { .. }) && !taken.is_bottom() {
+        // The caller after the failed load's hidden return.
+        align::after(&mut taken, &align::Writes::all());
     }
     Post { fall: s, taken }
 }
