@@ -27,8 +27,10 @@ pub const XDP_FRAME_SIZE: usize = 40;
 /// Where the room for a packet's tail ends in its buffer: Linux's test runs use a 4,096-byte
 /// frame with 320 bytes of `skb_shared_info` at its end. Larger packets end their buffer.
 pub const FRAME_END: usize = 4096 - 320;
-/// The largest packet: the verifier's `MAX_PACKET_SIZE` (65,535) less the headroom, so that a
-/// packet whose head moves into the headroom stays within what the verifier assumed.
+/// The largest packet: 65,535 bytes (the smallest `max_packet_size` of a program type with a
+/// packet, eBPF for Windows') less the headroom, so that a packet whose head moves into the
+/// headroom stays within the size the verifier's proof covers for every program type (a test
+/// checks this against the platform descriptions).
 pub const MAX_PACKET: usize = 65535 - HEADROOM;
 
 /// Where the host keeps the 8-byte packet pointers of a context (byte offsets).
@@ -468,6 +470,25 @@ mod tests {
             (slots.data, slots.data_end, slots.data_meta),
             (0, 8, Some(16))
         );
+    }
+
+    #[test]
+    fn packets_stay_within_every_program_types_proof() {
+        for platform in [&ebpf_platform::LINUX, &ebpf_platform::WINDOWS] {
+            for t in platform
+                .program_types
+                .iter()
+                .filter(|t| t.max_packet_size > 0)
+            {
+                assert!(
+                    (MAX_PACKET + HEADROOM) as u64 <= t.max_packet_size as u64,
+                    "{}: {} allows packets of {} bytes only",
+                    platform.name,
+                    t.name,
+                    t.max_packet_size
+                );
+            }
+        }
     }
 
     #[test]
