@@ -66,3 +66,24 @@ fn linux_xdp_gets_what_the_hook_issue_lists() {
         assert!(have.contains(&id), "linux helper {id}");
     }
 }
+
+#[test]
+fn windows_implements_every_general_helper_its_core_implements() {
+    // eBPF for Windows' core leaves only 26 (get_socket_cookie) and 35 (redirect_map) to
+    // program-type overrides (efw-facts §4.2, §4.3); every other general helper is here.
+    let platform = &ebpf_platform::WINDOWS;
+    let have: Vec<u32> = implemented(platform).map(|h| h.0).collect();
+    for id in 1..=35u32 {
+        let core_has_none = id == 26 || id == 35;
+        assert!(
+            platform.helper(HelperId(id)).is_some(),
+            "general helper {id}"
+        );
+        assert_eq!(have.contains(&id), !core_has_none, "general helper {id}");
+        assert_eq!(
+            not_offered(platform).iter().any(|n| n.id == id),
+            core_has_none,
+            "general helper {id}"
+        );
+    }
+}
