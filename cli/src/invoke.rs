@@ -121,6 +121,13 @@ pub fn run(req: Request<'_>) -> Result<Ran, Failure> {
     let program = loaded
         .program(&req.program.function)
         .ok_or_else(|| Failure::bad_input(anyhow!("{file}: the program did not load")))?;
+    // The CLI reads every perf event array (`--dump-maps`), as `perf_buffer__new` would: it
+    // opens their slots, without which Linux-semantics output fails with -ENOENT.
+    for m in loaded.maps() {
+        if let Some(perf) = m.map().as_perf_event_array() {
+            perf.open_all();
+        }
+    }
     let out = program
         .test_run(&TestRun {
             data: &req.data,

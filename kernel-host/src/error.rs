@@ -255,6 +255,11 @@ pub enum MapErrorKind {
     ForeignGuard,
     /// A per-CPU operation with a guard that owns no CPU (from `Epoch::pin`).
     NoCpu,
+    /// A perf event array slot no reader has opened (Linux: no perf event in the slot).
+    SlotNotOpen {
+        /// The slot.
+        slot: u32,
+    },
     /// A per-CPU output aimed at another CPU than the current one.
     WrongCpu {
         /// The CPU asked for.
@@ -315,6 +320,7 @@ impl fmt::Display for MapErrorKind {
             WrongCpu { requested, current } => {
                 write!(f, "output to CPU {requested} from CPU {current}")
             }
+            SlotNotOpen { slot } => write!(f, "no reader has opened perf event slot {slot}"),
         }
     }
 }
