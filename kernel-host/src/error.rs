@@ -255,6 +255,8 @@ pub enum MapErrorKind {
     ForeignGuard,
     /// A per-CPU operation with a guard that owns no CPU (from `Epoch::pin`).
     NoCpu,
+    /// A user-side write to a frozen map (`BPF_MAP_FREEZE`; `.rodata` after program load).
+    Frozen,
     /// A perf event array slot no reader has opened (Linux: no perf event in the slot).
     SlotNotOpen {
         /// The slot.
@@ -320,6 +322,7 @@ impl fmt::Display for MapErrorKind {
             WrongCpu { requested, current } => {
                 write!(f, "output to CPU {requested} from CPU {current}")
             }
+            Frozen => f.write_str("map is frozen (read-only global data)"),
             SlotNotOpen { slot } => write!(f, "no reader has opened perf event slot {slot}"),
         }
     }

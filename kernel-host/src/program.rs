@@ -467,6 +467,9 @@ fn create_maps(
                 .update(&0u32.to_ne_bytes(), &value, crate::maps::update::ANY)
                 .map_err(|e| LoadError::new(at(), LoadErrorKind::Map(e)))?;
         }
+        if frozen_global(shared, def) {
+            object.map().freeze();
+        }
         maps.push(object);
     }
     for (def, outer) in object.maps().iter().zip(&maps) {
@@ -486,6 +489,14 @@ fn create_maps(
         }
     }
     Ok(maps)
+}
+
+/// Whether `def` is read-only global data that the host freezes once filled and whose
+/// contents the verifier may take as constants: `.rodata` under Linux semantics, as libbpf
+/// freezes it before it loads programs (eBPF for Windows has no freezing).
+fn frozen_global(shared: &Shared, def: &ebpf_loader::MapDef) -> bool {
+    shared.semantics == Semantics::Linux
+        && matches!(def.origin, MapOrigin::GlobalData { read_only: true })
 }
 
 /// The key of initial value `index` of a map with 4-byte keys.
@@ -675,8 +686,27 @@ fn load_program(
             message: e.to_string(),
         })
     })?;
-    let verified = ebpf_verifier::verify(&isa, platform, program_type.name, &object.map_infos())
-        .map_err(|errors| fail(LoadErrorKind::Rejected(errors)))?;
+    // Frozen `.rodata` holds what the object's section held (the map was created and frozen
+    // by this load, nothing wrote it in between).
+    let frozen: Vec<ebpf_verifier::FrozenValue<'_>> = object
+        .maps()
+        .iter()
+        .enumerate()
+        .filter(|(_, def)| frozen_global(shared, def))
+        .map(|(map, def)| ebpf_verifier::FrozenValue {
+            map,
+            bytes: &def.data,
+        })
+        .collect();
+    let verified = ebpf_verifier::verify_with_contents(
+        &isa,
+        platform,
+        program_type.name,
+        &object.map_infos(),
+        &frozen,
+        &ebpf_verifier::Options::default(),
+    )
+    .map_err(|errors| fail(LoadErrorKind::Rejected(errors)))?;
     // The program as it runs: Linux's 32-bit context pointer loads read the host's slots.
     let runnable = verified.runnable();
     let (_, context_size) = program_type
