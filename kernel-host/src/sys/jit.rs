@@ -1,9 +1,10 @@
 //! Installed JIT images and their runs (feature `std`, where the JIT compiles).
 //!
 //! - [`Image`]: a compiled program copied into executable memory from the [`Os`]
-//!   (written while writable, then made read-execute, never both).
-//! - [`JitFrame`]: what one CPU needs to run images: the run context the generated code
-//!   receives (the fixed part of `ebpf_jit::abi`, then this host's own fields) and the stack.
+//!   (written while writable, then made read-execute, never both), described to the JIT as an
+//!   [`ebpf_jit::Placed`] image.
+//! - [`JitFrame`]: what one CPU needs to run images: an [`ebpf_jit::Runner`] (the JIT's run
+//!   context and stack), run with the host's dispatcher behind the JIT's `Helpers`.
 //! - [`JitMem`]: the [`Mem`] of real addresses.
 //!
 //! Soundness rests on two crate invariants, kept by `program.rs` and `invoke.rs`:
@@ -14,14 +15,12 @@
 //! arguments use is one the verifier proved in bounds (the contract of
 //! `ebpf_jit::Executable::run_verified`, discharged here by construction).
 
-use std::any::Any;
 use std::boxed::Box;
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::ptr::NonNull;
+use std::string::String;
 
 use ebpf_interp::{HelperError, HelperErrorKind};
-use ebpf_jit::abi::*;
-use ebpf_jit::Compiled;
+use ebpf_jit::{Compiled, Placed, RunErrorKind, Runner};
 
 use crate::helpers::{Dispatch, Mem};
 use crate::os::{ExecMemory, Os, OsError, OsErrorKind};
@@ -29,120 +28,59 @@ use crate::os::{ExecMemory, Os, OsError, OsErrorKind};
 /// A program's machine code in executable memory.
 #[derive(Debug)]
 pub(crate) struct Image {
-    /// Owns the memory `entry_addr` points into.
+    /// Owns the memory `placed` points into.
     #[allow(dead_code, reason = "kept for its ownership of the code's memory")]
     code: Box<dyn ExecMemory>,
-    /// The entry's address in `code` (read once: a region does not move).
-    entry_addr: usize,
-    uses_stack: bool,
+    placed: Placed,
 }
 
 impl Image {
     /// Copies `compiled` into fresh memory from `os` and makes it read-execute. Only
     /// `program.rs` calls this, for verified programs.
     pub(crate) fn install(os: &dyn Os, compiled: &Compiled) -> Result<Image, OsError> {
-        if compiled.abi_version() != ABI_VERSION || compiled.entry_offset() >= compiled.code().len()
-        {
-            return Err(OsError::new(OsErrorKind::Unsupported {
-                what: "a JIT image of another ABI version",
-            }));
-        }
         let mut code = os.alloc_exec(compiled.code().len())?;
         code.write(0, compiled.code())?;
         code.make_executable()?;
         if !code.is_executable() || code.len() < compiled.code().len() {
             return Err(OsError::new(OsErrorKind::Protect { errno: None }));
         }
-        let entry_addr = code.as_ptr() as usize + compiled.entry_offset();
-        Ok(Image {
-            code,
-            entry_addr,
-            uses_stack: compiled.uses_stack(),
-        })
+        // SAFETY: `code` holds an exact copy of the compiled code, is read-execute from here
+        // on (an `ExecMemory` made executable is never writable again), does not move, and is
+        // owned by this `Image` next to the `Placed` pointing into it, so it outlives its runs.
+        let placed = unsafe { Placed::new(compiled, code.as_ptr()) }.map_err(|_| {
+            OsError::new(OsErrorKind::Unsupported {
+                what: "a JIT image of another ABI version",
+            })
+        })?;
+        Ok(Image { code, placed })
     }
 }
 
-/// The run context: `ebpf_jit::abi`'s fixed part, then this host's fields.
-#[repr(C)]
-struct RunContext {
-    dispatch: extern "sysv64" fn(u64, u64, u64, u64, u64, *mut u8) -> u64,
-    helper_id: u64,
-    saved_rsp: u64,
-    fault_kind: u32,
-    fault_pc: u32,
-    args: [u64; 5],
-    stack_top: u64,
-    min_call_fp: u64,
-    packet: u64,
-    packet_len: u64,
-    direct_helpers: [usize; MAX_DIRECT_HELPERS],
-    resolve_lddw: extern "sysv64" fn(u64, u64, u64, *mut u8) -> u64,
-    /// The run's dispatcher, set for one run only (its borrow erased; never used after).
-    host: Option<NonNull<dyn Dispatch>>,
+/// The host's dispatcher as the JIT's helpers. The JIT keeps only the kind of a failure; the
+/// host's own error is kept here for the fault.
+struct HostHelpers<'d> {
+    host: &'d mut dyn Dispatch,
     error: Option<HelperError>,
-    panic: Option<Box<dyn Any + Send>>,
 }
 
-const _: () = {
-    use core::mem::offset_of;
-    assert!(offset_of!(RunContext, dispatch) == CTX_DISPATCH as usize);
-    assert!(offset_of!(RunContext, helper_id) == CTX_HELPER_ID as usize);
-    assert!(offset_of!(RunContext, saved_rsp) == CTX_SAVED_RSP as usize);
-    assert!(offset_of!(RunContext, fault_kind) == CTX_FAULT_KIND as usize);
-    assert!(offset_of!(RunContext, fault_pc) == CTX_FAULT_PC as usize);
-    assert!(offset_of!(RunContext, args) == CTX_ARGS as usize);
-    assert!(offset_of!(RunContext, stack_top) == CTX_STACK_TOP as usize);
-    assert!(offset_of!(RunContext, min_call_fp) == CTX_MIN_CALL_FP as usize);
-    assert!(offset_of!(RunContext, packet) == CTX_PACKET as usize);
-    assert!(offset_of!(RunContext, packet_len) == CTX_PACKET_LEN as usize);
-    assert!(offset_of!(RunContext, direct_helpers) == CTX_DIRECT_HELPERS as usize);
-    assert!(offset_of!(RunContext, resolve_lddw) == CTX_RESOLVE_LDDW as usize);
-    assert!(offset_of!(RunContext, host) == CTX_FIXED_SIZE);
-};
-
-/// The generated code's helper dispatcher.
-extern "sysv64" fn dispatch(a1: u64, a2: u64, a3: u64, a4: u64, a5: u64, ctx: *mut u8) -> u64 {
-    // SAFETY: the generated code passes back the pointer `JitFrame::run` gave it: the frame's
-    // boxed `RunContext`, to which `run` holds no reference while the code runs.
-    let ctx = unsafe { &mut *ctx.cast::<RunContext>() };
-    let fail = |ctx: &mut RunContext, error| {
-        ctx.error = Some(error);
-        ctx.fault_kind = FAULT_HELPER;
-        0
-    };
-    let Ok(id) = u32::try_from(ctx.helper_id) else {
-        return fail(
-            ctx,
-            HelperError::failed(0, "callx target is not a helper id"),
-        );
-    };
-    let Some(mut host) = ctx.host else {
-        return fail(ctx, HelperError::unknown(id));
-    };
-    // SAFETY: `host` was set by `JitFrame::run` from a `&mut dyn Dispatch` that outlives the
-    // run, and `run` does not use that borrow while the code runs.
-    let host = unsafe { host.as_mut() };
-    match catch_unwind(AssertUnwindSafe(|| {
-        host.call(id, [a1, a2, a3, a4, a5], &mut JitMem)
-    })) {
-        Ok(Ok(value)) => value,
-        Ok(Err(error)) => fail(ctx, error),
-        Err(payload) => {
-            ctx.panic = Some(payload);
-            ctx.fault_kind = FAULT_HOST_PANIC;
-            0
+impl ebpf_jit::Helpers for HostHelpers<'_> {
+    #[inline]
+    fn call(&mut self, id: u32, args: [u64; 5]) -> Result<u64, ebpf_jit::HelperError> {
+        match self.host.call(id, args, &mut JitMem) {
+            Ok(r0) => Ok(r0),
+            Err(e) => {
+                let stop = matches!(e.kind(), HelperErrorKind::Stop { .. });
+                self.error = Some(e);
+                Err(if stop {
+                    ebpf_jit::HelperError::Stop { code: 0 }
+                } else {
+                    ebpf_jit::HelperError::Failed {
+                        message: String::new(),
+                    }
+                })
+            }
         }
     }
-}
-
-/// The generated code's `lddw` resolver: never needed, as the host resolves every map
-/// reference before compiling.
-extern "sysv64" fn resolve_lddw(_src: u64, _imm: u64, _next: u64, ctx: *mut u8) -> u64 {
-    // SAFETY: as in `dispatch`.
-    let ctx = unsafe { &mut *ctx.cast::<RunContext>() };
-    ctx.error = Some(HelperError::unsupported("an unresolved lddw"));
-    ctx.fault_kind = FAULT_HELPER;
-    0
 }
 
 /// Program memory at real addresses. The verifier proved every pointer-and-size argument a
@@ -189,52 +127,33 @@ impl Mem for JitMem {
 pub(crate) struct JitFault {
     /// The pc of the instruction.
     pub(crate) pc: usize,
-    /// A helper's error (a stop for a Linux tail call), or `None` for the code's own faults.
+    /// The host helper's error (a stop for a Linux tail call), if a helper failed.
     pub(crate) error: Option<HelperError>,
-    /// The code's fault kind (`ebpf_jit::abi::FAULT_*`).
-    pub(crate) kind: u32,
+    /// The JIT's account of the fault.
+    pub(crate) kind: RunErrorKind,
+}
+
+impl JitFault {
+    /// What went wrong, for the invocation's error.
+    pub(crate) fn message(&self) -> String {
+        use std::string::ToString;
+        match self.error {
+            Some(e) => e.to_string(),
+            None => self.kind.to_string(),
+        }
+    }
 }
 
 /// One CPU's run context and stack.
+#[derive(Debug, Default)]
 pub(crate) struct JitFrame {
-    ctx: Box<RunContext>,
-    stack: Box<[u64]>,
-}
-
-// SAFETY: the only non-`Send` parts are the dispatcher pointer, set only inside `run` (which
-// takes `&mut self`) and cleared before it returns, and a panic payload, which is `Send`.
-unsafe impl Send for JitFrame {}
-
-impl core::fmt::Debug for JitFrame {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("JitFrame").finish_non_exhaustive()
-    }
+    runner: Runner,
 }
 
 impl JitFrame {
     pub(crate) fn new() -> JitFrame {
-        let mut stack = std::vec![0u64; TOTAL_STACK / 8].into_boxed_slice();
-        // The stack never moves (a boxed slice): its addresses are fixed here once.
-        let top = stack.as_mut_ptr() as u64 + TOTAL_STACK as u64;
         JitFrame {
-            ctx: Box::new(RunContext {
-                dispatch,
-                helper_id: 0,
-                saved_rsp: 0,
-                fault_kind: 0,
-                fault_pc: 0,
-                args: [0; 5],
-                stack_top: top,
-                min_call_fp: top - (STACK_SIZE * (MAX_FRAMES - 2)) as u64,
-                packet: 0,
-                packet_len: 0,
-                direct_helpers: [0; MAX_DIRECT_HELPERS],
-                resolve_lddw,
-                host: None,
-                error: None,
-                panic: None,
-            }),
-            stack,
+            runner: Runner::new(),
         }
     }
 
@@ -248,54 +167,20 @@ impl JitFrame {
         packet: (u64, u64),
         host: &mut dyn Dispatch,
     ) -> Result<u64, JitFault> {
-        if image.uses_stack {
-            let frame0 = self.stack.len() - STACK_SIZE / 8;
-            self.stack[frame0..].fill(0);
-        }
-        let ctx_addr = ctx.as_mut_ptr() as u64;
-        let run = &mut *self.ctx;
-        run.fault_kind = 0;
-        // A run that stored an error also set `fault_kind`, and the error was taken below.
-        debug_assert!(run.error.is_none());
-        run.args = [ctx_addr, ctx.len() as u64, 0, 0, 0];
-        (run.packet, run.packet_len) = packet;
-        let host: NonNull<dyn Dispatch + '_> = NonNull::from(host);
-        // SAFETY: only the trait object's lifetime bound changes (same layout); the pointer is
-        // used by `dispatch` during this call alone and cleared below, before the borrow it
-        // came from ends.
-        run.host = Some(unsafe {
-            core::mem::transmute::<NonNull<dyn Dispatch + '_>, NonNull<dyn Dispatch>>(host)
-        });
-        let run_ptr: *mut RunContext = run;
-        let entry_addr = image.entry_addr as *const u8;
-        // SAFETY: `entry_addr` is the entry of code `ebpf_jit` compiled for ABI_VERSION (checked
-        // by `Image::install`), in `image.code`, which is read-execute, does not move and lives
-        // as long as `image`; its signature is `extern "sysv64" fn(*mut RunContext) -> u64`
-        // (`ebpf_jit::abi`).
-        let entry: extern "sysv64" fn(*mut u8) -> u64 = unsafe { core::mem::transmute(entry_addr) };
-        // The code reads and writes only the context, the packet, its stack and memory its
-        // helpers gave it, all live for the run: the module's invariants.
-        let r0 = entry(run_ptr.cast::<u8>());
-        let run = &mut *self.ctx;
-        run.host = None;
-        if run.fault_kind == 0 {
-            return Ok(r0);
-        }
-        if let Some(payload) = run.panic.take() {
-            resume_unwind(payload);
-        }
-        Err(JitFault {
-            pc: run.fault_pc as usize,
-            error: run.error.take(),
-            kind: run.fault_kind,
+        let mut helpers = HostHelpers { host, error: None };
+        // SAFETY: `image` was installed from the code of a program the verifier accepted, and
+        // `ctx`, `packet` and the dispatcher's helpers are what the module docs' invariants
+        // say: the obligations of `Runner::run` (those of `Executable::run_verified`).
+        let r = unsafe { self.runner.run(&image.placed, ctx, packet, &mut helpers) };
+        r.map_err(|e| JitFault {
+            pc: e.pc(),
+            error: helpers.error.take(),
+            kind: e.kind().clone(),
         })
     }
 }
 
 /// Whether a fault is a helper's deliberate stop (a Linux tail call).
 pub(crate) fn is_stop(fault: &JitFault) -> bool {
-    matches!(
-        fault.error.map(|e| e.kind()),
-        Some(HelperErrorKind::Stop { .. })
-    )
+    matches!(fault.kind, RunErrorKind::Stopped { .. })
 }
