@@ -56,14 +56,15 @@ impl Image {
     }
 }
 
-/// The host's dispatcher as the JIT's helpers. The JIT keeps only the kind of a failure; the
-/// host's own error is kept here for the fault.
-struct HostHelpers<'d> {
-    host: &'d mut dyn Dispatch,
+/// The host's dispatcher as the JIT's helpers (the dispatcher's type known, so its `call` is
+/// inlined here). The JIT keeps only the kind of a failure; the host's own error is kept here
+/// for the fault.
+struct HostHelpers<'d, D: Dispatch> {
+    host: &'d mut D,
     error: Option<HelperError>,
 }
 
-impl ebpf_jit::Helpers for HostHelpers<'_> {
+impl<D: Dispatch> ebpf_jit::Helpers for HostHelpers<'_, D> {
     #[inline]
     fn call(&mut self, id: u32, args: [u64; 5]) -> Result<u64, ebpf_jit::HelperError> {
         match self.host.call(id, args, &mut JitMem) {
@@ -160,12 +161,12 @@ impl JitFrame {
     /// Runs `image` with `r1` = `ctx` (a context the host built for the image's verified
     /// program, see the module docs) and `packet` as the legacy packet, helpers served by
     /// `host`. A helper's panic resumes here.
-    pub(crate) fn run(
+    pub(crate) fn run<D: Dispatch>(
         &mut self,
         image: &Image,
         ctx: &mut [u8],
         packet: (u64, u64),
-        host: &mut dyn Dispatch,
+        host: &mut D,
     ) -> Result<u64, JitFault> {
         let mut helpers = HostHelpers { host, error: None };
         // SAFETY: `image` was installed from the code of a program the verifier accepted, and
