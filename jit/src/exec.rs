@@ -296,6 +296,7 @@ impl Runner {
     /// `mem` and, in addition, `packet` naming readable memory live for the run. A host that
     /// runs only images of verified programs discharges them as
     /// [`Executable::run_verified`]'s contract says, for the context and helpers it builds.
+    #[inline]
     pub unsafe fn run(
         &mut self,
         image: &Placed,

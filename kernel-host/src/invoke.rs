@@ -384,8 +384,8 @@ fn run_one<'a>(
             let mut dispatcher = Dispatcher { program, frame };
             match engines.jit.run(image, ctx, legacy, &mut dispatcher) {
                 Ok(r0) => Ok(Step::Return(r0)),
-                Err(f) if crate::sys::jit::is_stop(&f) => Ok(Step::TailCall),
-                Err(f) => Err(fault(program, f.pc, f.message())),
+                Err(crate::sys::jit::JitStop::TailCall) => Ok(Step::TailCall),
+                Err(crate::sys::jit::JitStop::Fault(f)) => Err(fault(program, f.pc, f.message())),
             }
         }
     }

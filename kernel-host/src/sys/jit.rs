@@ -167,21 +167,35 @@ impl JitFrame {
         ctx: &mut [u8],
         packet: (u64, u64),
         host: &mut D,
-    ) -> Result<u64, JitFault> {
+    ) -> Result<u64, JitStop> {
         let mut helpers = HostHelpers { host, error: None };
         // SAFETY: `image` was installed from the code of a program the verifier accepted, and
         // `ctx`, `packet` and the dispatcher's helpers are what the module docs' invariants
         // say: the obligations of `Runner::run` (those of `Executable::run_verified`).
-        let r = unsafe { self.runner.run(&image.placed, ctx, packet, &mut helpers) };
-        r.map_err(|e| JitFault {
-            pc: e.pc(),
-            error: helpers.error.take(),
-            kind: e.kind().clone(),
-        })
+        match unsafe { self.runner.run(&image.placed, ctx, packet, &mut helpers) } {
+            Ok(r0) => Ok(r0),
+            Err(e) => Err(jit_fault(&e, helpers.error.take())),
+        }
     }
 }
 
-/// Whether a fault is a helper's deliberate stop (a Linux tail call).
-pub(crate) fn is_stop(fault: &JitFault) -> bool {
-    matches!(fault.kind, RunErrorKind::Stopped { .. })
+/// How a JIT run ended without a result: a helper's deliberate stop (a Linux tail call), or a
+/// fault (boxed, so a run's result fits two registers).
+pub(crate) enum JitStop {
+    TailCall,
+    Fault(Box<JitFault>),
+}
+
+/// The end of a run that stopped with `e` (kept out of the run's fast path).
+#[cold]
+#[inline(never)]
+fn jit_fault(e: &ebpf_jit::RunError, error: Option<HelperError>) -> JitStop {
+    if matches!(e.kind(), RunErrorKind::Stopped { .. }) {
+        return JitStop::TailCall;
+    }
+    JitStop::Fault(Box::new(JitFault {
+        pc: e.pc(),
+        error,
+        kind: e.kind().clone(),
+    }))
 }
