@@ -227,6 +227,8 @@ pub struct TestRunOut {
     pub duration_ns: u32,
     /// The packet afterwards.
     pub data_out: Vec<u8>,
+    /// The context afterwards (as long as the context given; empty without one).
+    pub ctx_out: Vec<u8>,
 }
 
 /// `BPF_PROG_TEST_RUN` of `prog` on `data` (and context bytes `ctx`), `repeat` times.
@@ -245,19 +247,24 @@ pub fn test_run(
     put(&mut attr, 16, &(data.as_ptr() as u64).to_ne_bytes());
     put(&mut attr, 24, &(out.as_mut_ptr() as u64).to_ne_bytes());
     put(&mut attr, 32, &repeat.to_ne_bytes());
+    let mut ctx_out = vec![0u8; ctx.map_or(0, <[u8]>::len)];
     if let Some(ctx) = ctx {
         put(&mut attr, 40, &(ctx.len() as u32).to_ne_bytes());
+        put(&mut attr, 44, &(ctx_out.len() as u32).to_ne_bytes());
         put(&mut attr, 48, &(ctx.as_ptr() as u64).to_ne_bytes());
+        put(&mut attr, 56, &(ctx_out.as_mut_ptr() as u64).to_ne_bytes());
     }
     if bpf(BPF_PROG_TEST_RUN, &mut attr) < 0 {
         return Err(std::io::Error::last_os_error());
     }
     let word = |at: usize| u32::from_ne_bytes([attr[at], attr[at + 1], attr[at + 2], attr[at + 3]]);
     out.truncate(word(12) as usize);
+    ctx_out.truncate(word(44) as usize);
     Ok(TestRunOut {
         retval: word(4),
         duration_ns: word(36),
         data_out: out,
+        ctx_out,
     })
 }
 

@@ -364,3 +364,129 @@ fn host_objects_agree_with_linux() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Socket filters and tc classifiers (`tests/host/hooks_skb.o`) run through the host's hooks
+/// and through `BPF_PROG_TEST_RUN` on the same frames: return values, output packets and the
+/// `__sk_buff` fields the programs write (`mark`, `priority`, `cb[0]`) must agree. Linux runs
+/// them on the loopback device (ifindex 1), so the host's hooks get interface 1. A socket
+/// filter's packet starts at the network header on both sides; Linux's output puts 14 zero
+/// bytes back in front of it, which the host's side adds for the comparison.
+#[test]
+fn socket_filters_and_tc_agree_with_linux() {
+    use ebpf_kernel_host::hooks::skb::{SkbHook, SkbMeta};
+    use ebpf_kernel_host::hooks::WILDCARD;
+    if let Err(e) = kernel::available() {
+        let line = format!(
+            "skipped: benches/host_linux_diff/socket_filters_and_tc_agree_with_linux: this \
+             machine refuses bpf(BPF_PROG_LOAD): {e} (run as root on Linux with BPF enabled)\n"
+        );
+        let _ = std::io::stderr().write_all(line.as_bytes());
+        return;
+    }
+    let mut tos = frame([192, 168, 1, 1], false, 90);
+    tos[15] = 0x2e;
+    let frames = [
+        frame([192, 168, 1, 1], true, 60),
+        frame([192, 168, 1, 1], false, 80),
+        frame([10, 1, 2, 3], true, 60),
+        tos,
+        {
+            let mut echo = frame([192, 168, 1, 1], true, 60);
+            echo[36..38].copy_from_slice(&7u16.to_be_bytes());
+            echo
+        },
+        {
+            let mut arp = frame([192, 168, 1, 1], true, 60);
+            arp[12..14].copy_from_slice(&[0x08, 0x06]);
+            arp
+        },
+    ];
+    // (function, tc?)
+    let programs = [
+        ("udp_filter", false),
+        ("fields_filter", false),
+        ("classify", true),
+        ("next", true),
+    ];
+    let object = object("hooks_skb.o");
+    let maps = Maps::create(&object);
+    let mut failures = Vec::new();
+    for (function, tc) in programs {
+        let p = object
+            .programs()
+            .iter()
+            .find(|p| p.function == function)
+            .unwrap();
+        let fd = match Prepared::new(&object, p, &maps, None).and_then(|p| p.load_fd()) {
+            Ok(fd) => fd,
+            Err(e) => {
+                failures.push(format!("{function}: Linux refused it: {e}"));
+                continue;
+            }
+        };
+        for engine in [Engine::Interpreter, Engine::Jit] {
+            let host = Host::new(Arc::new(StdOs::new()), &LINUX);
+            let options = LoadOptions {
+                engine,
+                functions: Some(&[function]),
+                ..LoadOptions::default()
+            };
+            let loaded = host.load(&object, &options).expect("the host loads it");
+            let prog = loaded.program(function).unwrap();
+            let hook = if tc {
+                SkbHook::tc(&host, true).unwrap()
+            } else {
+                SkbHook::socket_filter(&host).unwrap()
+            };
+            let _link = host
+                .attach(prog, hook.hook().attach_type(), WILDCARD)
+                .unwrap();
+            let mut ctx = hook.new_context().unwrap();
+            for (i, f) in frames.iter().enumerate() {
+                let linux = linux::test_run(&fd, f, Some(&[0u8; 192]), 1).expect("test run");
+                let word =
+                    |b: &[u8], at: usize| u32::from_ne_bytes(b[at..at + 4].try_into().unwrap());
+                let linux_fields = [8, 32, 48].map(|at| word(&linux.ctx_out, at));
+                let mut batch = hook.hook().batch();
+                let meta = SkbMeta::default();
+                let (retval, mut data) = if tc {
+                    let out = hook.classify(&mut batch, 1, f, &meta, &mut ctx).unwrap();
+                    (out.retval as u32, Vec::new())
+                } else {
+                    let out = hook.filter(&mut batch, 1, 1, f, &meta, &mut ctx).unwrap();
+                    (out.retval as u32, vec![0u8; 14])
+                };
+                drop(batch);
+                data.extend_from_slice(ctx.packet().unwrap().data());
+                let fields = ["mark", "priority", "cb"].map(|n| ctx.field_u32(n));
+                let host_seen = (retval, data, fields);
+                let linux_seen = (linux.retval, linux.data_out, linux_fields);
+                if host_seen != linux_seen {
+                    failures.push(format!(
+                        "{function} on {engine:?}, frame {i}:\n  host:  {host_seen:?}\n  linux: {linux_seen:?}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A `u32` field of a context (the first word of an array such as `cb`).
+trait FieldU32 {
+    fn field_u32(&self, name: &'static str) -> u32;
+}
+
+impl FieldU32 for ebpf_kernel_host::Context {
+    fn field_u32(&self, name: &'static str) -> u32 {
+        let at = self
+            .program_type()
+            .context
+            .unwrap()
+            .field(name)
+            .unwrap()
+            .offset as usize;
+        let fields = self.fields();
+        u32::from_ne_bytes(fields[at..at + 4].try_into().unwrap())
+    }
+}

@@ -21,8 +21,8 @@ Output:
   Results go to stdout as text, or as JSON with -j/--json (one line) or -p/--pretty
   (indented); both flags go before or after the command. Under JSON an error is printed as
   {\"error\": \"...\"} on stdout, with the same exit code; otherwise errors go to stderr.
-  Files are told apart by their content, not their name: an ELF object (\\x7fELF), raw
-  instruction bytes, or assembly text.
+  Files are told apart by their content, not their name: an ELF object (\\x7fELF), a native
+  image (EBPFNIMG, from `ebpf compile`), raw instruction bytes, or assembly text.
 
 Exit codes:
   0  success: the program ran, every conformance vector passed, every program verified;
@@ -30,8 +30,9 @@ Exit codes:
   1  the program faulted, a conformance vector failed, or the verifier rejected a program
   2  bad input or usage: an unreadable file, an assembly or decode error, an empty program,
      an ELF object where a program is expected, an object that does not load, no program
-     matching --section/--function, an unknown --type, a directory without .data files,
-     bad arguments";
+     matching --section/--function, an unknown --type, a directory without .data files, a
+     native image refused (unsigned, changed after signing, signed by another key, for another
+     platform or platform description), bad arguments";
 
 /// A command's exit codes (`ebpf CMD --help`): its own lines, then the common note.
 macro_rules! exit_codes {
@@ -129,19 +130,34 @@ enum Command {
     /// Raw instruction bytes or assembly text run on the interpreter (or the JIT) with --mem as
     /// input, printing r0 and the instructions executed.
     ///
+    /// With --pcap, an XDP program runs on every packet of a pcap or pcapng capture (the
+    /// packet as its data, its interface as ingress_ifindex: pcapng interface id + 1, 1 for
+    /// pcap), --repeat times over; prints the verdict counts and packets per second, and writes
+    /// the packets it passed or transmitted (first pass), as it left them, to --out.
+    ///
     /// With --json, for an object: `section`, `function`, `program_type`, `engine`, `retval`,
     /// `verdict`, `repeat`, `duration_ns` (mean per run), `data_out` (hex), `trace` (lines
     /// the program printed) and, with --dump-maps, `maps` (name → [{`key`, `value`}] in hex;
     /// ring buffers list records with empty keys, perf event arrays by CPU). For raw
     /// instructions: `{"r0", "r0_signed", "instructions_executed"}`, the same on both engines.
+    /// With --pcap: `packets`, `verdicts` (name → count), `duration_ns` (in all), `pps` and,
+    /// with --dump-maps, `maps`.
+    ///
+    /// A native image (`ebpf compile`) runs like an object, on its native code, once its
+    /// signature (by a --pubkey key) and its platform hash are checked.
     #[command(after_help = exit_codes!(
-        "  0  the program ran (whatever it returned)",
+        "  0  the program ran (whatever it returned); with --pcap, also when the capture's last",
+        "     packet is cut short (left out, with a warning)",
         "  1  the verifier rejected the program, or the run faulted (raw input with --jit: or",
         "     the pre-flight found an access the JIT cannot check)",
         "  2  unreadable file, an object that does not load (an unsupported map type, a",
         "     helper without implementation), no program or several matching",
         "     --section/--function, a decode or assembly error, an empty or invalid program,",
-        "     bad --mem, --data or --ctx, object options given for raw input",
+        "     bad --mem, --data or --ctx, object options given for raw input; with --pcap: a",
+        "     capture that cannot be read, a malformed one, a program that is not XDP, a packet",
+        "     too large, an --out that cannot be written; an image",
+        "     that is unsigned (with --pubkey), tampered with, signed by another key, or",
+        "     compiled against another platform description (platform hash mismatch)",
     ))]
     Run {
         /// An ELF object, raw 8-byte instructions or assembly text (any file name).
@@ -172,12 +188,73 @@ enum Command {
         /// host sets the packet pointers).
         #[arg(long, value_name = "FILE")]
         ctx: Option<PathBuf>,
-        /// Object: how many times to run (on the same context, as BPF_PROG_TEST_RUN).
+        /// Object (XDP): run on every packet of this pcap or pcapng capture.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["data", "ctx"])]
+        pcap: Option<PathBuf>,
+        /// With --pcap: write the packets passed or transmitted, in the capture's format.
+        #[arg(long, value_name = "FILE", requires = "pcap")]
+        out: Option<PathBuf>,
+        /// Object: how many times to run (on the same context, as BPF_PROG_TEST_RUN); with
+        /// --pcap, passes over the whole capture.
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
         repeat: u32,
         /// Object: print the maps' contents after the runs.
         #[arg(long)]
         dump_maps: bool,
+        /// Native image: a public key (a KEY.pub of `ebpf keygen`) whose signature is
+        /// trusted; repeatable. Without one, only unsigned images run.
+        #[arg(long, value_name = "KEY.pub")]
+        pubkey: Vec<PathBuf>,
+    },
+    /// Make an ed25519 key pair for signing native images: the secret key goes to KEY
+    /// (readable by its owner only), the public key to KEY.pub.
+    ///
+    /// With --json: `{"secret_key", "public_key"}` (the files) and `public` (hex).
+    #[command(after_help = exit_codes!(
+        "  0  written",
+        "  2  a file exists (without --force) or cannot be written",
+    ))]
+    Keygen {
+        /// The secret key file (the public key goes to this path with .pub appended).
+        #[arg(short, long, value_name = "KEY")]
+        output: PathBuf,
+        /// Overwrite existing key files.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Compile a clang-built ELF object into a native image: each program verified, compiled to
+    /// position-independent x86-64 by the JIT, and written with the object's maps, the helpers
+    /// it calls, its program and attach type, instruction bound and the hash of the platform
+    /// description it was verified against; signed with --key. `ebpf run FILE.ebpf` runs it
+    /// (docs/images.md).
+    ///
+    /// With --json: `output`, `bytes`, `platform`, `signed`, `public_key`, `maps` and
+    /// `programs` [{`section`, `function`, `program_type`, `attach_type`, `instructions`,
+    /// `instruction_bound`, `code_bytes`, `relocations`, `helpers`, `platform_hash`}].
+    #[command(after_help = exit_codes!(
+        "  0  written",
+        "  1  the verifier rejected a program",
+        "  2  unreadable file, an object that does not load, an unknown --function or --type,",
+        "     a bad key file, or the output cannot be written",
+    ))]
+    Compile {
+        /// The ELF object.
+        file: PathBuf,
+        /// The image file to write.
+        #[arg(short, long, value_name = "FILE.ebpf")]
+        output: PathBuf,
+        /// The secret key (from `ebpf keygen`) to sign the image with.
+        #[arg(long, value_name = "KEY")]
+        key: Option<PathBuf>,
+        #[command(flatten)]
+        platform: PlatformArg,
+        /// Only the program whose entry function is this (repeatable; programs that program
+        /// arrays start with are compiled too). Default: every program.
+        #[arg(long)]
+        function: Vec<String>,
+        /// Compile every program as this program type instead of the one its section implies.
+        #[arg(long = "type", value_name = "TYPE")]
+        program_type: Option<String>,
     },
     /// Run every `.data` test vector in a directory; prints each failure and `N passed, N
     /// failed`.
@@ -368,11 +445,11 @@ fn dispatch<W: Write>(command: Command, out: &mut Out<W>) -> Result<(), Failure>
             }
             let object = object::load(&file, platform).map_err(Failure::bad_input)?;
             let programs = select(&object, &file, section.as_deref(), function.as_deref())?;
-            let options = VerifyOptions {
+            let options = verifier::VerifyOptions {
                 program_type: program_type.as_deref(),
                 invariants,
             };
-            verify_all(&object, &programs, &options, out)
+            verifier::verify_all(&object, &programs, &options, out)
         }
         Command::Run {
             file,
@@ -384,10 +461,34 @@ fn dispatch<W: Write>(command: Command, out: &mut Out<W>) -> Result<(), Failure>
             platform,
             data,
             ctx,
+            pcap,
+            out: out_file,
             repeat,
             dump_maps,
+            pubkey,
         } => {
             let engine = if jit { Some(Engine::Jit) } else { engine };
+            if ebpf_cli::image::is_image_file(&file) {
+                let request = ebpf_cli::image::ImageRun {
+                    section,
+                    function,
+                    engine,
+                    platform: platform.platform.or(platform.layout),
+                    data,
+                    ctx,
+                    repeat,
+                    dump_maps,
+                    pubkey,
+                    mem,
+                };
+                return ebpf_cli::image::run(&file, request, out);
+            }
+            if !pubkey.is_empty() {
+                return Err(Failure::bad_input(anyhow!(
+                    "{}: --pubkey applies to native images only",
+                    file.display()
+                )));
+            }
             if input::is_elf_file(&file) {
                 if !mem.is_empty() {
                     return Err(Failure::bad_input(anyhow!(
@@ -397,6 +498,22 @@ fn dispatch<W: Write>(command: Command, out: &mut Out<W>) -> Result<(), Failure>
                     )));
                 }
                 let object = object::load(&file, platform.get()?).map_err(Failure::bad_input)?;
+                if let Some(pcap) = &pcap {
+                    let program = select_one(&object, &file, &section, &function)?;
+                    return ebpf_cli::replay::run(
+                        ebpf_cli::replay::Request {
+                            file: &file,
+                            object: &object,
+                            program,
+                            engine: engine.unwrap_or(Engine::Jit),
+                            pcap,
+                            out: out_file.as_deref(),
+                            repeat,
+                            dump_maps,
+                        },
+                        out,
+                    );
+                }
                 let request = ObjectRun {
                     section,
                     function,
@@ -417,6 +534,7 @@ fn dispatch<W: Write>(command: Command, out: &mut Out<W>) -> Result<(), Failure>
                     ),
                     (data.is_some(), "--data"),
                     (ctx.is_some(), "--ctx"),
+                    (pcap.is_some(), "--pcap"),
                     (repeat != 1, "--repeat"),
                     (dump_maps, "--dump-maps"),
                 ];
@@ -430,6 +548,28 @@ fn dispatch<W: Write>(command: Command, out: &mut Out<W>) -> Result<(), Failure>
             }
         }
         Command::Conformance { dir, engine } => conformance(&dir, engine, out),
+        Command::Keygen { output, force } => ebpf_cli::image::keygen_command(&output, force, out),
+        Command::Compile {
+            file,
+            output,
+            key,
+            platform,
+            function,
+            program_type,
+        } => {
+            let platform = platform.get()?;
+            if let Some(name) = &program_type {
+                check_program_type(platform, name)?;
+            }
+            let object = object::load(&file, platform).map_err(Failure::bad_input)?;
+            let request = ebpf_cli::image::CompileRequest {
+                output,
+                key,
+                functions: function,
+                program_type,
+            };
+            ebpf_cli::image::compile(&file, &object, request, out)
+        }
     }
 }
 
@@ -495,18 +635,15 @@ struct ObjectRun {
     dump_maps: bool,
 }
 
-fn run_object<W: Write>(
+/// The one program of `object` that `section` and `function` select; none or several is bad
+/// input.
+fn select_one<'a>(
+    object: &'a ebpf_loader::Object,
     file: &Path,
-    object: &ebpf_loader::Object,
-    request: ObjectRun,
-    out: &mut Out<W>,
-) -> Result<(), Failure> {
-    let programs = select(
-        object,
-        file,
-        request.section.as_deref(),
-        request.function.as_deref(),
-    )?;
+    section: &Option<String>,
+    function: &Option<String>,
+) -> Result<&'a ebpf_loader::Program, Failure> {
+    let programs = select(object, file, section.as_deref(), function.as_deref())?;
     let [program] = programs[..] else {
         let names: Vec<String> = programs
             .iter()
@@ -519,6 +656,16 @@ fn run_object<W: Write>(
             names.join(", ")
         )));
     };
+    Ok(program)
+}
+
+fn run_object<W: Write>(
+    file: &Path,
+    object: &ebpf_loader::Object,
+    request: ObjectRun,
+    out: &mut Out<W>,
+) -> Result<(), Failure> {
+    let program = select_one(object, file, &request.section, &request.function)?;
     let read = |path: &Option<PathBuf>, what: &str| -> Result<Option<Vec<u8>>, Failure> {
         path.as_ref()
             .map(|p| {
@@ -530,8 +677,7 @@ fn run_object<W: Write>(
     };
     let ran = ebpf_cli::invoke::run(ebpf_cli::invoke::Request {
         file,
-        object,
-        program,
+        source: ebpf_cli::invoke::Source::Object { object, program },
         engine: request.engine,
         data: read(&request.data, "--data")?.unwrap_or_default(),
         ctx: read(&request.ctx, "--ctx")?,
@@ -642,72 +788,6 @@ fn check_program_type(p: &Platform, name: &str) -> Result<(), Failure> {
         p.name,
         known.join(", ")
     )))
-}
-
-/// What `ebpf verify` checks each program as.
-struct VerifyOptions<'a> {
-    program_type: Option<&'a str>,
-    invariants: bool,
-}
-
-/// Verifies `programs`, printing each verdict (or the JSON array) and a summary; a progress
-/// bar on a terminal's stderr when there are many.
-fn verify_all<W: Write>(
-    object: &ebpf_loader::Object,
-    programs: &[&ebpf_loader::Program],
-    options: &VerifyOptions<'_>,
-    out: &mut Out<W>,
-) -> Result<(), Failure> {
-    use std::io::IsTerminal;
-    let progress = programs.len() > 4 && io::stderr().is_terminal();
-    // The progress bar is a courtesy: a closed stderr only ends it.
-    let bar = |text: &str| {
-        let _ = io::stderr().write_all(text.as_bytes());
-    };
-    let mut verdicts = Vec::with_capacity(programs.len());
-    for (i, program) in programs.iter().enumerate() {
-        if progress {
-            let done = 30 * i / programs.len();
-            bar(&format!(
-                "\r[{}{}] {i}/{} {:<40.40}",
-                "#".repeat(done),
-                " ".repeat(30 - done),
-                programs.len(),
-                program.function
-            ));
-        }
-        let verdict =
-            verifier::verify_program(object, program, options.program_type, options.invariants);
-        if progress {
-            bar(&format!("\r{:78}\r", ""));
-        }
-        if !out.is_json() {
-            out.text(&verifier::verdict_text(&verdict, options.invariants))?;
-        }
-        verdicts.push(verdict);
-    }
-    let rejected = verdicts.iter().filter(|v| !v.accepted).count();
-    if out.is_json() {
-        let array: Vec<_> = verdicts
-            .iter()
-            .map(|v| verifier::verdict_json(v, options.invariants))
-            .collect();
-        out.json(&serde_json::Value::Array(array))?;
-    } else {
-        let total: f64 = verdicts.iter().map(|v| v.time.as_secs_f64()).sum();
-        out.text(&format!(
-            "{} program{}: {} accepted, {rejected} rejected ({:.1} ms)\n",
-            verdicts.len(),
-            if verdicts.len() == 1 { "" } else { "s" },
-            verdicts.len() - rejected,
-            total * 1e3
-        ))?;
-    }
-    if rejected == 0 {
-        Ok(())
-    } else {
-        Err(Failure::shown(anyhow!("{rejected} program(s) rejected")))
-    }
 }
 
 #[cfg(test)]

@@ -7,11 +7,16 @@
 //! instruction.
 
 use std::fmt::Write as _;
+use std::io;
 use std::time::{Duration, Instant};
+
+use anyhow::anyhow;
 
 use ebpf_loader::{LineInfo, MapOrigin, Object, Program};
 use ebpf_verifier::{analyze_with_contents, FrozenValue, Options};
 use serde_json::{json, Value};
+
+use crate::output::{Failure, Out};
 
 /// The program type an object's path implies when its section names do not: Cilium's objects
 /// name sections by tail-call slot (`2/1`), and their file names tell the type (`bpf_xdp*.o` is
@@ -239,4 +244,72 @@ pub fn verdict_json(v: &Verdict, with_invariants: bool) -> Value {
             .collect();
     }
     o
+}
+
+/// What `ebpf verify` checks each program as.
+#[derive(Debug)]
+pub struct VerifyOptions<'a> {
+    /// The program type of every program, instead of the one its section implies.
+    pub program_type: Option<&'a str>,
+    /// Print the abstract state before every instruction.
+    pub invariants: bool,
+}
+
+/// Verifies `programs`, printing each verdict (or the JSON array) and a summary; a progress
+/// bar on a terminal's stderr when there are many.
+pub fn verify_all<W: std::io::Write>(
+    object: &ebpf_loader::Object,
+    programs: &[&ebpf_loader::Program],
+    options: &VerifyOptions<'_>,
+    out: &mut Out<W>,
+) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    let progress = programs.len() > 4 && io::stderr().is_terminal();
+    // The progress bar is a courtesy: a closed stderr only ends it.
+    let bar = |text: &str| {
+        let _ = io::Write::write_all(&mut io::stderr(), text.as_bytes());
+    };
+    let mut verdicts = Vec::with_capacity(programs.len());
+    for (i, program) in programs.iter().enumerate() {
+        if progress {
+            let done = 30 * i / programs.len();
+            bar(&format!(
+                "\r[{}{}] {i}/{} {:<40.40}",
+                "#".repeat(done),
+                " ".repeat(30 - done),
+                programs.len(),
+                program.function
+            ));
+        }
+        let verdict = verify_program(object, program, options.program_type, options.invariants);
+        if progress {
+            bar(&format!("\r{:78}\r", ""));
+        }
+        if !out.is_json() {
+            out.text(&verdict_text(&verdict, options.invariants))?;
+        }
+        verdicts.push(verdict);
+    }
+    let rejected = verdicts.iter().filter(|v| !v.accepted).count();
+    if out.is_json() {
+        let array: Vec<_> = verdicts
+            .iter()
+            .map(|v| verdict_json(v, options.invariants))
+            .collect();
+        out.json(&serde_json::Value::Array(array))?;
+    } else {
+        let total: f64 = verdicts.iter().map(|v| v.time.as_secs_f64()).sum();
+        out.text(&format!(
+            "{} program{}: {} accepted, {rejected} rejected ({:.1} ms)\n",
+            verdicts.len(),
+            if verdicts.len() == 1 { "" } else { "s" },
+            verdicts.len() - rejected,
+            total * 1e3
+        ))?;
+    }
+    if rejected == 0 {
+        Ok(())
+    } else {
+        Err(Failure::shown(anyhow!("{rejected} program(s) rejected")))
+    }
 }

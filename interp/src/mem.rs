@@ -113,6 +113,8 @@ pub struct Memory<'a> {
     granted: usize,
     /// Windows from `SLOTS` on: the granted regions past [`MAX_REGIONS`].
     table: Option<&'a mut RegionTable>,
+    /// Where legacy packet loads read, as a program address and a length (`None`: the input).
+    legacy: Option<(u64, u64)>,
     _borrow: PhantomData<&'a mut [u8]>,
 }
 
@@ -212,6 +214,7 @@ impl<'a> Memory<'a> {
             names: [None; SLOTS],
             granted: 0,
             table: None,
+            legacy: None,
             _borrow: PhantomData,
         }
     }
@@ -255,6 +258,13 @@ impl<'a> Memory<'a> {
         } else {
             None
         }
+    }
+
+    /// Makes legacy packet loads (`ldabs`, `ldind`) read the `len` bytes at the program address
+    /// `addr` (inside a region of this memory: a granted packet) instead of the input region,
+    /// for hooks whose context is a structure and whose packet is elsewhere (`__sk_buff`).
+    pub fn set_legacy_packet(&mut self, addr: u64, len: u64) {
+        self.legacy = Some((addr, len));
     }
 
     /// Makes `input` the input region, readable and writable, and returns its address
@@ -635,8 +645,14 @@ impl<'r, 'a> Space<'r, 'a> {
     /// Reads `N` bytes at offset `off` of the input region (legacy packet loads).
     #[inline]
     pub(crate) fn load_input<const N: usize>(&self, off: u64) -> Option<[u8; N]> {
-        let input = &self.mem.slots[INPUT_SLOT];
         let n = N as u64;
+        if let Some((addr, len)) = self.mem.legacy {
+            if n > len || off > len - n {
+                return None;
+            }
+            return self.load::<N>(addr.wrapping_add(off)).ok();
+        }
+        let input = &self.mem.slots[INPUT_SLOT];
         if n > input.len || off > input.len - n {
             return None;
         }

@@ -102,6 +102,13 @@ pub enum ContextErrorKind {
         /// Its length.
         len: usize,
     },
+    /// The structure has no field of this name (or it is a pointer field, which the host sets).
+    NoField {
+        /// The type.
+        program_type: &'static str,
+        /// The name asked for.
+        name: &'static str,
+    },
 }
 
 impl ContextError {
@@ -135,6 +142,9 @@ impl fmt::Display for ContextError {
             ContextErrorKind::PacketTooLarge { len } => {
                 write!(f, "a packet of {len} bytes exceeds {MAX_PACKET}")
             }
+            ContextErrorKind::NoField { program_type, name } => {
+                write!(f, "the {program_type} context has no number field {name}")
+            }
         }
     }
 }
@@ -167,6 +177,45 @@ impl Packet {
             start: HEADROOM,
             end,
         })
+    }
+
+    /// A read-only packet holding exactly `data`, without headroom or tail room (the
+    /// application id of a bind event: no helper moves or grows it).
+    pub(crate) fn exact(data: &[u8]) -> Result<Packet, ContextError> {
+        if data.len() > MAX_PACKET {
+            return Err(ContextError::new(ContextErrorKind::PacketTooLarge {
+                len: data.len(),
+            }));
+        }
+        Ok(Packet {
+            buf: data.to_vec(),
+            meta: 0,
+            start: 0,
+            end: data.len(),
+        })
+    }
+
+    /// Puts `data` in this packet's buffer as [`Packet::new`] would in a new one: the buffer
+    /// as long as a new one's, the headroom zeroed (a program may have written anywhere in it:
+    /// eBPF for Windows' adjust_head reaches the buffer's start), and the bytes the previous
+    /// packet left after the new one's end zeroed, so nothing of one packet reaches the next.
+    fn refill(&mut self, data: &[u8]) -> Result<(), ContextError> {
+        if data.len() > MAX_PACKET {
+            return Err(ContextError::new(ContextErrorKind::PacketTooLarge {
+                len: data.len(),
+            }));
+        }
+        let end = HEADROOM + data.len();
+        let len = end.max(FRAME_END);
+        let dirty = self.end.min(len);
+        if dirty > end {
+            self.buf[end..dirty].fill(0);
+        }
+        self.buf.resize(len, 0);
+        self.buf[..HEADROOM].fill(0);
+        self.buf[HEADROOM..end].copy_from_slice(data);
+        (self.meta, self.start, self.end) = (HEADROOM, HEADROOM, end);
+        Ok(())
     }
 
     /// The packet's bytes.
@@ -204,6 +253,20 @@ pub enum Redirect {
     },
 }
 
+/// What a hook hands the helpers of its programs for one event, beyond the context structure,
+/// and what they hand back (eBPF for Windows' implicit-context helpers read the process and
+/// thread of the event; `bpf_sock_addr_set_redirect_context` leaves bytes for the hook). The
+/// meaning of each value is the hook family's; helpers reach it through the invocation's frame.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EventData {
+    /// Numbers for the helpers (a family documents which is which).
+    pub values: [u64; 4],
+    /// Bytes for the helpers (a network context).
+    pub input: Vec<u8>,
+    /// Bytes helpers left for the hook (a redirect context).
+    pub output: Vec<u8>,
+}
+
 /// The context of one program type: its structure's bytes, its packet, and the outcome of the
 /// last invocation on it.
 #[derive(Clone, Debug)]
@@ -215,6 +278,8 @@ pub struct Context {
     pub(crate) bytes: Vec<u8>,
     pub(crate) packet: Option<Packet>,
     pub(crate) redirect: Option<Redirect>,
+    /// The event's data for the helpers, if the hook gives any.
+    pub(crate) event: Option<alloc::boxed::Box<EventData>>,
 }
 
 impl Context {
@@ -236,7 +301,23 @@ impl Context {
                 None => None,
             },
             redirect: None,
+            event: None,
         })
+    }
+
+    /// Gives the helpers of the programs run on this context `event` (`None` removes it).
+    pub fn set_event(&mut self, event: Option<EventData>) {
+        self.event = event.map(alloc::boxed::Box::new);
+    }
+
+    /// The event's data, as the last invocation left it.
+    pub fn event(&self) -> Option<&EventData> {
+        self.event.as_deref()
+    }
+
+    /// The event's data, writable.
+    pub fn event_mut(&mut self) -> Option<&mut EventData> {
+        self.event.as_deref_mut()
     }
 
     /// The program type.
@@ -279,15 +360,73 @@ impl Context {
         out
     }
 
-    /// Replaces the packet with `data` (headroom restored, no metadata).
+    /// Replaces the packet with `data` (headroom restored and zeroed, no metadata), in the
+    /// buffer the last packet had: no allocation while packets fit in it. The buffer is the
+    /// length a new one would have, and holds nothing of the previous packet.
     pub fn set_packet(&mut self, data: &[u8]) -> Result<(), ContextError> {
         if self.slots.is_none() {
             return Err(ContextError::new(ContextErrorKind::NoPacket {
                 program_type: self.program_type.name,
             }));
         }
-        self.packet = Some(Packet::new(data)?);
+        match &mut self.packet {
+            Some(packet) => packet.refill(data)?,
+            None => self.packet = Some(Packet::new(data)?),
+        }
         Ok(())
+    }
+
+    /// The number field `name` of the structure (`ingress_ifindex`, `len`, ...), the
+    /// field's width in bytes, little endian.
+    fn number_field(&self, name: &'static str) -> Result<(usize, usize), ContextError> {
+        let pointer = [
+            self.layout.data,
+            self.layout.data_end,
+            self.layout.data_meta,
+        ];
+        match self.layout.field(name) {
+            Some(f) if f.size <= 8 && !pointer.contains(&Some(f.offset)) => {
+                Ok((f.offset as usize, f.size as usize))
+            }
+            _ => Err(ContextError::new(ContextErrorKind::NoField {
+                program_type: self.program_type.name,
+                name,
+            })),
+        }
+    }
+
+    /// Sets the 4 bytes at `at` of the structure (a hook's number field, its offset looked up
+    /// once with [`Context::field_offset`]); out of range does nothing.
+    pub(crate) fn set_u32_at(&mut self, at: usize, value: u32) {
+        if at + 4 <= self.layout.size as usize {
+            self.bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
+        }
+    }
+
+    /// The offset of the 4-byte number field `name`.
+    pub(crate) fn field_offset(program_type: &ProgramType, name: &str) -> Option<usize> {
+        let field = program_type.context?.field(name)?;
+        (field.size == 4).then_some(field.offset as usize)
+    }
+
+    /// Sets the number field `name` (at most 8 bytes wide) to the low bytes of `value`.
+    pub fn set_field(&mut self, name: &'static str, value: u64) -> Result<(), ContextError> {
+        let (at, size) = self.number_field(name)?;
+        self.bytes[at..at + size].copy_from_slice(&value.to_le_bytes()[..size]);
+        Ok(())
+    }
+
+    /// The number field `name` (at most 8 bytes wide).
+    pub fn field(&self, name: &'static str) -> Result<u64, ContextError> {
+        let (at, size) = self.number_field(name)?;
+        let mut b = [0u8; 8];
+        b[..size].copy_from_slice(&self.bytes[at..at + size]);
+        Ok(u64::from_le_bytes(b))
+    }
+
+    /// The packet's bytes, writable (a hook's caller edits the packet in place).
+    pub fn packet_data_mut(&mut self) -> Option<&mut [u8]> {
+        self.packet.as_mut().map(|p| &mut p.buf[p.start..p.end])
     }
 
     /// The packet, when the type has one.
@@ -347,6 +486,25 @@ mod tests {
         );
         assert_eq!(p.buf.len(), FRAME_END);
         assert!(ctx.set_packet(&vec![0; MAX_PACKET + 1]).is_err());
+        // The next packet reuses the buffer: its headroom zeroed, the buffer as long as a
+        // new one's.
+        ctx.packet.as_mut().unwrap().buf[..HEADROOM + 3].fill(7);
+        ctx.set_packet(&[4, 5]).unwrap();
+        let p = ctx.packet().unwrap();
+        assert_eq!((p.data(), p.headroom()), (&[4u8, 5][..], HEADROOM));
+        assert!(p.buf[..HEADROOM].iter().all(|&b| b == 0));
+        assert_eq!(p.buf.len(), FRAME_END);
+        ctx.set_packet(&vec![9; 5000]).unwrap();
+        assert_eq!(ctx.packet().unwrap().buf.len(), HEADROOM + 5000);
+        ctx.set_packet(&[1]).unwrap();
+        let p = ctx.packet().unwrap();
+        assert_eq!((p.data(), p.buf.len()), (&[1u8][..], FRAME_END));
+        assert!(ctx.set_packet(&vec![0; MAX_PACKET + 1]).is_err());
+        assert_eq!(
+            ctx.packet().unwrap().data(),
+            &[1],
+            "a refused packet changes nothing"
+        );
         let sock_ops = ebpf_platform::WINDOWS.program_type("sockops").unwrap();
         let mut ctx = Context::new(sock_ops).unwrap();
         assert!(ctx.packet().is_none());

@@ -59,6 +59,49 @@ impl EbpfResult {
         self as u32
     }
 
+    /// The result with code `code`.
+    pub fn from_code(code: u32) -> Option<EbpfResult> {
+        use EbpfResult::*;
+        const ALL: [EbpfResult; 35] = [
+            Success,
+            VerificationFailed,
+            JitCompilationFailed,
+            ProgramLoadFailed,
+            InvalidFd,
+            InvalidObject,
+            InvalidArgument,
+            ObjectNotFound,
+            ObjectAlreadyExists,
+            FileNotFound,
+            AlreadyPinned,
+            NotPinned,
+            NoMemory,
+            ProgramTooLarge,
+            RpcException,
+            AlreadyInitialized,
+            ElfParsingFailed,
+            Failed,
+            OperationNotSupported,
+            KeyNotFound,
+            AccessDenied,
+            BlockedByPolicy,
+            ArithmeticOverflow,
+            ExtensionFailedToLoad,
+            InsufficientBuffer,
+            NoMoreKeys,
+            KeyAlreadyExists,
+            NoMoreTailCalls,
+            Pending,
+            OutOfSpace,
+            Canceled,
+            InvalidPointer,
+            Timeout,
+            StaleId,
+            InvalidState,
+        ];
+        ALL.get(code as usize).copied()
+    }
+
     /// The errno eBPF for Windows' user-mode library reports for this result
     /// (`ebpf_result_to_errno`). The values are the MSVC C runtime's: the same as Linux's for
     /// ENOMEM, EINVAL, EBADF, ENOENT, EEXIST, EACCES, EFAULT, ENOSPC and EPERM; ENOTSUP is 129,

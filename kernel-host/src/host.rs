@@ -12,6 +12,7 @@
 //! assert_eq!(host.next_id(ebpf_kernel_host::ObjectKind::Map, 0), Some(map.id()));
 //! ```
 
+use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::Arc;
 use core::fmt;
@@ -20,6 +21,8 @@ use ebpf_platform::{AttachType, Platform};
 
 use crate::epoch::Epoch;
 use crate::helpers::HelperTable;
+use crate::hooks::{Hook, HookState};
+use crate::image::ImageLoadOptions;
 use crate::invoke::{Batch, Scratch};
 use crate::maps::{Map, MapDef, Semantics};
 use crate::object::{
@@ -27,6 +30,7 @@ use crate::object::{
 };
 use crate::os::Os;
 use crate::program::{LoadError, LoadOptions, Loaded, Program, ProgramInfo};
+use crate::sys::lock::SpinLock;
 use crate::sys::percpu::PerCpu;
 
 /// What the host's objects share.
@@ -38,6 +42,8 @@ pub(crate) struct Shared {
     pub(crate) helpers: HelperTable,
     pub(crate) registry: Registry,
     pub(crate) scratch: PerCpu<Scratch>,
+    /// The hooks made so far, by attach type name.
+    pub(crate) hooks: SpinLock<BTreeMap<&'static str, Arc<HookState>>>,
 }
 
 impl Shared {
@@ -90,6 +96,7 @@ impl Host {
                 helpers: HelperTable::new(platform),
                 registry: Registry::new(),
                 scratch: PerCpu::new(cpus, |_| Scratch::new()),
+                hooks: SpinLock::new(BTreeMap::new()),
                 os,
             }),
         }
@@ -124,6 +131,21 @@ impl Host {
         crate::program::load(&self.shared, object, options)
     }
 
+    /// Loads a native image (an object compiled ahead of time, see [`crate::image`]) without
+    /// the verifier or the JIT: checks its signature against `trusted_keys` (ed25519 public
+    /// keys; an unsigned image only with [`ImageLoadOptions::allow_unsigned`]) and each
+    /// program's platform hash against this host's platform, creates its maps, installs its
+    /// code in executable memory from the [`Os`] and fills its program arrays. Refusals are
+    /// [`LoadErrorKind::Image`](crate::LoadErrorKind::Image) errors naming the cause.
+    pub fn load_image(
+        &self,
+        bytes: &[u8],
+        trusted_keys: &[[u8; 32]],
+        options: &ImageLoadOptions,
+    ) -> Result<Loaded, LoadError> {
+        crate::image::load::load_image(&self.shared, bytes, trusted_keys, options)
+    }
+
     /// Creates a map.
     pub fn create_map(&self, name: &str, def: MapDef) -> Result<Arc<MapObject>, ObjectError> {
         let number = match self.shared.semantics {
@@ -144,8 +166,9 @@ impl Host {
         Ok(map)
     }
 
-    /// Attaches `program` as `attach_type` with `parameter` (an interface index, a compartment
-    /// id): a link the hook would invoke the program through.
+    /// Attaches `program` to the hook of `attach_type` with `parameter` (an interface index,
+    /// a compartment id; [`WILDCARD`](crate::hooks::WILDCARD) for every event): the link keeps
+    /// it attached until detached or dropped (see [`hooks`](crate::hooks) for the rules).
     pub fn attach(
         &self,
         program: &Arc<Program>,
@@ -155,10 +178,27 @@ impl Host {
         if !core::ptr::eq(program.shared(), &*self.shared) {
             return Err(ObjectError::new(ObjectErrorKind::ForeignObject));
         }
+        let hook = self.hook_state(attach_type.name)?;
         let id = self.shared.registry.allocate_id();
-        let link = Arc::new(Link::new(id, program.clone(), attach_type, parameter));
+        let link = Arc::new(Link::attach(id, program, hook, parameter)?);
         self.shared.registry.register(&Object::Link(link.clone()));
         Ok(link)
+    }
+
+    /// The attach point of `attach_type` (an [`AttachType::name`]), made on first use.
+    pub fn hook(&self, attach_type: &str) -> Result<Hook, ObjectError> {
+        let state = self.hook_state(attach_type)?;
+        Ok(Hook::new(self.shared.clone(), state))
+    }
+
+    fn hook_state(&self, attach_type: &str) -> Result<Arc<HookState>, ObjectError> {
+        let mut hooks = self.shared.hooks.lock();
+        if let Some(h) = hooks.get(attach_type) {
+            return Ok(h.clone());
+        }
+        let state = Arc::new(HookState::new(&self.shared, attach_type)?);
+        hooks.insert(state.attach_type().name, state.clone());
+        Ok(state)
     }
 
     /// The live object with `id`.

@@ -8,6 +8,7 @@
 //! caller returns, its result discarded). Each program of the chain runs on its own engine;
 //! the context's packet pointers are rewritten for it.
 
+use alloc::boxed::Box;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -15,7 +16,7 @@ use core::fmt;
 
 use ebpf_interp::{FaultKind, RegionTable, Vm};
 
-use crate::context::{Context, ContextError, Packet, PointerSlots, Redirect};
+use crate::context::{Context, ContextError, EventData, Packet, PointerSlots, Redirect};
 use crate::epoch::Guard;
 use crate::helpers::Dispatcher;
 use crate::host::Shared;
@@ -42,7 +43,7 @@ pub(crate) struct Scratch {
 struct Engines {
     vm: Vm,
     regions: RegionTable,
-    #[cfg(feature = "std")]
+    #[cfg(target_arch = "x86_64")]
     jit: crate::sys::jit::JitFrame,
 }
 
@@ -52,7 +53,7 @@ impl Scratch {
             engines: Engines {
                 vm: Vm::default(),
                 regions: RegionTable::new(REGION_TABLE),
-                #[cfg(feature = "std")]
+                #[cfg(target_arch = "x86_64")]
                 jit: crate::sys::jit::JitFrame::new(),
             },
             inner: Vec::with_capacity(16),
@@ -101,6 +102,8 @@ pub(crate) struct Frame<'a> {
     pub(crate) next: Option<&'a Program>,
     pub(crate) tail_calls: u32,
     pub(crate) redirect: Option<Redirect>,
+    /// The hook's data for this event ([`Context::set_event`]), moved in for the run.
+    pub(crate) event: Option<Box<EventData>>,
     /// Inner maps looked up in maps of maps, by handle: the CPU's scratch list, borrowed
     /// (moving it out and back in cost about 3 ns per run).
     pub(crate) inner: &'a mut Vec<Arc<MapObject>>,
@@ -244,7 +247,45 @@ impl<'h> Batch<'h> {
     /// Runs `program` (and the programs it tail-calls) on `ctx`; returns the last program's
     /// `r0`. The packet and any redirect stay in `ctx`.
     pub fn invoke(&mut self, program: &Program, ctx: &mut Context) -> Result<u64, InvokeError> {
-        if !core::ptr::eq(program.shared(), self.shared) {
+        self.runner().invoke(program, ctx)
+    }
+
+    /// Counts one more run (refreshing the guard when one is due) and lends the guard and the
+    /// CPU's scratch for it: a hook loads its program list under the guard and invokes each.
+    pub(crate) fn runner(&mut self) -> Runner<'_> {
+        self.runs += 1;
+        if self.runs % REFRESH_EVERY == 0 {
+            self.refresh();
+        }
+        Runner {
+            shared: self.shared,
+            scratch: &mut self.scratch,
+            guard: &self.guard,
+        }
+    }
+}
+
+/// One run's borrow of a [`Batch`]: its guard, and its CPU's scratch for the invocations.
+pub(crate) struct Runner<'a> {
+    shared: &'a Shared,
+    scratch: &'a mut Scratch,
+    guard: &'a Guard<'a>,
+}
+
+impl<'a> Runner<'a> {
+    /// The batch's guard: what a hook loads its program list under.
+    pub(crate) fn guard(&self) -> &'a Guard<'a> {
+        self.guard
+    }
+
+    /// Runs `program` (and its tail calls) on `ctx`.
+    pub(crate) fn invoke(
+        &mut self,
+        program: &'a Program,
+        ctx: &mut Context,
+    ) -> Result<u64, InvokeError> {
+        let shared = self.shared;
+        if !core::ptr::eq(program.shared(), shared) {
             return Err(InvokeError::new(
                 program.id(),
                 InvokeErrorKind::ForeignProgram,
@@ -259,30 +300,22 @@ impl<'h> Batch<'h> {
                 },
             ));
         }
-        self.runs += 1;
-        if self.runs % REFRESH_EVERY == 0 {
-            self.refresh();
-        }
-        let Batch {
-            shared,
-            scratch,
-            guard,
-            ..
-        } = self;
-        let Scratch { engines, inner } = &mut **scratch;
+        let Scratch { engines, inner } = &mut *self.scratch;
         let mut frame = Frame {
             shared,
-            guard: &*guard,
+            guard: self.guard,
             ctx_addr: 0,
             packet: None,
             next: None,
             tail_calls: 0,
             redirect: None,
+            event: ctx.event.take(),
             inner,
         };
         let result = run_chain(program, ctx, &mut frame, engines);
         frame.inner.clear();
         ctx.redirect = frame.redirect;
+        ctx.event = frame.event.take();
         if let (Some(p), Some(packet)) = (&frame.packet, ctx.packet.as_mut()) {
             (packet.meta, packet.start, packet.end) = (p.meta, p.start, p.end);
         }
@@ -355,6 +388,8 @@ fn run_one<'a>(
                 memory.set_name(base, "packet");
                 f.base = base;
                 f.write_pointers(ctx);
+                // Legacy packet loads read the packet, not the context structure.
+                memory.set_legacy_packet(base + f.start as u64, (f.end - f.start) as u64);
             }
             let ctx_addr = memory.set_input(ctx);
             memory.set_name(ctx_addr, "context");
@@ -372,7 +407,7 @@ fn run_one<'a>(
                 Err(f) => Err(fault(program, f.pc(), f.kind().to_string())),
             }
         }
-        #[cfg(feature = "std")]
+        #[cfg(target_arch = "x86_64")]
         Installed::Jit(image) => {
             let mut legacy = (0, 0);
             if let (Some(p), Some(f)) = (packet, frame.packet.as_mut()) {

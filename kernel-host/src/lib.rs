@@ -18,6 +18,13 @@
 //!   ([`helpers`]), and invocation ([`Batch`], [`Program::invoke`], [`Program::test_run`],
 //!   tail calls; [`invoke`]) on a [`Context`] the host builds for the program's type
 //!   ([`context`]).
+//! - [`hooks`]: attach points per attach type ([`Host::attach`] returns a [`Link`],
+//!   [`Host::hook`] the [`Hook`] an event source runs), with the XDP, socket filter and tc
+//!   families.
+//!
+//! - [`image`]: signed native images (the bpf2c equivalent): an object verified and compiled
+//!   ahead of time ([`image::compile`], feature `std`), loaded by [`Host::load_image`] after
+//!   its signature and platform hash are checked, without the verifier or the JIT.
 //!
 //! `unsafe` code lives in one private module (`sys`) that exports safe types; the rest of the
 //! crate denies it.
@@ -40,26 +47,33 @@ extern crate std;
 
 extern crate alloc;
 
+mod abi;
 pub mod context;
 pub mod epoch;
 pub mod error;
 pub mod helpers;
+pub mod hooks;
 mod host;
+pub mod image;
 pub mod invoke;
 pub mod maps;
+pub mod mapspec;
 pub mod object;
 pub mod os;
 pub mod program;
+pub mod protocol;
 mod sync;
 #[allow(unsafe_code)]
 mod sys;
 
-pub use context::{Context, ContextError, ContextErrorKind, Packet, Redirect};
+pub use context::{Context, ContextError, ContextErrorKind, EventData, Packet, Redirect};
 pub use epoch::{Epoch, Guard};
 pub use error::{EbpfResult, MapError, MapErrorKind};
+pub use hooks::{Flow, Hook, HookSpec};
 pub use host::Host;
+pub use image::{ImageError, ImageErrorKind, ImageLoadOptions};
 pub use invoke::{Batch, InvokeError, InvokeErrorKind, TestRun, TestRunOutput};
-pub use object::{Link, MapObject, Object, ObjectError, ObjectErrorKind, ObjectKind};
+pub use object::{Link, LinkInfo, MapObject, Object, ObjectError, ObjectErrorKind, ObjectKind};
 pub use os::Os;
 pub use program::{Engine, LoadError, LoadErrorKind, LoadOptions, Loaded, Program, ProgramInfo};
 pub use sys::rcu::RcuSlots;

@@ -8,8 +8,8 @@
 //! - [`MapObject`]: a [`Map`] with its id, name and platform type number; program arrays also
 //!   hold their programs (read by tail calls under the epoch, without a lock) and maps of maps
 //!   hold their inner maps alive.
-//! - [`Link`]: a program attached to an attach type (with an attach parameter, such as an
-//!   interface index).
+//! - [`Link`]: a program attached to a hook (with an attach parameter, such as an interface
+//!   index); see [`hooks`](crate::hooks).
 //! - [`ObjectError`]: a failed object operation.
 //!
 //! Objects live as long as a handle, a pin, a program using them (maps) or a map holding
@@ -24,12 +24,13 @@ use alloc::string::String;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 use core::fmt;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use ebpf_platform::{AttachType, ProgramType};
 
 use crate::epoch::Guard;
 use crate::error::MapError;
+use crate::hooks::HookState;
 use crate::maps::{update, Map, MapType};
 use crate::program::Program;
 use crate::sys::lock::SpinLock;
@@ -166,6 +167,41 @@ pub enum ObjectErrorKind {
     ForeignObject,
     /// The map refused the operation.
     Map(MapError),
+    /// The host has no hook for this attach type.
+    NoHook {
+        /// The attach type's name.
+        attach_type: String,
+    },
+    /// The hook runs programs of another type.
+    WrongProgramType {
+        /// The attach type.
+        attach_type: &'static str,
+        /// The hook's program type.
+        expected: &'static str,
+        /// The program's.
+        got: &'static str,
+    },
+    /// A single-attach hook already has a program (for this parameter).
+    SingleAttach {
+        /// The attach type.
+        attach_type: &'static str,
+        /// The attach parameter.
+        parameter: u64,
+    },
+    /// The hook would run more programs for one event than it may.
+    HookFull {
+        /// The attach type.
+        attach_type: &'static str,
+        /// The most programs per event.
+        limit: usize,
+    },
+    /// The link is no longer attached.
+    Detached {
+        /// The link's id.
+        link: u32,
+    },
+    /// Memory could not be had.
+    NoMemory,
 }
 
 impl ObjectError {
@@ -202,6 +238,30 @@ impl fmt::Display for ObjectError {
             ),
             ObjectErrorKind::ForeignObject => f.write_str("the object belongs to another host"),
             ObjectErrorKind::Map(e) => write!(f, "{e}"),
+            ObjectErrorKind::NoHook { attach_type } => {
+                write!(f, "the host has no hook for attach type {attach_type}")
+            }
+            ObjectErrorKind::WrongProgramType {
+                attach_type,
+                expected,
+                got,
+            } => write!(
+                f,
+                "the {attach_type} hook runs {expected} programs, this one is {got}"
+            ),
+            ObjectErrorKind::SingleAttach {
+                attach_type,
+                parameter,
+            } => write!(
+                f,
+                "the {attach_type} hook already has its one program for parameter {parameter}"
+            ),
+            ObjectErrorKind::HookFull { attach_type, limit } => write!(
+                f,
+                "the {attach_type} hook would run more than {limit} programs for one event"
+            ),
+            ObjectErrorKind::Detached { link } => write!(f, "link {link} is detached"),
+            ObjectErrorKind::NoMemory => f.write_str("out of memory"),
         }
     }
 }
@@ -548,13 +608,26 @@ fn no_memory(map: &Map) -> MapError {
     crate::error::Failure::no_memory().at(map.map_type(), crate::error::MapOp::Create)
 }
 
-/// A program attached to a hook.
-#[derive(Debug)]
+/// A program attached to a hook (see [`hooks`](crate::hooks)): detach it, replace its program
+/// atomically, or drop its last handle to detach it.
 pub struct Link {
     id: u32,
-    program: Arc<Program>,
+    program: SpinLock<Arc<Program>>,
     attach_type: &'static AttachType,
     parameter: u64,
+    hook: Arc<HookState>,
+    attached: AtomicBool,
+}
+
+impl fmt::Debug for Link {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Link")
+            .field("id", &self.id)
+            .field("attach_type", &self.attach_type.name)
+            .field("parameter", &self.parameter)
+            .field("attached", &self.is_attached())
+            .finish_non_exhaustive()
+    }
 }
 
 /// What [`Link::info`] reports.
@@ -566,23 +639,29 @@ pub struct LinkInfo {
     pub program_id: u32,
     /// The attach type's number.
     pub attach_type: u32,
-    /// The attach parameter (interface index, compartment id, ...).
+    /// The attach parameter (interface index, compartment id, ...; 0 for the wildcard).
     pub parameter: u64,
+    /// Whether the link is still attached.
+    pub attached: bool,
 }
 
 impl Link {
-    pub(crate) fn new(
+    /// Attaches `program` to `hook` as link `id`.
+    pub(crate) fn attach(
         id: u32,
-        program: Arc<Program>,
-        attach_type: &'static AttachType,
+        program: &Arc<Program>,
+        hook: Arc<HookState>,
         parameter: u64,
-    ) -> Link {
-        Link {
+    ) -> Result<Link, ObjectError> {
+        hook.attach(id, parameter, program)?;
+        Ok(Link {
             id,
-            program,
-            attach_type,
+            program: SpinLock::new(program.clone()),
+            attach_type: hook.attach_type(),
             parameter,
-        }
+            hook,
+            attached: AtomicBool::new(true),
+        })
     }
 
     /// The link's id.
@@ -590,9 +669,9 @@ impl Link {
         self.id
     }
 
-    /// The attached program.
-    pub fn program(&self) -> &Arc<Program> {
-        &self.program
+    /// The attached program (the last one, once detached).
+    pub fn program(&self) -> Arc<Program> {
+        self.program.lock().clone()
     }
 
     /// Where it is attached.
@@ -600,13 +679,62 @@ impl Link {
         self.attach_type
     }
 
+    /// The attach parameter.
+    pub fn parameter(&self) -> u64 {
+        self.parameter
+    }
+
+    /// Whether the link is still attached.
+    pub fn is_attached(&self) -> bool {
+        self.attached.load(Ordering::Acquire)
+    }
+
+    /// Detaches the program: events that begin after this call do not run it; runs that
+    /// began before may still finish with it (it stays allocated until they end).
+    pub fn detach(&self) -> Result<(), ObjectError> {
+        let program = self.program.lock();
+        if !self.attached.swap(false, Ordering::AcqRel) || !self.hook.detach(self.id) {
+            return Err(ObjectError::new(ObjectErrorKind::Detached {
+                link: self.id,
+            }));
+        }
+        let epoch = program.shared().epoch.clone();
+        drop(program);
+        epoch.try_reclaim();
+        Ok(())
+    }
+
+    /// Puts `program` in place of the link's program, atomically: each event runs either the
+    /// old program or the new one, in the link's place in the attach order. Returns the old
+    /// program.
+    pub fn replace(&self, program: &Arc<Program>) -> Result<Arc<Program>, ObjectError> {
+        let mut current = self.program.lock();
+        if !core::ptr::eq(program.shared(), current.shared()) {
+            return Err(ObjectError::new(ObjectErrorKind::ForeignObject));
+        }
+        if !self.is_attached() || !self.hook.replace(self.id, program)? {
+            return Err(ObjectError::new(ObjectErrorKind::Detached {
+                link: self.id,
+            }));
+        }
+        Ok(core::mem::replace(&mut *current, program.clone()))
+    }
+
     /// The link's description.
     pub fn info(&self) -> LinkInfo {
         LinkInfo {
             id: self.id,
-            program_id: self.program.id(),
+            program_id: self.program.lock().id(),
             attach_type: self.attach_type.number,
             parameter: self.parameter,
+            attached: self.is_attached(),
         }
+    }
+}
+
+impl Drop for Link {
+    fn drop(&mut self) {
+        // Dropping the last handle detaches, as closing a Linux bpf_link does.
+        let _ = self.detach();
     }
 }

@@ -26,7 +26,8 @@ use ebpf_verifier::VerifyError;
 use crate::error::MapError;
 use crate::helpers::MAP_HANDLE;
 use crate::host::Shared;
-use crate::maps::{Map, MapDef, MapType, Semantics};
+use crate::maps::MapType;
+use crate::mapspec::MapSpec;
 use crate::object::{MapObject, Object, ObjectError};
 use crate::os::OsError;
 
@@ -152,10 +153,12 @@ pub enum LoadErrorKind {
     NoJit,
     /// Executable memory could not be had.
     Os(OsError),
+    /// A native image was refused ([`Host::load_image`](crate::Host::load_image)).
+    Image(crate::image::ImageError),
 }
 
 impl LoadError {
-    fn new(at: impl Into<String>, kind: LoadErrorKind) -> Self {
+    pub(crate) fn new(at: impl Into<String>, kind: LoadErrorKind) -> Self {
         LoadError {
             at: at.into(),
             kind,
@@ -224,6 +227,7 @@ impl fmt::Display for LoadError {
             LoadErrorKind::Jit { message } => write!(f, "JIT compilation failed: {message}"),
             LoadErrorKind::NoJit => f.write_str("the JIT is not in this build"),
             LoadErrorKind::Os(e) => write!(f, "{e}"),
+            LoadErrorKind::Image(e) => write!(f, "{e}"),
         }
     }
 }
@@ -234,27 +238,27 @@ impl core::error::Error for LoadError {}
 #[derive(Debug)]
 pub(crate) enum Installed {
     Interp(ebpf_interp::Program),
-    #[cfg(feature = "std")]
+    #[cfg(target_arch = "x86_64")]
     Jit(crate::sys::jit::Image),
 }
 
 /// A loaded, verified program.
 pub struct Program {
-    id: u32,
-    function: String,
-    section: String,
-    program_type: &'static ProgramType,
-    shared: Arc<Shared>,
+    pub(crate) id: u32,
+    pub(crate) function: String,
+    pub(crate) section: String,
+    pub(crate) program_type: &'static ProgramType,
+    pub(crate) shared: Arc<Shared>,
     /// The object's maps, by the loader's index (what map handles number).
-    maps: Vec<Arc<MapObject>>,
+    pub(crate) maps: Vec<Arc<MapObject>>,
     /// The ids of the maps the program uses.
-    used_maps: Vec<u32>,
+    pub(crate) used_maps: Vec<u32>,
     /// Global-data values by map index: (address, length) of arrays' single values.
-    globals: Vec<Option<(usize, usize)>>,
-    installed: Installed,
-    engine: Engine,
-    instructions: usize,
-    instruction_bound: u64,
+    pub(crate) globals: Vec<Option<(usize, usize)>>,
+    pub(crate) installed: Installed,
+    pub(crate) engine: Engine,
+    pub(crate) instructions: usize,
+    pub(crate) instruction_bound: u64,
 }
 
 impl fmt::Debug for Program {
@@ -370,8 +374,8 @@ impl Program {
 /// What [`Host::load`](crate::Host::load) made of an object.
 #[derive(Debug)]
 pub struct Loaded {
-    maps: Vec<Arc<MapObject>>,
-    programs: Vec<Arc<Program>>,
+    pub(crate) maps: Vec<Arc<MapObject>>,
+    pub(crate) programs: Vec<Arc<Program>>,
 }
 
 impl Loaded {
@@ -394,119 +398,6 @@ impl Loaded {
     pub fn program(&self, function: &str) -> Option<&Arc<Program>> {
         self.programs.iter().find(|p| p.name() == function)
     }
-}
-
-/// The host's map type for the platform's number, and whether it is a Linux device map.
-fn map_type(shared: &Shared, def: &ebpf_loader::MapDef) -> Result<(MapType, bool), LoadErrorKind> {
-    let unsupported = || LoadErrorKind::UnsupportedMapType {
-        number: def.raw_type,
-        name: def.type_name(),
-    };
-    let number = def.raw_type;
-    match shared.semantics {
-        Semantics::Windows => MapType::from_windows_id(number)
-            .map(|t| (t, false))
-            .ok_or_else(unsupported),
-        Semantics::Linux if def.type_name() == "devmap" => Ok((MapType::Array, true)),
-        Semantics::Linux => MapType::from_linux_id(number)
-            .map(|t| (t, false))
-            .ok_or_else(unsupported),
-    }
-}
-
-/// The host's definition of a loader map.
-fn map_def(shared: &Shared, def: &ebpf_loader::MapDef) -> Result<(MapDef, bool), LoadErrorKind> {
-    let (t, devmap) = map_type(shared, def)?;
-    let mut flags = def.flags;
-    let mut max_entries = def.max_entries;
-    if shared.semantics == Semantics::Windows {
-        // eBPF for Windows takes no map flags; the loader marks `.rodata` read-only for Linux.
-        if matches!(def.origin, MapOrigin::GlobalData { .. }) {
-            flags = 0;
-        }
-    } else if t == MapType::PerfEventArray && max_entries == 0 {
-        // As libbpf: one slot per CPU.
-        max_entries = shared.epoch.cpu_count() as u32;
-    }
-    let mut out = MapDef::new(t, def.key_size, def.value_size, max_entries).with_flags(flags);
-    if let Some(inner) = def.inner.as_deref().filter(|_| t.is_map_of_maps()) {
-        out = out.with_inner(map_def(shared, inner)?.0);
-    }
-    Ok((out, devmap))
-}
-
-/// Creates the maps of `object` and stores their initial contents.
-fn create_maps(
-    shared: &Arc<Shared>,
-    object: &ebpf_loader::Object,
-) -> Result<Vec<Arc<MapObject>>, LoadError> {
-    let mut maps = Vec::new();
-    for def in object.maps() {
-        let at = || alloc::format!("map {}", def.name);
-        let (host_def, devmap) = map_def(shared, def).map_err(|k| LoadError::new(at(), k))?;
-        let mut seed = [0u8; 8];
-        shared.os.fill_random(&mut seed);
-        let map = Map::new(
-            host_def,
-            shared.semantics,
-            shared.epoch.clone(),
-            u64::from_ne_bytes(seed),
-        )
-        .map_err(|e| LoadError::new(at(), LoadErrorKind::Map(e)))?;
-        let id = shared.registry.allocate_id();
-        let object = MapObject::new(id, def.name.clone(), def.raw_type, map, devmap)
-            .map_err(|e| LoadError::new(at(), LoadErrorKind::Object(e)))?;
-        let object = Arc::new(object);
-        shared.registry.register(&Object::Map(object.clone()));
-        if !def.data.is_empty() {
-            let mut value = alloc::vec![0u8; def.value_size as usize];
-            let n = def.data.len().min(value.len());
-            value[..n].copy_from_slice(&def.data[..n]);
-            object
-                .map()
-                .update(&0u32.to_ne_bytes(), &value, crate::maps::update::ANY)
-                .map_err(|e| LoadError::new(at(), LoadErrorKind::Map(e)))?;
-        }
-        if frozen_global(shared, def) {
-            object.map().freeze();
-        }
-        maps.push(object);
-    }
-    for (def, outer) in object.maps().iter().zip(&maps) {
-        for init in &def.initial_values {
-            let MapInitTarget::Map(inner) = &init.target else {
-                continue;
-            };
-            let at = || alloc::format!("map {}", def.name);
-            let inner = maps.get(*inner).ok_or_else(|| {
-                let reason = "names a map the object does not have".to_string();
-                LoadError::new(at(), LoadErrorKind::InitialValue { reason })
-            })?;
-            let key = key_of(def, init.index).map_err(|k| LoadError::new(at(), k))?;
-            outer
-                .set_inner(&key, Some(inner))
-                .map_err(|e| LoadError::new(at(), LoadErrorKind::Object(e)))?;
-        }
-    }
-    Ok(maps)
-}
-
-/// Whether `def` is read-only global data that the host freezes once filled and whose
-/// contents the verifier may take as constants: `.rodata` under Linux semantics, as libbpf
-/// freezes it before it loads programs (eBPF for Windows has no freezing).
-fn frozen_global(shared: &Shared, def: &ebpf_loader::MapDef) -> bool {
-    shared.semantics == Semantics::Linux
-        && matches!(def.origin, MapOrigin::GlobalData { read_only: true })
-}
-
-/// The key of initial value `index` of a map with 4-byte keys.
-fn key_of(def: &ebpf_loader::MapDef, index: u32) -> Result<Vec<u8>, LoadErrorKind> {
-    if def.key_size != 4 {
-        return Err(LoadErrorKind::InitialValue {
-            reason: alloc::format!("keys of {} bytes cannot be indexes", def.key_size),
-        });
-    }
-    Ok(index.to_ne_bytes().to_vec())
 }
 
 /// Loads `object` into the host behind `shared`.
@@ -549,7 +440,8 @@ pub(crate) fn load(
             }
         }
     }
-    let maps = create_maps(shared, object)?;
+    let specs: Vec<MapSpec> = object.maps().iter().map(MapSpec::from_loader).collect();
+    let maps = crate::mapspec::create_maps(shared, &specs)?;
     let mut programs = Vec::new();
     for p in object.programs() {
         if wanted.contains(&p.function) {
@@ -558,21 +450,7 @@ pub(crate) fn load(
             programs.push(program);
         }
     }
-    for (def, outer) in object.maps().iter().zip(&maps) {
-        for init in &def.initial_values {
-            let MapInitTarget::Program(name) = &init.target else {
-                continue;
-            };
-            let at = || alloc::format!("map {}", def.name);
-            let Some(program) = programs.iter().find(|p| p.name() == name.as_str()) else {
-                let reason = alloc::format!("names program {name}, which did not load");
-                return Err(LoadError::new(at(), LoadErrorKind::InitialValue { reason }));
-            };
-            outer
-                .set_program(init.index, Some(program))
-                .map_err(|e| LoadError::new(at(), LoadErrorKind::Object(e)))?;
-        }
-    }
+    crate::mapspec::fill_program_arrays(&specs, &maps, &programs)?;
     Ok(Loaded { maps, programs })
 }
 
@@ -635,7 +513,10 @@ fn resolve_maps(
 }
 
 /// The single value of each array map (what `lddw`s of map values address).
-fn global_values(shared: &Shared, maps: &[Arc<MapObject>]) -> Vec<Option<(usize, usize)>> {
+pub(crate) fn global_values(
+    shared: &Shared,
+    maps: &[Arc<MapObject>],
+) -> Vec<Option<(usize, usize)>> {
     let guard = shared.epoch.pin();
     maps.iter()
         .map(|m| {
@@ -676,7 +557,7 @@ fn load_program(
             .ok_or_else(|| fail(LoadErrorKind::NoProgramType))?,
     };
     for (pc, id) in helper_calls(p) {
-        if shared.helpers.get(id).is_none() {
+        if shared.helpers.get_for(id, program_type).is_none() {
             let name = platform.helper(HelperId(id)).map(|h| h.name);
             return Err(fail(LoadErrorKind::MissingHelper { pc, id, name }));
         }
@@ -692,7 +573,13 @@ fn load_program(
         .maps()
         .iter()
         .enumerate()
-        .filter(|(_, def)| frozen_global(shared, def))
+        .filter(|(_, def)| {
+            crate::mapspec::frozen_global(
+                shared,
+                matches!(def.origin, MapOrigin::GlobalData { .. }),
+                def.flags,
+            )
+        })
         .map(|(map, def)| ebpf_verifier::FrozenValue {
             map,
             bytes: &def.data,
@@ -729,7 +616,7 @@ fn load_program(
             let code = ebpf_isa::Program::from_insns(insns).map_err(|e| invalid(e.to_string()))?;
             Installed::Interp(ebpf_interp::Program::new(code))
         }
-        #[cfg(feature = "std")]
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
         Engine::Jit => {
             let insns =
                 resolve_maps(runnable.insns(), maps.len(), Some(&globals)).map_err(invalid)?;
@@ -743,7 +630,7 @@ fn load_program(
                 .map_err(|e| fail(LoadErrorKind::Os(e)))?;
             Installed::Jit(image)
         }
-        #[cfg(not(feature = "std"))]
+        #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
         Engine::Jit => return Err(fail(LoadErrorKind::NoJit)),
     };
     let used_maps = p

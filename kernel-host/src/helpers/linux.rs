@@ -1,7 +1,7 @@
 //! The Linux helper table (UAPI ids) and the helpers the XDP hook is offered that this host
 //! leaves out.
 
-use super::{entry, maps, misc, not, packet, printk, Entry, NotOffered};
+use super::{entry, maps, misc, not, packet, printk, sock, typed, Entry, NotOffered, Typed};
 
 /// Linux helpers, by UAPI id.
 pub(super) const TABLE: &[Entry] = &[
@@ -32,8 +32,23 @@ pub(super) const TABLE: &[Entry] = &[
     entry(134, maps::ringbuf_query),
 ];
 
-/// Helpers Linux offers XDP programs that this host does not implement.
+/// The cgroup socket-address hooks' `bpf_get_current_pid_tgid`: the process of the event the
+/// embedding host hands over.
+pub(super) const TYPED: &[Typed] = &[
+    typed("cgroup_sock_addr", 14, sock::current_pid_tgid),
+    typed("cgroup_sock_addr", 15, sock::current_uid_gid),
+    typed("cgroup_sock_addr", 46, sock::socket_cookie),
+];
+
+/// Helpers Linux offers XDP and cgroup socket-address programs that this host does not
+/// implement.
 pub(super) const NOT_OFFERED: &[NotOffered] = &[
+    not(64, "bpf_bind: the host has no socket to bind"),
     not(69, "bpf_fib_lookup: the host has no routing table"),
+    not(80, "bpf_get_current_cgroup_id: the host has no cgroups"),
+    not(
+        123,
+        "bpf_get_current_ancestor_cgroup_id: the host has no cgroups",
+    ),
     not(118, "bpf_jiffies64: the host has no scheduler tick"),
 ];

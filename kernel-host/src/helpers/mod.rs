@@ -21,6 +21,7 @@ mod maps;
 mod misc;
 mod packet;
 mod printk;
+mod sock;
 mod windows;
 
 use alloc::boxed::Box;
@@ -30,7 +31,7 @@ use core::ops::Deref;
 use core::ptr::NonNull;
 
 use ebpf_interp::HelperError;
-use ebpf_platform::{HelperId, Platform};
+use ebpf_platform::{HelperId, Platform, ProgramType};
 
 use crate::invoke::Frame;
 use crate::maps::Semantics;
@@ -97,6 +98,44 @@ fn table_of(platform: &Platform) -> &'static [Entry] {
     }
 }
 
+/// A helper one program type has in place of, or besides, the platform's table: a hook's own
+/// helper (eBPF for Windows numbers them per hook from 0x10000) or its override of a general
+/// one (`bpf_get_current_pid_tgid` with the hook's implicit context).
+#[derive(Clone, Copy)]
+pub(crate) struct Typed {
+    pub(crate) program_type: &'static str,
+    pub(crate) entry: Entry,
+}
+
+pub(crate) const fn typed(program_type: &'static str, id: u32, f: HelperFn) -> Typed {
+    Typed {
+        program_type,
+        entry: Entry { id, f },
+    }
+}
+
+fn typed_of(platform: &Platform) -> &'static [Typed] {
+    match platform.name {
+        "windows" => windows::TYPED,
+        _ => linux::TYPED,
+    }
+}
+
+/// The ids of the helpers this host implements for programs of `program_type` on `platform`:
+/// the platform's table and the type's own.
+pub fn implemented_for(
+    platform: &Platform,
+    program_type: &ProgramType,
+) -> impl Iterator<Item = HelperId> {
+    let name = program_type.name;
+    implemented(platform).chain(
+        typed_of(platform)
+            .iter()
+            .filter(move |t| t.program_type == name)
+            .map(|t| HelperId(t.entry.id)),
+    )
+}
+
 /// The ids of the helpers this host implements for `platform`.
 pub fn implemented(platform: &Platform) -> impl Iterator<Item = HelperId> {
     table_of(platform).iter().map(|e| HelperId(e.id))
@@ -114,15 +153,19 @@ pub fn not_offered(platform: &Platform) -> &'static [NotOffered] {
 /// them is implemented or in [`not_offered`]).
 pub fn supported_program_types(platform: &Platform) -> &'static [&'static str] {
     match platform.name {
-        "windows" => &["xdp", "bind"],
-        _ => &["xdp"],
+        "windows" => &["xdp", "bind", "sock_addr", "sockops"],
+        _ => &["xdp", "cgroup_sock_addr"],
     }
 }
 
-/// A platform's helpers by id.
+/// A platform's helpers by id, and the program types' own.
 pub(crate) struct HelperTable {
     small: Box<[Option<HelperFn>]>,
     large: Vec<(u32, HelperFn)>,
+    /// The types' own helpers, by type and id.
+    typed: Vec<(&'static ProgramType, u32, HelperFn)>,
+    /// Bit `id % 64` is set for the ids in `typed`: other ids skip the search.
+    typed_ids: u64,
 }
 
 impl core::fmt::Debug for HelperTable {
@@ -147,7 +190,36 @@ impl HelperTable {
                 None => large.push((e.id, e.f)),
             }
         }
-        HelperTable { small, large }
+        let mut typed = Vec::new();
+        let mut typed_ids = 0u64;
+        for t in typed_of(platform) {
+            if let Some(program_type) = platform.program_type(t.program_type) {
+                typed.push((program_type, t.entry.id, t.entry.f));
+                typed_ids |= 1 << (t.entry.id % 64);
+            }
+        }
+        HelperTable {
+            small,
+            large,
+            typed,
+            typed_ids,
+        }
+    }
+
+    /// The helper `id` as a program of `program_type` calls it: the type's own, else the
+    /// platform's.
+    #[inline]
+    pub(crate) fn get_for(&self, id: u32, program_type: &ProgramType) -> Option<HelperFn> {
+        if self.typed_ids & (1 << (id % 64)) != 0 {
+            let own = self
+                .typed
+                .iter()
+                .find(|(t, i, _)| *i == id && core::ptr::eq(*t, program_type));
+            if let Some((_, _, f)) = own {
+                return Some(*f);
+            }
+        }
+        self.get(id)
     }
 
     #[inline]
@@ -248,7 +320,8 @@ pub(crate) struct Dispatcher<'a, 'f> {
 impl Dispatch for Dispatcher<'_, '_> {
     #[inline]
     fn call(&mut self, id: u32, args: [u64; 5], mem: &mut dyn Mem) -> Result<u64, HelperError> {
-        let Some(f) = self.frame.shared.helpers.get(id) else {
+        let helpers = &self.frame.shared.helpers;
+        let Some(f) = helpers.get_for(id, self.program.program_type()) else {
             return Err(HelperError::unknown(id));
         };
         let mut call = Call {

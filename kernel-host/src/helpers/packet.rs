@@ -15,6 +15,10 @@ const ETH_HLEN: usize = 14;
 const XDP_ABORTED: u64 = 0;
 /// Linux `XDP_REDIRECT`.
 const XDP_REDIRECT: u64 = 4;
+/// Linux `TC_ACT_SHOT`.
+const TC_ACT_SHOT: u64 = 2;
+/// Linux `TC_ACT_REDIRECT`.
+const TC_ACT_REDIRECT: u64 = 7;
 
 fn neg(e: i32) -> u64 {
     (-i64::from(e)) as u64
@@ -134,16 +138,24 @@ pub(super) fn xdp_adjust_meta(c: &mut Call<'_, '_>, a: [u64; 5]) -> Result<u64, 
     Ok(0)
 }
 
-/// Linux `bpf_redirect(ifindex, flags)`: `XDP_REDIRECT`, recording the interface, or
-/// `XDP_ABORTED` for non-zero flags.
+/// Linux `bpf_redirect(ifindex, flags)`, recording the interface: `XDP_REDIRECT` from XDP
+/// (`XDP_ABORTED` for non-zero flags), `TC_ACT_REDIRECT` from tc (`TC_ACT_SHOT` for flags
+/// other than `BPF_F_INGRESS`).
 pub(super) fn redirect(c: &mut Call<'_, '_>, a: [u64; 5]) -> Result<u64, HelperError> {
-    if a[1] != 0 {
-        return Ok(XDP_ABORTED);
+    let xdp = c.program.program_type().name == "xdp";
+    // XDP takes no flags; tc takes BPF_F_INGRESS (1) and answers TC_ACT_SHOT to others.
+    let (allowed, failed, redirected) = if xdp {
+        (0, XDP_ABORTED, XDP_REDIRECT)
+    } else {
+        (1, TC_ACT_SHOT, TC_ACT_REDIRECT)
+    };
+    if a[1] & !allowed != 0 {
+        return Ok(failed);
     }
     c.frame.redirect = Some(Redirect::Interface {
         ifindex: a[0] as u32,
     });
-    Ok(XDP_REDIRECT)
+    Ok(redirected)
 }
 
 /// `BPF_F_BROADCAST` and `BPF_F_EXCLUDE_INGRESS`.

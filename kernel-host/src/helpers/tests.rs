@@ -9,9 +9,9 @@ use super::*;
 #[test]
 fn every_helper_offered_to_a_supported_type_is_implemented_or_deliberately_left_out() {
     for platform in PLATFORMS {
-        let implemented: Vec<HelperId> = implemented(platform).collect();
         for name in supported_program_types(platform) {
             let t = platform.program_type(name).expect("supported types exist");
+            let implemented: Vec<HelperId> = implemented_for(platform, t).collect();
             let missing: Vec<&str> = platform
                 .helpers
                 .iter()
@@ -54,6 +54,38 @@ fn tables_name_only_the_platforms_helpers() {
         }
         assert!(table.get(1_000_000).is_none());
     }
+}
+
+#[test]
+fn hook_helpers_are_the_types_own() {
+    use ebpf_platform::WINDOWS;
+    let table = HelperTable::new(&WINDOWS);
+    let t = |name| WINDOWS.program_type(name).unwrap();
+    let f = |id, name| table.get_for(id, t(name)).map(|f| f as *const () as usize);
+    assert_eq!(
+        f(0x10000, "sockops"),
+        Some(sock::sock_ops_flow_id as *const () as usize)
+    );
+    assert_eq!(
+        f(0x10000, "xdp"),
+        Some(packet::xdp_adjust_head_windows as *const () as usize)
+    );
+    assert_eq!(
+        f(19, "sock_addr"),
+        Some(sock::current_pid_tgid as *const () as usize)
+    );
+    assert_eq!(
+        f(19, "xdp"),
+        Some(misc::get_current_pid_tgid as *const () as usize),
+        "the general helper where the type has no override"
+    );
+    assert_eq!(f(26, "xdp"), None, "only sock_addr overrides 26");
+    assert_eq!(
+        f(26, "sock_addr"),
+        Some(sock::socket_cookie as *const () as usize)
+    );
+    assert_eq!(f(0x10001, "sockops"), None);
+    assert_eq!(f(1, "sockops"), f(1, "xdp"));
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! The eBPF for Windows helper table (general helpers 1 to 35 and the XDP hook's), and the
 //! general helpers this host leaves out.
 
-use super::{entry, maps, misc, not, packet, printk, Entry, NotOffered};
+use super::{entry, maps, misc, not, packet, printk, sock, typed, Entry, NotOffered, Typed};
 
 /// eBPF for Windows helpers, by id.
 pub(super) const TABLE: &[Entry] = &[
@@ -41,9 +41,25 @@ pub(super) const TABLE: &[Entry] = &[
     entry(65536, packet::xdp_adjust_head_windows),
 ];
 
+/// The socket hooks' helpers and overrides (`netebpfext`): `sock_addr` overrides
+/// `bpf_get_current_pid_tgid` (with the hook's implicit context), `bpf_get_current_logon_id`,
+/// `bpf_is_current_admin` and `bpf_get_socket_cookie` and adds the redirect-context and
+/// network-context helpers; `sockops` overrides `bpf_get_current_pid_tgid` and adds
+/// `bpf_sock_ops_get_flow_id` (0x10000, the id `xdp`'s `bpf_xdp_adjust_head` has).
+pub(super) const TYPED: &[Typed] = &[
+    typed("sock_addr", 19, sock::current_pid_tgid),
+    typed("sock_addr", 20, sock::current_logon_id),
+    typed("sock_addr", 21, sock::is_current_admin),
+    typed("sock_addr", 26, sock::socket_cookie),
+    typed("sock_addr", 0x10001, sock::set_redirect_context),
+    typed("sock_addr", 0x10002, sock::get_network_context),
+    typed("sockops", 19, sock::current_pid_tgid),
+    typed("sockops", 0x10000, sock::sock_ops_flow_id),
+];
+
 /// General helpers with no implementation of eBPF for Windows' own (`ebpf_core.c` leaves their
 /// address NULL): a program calling one loads only where its program type overrides it, and
-/// neither the XDP nor the bind type does (efw-facts §2.3, §4.2), so here, as there, such a
+/// of the types here only `sock_addr` does, for 26 (efw-facts §2.3, §4.2), so here, as there, such a
 /// program fails to load, naming the helper.
 pub(super) const NOT_OFFERED: &[NotOffered] = &[
     not(

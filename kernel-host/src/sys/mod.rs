@@ -6,8 +6,9 @@
 //! - [`deferred::Deferred`]: a type-erased drop or call, run when the epoch says it is safe.
 //! - [`percpu::PerCpu`]: one value per virtual CPU, claimed by the invocation on that CPU.
 //! - [`interp::InterpMem`]: helpers' view of an interpreter run's memory (granting map values).
-//! - `jit` (feature `std`): JIT images installed in the `Os`'s executable memory, their runs
-//!   and the helpers' view of real addresses.
+//! - `jit` (x86-64): JIT images installed in the `Os`'s executable memory (compiled here with
+//!   feature `std`, or from a native image), their runs and the helpers' view of real
+//!   addresses.
 //! - `std_os::StdOs` (feature `std`): the user-mode [`Os`](crate::os::Os): `mmap`'d executable
 //!   memory, `clock_gettime`, `getrandom`, `sched_getcpu`.
 //!
@@ -15,7 +16,7 @@
 
 pub(crate) mod deferred;
 pub(crate) mod interp;
-#[cfg(feature = "std")]
+#[cfg(target_arch = "x86_64")]
 pub(crate) mod jit;
 pub(crate) mod lock;
 pub(crate) mod percpu;

@@ -160,3 +160,23 @@ pub fn ip_checksum(header: &[u8]) -> u16 {
     }
     !(sum as u16)
 }
+
+/// `frame` (Ethernet + IPv4) wrapped IP-in-IP as tests/host/hooks_encap.h does: the Ethernet
+/// header, an outer IPv4 header 10.0.0.1 -> 10.0.0.2 (protocol 4, TTL 64, DF), the inner packet.
+pub fn encapsulated(frame: &[u8]) -> Vec<u8> {
+    let inner_len = u16::from_be_bytes([frame[16], frame[17]]);
+    let mut outer = [0u8; 20];
+    outer[0] = 0x45;
+    outer[2..4].copy_from_slice(&(inner_len + 20).to_be_bytes());
+    outer[6] = 0x40;
+    outer[8] = 64;
+    outer[9] = 4;
+    outer[12..16].copy_from_slice(&[10, 0, 0, 1]);
+    outer[16..20].copy_from_slice(&[10, 0, 0, 2]);
+    let sum = ip_checksum(&outer);
+    outer[10..12].copy_from_slice(&sum.to_be_bytes());
+    let mut out = frame[..14].to_vec();
+    out.extend_from_slice(&outer);
+    out.extend_from_slice(&frame[14..]);
+    out
+}

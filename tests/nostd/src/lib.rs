@@ -180,6 +180,46 @@ pub unsafe extern "C" fn nostd_check_host(
     program.test_run(&run).map_or(u64::MAX, |o| o.retval)
 }
 
+/// Loads the native image in `bytes[..len]` (signed by the ed25519 public key `key`) into a
+/// Windows host and runs its first program on `data[..data_len]`; returns r0, or `u64::MAX`
+/// when the image is refused or the run faults.
+///
+/// # Safety
+///
+/// `bytes` must be valid for reads of `len` bytes, `key` of 32 bytes and `data` of `data_len`
+/// bytes, for the duration of the call.
+#[no_mangle]
+pub unsafe extern "C" fn nostd_check_image(
+    bytes: *const u8,
+    len: usize,
+    key: *const [u8; 32],
+    data: *const u8,
+    data_len: usize,
+) -> u64 {
+    // SAFETY: the caller guarantees the three ranges (see the function's safety section).
+    let (bytes, key, data) = unsafe {
+        (
+            core::slice::from_raw_parts(bytes, len),
+            *key,
+            core::slice::from_raw_parts(data, data_len),
+        )
+    };
+    let host =
+        ebpf_kernel_host::Host::new(alloc::sync::Arc::new(DriverOs), &ebpf_platform::WINDOWS);
+    let options = ebpf_kernel_host::ImageLoadOptions::new();
+    let Ok(loaded) = host.load_image(bytes, &[key], &options) else {
+        return u64::MAX;
+    };
+    let Some(program) = loaded.programs().first() else {
+        return u64::MAX;
+    };
+    let run = ebpf_kernel_host::TestRun {
+        data,
+        ..Default::default()
+    };
+    program.test_run(&run).map_or(u64::MAX, |o| o.retval)
+}
+
 /// An allocator that always fails: this library only has to link, never to run.
 struct NoAlloc;
 
