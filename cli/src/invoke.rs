@@ -235,6 +235,13 @@ pub fn load(file: &Path, source: &Source<'_>, engine: Engine) -> Result<LoadedPr
             program.clone()
         }
     };
+    // The CLI reads every perf event array (`--dump-maps`), as `perf_buffer__new` would: it
+    // opens their slots, without which Linux-semantics output fails with -ENOENT.
+    for m in loaded.maps() {
+        if let Some(perf) = m.map().as_perf_event_array() {
+            perf.open_all();
+        }
+    }
     Ok(LoadedProgram {
         host,
         loaded,

@@ -161,26 +161,197 @@ extern "sysv64" fn resolve_lddw(src: u64, imm: u64, next_imm: u64, ctx: *mut u8)
 /// and how many instructions one run executes at most.
 #[derive(Debug)]
 pub struct Executable {
+    /// Owns the memory `image` points into.
+    #[allow(dead_code, reason = "kept for its ownership of the code's memory")]
     code: Mmap,
+    image: Placed,
+    runner: Runner,
+}
+
+/// A compiled image that a host placed in executable memory of its own (a kernel's, an
+/// `Os` service's), described for [`Runner::run`]: the entry's address and the image's
+/// metadata. [`Executable`] is the same over memory this crate maps itself.
+#[derive(Clone, Debug)]
+pub struct Placed {
+    /// The entry trampoline's address.
     entry: usize,
-    /// The stack as `u64`s so that 8-byte accesses (and atomics) at aligned offsets from r10
-    /// are aligned in memory.
-    stack: Box<[u64]>,
     /// The helper ids of `call imm` sites with a slot in the direct-helper table.
     helper_ids: Box<[u32]>,
     /// Whether frame 0 must be zeroed before each run ([`Compiled::uses_stack`]).
     uses_stack: bool,
     /// [`Compiled::instruction_bound`]: `Some` only for images of verified programs.
     instruction_bound: Option<u64>,
-    ctx: Box<RunContext>,
 }
 
-// SAFETY: the only non-`Send`/`Sync` parts are the raw pointers of `ctx.helpers` (set only
-// inside `run_trusted`, which takes `&mut self`, and cleared before it returns) and the
-// stack pointers stored as integers; no shared state escapes to another thread.
-unsafe impl Send for Executable {}
-// SAFETY: `&Executable` only allows reading the stack and nothing else; runs need `&mut`.
-unsafe impl Sync for Executable {}
+impl Placed {
+    /// Describes `compiled` as copied to `code`. Fails for an image of another
+    /// [`ABI_VERSION`] or with its entry outside its code.
+    ///
+    /// # Safety
+    ///
+    /// `code` is the address of an exact copy of [`Compiled::code`], in memory that is
+    /// read-execute (and not writable) from now on and stays mapped, unchanged, for as long as
+    /// any [`Runner::run`] of the returned value may execute it.
+    pub unsafe fn new(compiled: &Compiled, code: *const u8) -> Result<Placed, JitError> {
+        if compiled.abi_version() != ABI_VERSION {
+            let found = compiled.abi_version();
+            return Err(JitError::new(JitErrorKind::AbiMismatch { found }));
+        }
+        if compiled.entry_offset() >= compiled.code().len() || code.is_null() {
+            return Err(JitError::new(JitErrorKind::Memory {
+                message: "the image's entry is outside its code".to_string(),
+            }));
+        }
+        Ok(Placed {
+            entry: code as usize + compiled.entry_offset(),
+            helper_ids: compiled
+                .helper_ids()
+                .iter()
+                .take(MAX_DIRECT_HELPERS)
+                .copied()
+                .collect(),
+            uses_stack: compiled.uses_stack(),
+            instruction_bound: compiled.instruction_bound(),
+        })
+    }
+
+    /// [`Compiled::instruction_bound`] of the image.
+    pub fn instruction_bound(&self) -> Option<u64> {
+        self.instruction_bound
+    }
+}
+
+/// What runs need besides the code: the run context the generated code receives and a stack of
+/// [`MAX_FRAMES`] frames of [`STACK_SIZE`] bytes. One per thread (or per CPU) of a host; it runs
+/// any [`Placed`] image, one at a time.
+pub struct Runner {
+    ctx: Box<RunContext>,
+    /// The stack as `u64`s so that 8-byte accesses (and atomics) at aligned offsets from r10
+    /// are aligned in memory.
+    stack: Box<[u64]>,
+}
+
+impl std::fmt::Debug for Runner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runner").finish_non_exhaustive()
+    }
+}
+
+impl Default for Runner {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+// SAFETY: the only non-`Send`/`Sync` parts are the raw pointer of `ctx.helpers` (set only
+// inside `Runner::run`, which takes `&mut self`, and cleared before it returns), a panic
+// payload (`Send`, taken before `run` returns) and the stack pointers stored as integers.
+unsafe impl Send for Runner {}
+// SAFETY: `&Runner` only allows reading the stack; runs need `&mut`.
+unsafe impl Sync for Runner {}
+
+impl Runner {
+    /// A fresh run context and zeroed stack.
+    pub fn new() -> Runner {
+        let mut stack = vec![0u64; TOTAL_STACK / 8].into_boxed_slice();
+        // The stack never moves (a boxed slice), so its addresses are fixed here once.
+        let top = stack.as_mut_ptr() as u64 + TOTAL_STACK as u64;
+        let ctx = Box::new(RunContext {
+            dispatch,
+            helper_id: 0,
+            saved_rsp: 0,
+            fault_kind: 0,
+            fault_pc: 0,
+            args: [0; 5],
+            stack_top: top,
+            min_call_fp: top - (STACK_SIZE * (MAX_FRAMES - 2)) as u64,
+            packet: 0,
+            packet_len: 0,
+            direct_helpers: [None; MAX_DIRECT_HELPERS],
+            resolve_lddw,
+            helpers: None,
+            helper_error: None,
+            panic: None,
+        });
+        Runner { ctx, stack }
+    }
+
+    /// The stack after the last run (see [`Executable::stack`]).
+    pub fn stack(&self) -> &[u8] {
+        let len = self.stack.len() * 8;
+        // SAFETY: the pointer comes from a live `Box<[u64]>` of `len / 8` elements, any byte of
+        // a `u64` is a valid `u8`, `u8` has alignment 1, and the borrow of `self` keeps the
+        // memory alive and unaliased by writers for the lifetime of the slice.
+        unsafe { std::slice::from_raw_parts(self.stack.as_ptr().cast::<u8>(), len) }
+    }
+
+    /// Runs `image` with r1 = address of `ctx` (0 when it is empty), r2 = its length, r10 = top
+    /// of a zeroed frame 0, and `packet` (address, length) as the region of legacy
+    /// `LD_ABS`/`LD_IND` loads (bounds-checked at run time). Returns r0, or the error of a
+    /// helper or `lddw` the host refused; a helper's panic resumes here.
+    ///
+    /// # Safety
+    ///
+    /// The obligations of [`Executable::run_trusted`] for `image`'s program, with `ctx` as its
+    /// `mem` and, in addition, `packet` naming readable memory live for the run. A host that
+    /// runs only images of verified programs discharges them as
+    /// [`Executable::run_verified`]'s contract says, for the context and helpers it builds.
+    #[inline]
+    pub unsafe fn run(
+        &mut self,
+        image: &Placed,
+        ctx: &mut [u8],
+        packet: (u64, u64),
+        helpers: &mut dyn Helpers,
+    ) -> Result<u64, RunError> {
+        // No memory, no pointer: r1 is 0 for an empty `ctx`, as in uBPF and the interpreter, so
+        // a program testing r1 against null takes the same path on both.
+        let ctx_ptr = if ctx.is_empty() {
+            0
+        } else {
+            ctx.as_mut_ptr() as u64
+        };
+        // Frame 0 starts zeroed (a program that never names r10 cannot see it, and never
+        // dirties it); the code zeroes each callee frame when it is entered.
+        if image.uses_stack {
+            let frame0 = self.stack.len() - STACK_SIZE / 8;
+            self.stack[frame0..].fill(0);
+        }
+        let run = &mut *self.ctx;
+        // Every slot the image may index is refilled for it (the table is shared by images).
+        for (slot, &id) in run.direct_helpers.iter_mut().zip(image.helper_ids.iter()) {
+            *slot = helpers.direct(id);
+        }
+        run.fault_kind = 0;
+        run.args = [ctx_ptr, ctx.len() as u64, 0, 0, 0];
+        (run.packet, run.packet_len) = packet;
+        let helpers: NonNull<dyn Helpers + '_> = NonNull::from(helpers);
+        // SAFETY: only the lifetime bound of the trait object changes (same layout); the
+        // pointer is used by `dispatch` during this call alone and cleared below, before the
+        // borrow it came from ends.
+        run.helpers = Some(unsafe {
+            std::mem::transmute::<NonNull<dyn Helpers + '_>, NonNull<dyn Helpers>>(helpers)
+        });
+        let run_ptr: *mut RunContext = run;
+        // SAFETY: `image.entry` is the entry trampoline of code produced by `codegen::compile`
+        // for ABI_VERSION (checked by `Placed::new`), read-execute and live while it runs
+        // (`Placed::new`'s contract). Its signature is `extern "sysv64" fn(*mut RunContext) ->
+        // u64` (see `abi`). The code indexes the direct-helper table only below the image's
+        // helper count (at most MAX_DIRECT_HELPERS), whose slots were all set above to `None`
+        // or a function of the `DirectHelper` signature.
+        let entry: extern "sysv64" fn(*mut u8) -> u64 =
+            unsafe { std::mem::transmute(image.entry as *const u8) };
+        // The code only touches memory its program addresses, which this function's contract
+        // confines to `ctx`, the stack owned by `self`, the packet and live host memory.
+        let r0 = entry(run_ptr.cast::<u8>());
+        let run = &mut *self.ctx;
+        run.helpers = None;
+        if run.fault_kind == 0 {
+            return Ok(r0);
+        }
+        Err(fault(run))
+    }
+}
 
 impl std::fmt::Debug for RunContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -206,39 +377,13 @@ impl Executable {
         let mut rw = MmapMut::map_anon(code.len().max(1)).map_err(mem_err)?;
         rw[..code.len()].copy_from_slice(code);
         let code_map = rw.make_exec().map_err(mem_err)?;
-        let mut stack = vec![0u64; TOTAL_STACK / 8].into_boxed_slice();
-        // The stack never moves (a boxed slice), so its addresses are fixed here once.
-        let top = stack.as_mut_ptr() as u64 + TOTAL_STACK as u64;
-        let ctx = Box::new(RunContext {
-            dispatch,
-            helper_id: 0,
-            saved_rsp: 0,
-            fault_kind: 0,
-            fault_pc: 0,
-            args: [0; 5],
-            stack_top: top,
-            min_call_fp: top - (STACK_SIZE * (MAX_FRAMES - 2)) as u64,
-            packet: 0,
-            packet_len: 0,
-            direct_helpers: [None; MAX_DIRECT_HELPERS],
-            resolve_lddw,
-            helpers: None,
-            helper_error: None,
-            panic: None,
-        });
+        // SAFETY: `code_map` holds an exact copy of the code, read-execute, and is owned by the
+        // executable next to the `Placed` that points into it, so it outlives every run.
+        let image = unsafe { Placed::new(compiled, code_map.as_ptr())? };
         Ok(Executable {
             code: code_map,
-            entry: compiled.entry_offset(),
-            stack,
-            ctx,
-            helper_ids: compiled
-                .helper_ids()
-                .iter()
-                .take(MAX_DIRECT_HELPERS)
-                .copied()
-                .collect(),
-            uses_stack: compiled.uses_stack(),
-            instruction_bound: compiled.instruction_bound(),
+            image,
+            runner: Runner::new(),
         })
     }
 
@@ -258,17 +403,13 @@ impl Executable {
     /// time inside helpers is the host's). `None` for executables of unverified programs,
     /// which only [`run_trusted`](Self::run_trusted) runs.
     pub fn instruction_bound(&self) -> Option<u64> {
-        self.instruction_bound
+        self.image.instruction_bound
     }
 
     /// The stack after the last run: frame 0 is the last [`STACK_SIZE`] bytes (r10 of the
     /// program points one past the end), frame `k` the `k`-th block before it.
     pub fn stack(&self) -> &[u8] {
-        let len = self.stack.len() * 8;
-        // SAFETY: the pointer comes from a live `Box<[u64]>` of `len / 8` elements, any byte of
-        // a `u64` is a valid `u8`, `u8` has alignment 1, and the borrow of `self` keeps the
-        // memory alive and unaliased by writers for the lifetime of the slice.
-        unsafe { std::slice::from_raw_parts(self.stack.as_ptr().cast::<u8>(), len) }
+        self.runner.stack()
     }
 
     /// Runs the program with r1 = address of `mem` (0 when it is empty), r2 = its length, r10 = top of a zeroed
@@ -376,7 +517,7 @@ impl Executable {
         ctx: &mut [u8],
         helpers: &mut dyn Helpers,
     ) -> Result<u64, RunError> {
-        if self.instruction_bound.is_none() {
+        if self.image.instruction_bound.is_none() {
             return Err(RunError::new(0, RunErrorKind::NotVerified));
         }
         // SAFETY: the program was verified (`instruction_bound` is only `Some` for images of
@@ -397,75 +538,37 @@ impl Executable {
     /// for that by trust, the caller of [`run_verified`](Self::run_verified) by the verifier's
     /// proof plus its contract.
     unsafe fn enter(&mut self, mem: &mut [u8], helpers: &mut dyn Helpers) -> Result<u64, RunError> {
-        // No memory, no pointer: r1 is 0 for an empty `mem`, as in uBPF and the interpreter, so
-        // a program testing r1 against null takes the same path on both.
-        let mem_ptr = if mem.is_empty() {
-            0
+        let packet = if mem.is_empty() {
+            (0, 0)
         } else {
-            mem.as_mut_ptr() as u64
+            (mem.as_mut_ptr() as u64, mem.len() as u64)
         };
-        let mem_len = mem.len() as u64;
-        // Frame 0 starts zeroed (a program that never names r10 cannot see it, and never
-        // dirties it); the code zeroes each callee frame when it is entered.
-        if self.uses_stack {
-            let frame0 = self.stack.len() - STACK_SIZE / 8;
-            self.stack[frame0..].fill(0);
-        }
-        let ctx = &mut *self.ctx;
-        for (slot, &id) in ctx.direct_helpers.iter_mut().zip(self.helper_ids.iter()) {
-            *slot = helpers.direct(id);
-        }
-        ctx.fault_kind = 0;
-        ctx.args = [mem_ptr, mem_len, 0, 0, 0];
-        ctx.packet = mem_ptr;
-        ctx.packet_len = mem_len;
-        let helpers: NonNull<dyn Helpers + '_> = NonNull::from(helpers);
-        // SAFETY: only the lifetime bound of the trait object changes (same layout); the
-        // pointer is used by `dispatch` during this call alone and cleared below, before the
-        // borrow it came from ends.
-        ctx.helpers = Some(unsafe {
-            std::mem::transmute::<NonNull<dyn Helpers + '_>, NonNull<dyn Helpers>>(helpers)
-        });
-        let ctx_ptr: *mut RunContext = ctx;
-        let entry_addr = self.code.as_ptr().wrapping_add(self.entry);
-        // SAFETY: `entry_addr` is the entry trampoline of code produced by `codegen::compile`
-        // for ABI_VERSION (checked in `new`), mapped read-execute and alive as long as `self`.
-        // Its signature is `extern "sysv64" fn(*mut RunContext) -> u64` (see `abi`). The code
-        // indexes the context's direct-helper table only below MAX_DIRECT_HELPERS, and every
-        // entry is `None` or a function of the `DirectHelper` signature.
-        let entry: extern "sysv64" fn(*mut u8) -> u64 = unsafe { std::mem::transmute(entry_addr) };
-        // The code only touches memory its program addresses, which this function's contract
-        // confines to `mem`, the stack owned by `self`, the context and live host memory.
-        let r0 = entry(ctx_ptr.cast::<u8>());
-        let ctx = &mut *self.ctx;
-        ctx.helpers = None;
-        if ctx.fault_kind == 0 {
-            return Ok(r0);
-        }
-        Err(Self::fault(ctx))
+        // SAFETY: `self.image` points into `self.code`, live and read-execute as long as `self`;
+        // the rest is this function's contract, with `mem` as context and packet.
+        unsafe { self.runner.run(&self.image, mem, packet, helpers) }
     }
+}
 
-    /// The error of a run that ended with a fault (resuming a helper's panic).
-    #[cold]
-    #[inline(never)]
-    fn fault(ctx: &mut RunContext) -> RunError {
-        if let Some(payload) = ctx.panic.take() {
-            resume_unwind(payload);
-        }
-        let pc = ctx.fault_pc as usize;
-        let kind = match ctx.fault_kind {
-            FAULT_HELPER => {
-                let id = ctx.helper_id as u32;
-                ctx.helper_error
-                    .take()
-                    .unwrap_or(RunErrorKind::UnknownHelper { id })
-            }
-            FAULT_CALL_DEPTH => RunErrorKind::CallDepth,
-            FAULT_UNSUPPORTED => RunErrorKind::Unsupported {
-                what: "kfunc call (helper by BTF id)",
-            },
-            _ => RunErrorKind::FellOff,
-        };
-        RunError::new(pc, kind)
+/// The error of a run that ended with a fault (resuming a helper's panic).
+#[cold]
+#[inline(never)]
+fn fault(ctx: &mut RunContext) -> RunError {
+    if let Some(payload) = ctx.panic.take() {
+        resume_unwind(payload);
     }
+    let pc = ctx.fault_pc as usize;
+    let kind = match ctx.fault_kind {
+        FAULT_HELPER => {
+            let id = ctx.helper_id as u32;
+            ctx.helper_error
+                .take()
+                .unwrap_or(RunErrorKind::UnknownHelper { id })
+        }
+        FAULT_CALL_DEPTH => RunErrorKind::CallDepth,
+        FAULT_UNSUPPORTED => RunErrorKind::Unsupported {
+            what: "kfunc call (helper by BTF id)",
+        },
+        _ => RunErrorKind::FellOff,
+    };
+    RunError::new(pc, kind)
 }

@@ -10,6 +10,10 @@
 //!   never both) and runs it: [`Executable::run_verified`] for images of verified programs
 //!   ([`Executable::from_verified`]), [`Executable::run_trusted`] for trusted and test programs;
 //!   both are `unsafe fn`s whose contracts say what the caller guarantees.
+//! - [`Placed`] and [`Runner`] do the same for a host that installs the image in executable
+//!   memory of its own (an execution context with an OS layer): [`Placed::new`] describes the
+//!   copy, and a [`Runner`] (a run context and stack, one per thread or CPU) runs any placed
+//!   image with [`Runner::run`], which [`Executable`] itself is built on.
 //!
 //! The generated code matches the reference interpreter (`ebpf-interp`) bit for bit on every
 //! value that is not an address: the JIT runs on host addresses, the interpreter on virtual
@@ -74,7 +78,7 @@ mod helpers;
 mod image;
 
 pub use error::{JitError, JitErrorKind, RunError, RunErrorKind};
-pub use exec::Executable;
+pub use exec::{Executable, Placed, Runner};
 pub use helpers::{DirectHelper, HelperError, Helpers, NoHelpers};
 pub use image::Compiled;
 

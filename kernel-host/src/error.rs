@@ -298,6 +298,13 @@ pub enum MapErrorKind {
     ForeignGuard,
     /// A per-CPU operation with a guard that owns no CPU (from `Epoch::pin`).
     NoCpu,
+    /// A user-side write to a frozen map (`BPF_MAP_FREEZE`; `.rodata` after program load).
+    Frozen,
+    /// A perf event array slot no reader has opened (Linux: no perf event in the slot).
+    SlotNotOpen {
+        /// The slot.
+        slot: u32,
+    },
     /// A per-CPU output aimed at another CPU than the current one.
     WrongCpu {
         /// The CPU asked for.
@@ -358,6 +365,8 @@ impl fmt::Display for MapErrorKind {
             WrongCpu { requested, current } => {
                 write!(f, "output to CPU {requested} from CPU {current}")
             }
+            Frozen => f.write_str("map is frozen (read-only global data)"),
+            SlotNotOpen { slot } => write!(f, "no reader has opened perf event slot {slot}"),
         }
     }
 }

@@ -419,8 +419,8 @@ fn run_one<'a>(
             let mut dispatcher = Dispatcher { program, frame };
             match engines.jit.run(image, ctx, legacy, &mut dispatcher) {
                 Ok(r0) => Ok(Step::Return(r0)),
-                Err(f) if crate::sys::jit::is_stop(&f) => Ok(Step::TailCall),
-                Err(f) => Err(fault(program, f.pc, jit_message(&f))),
+                Err(crate::sys::jit::JitStop::TailCall) => Ok(Step::TailCall),
+                Err(crate::sys::jit::JitStop::Fault(f)) => Err(fault(program, f.pc, f.message())),
             }
         }
     }
@@ -428,17 +428,6 @@ fn run_one<'a>(
 
 fn fault(program: &Program, pc: usize, message: String) -> InvokeError {
     InvokeError::new(program.id(), InvokeErrorKind::Fault { pc, message })
-}
-
-#[cfg(target_arch = "x86_64")]
-fn jit_message(f: &crate::sys::jit::JitFault) -> String {
-    use crate::abi::{FAULT_CALL_DEPTH, FAULT_FELL_OFF};
-    match (f.error, f.kind) {
-        (Some(e), _) => e.to_string(),
-        (None, FAULT_CALL_DEPTH) => "too many nested local calls".to_string(),
-        (None, FAULT_FELL_OFF) => "ran past the last instruction".to_string(),
-        (None, k) => alloc::format!("fault kind {k}"),
-    }
 }
 
 /// A test run's input (`BPF_PROG_TEST_RUN`).

@@ -155,6 +155,9 @@ pub(crate) fn create_maps(
                 .update(&0u32.to_ne_bytes(), &value, crate::maps::update::ANY)
                 .map_err(|e| LoadError::new(at(), LoadErrorKind::Map(e)))?;
         }
+        if frozen_global(shared, spec.global_data, spec.flags) {
+            object.map().freeze();
+        }
         maps.push(object);
     }
     for (spec, outer) in specs.iter().zip(&maps) {
@@ -174,6 +177,16 @@ pub(crate) fn create_maps(
         }
     }
     Ok(maps)
+}
+
+/// Whether a map (global data or not, with its flags) is read-only global data that the host
+/// freezes once filled and whose contents the verifier may take as constants: `.rodata` under
+/// Linux semantics, as libbpf freezes it before it loads programs (eBPF for Windows has no
+/// freezing).
+pub(crate) fn frozen_global(shared: &Shared, global_data: bool, flags: u32) -> bool {
+    shared.semantics == Semantics::Linux
+        && global_data
+        && flags & crate::maps::flags::RDONLY_PROG != 0
 }
 
 /// Fills the program arrays of `specs` from their initial values, with `programs` (what was

@@ -7,7 +7,9 @@
 //! - the current CPU index (a hint for [`Epoch::enter`](crate::epoch::Epoch::enter)) and the
 //!   CPU count;
 //! - a trace sink for `bpf_trace_printk`-style output;
-//! - a `relax` step for busy waits.
+//! - a `relax` step for busy waits;
+//! - the process and thread a program runs for ([`Task`], eBPF for Windows' helpers 19, 20,
+//!   33 and 34).
 //!
 //! With feature `std`, [`StdOs`] implements it for user mode.
 
@@ -53,6 +55,43 @@ pub trait Os: Send + Sync + fmt::Debug {
     fn relax(&self) {
         core::hint::spin_loop();
     }
+
+    /// The process and thread running now. A system that runs programs outside any process
+    /// (an interrupt, a kernel without processes) answers [`Task::NONE`], all zeros: what eBPF
+    /// for Windows' helpers give at `DISPATCH_LEVEL`.
+    fn current_task(&self) -> Task {
+        Task::NONE
+    }
+}
+
+/// The process and thread a program runs for, as eBPF for Windows' general helpers report
+/// them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Task {
+    /// The process id (the high half of `bpf_get_current_pid_tgid`, 19).
+    pub process_id: u32,
+    /// The thread id (its low half).
+    pub thread_id: u32,
+    /// The logon session the process belongs to (`bpf_get_current_logon_id`, 20); 0 when
+    /// unknown.
+    pub logon_id: u64,
+    /// A value naming this process among all processes since boot
+    /// (`bpf_get_current_process_start_key`, 33; Windows' `PsGetProcessStartKey`).
+    pub process_start_key: u64,
+    /// When the thread was created, in 100 ns units since 1601-01-01 UTC
+    /// (`bpf_get_current_thread_create_time`, 34; a Windows `FILETIME`).
+    pub thread_create_time: i64,
+}
+
+impl Task {
+    /// No process or thread: every field 0.
+    pub const NONE: Task = Task {
+        process_id: 0,
+        thread_id: 0,
+        logon_id: 0,
+        process_start_key: 0,
+        thread_create_time: 0,
+    };
 }
 
 /// A region of memory for machine code. It starts writable; [`ExecMemory::make_executable`]

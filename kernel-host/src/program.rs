@@ -19,7 +19,7 @@ use core::fmt;
 use core::ptr::NonNull;
 
 use ebpf_isa::{CallTarget, Insn, LddwSrc};
-use ebpf_loader::MapInitTarget;
+use ebpf_loader::{MapInitTarget, MapOrigin};
 use ebpf_platform::{HelperId, ProgramType};
 use ebpf_verifier::VerifyError;
 
@@ -567,8 +567,33 @@ fn load_program(
             message: e.to_string(),
         })
     })?;
-    let verified = ebpf_verifier::verify(&isa, platform, program_type.name, &object.map_infos())
-        .map_err(|errors| fail(LoadErrorKind::Rejected(errors)))?;
+    // Frozen `.rodata` holds what the object's section held (the map was created and frozen
+    // by this load, nothing wrote it in between).
+    let frozen: Vec<ebpf_verifier::FrozenValue<'_>> = object
+        .maps()
+        .iter()
+        .enumerate()
+        .filter(|(_, def)| {
+            crate::mapspec::frozen_global(
+                shared,
+                matches!(def.origin, MapOrigin::GlobalData { .. }),
+                def.flags,
+            )
+        })
+        .map(|(map, def)| ebpf_verifier::FrozenValue {
+            map,
+            bytes: &def.data,
+        })
+        .collect();
+    let verified = ebpf_verifier::verify_with_contents(
+        &isa,
+        platform,
+        program_type.name,
+        &object.map_infos(),
+        &frozen,
+        &ebpf_verifier::Options::default(),
+    )
+    .map_err(|errors| fail(LoadErrorKind::Rejected(errors)))?;
     // The program as it runs: Linux's 32-bit context pointer loads read the host's slots.
     let runnable = verified.runnable();
     let (_, context_size) = program_type

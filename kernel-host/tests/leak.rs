@@ -52,6 +52,11 @@ fn exercise(epoch: &Arc<Epoch>) {
         .into_iter()
         .map(|d| Arc::new(Map::new(d, Semantics::Linux, epoch.clone(), 7).unwrap()))
         .collect();
+    for m in &maps {
+        if let Some(perf) = m.as_perf_event_array() {
+            perf.open_all();
+        }
+    }
     let workers: Vec<_> = (0..3)
         .map(|t| {
             let (maps, epoch) = (maps.clone(), epoch.clone());

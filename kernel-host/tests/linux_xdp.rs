@@ -259,11 +259,23 @@ fn perf_output_goes_to_the_running_cpu() {
     for engine in ENGINES {
         let (_host, l) = loaded("maps.o", engine);
         let p = l.program("xdp_perf").unwrap();
+        let perf = l.map("perf").unwrap().map().as_perf_event_array().unwrap();
+        // No reader: Linux's -ENOENT (the program returns the negated result).
+        assert_eq!(
+            run(p, &key(0x1234)),
+            2,
+            "{engine:?}: -ENOENT without a reader"
+        );
+        assert_eq!(perf.read_all(|_, _| ()), 0);
+        perf.open_all();
         assert_eq!(run(p, &key(0x1234)), 0, "{engine:?}");
         let mut records = Vec::new();
-        let perf = l.map("perf").unwrap().map().as_perf_event_array().unwrap();
         perf.read_all(|_, r| records.push(r.to_vec()));
         assert_eq!(records, [key(0x1234)], "{engine:?}");
+        for cpu in 0..perf.cpu_count() {
+            perf.close(cpu);
+        }
+        assert_eq!(run(p, &key(0x1234)), 2, "{engine:?}: closed again");
     }
 }
 

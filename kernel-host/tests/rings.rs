@@ -275,18 +275,69 @@ fn perf_event_array_per_cpu_rings() {
     .is_err());
     let l = map_on(&e, MapDef::new(MapType::PerfEventArray, 4, 4, 2), Linux);
     let g = e.enter(0);
+    let cpu = g.cpu().unwrap();
+    let other = 1 - cpu as u32;
     expect_code(l.perf_event_output(&g, 5, &[b"x"]), Linux, -(E2BIG as i64));
-    let other = 1 - g.cpu().unwrap() as u32;
+    // No reader has opened a slot yet: -ENOENT, for this CPU's slot and for another's.
+    let perf = l.as_perf_event_array().unwrap();
+    assert!(!perf.is_open(cpu));
+    let closed = l.perf_event_output(&g, CURRENT_CPU, &[b"x"]);
+    assert_eq!(
+        closed.as_ref().unwrap_err().kind(),
+        &MapErrorKind::SlotNotOpen { slot: cpu as u32 }
+    );
+    expect_code(closed, Linux, -(ENOENT as i64));
+    expect_code(
+        l.perf_event_output(&g, cpu as u32, &[b"x"]),
+        Linux,
+        -(ENOENT as i64),
+    );
+    expect_code(
+        l.perf_event_output(&g, other, &[b"x"]),
+        Linux,
+        -(ENOENT as i64),
+    );
+    // The reader opens both slots: output to this CPU's works, to the other's is refused.
+    assert!(perf.open(0) && perf.open(1));
+    assert!(!perf.open(2), "no third CPU slot");
     expect_code(
         l.perf_event_output(&g, other, &[b"x"]),
         Linux,
         -(EOPNOTSUPP as i64),
     );
     l.perf_event_output(&g, CURRENT_CPU, &[b"linux"]).unwrap();
-    let mut n = 0;
-    l.as_perf_event_array().unwrap().read_all(|_, r| {
-        assert_eq!(r, b"linux");
-        n += 1;
-    });
-    assert_eq!(n, 1);
+    l.perf_event_output(&g, cpu as u32, &[b"cpu"]).unwrap();
+    let mut records = Vec::new();
+    perf.read_all(|c, r| records.push((c, r.to_vec())));
+    assert_eq!(records, [(cpu, b"linux".to_vec()), (cpu, b"cpu".to_vec())]);
+    // Closing drops unread records and makes output fail again.
+    l.perf_event_output(&g, CURRENT_CPU, &[b"unread"]).unwrap();
+    perf.close(cpu);
+    expect_code(
+        l.perf_event_output(&g, CURRENT_CPU, &[b"x"]),
+        Linux,
+        -(ENOENT as i64),
+    );
+    assert_eq!(perf.read_all(|_, _| ()), 0);
+    // A map with one slot: a CPU past it gets -E2BIG even with BPF_F_CURRENT_CPU.
+    let one = map_on(&e, MapDef::new(MapType::PerfEventArray, 4, 4, 1), Linux);
+    one.as_perf_event_array().unwrap().open_all();
+    drop(g);
+    let g1 = e.try_enter_cpu(1).expect("CPU 1 is free");
+    expect_code(
+        one.perf_event_output(&g1, CURRENT_CPU, &[b"x"]),
+        Linux,
+        -(E2BIG as i64),
+    );
+    drop(g1);
+    // Windows: every ring is always open.
+    let w = map_on(
+        &e,
+        MapDef::new(MapType::PerfEventArray, 0, 0, 4096),
+        Windows,
+    );
+    let wp = w.as_perf_event_array().unwrap();
+    assert!(wp.is_open(0) && wp.is_open(1));
+    wp.close(0);
+    assert!(wp.is_open(0));
 }

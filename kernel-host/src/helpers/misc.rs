@@ -203,3 +203,43 @@ pub(super) fn strncat_s(c: &mut Call<'_, '_>, a: [u64; 5]) -> Result<u64, Helper
     c.mem.write(a[0].wrapping_add((start + n) as u64), 1)?[0] = 0;
     Ok(0)
 }
+
+/// eBPF for Windows' `bpf_get_current_pid_tgid` (19): the process id in the high 32 bits,
+/// the thread id in the low 32 (0 outside any process).
+pub(super) fn get_current_pid_tgid(c: &mut Call<'_, '_>, _: [u64; 5]) -> Result<u64, HelperError> {
+    let t = c.frame.shared.os.current_task();
+    Ok(u64::from(t.process_id) << 32 | u64::from(t.thread_id))
+}
+
+/// eBPF for Windows' `bpf_get_current_logon_id(ctx)` (20): the process's logon session, 0
+/// when there is none or it cannot be read (as the core helper at `DISPATCH_LEVEL` or on
+/// error).
+pub(super) fn get_current_logon_id(c: &mut Call<'_, '_>, _: [u64; 5]) -> Result<u64, HelperError> {
+    Ok(c.frame.shared.os.current_task().logon_id)
+}
+
+/// eBPF for Windows' `bpf_is_current_admin(ctx)` (21): the core helper answers -1 for every
+/// caller (it is not implemented there, issue #1871; only the sock_addr hook's override
+/// answers), and so does this host. The `int32_t` -1 is returned sign-extended, so both a
+/// 32-bit and a 64-bit comparison with -1 hold in the program.
+pub(super) fn is_current_admin(_: &mut Call<'_, '_>, _: [u64; 5]) -> Result<u64, HelperError> {
+    Ok(-1i64 as u64)
+}
+
+/// eBPF for Windows' `bpf_get_current_process_start_key` (33): a value naming the current
+/// process among all processes since boot (Windows' `PsGetProcessStartKey`).
+pub(super) fn get_current_process_start_key(
+    c: &mut Call<'_, '_>,
+    _: [u64; 5],
+) -> Result<u64, HelperError> {
+    Ok(c.frame.shared.os.current_task().process_start_key)
+}
+
+/// eBPF for Windows' `bpf_get_current_thread_create_time` (34): when the current thread was
+/// created, in 100 ns units since 1601 (a `FILETIME`).
+pub(super) fn get_current_thread_create_time(
+    c: &mut Call<'_, '_>,
+    _: [u64; 5],
+) -> Result<u64, HelperError> {
+    Ok(c.frame.shared.os.current_task().thread_create_time as u64)
+}

@@ -74,7 +74,16 @@ fn hook_helpers_are_the_types_own() {
         f(19, "sock_addr"),
         Some(sock::current_pid_tgid as *const () as usize)
     );
-    assert_eq!(f(19, "xdp"), None, "no process behind an XDP program here");
+    assert_eq!(
+        f(19, "xdp"),
+        Some(misc::get_current_pid_tgid as *const () as usize),
+        "the general helper where the type has no override"
+    );
+    assert_eq!(f(26, "xdp"), None, "only sock_addr overrides 26");
+    assert_eq!(
+        f(26, "sock_addr"),
+        Some(sock::socket_cookie as *const () as usize)
+    );
     assert_eq!(f(0x10001, "sockops"), None);
     assert_eq!(f(1, "sockops"), f(1, "xdp"));
 }
@@ -87,5 +96,26 @@ fn linux_xdp_gets_what_the_hook_issue_lists() {
     let have: Vec<u32> = implemented(&LINUX).map(|h| h.0).collect();
     for id in want {
         assert!(have.contains(&id), "linux helper {id}");
+    }
+}
+
+#[test]
+fn windows_implements_every_general_helper_its_core_implements() {
+    // eBPF for Windows' core leaves only 26 (get_socket_cookie) and 35 (redirect_map) to
+    // program-type overrides (efw-facts §4.2, §4.3); every other general helper is here.
+    let platform = &ebpf_platform::WINDOWS;
+    let have: Vec<u32> = implemented(platform).map(|h| h.0).collect();
+    for id in 1..=35u32 {
+        let core_has_none = id == 26 || id == 35;
+        assert!(
+            platform.helper(HelperId(id)).is_some(),
+            "general helper {id}"
+        );
+        assert_eq!(have.contains(&id), !core_has_none, "general helper {id}");
+        assert_eq!(
+            not_offered(platform).iter().any(|n| n.id == id),
+            core_has_none,
+            "general helper {id}"
+        );
     }
 }

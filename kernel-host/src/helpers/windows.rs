@@ -23,6 +23,9 @@ pub(super) const TABLE: &[Entry] = &[
     entry(16, maps::push),
     entry(17, maps::pop),
     entry(18, maps::peek),
+    entry(19, misc::get_current_pid_tgid),
+    entry(20, misc::get_current_logon_id),
+    entry(21, misc::is_current_admin),
     entry(22, misc::memcpy_s),
     entry(23, misc::memcmp_s),
     entry(24, misc::memset),
@@ -33,6 +36,8 @@ pub(super) const TABLE: &[Entry] = &[
     entry(30, misc::ktime_get_boot_ms),
     entry(31, misc::ktime_get_ms),
     entry(32, maps::perf_event_output),
+    entry(33, misc::get_current_process_start_key),
+    entry(34, misc::get_current_thread_create_time),
     entry(65536, packet::xdp_adjust_head_windows),
 ];
 
@@ -52,32 +57,17 @@ pub(super) const TYPED: &[Typed] = &[
     typed("sockops", 0x10000, sock::sock_ops_flow_id),
 ];
 
-/// General helpers this host does not implement (eBPF for Windows itself implements 26 and 35
-/// only through a hook's override).
+/// General helpers with no implementation of eBPF for Windows' own (`ebpf_core.c` leaves their
+/// address NULL): a program calling one loads only where its program type overrides it, and
+/// of the types here only `sock_addr` does, for 26 (efw-facts §2.3, §4.2), so here, as there, such a
+/// program fails to load, naming the helper.
 pub(super) const NOT_OFFERED: &[NotOffered] = &[
     not(
-        19,
-        "bpf_get_current_pid_tgid: only the socket hooks' override implements it",
-    ),
-    not(
-        20,
-        "bpf_get_current_logon_id: only the sock_addr hook's override implements it",
-    ),
-    not(
-        21,
-        "bpf_is_current_admin: only the sock_addr hook's override implements it",
-    ),
-    not(
         26,
-        "bpf_get_socket_cookie: only a socket hook's override implements it",
+        "bpf_get_socket_cookie: eBPF for Windows implements it only in the sock_addr hook's override",
     ),
     not(
-        33,
-        "bpf_get_current_process_start_key: programs run in no process here",
+        35,
+        "bpf_redirect_map: eBPF for Windows implements it only in a program type's override (sample, XSK)",
     ),
-    not(
-        34,
-        "bpf_get_current_thread_create_time: programs run in no thread of a process here",
-    ),
-    not(35, "bpf_redirect_map: only a hook's override implements it"),
 ];

@@ -18,7 +18,7 @@ use alloc::sync::Arc;
 use core::ptr::NonNull;
 
 use super::lru::Lru;
-use super::table::{Entry, Table};
+use super::table::{Entry, Table, Words};
 use super::{check_flags, values};
 use crate::epoch::{Epoch, Guard};
 use crate::error::{errno, Failure, MapErrorKind};
@@ -100,7 +100,7 @@ impl HashMap {
         value: &[u8],
         cpu: Option<usize>,
     ) -> Result<Arc<Entry>, Failure> {
-        let words = values::zeroed_words(self.words)?;
+        let words = Words::zeroed(self.words)?;
         match cpu {
             Some(cpu) => values::write(&words, cpu * self.slice, value),
             None => values::write(&words, 0, value),

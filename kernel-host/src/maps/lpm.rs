@@ -20,7 +20,7 @@ use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU64, Ordering};
 
 use super::def::MAX_LPM_DATA;
-use super::table::{Entry, Table};
+use super::table::{Entry, Table, Words};
 use super::{check_flags, values, Semantics};
 use crate::epoch::{Epoch, Guard};
 use crate::error::{errno, Failure, MapErrorKind};
@@ -202,7 +202,7 @@ impl Lpm {
         self.check_value(value.len())?;
         let prefix_len = self.checked_prefix(key)?;
         let masked = Masked::new(key, prefix_len);
-        let words = values::zeroed_words(values::words_for(self.value_size))?;
+        let words = Words::zeroed(values::words_for(self.value_size))?;
         values::write(&words, 0, value);
         let entry = Entry::new(masked.key(), words, 0);
         let mut counts = self.counts.lock();

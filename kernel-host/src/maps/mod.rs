@@ -81,6 +81,8 @@ pub struct Map {
     semantics: Semantics,
     epoch: Arc<Epoch>,
     kind: Kind,
+    /// Set once by [`Map::freeze`]: user-side writes are refused from then on.
+    frozen: core::sync::atomic::AtomicBool,
 }
 
 /// The "operation not supported" failure of ring and perf maps' key/value operations.
@@ -134,6 +136,7 @@ impl Map {
             semantics,
             epoch,
             kind,
+            frozen: core::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -178,6 +181,31 @@ impl Map {
     /// Whether [`Map::len`] is 0.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Freezes the map, as Linux's `BPF_MAP_FREEZE` (which libbpf applies to `.rodata` before
+    /// it loads programs): from now on user-side updates, deletes, pushes and pops fail
+    /// (`EPERM`; `EBPF_ACCESS_DENIED`). Programs could not write it anyway (it is
+    /// `BPF_F_RDONLY_PROG`), so the verifier may take its contents as constants.
+    pub fn freeze(&self) {
+        self.frozen
+            .store(true, core::sync::atomic::Ordering::Release);
+    }
+
+    /// Whether [`Map::freeze`] was called.
+    pub fn is_frozen(&self) -> bool {
+        self.frozen.load(core::sync::atomic::Ordering::Acquire)
+    }
+
+    fn check_writable(&self, op: MapOp) -> Result<(), MapError> {
+        if self.is_frozen() {
+            return Err(self.err(op)(Failure::new(
+                MapErrorKind::Frozen,
+                crate::error::EbpfResult::AccessDenied,
+                errno::EPERM,
+            )));
+        }
+        Ok(())
     }
 
     /// The ring buffer of a `ringbuf` map.

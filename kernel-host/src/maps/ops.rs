@@ -76,6 +76,7 @@ impl Map {
     /// Maps of maps take [`Map::update_inner`] instead.
     pub fn update(&self, key: &[u8], value: &[u8], flags: u64) -> Result<(), MapError> {
         let op = MapOp::Update;
+        self.check_writable(op)?;
         self.check_key(key, op)?;
         let guard = self.epoch.pin();
         match &self.kind {
@@ -130,6 +131,7 @@ impl Map {
     /// Deletes `key`. Arrays: Windows zeroes the element, Linux refuses (`EINVAL`).
     pub fn delete(&self, key: &[u8]) -> Result<(), MapError> {
         let op = MapOp::Delete;
+        self.check_writable(op)?;
         self.check_key(key, op)?;
         let guard = self.epoch.pin();
         self.delete_with(&guard, key).map_err(self.err(op))
@@ -149,6 +151,7 @@ impl Map {
     /// Removes `key` and copies its value out; pops queues and stacks (empty key).
     pub fn lookup_and_delete(&self, key: &[u8], value: &mut [u8]) -> Result<(), MapError> {
         let op = MapOp::LookupAndDelete;
+        self.check_writable(op)?;
         self.check_key(key, op)?;
         let guard = self.epoch.pin();
         match &self.kind {
@@ -190,6 +193,7 @@ impl Map {
 
     /// Pushes `value` on a queue or stack (`update::EXIST` overwrites the oldest when full).
     pub fn push(&self, value: &[u8], flags: u64) -> Result<(), MapError> {
+        self.check_writable(MapOp::Push)?;
         self.queue(MapOp::Push)?
             .push(value, flags)
             .map_err(self.err(MapOp::Push))
@@ -197,6 +201,7 @@ impl Map {
 
     /// Pops the next element of a queue (oldest) or stack (newest) into `value`.
     pub fn pop(&self, value: &mut [u8]) -> Result<(), MapError> {
+        self.check_writable(MapOp::Pop)?;
         self.queue(MapOp::Pop)?
             .pop(value)
             .map_err(self.err(MapOp::Pop))

@@ -8,6 +8,14 @@
 //! capture-length bits of the flags (context data appended to the record) are the helper's
 //! business: it passes the captured bytes as another part.
 //!
+//! Readers: on Linux a program's output reaches a slot only while a reader has a perf event
+//! open there (`perf_buffer__new` opens one per CPU and stores it in the CPU's slot); here the
+//! reader opens slot `cpu` with [`PerfEventArray::open`] and closes it with
+//! [`PerfEventArray::close`] (its unread records are dropped, as the event's buffer is). Output
+//! to a slot with no reader fails with `-ENOENT`, as `__bpf_perf_event_output` does, after the
+//! `-E2BIG` check of the index and before the `-EOPNOTSUPP` check of the CPU. On Windows every
+//! CPU's ring exists from the map's creation: open and close change nothing.
+//!
 //! Ring sizes: on Windows `max_entries` is each ring's capacity (a power of two, a multiple of
 //! 4096); on Linux `max_entries` is the number of CPU slots and each ring has
 //! [`LINUX_RING_SIZE`] bytes (on Linux the reader chooses the size when it opens the buffers).
@@ -15,7 +23,7 @@
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use super::ringbuf::RingBuf;
 use super::Semantics;
@@ -33,6 +41,8 @@ pub const LINUX_RING_SIZE: u32 = 64 * 1024;
 pub struct PerfEventArray {
     rings: Box<[RingBuf]>,
     lost: Box<[AtomicU64]>,
+    /// Per CPU slot, whether a reader has it open (Linux semantics only).
+    open: Box<[AtomicBool]>,
     max_entries: u32,
     semantics: Semantics,
 }
@@ -57,6 +67,7 @@ impl PerfEventArray {
         Ok(PerfEventArray {
             rings: rings.into_boxed_slice(),
             lost: (0..cpus).map(|_| AtomicU64::new(0)).collect(),
+            open: (0..cpus).map(|_| AtomicBool::new(false)).collect(),
             max_entries,
             semantics,
         })
@@ -70,6 +81,51 @@ impl PerfEventArray {
     /// The ring of `cpu`.
     pub fn ring(&self, cpu: usize) -> Option<&RingBuf> {
         self.rings.get(cpu)
+    }
+
+    /// Opens slot `cpu` for reading: from now on programs running on `cpu` output there.
+    /// False when the map has no such slot (`cpu` at or past the CPU count or, on Linux,
+    /// `max_entries`). Opening an open slot changes nothing.
+    pub fn open(&self, cpu: usize) -> bool {
+        let Some(open) = self.open.get(cpu) else {
+            return false;
+        };
+        if self.semantics == Semantics::Linux && cpu >= self.max_entries as usize {
+            return false;
+        }
+        open.store(true, Ordering::Release);
+        true
+    }
+
+    /// Opens every slot that has a CPU (what `perf_buffer__new` does).
+    pub fn open_all(&self) {
+        for cpu in 0..self.rings.len() {
+            self.open(cpu);
+        }
+    }
+
+    /// Closes slot `cpu`: programs' output there fails again (on Linux) and its unread records
+    /// are dropped. Nothing happens under Windows semantics.
+    pub fn close(&self, cpu: usize) {
+        if self.semantics == Semantics::Windows {
+            return;
+        }
+        if let Some(open) = self.open.get(cpu) {
+            open.store(false, Ordering::Release);
+            self.rings[cpu].consume(|_| {});
+        }
+    }
+
+    /// Whether programs can output to slot `cpu` (always, under Windows semantics, for a
+    /// slot that exists).
+    pub fn is_open(&self, cpu: usize) -> bool {
+        match self.semantics {
+            Semantics::Windows => cpu < self.rings.len(),
+            Semantics::Linux => self
+                .open
+                .get(cpu)
+                .is_some_and(|o| o.load(Ordering::Acquire)),
+        }
     }
 
     /// Records lost on `cpu` because its ring was full.
@@ -86,26 +142,48 @@ impl PerfEventArray {
         parts: &[&[u8]],
     ) -> Result<(), Failure> {
         let cpu = guard.cpu().ok_or(Failure::invalid(MapErrorKind::NoCpu))?;
-        if index != CURRENT_CPU {
-            if self.semantics == Semantics::Linux && index >= self.max_entries {
-                return Err(Failure::new(
-                    MapErrorKind::IndexOutOfRange {
-                        index,
-                        max_entries: self.max_entries,
-                    },
-                    EbpfResult::InvalidArgument,
-                    errno::E2BIG,
-                ));
+        let wrong_cpu = |requested: u32| {
+            Failure::new(
+                MapErrorKind::WrongCpu {
+                    requested: u64::from(requested),
+                    current: cpu,
+                },
+                EbpfResult::InvalidArgument,
+                errno::EOPNOTSUPP,
+            )
+        };
+        match self.semantics {
+            Semantics::Linux => {
+                let slot = if index == CURRENT_CPU {
+                    cpu as u32
+                } else {
+                    index
+                };
+                if slot >= self.max_entries {
+                    return Err(Failure::new(
+                        MapErrorKind::IndexOutOfRange {
+                            index: slot,
+                            max_entries: self.max_entries,
+                        },
+                        EbpfResult::InvalidArgument,
+                        errno::E2BIG,
+                    ));
+                }
+                if !self.is_open(slot as usize) {
+                    return Err(Failure::new(
+                        MapErrorKind::SlotNotOpen { slot },
+                        EbpfResult::ObjectNotFound,
+                        errno::ENOENT,
+                    ));
+                }
+                if slot as usize != cpu {
+                    return Err(wrong_cpu(slot));
+                }
             }
-            if index as usize != cpu {
-                return Err(Failure::new(
-                    MapErrorKind::WrongCpu {
-                        requested: u64::from(index),
-                        current: cpu,
-                    },
-                    EbpfResult::InvalidArgument,
-                    errno::EOPNOTSUPP,
-                ));
+            Semantics::Windows => {
+                if index != CURRENT_CPU && index as usize != cpu {
+                    return Err(wrong_cpu(index));
+                }
             }
         }
         let ring = &self.rings[cpu];

@@ -9,12 +9,17 @@
 //! (`ebpf_hash_table.c`: immutable buckets rebuilt under a per-bucket lock, old memory freed
 //! through the epoch).
 //!
+//! Allocations: an update makes one entry (its key and a value of up to
+//! [`INLINE_WORDS`] words kept inside it) and one chain (its entry kept inside it when it is
+//! the bucket's only one), where a separate key, value and entry list would take five blocks.
+//!
 //! The hash is a keyed multiply-fold hash with a per-table random seed. The bucket count is
 //! `max_entries` rounded up to a power of two, at most 2^20.
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::ops::Deref;
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use super::def::update;
@@ -26,12 +31,86 @@ use crate::sys::rcu::RcuSlots;
 /// The most buckets a table gets.
 const MAX_BUCKETS: usize = 1 << 20;
 
+/// Key bytes kept inside their entry.
+const INLINE_KEY: usize = 16;
+/// Value words kept inside their entry.
+pub(crate) const INLINE_WORDS: usize = 2;
+
+/// An entry's key: inside the entry up to [`INLINE_KEY`] bytes, else in a block of its own.
+#[derive(Debug)]
+pub(crate) enum Key {
+    Inline { len: u8, bytes: [u8; INLINE_KEY] },
+    Heap(Box<[u8]>),
+}
+
+impl Key {
+    fn new(key: &[u8]) -> Key {
+        if key.len() <= INLINE_KEY {
+            let mut bytes = [0u8; INLINE_KEY];
+            bytes[..key.len()].copy_from_slice(key);
+            Key::Inline {
+                len: key.len() as u8,
+                bytes,
+            }
+        } else {
+            Key::Heap(key.into())
+        }
+    }
+}
+
+impl Deref for Key {
+    type Target = [u8];
+    #[inline]
+    fn deref(&self) -> &[u8] {
+        match self {
+            Key::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Key::Heap(b) => b,
+        }
+    }
+}
+
+/// An entry's value words: inside the entry up to [`INLINE_WORDS`] words, else in a block of
+/// their own. Either way they do not move while the entry lives (an entry is never moved out
+/// of its `Arc`), so a value pointer stays valid as long as the entry.
+#[derive(Debug)]
+pub(crate) enum Words {
+    Inline {
+        len: u8,
+        words: [AtomicU64; INLINE_WORDS],
+    },
+    Heap(Box<[AtomicU64]>),
+}
+
+impl Words {
+    /// `n` zeroed words, or `NoMemory`.
+    pub(crate) fn zeroed(n: usize) -> Result<Words, Failure> {
+        if n <= INLINE_WORDS {
+            return Ok(Words::Inline {
+                len: n as u8,
+                words: [const { AtomicU64::new(0) }; INLINE_WORDS],
+            });
+        }
+        super::values::zeroed_words(n).map(Words::Heap)
+    }
+}
+
+impl Deref for Words {
+    type Target = [AtomicU64];
+    #[inline]
+    fn deref(&self) -> &[AtomicU64] {
+        match self {
+            Words::Inline { len, words } => &words[..usize::from(*len)],
+            Words::Heap(b) => b,
+        }
+    }
+}
+
 /// One key and its value words. Immutable once published, except the value words (which
 /// programs write) and the LRU bookkeeping.
 #[derive(Debug)]
 pub(crate) struct Entry {
-    pub(crate) key: Box<[u8]>,
-    pub(crate) value: Box<[AtomicU64]>,
+    pub(crate) key: Key,
+    pub(crate) value: Words,
     /// LRU: the clock value of the last use.
     pub(crate) stamp: AtomicU64,
     /// LRU: the stamp this entry is filed under in the eviction index (written under its lock).
@@ -39,9 +118,9 @@ pub(crate) struct Entry {
 }
 
 impl Entry {
-    pub(crate) fn new(key: &[u8], value: Box<[AtomicU64]>, stamp: u64) -> Arc<Entry> {
+    pub(crate) fn new(key: &[u8], value: Words, stamp: u64) -> Arc<Entry> {
         Arc::new(Entry {
-            key: key.into(),
+            key: Key::new(key),
             value,
             stamp: AtomicU64::new(stamp),
             indexed: AtomicU64::new(stamp),
@@ -49,10 +128,43 @@ impl Entry {
     }
 }
 
-/// A bucket's entries.
+/// A bucket's entries; one or two without a list block of their own.
 #[derive(Debug)]
-pub(crate) struct Chain {
-    entries: Vec<Arc<Entry>>,
+pub(crate) enum Chain {
+    One([Arc<Entry>; 1]),
+    Two([Arc<Entry>; 2]),
+    Many(Vec<Arc<Entry>>),
+}
+
+impl Chain {
+    #[inline]
+    fn entries(&self) -> &[Arc<Entry>] {
+        match self {
+            Chain::One(e) => e,
+            Chain::Two(e) => e,
+            Chain::Many(v) => v,
+        }
+    }
+
+    /// The chain of the `len` entries of `entries` (`None` for none).
+    fn of(
+        len: usize,
+        mut entries: impl Iterator<Item = Arc<Entry>>,
+    ) -> Result<Option<Chain>, InsertError> {
+        let mut next = || entries.next().ok_or(InsertError::NoMemory);
+        Ok(Some(match len {
+            0 => return Ok(None),
+            1 => Chain::One([next()?]),
+            2 => Chain::Two([next()?, next()?]),
+            _ => {
+                let mut v = Vec::new();
+                v.try_reserve_exact(len)
+                    .map_err(|_| InsertError::NoMemory)?;
+                v.extend(entries);
+                Chain::Many(v)
+            }
+        }))
+    }
 }
 
 /// A concurrent hash table of [`Entry`]s.
@@ -171,7 +283,7 @@ impl Table {
     /// The entry for `key`; lock-free.
     pub(crate) fn get<'g>(&'g self, key: &[u8], guard: &'g Guard<'_>) -> Option<&'g Arc<Entry>> {
         let chain = self.heads.load(self.bucket(key), guard)?;
-        chain.entries.iter().find(|e| same_key(&e.key, key))
+        chain.entries().iter().find(|e| same_key(&e.key, key))
     }
 
     /// Inserts or replaces `entry` as `flags` (`BPF_ANY`, `BPF_NOEXIST`, `BPF_EXIST`, already
@@ -187,16 +299,12 @@ impl Table {
         let b = self.bucket(&entry.key);
         let _lock = self.locks[b].lock();
         let chain = self.heads.load(b, guard);
-        let old = chain.map_or(&[][..], |c| &c.entries[..]);
+        let old = chain.map_or(&[][..], Chain::entries);
         let pos = old.iter().position(|e| same_key(&e.key, &entry.key));
         match (pos, flags) {
             (Some(_), update::NOEXIST) => return Err(InsertError::Exists),
             (None, update::EXIST) => return Err(InsertError::Missing),
             _ => {}
-        }
-        let mut entries = Vec::new();
-        if entries.try_reserve_exact(old.len() + 1).is_err() {
-            return Err(InsertError::NoMemory);
         }
         if pos.is_none() {
             let before = self.count.fetch_add(1, Ordering::Relaxed);
@@ -205,15 +313,25 @@ impl Table {
                 return Err(InsertError::Full);
             }
         }
-        entries.extend(old.iter().cloned());
-        match pos {
-            Some(p) => entries[p] = entry,
-            None => entries.push(entry),
-        }
-        let previous = self
-            .heads
-            .replace(b, Some(Box::new(Chain { entries })), guard);
-        Ok(pos.and_then(|p| previous.map(|c| &c.entries[p])))
+        let len = old.len() + usize::from(pos.is_none());
+        // The old entries (sharing them), `entry` in place of the replaced one or after them.
+        let mut entry = Some(entry);
+        let entries = (0..len).filter_map(|i| match pos {
+            Some(p) if p == i => entry.take(),
+            None if i == old.len() => entry.take(),
+            _ => old.get(i).cloned(),
+        });
+        let chain = match Chain::of(len, entries) {
+            Ok(Some(chain)) => chain,
+            Ok(None) | Err(_) => {
+                if pos.is_none() {
+                    self.count.fetch_sub(1, Ordering::Relaxed);
+                }
+                return Err(InsertError::NoMemory);
+            }
+        };
+        let previous = self.heads.replace(b, Some(Box::new(chain)), guard);
+        Ok(pos.and_then(|p| previous.map(|c| &c.entries()[p])))
     }
 
     /// Removes the entry for `key` (or, with `only`, that exact entry); returns it, still
@@ -226,22 +344,21 @@ impl Table {
     ) -> Option<&'g Arc<Entry>> {
         let b = self.bucket(key);
         let _lock = self.locks[b].lock();
-        let old = &self.heads.load(b, guard)?.entries;
+        let old = self.heads.load(b, guard)?.entries();
         let pos = old.iter().position(|e| match only {
             Some(only) => Arc::ptr_eq(e, only),
             None => same_key(&e.key, key),
         })?;
-        let new = if old.len() == 1 {
-            None
-        } else {
-            let mut entries = Vec::with_capacity(old.len() - 1);
-            entries.extend(old[..pos].iter().cloned());
-            entries.extend(old[pos + 1..].iter().cloned());
-            Some(Box::new(Chain { entries }))
-        };
+        let rest = old
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != pos)
+            .map(|(_, e)| e.clone());
+        // Without memory for the shorter list the entry stays (a removal cannot report it).
+        let new = Chain::of(old.len() - 1, rest).ok()?.map(Box::new);
         let previous = self.heads.replace(b, new, guard)?;
         self.count.fetch_sub(1, Ordering::Relaxed);
-        Some(&previous.entries[pos])
+        Some(&previous.entries()[pos])
     }
 
     /// The entry after `key` in iteration order (bucket by bucket); the first entry when `key`
@@ -255,22 +372,22 @@ impl Table {
         if let Some(key) = key {
             let b = self.bucket(key);
             if let Some(chain) = self.heads.load(b, guard) {
-                if let Some(pos) = chain.entries.iter().position(|e| same_key(&e.key, key)) {
-                    if let Some(next) = chain.entries.get(pos + 1) {
+                if let Some(pos) = chain.entries().iter().position(|e| same_key(&e.key, key)) {
+                    if let Some(next) = chain.entries().get(pos + 1) {
                         return Some(next);
                     }
                     start = b + 1;
                 }
             }
         }
-        (start..=self.mask).find_map(|b| self.heads.load(b, guard)?.entries.first())
+        (start..=self.mask).find_map(|b| self.heads.load(b, guard)?.entries().first())
     }
 
     /// Calls `f` on every entry (a snapshot per bucket).
     pub(crate) fn for_each<'g>(&'g self, guard: &'g Guard<'_>, mut f: impl FnMut(&'g Arc<Entry>)) {
         for b in 0..=self.mask {
             if let Some(chain) = self.heads.load(b, guard) {
-                chain.entries.iter().for_each(&mut f);
+                chain.entries().iter().for_each(&mut f);
             }
         }
     }

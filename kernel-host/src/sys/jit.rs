@@ -2,9 +2,13 @@
 //! does not: a `no_std` host runs native images).
 //!
 //! - [`Image`]: a compiled program copied into executable memory from the [`Os`]
-//!   (written while writable, then made read-execute, never both).
-//! - [`JitFrame`]: what one CPU needs to run images: the run context the generated code
-//!   receives (the fixed part of `ebpf_jit::abi`, then this host's own fields) and the stack.
+//!   (written while writable, then made read-execute, never both); with `std`, a program this
+//!   host compiled is also described to the JIT as an `ebpf_jit::Placed` image.
+//! - [`JitFrame`]: what one CPU needs to run images: with `std`, an `ebpf_jit::Runner` (the
+//!   JIT's run context and stack), run with the host's dispatcher behind the JIT's `Helpers`,
+//!   for the programs compiled here; for native images (and without `std`, where `ebpf-jit`
+//!   is not linked) the host's own run context (the fixed part of `ebpf_jit::abi`, restated in
+//!   [`crate::abi`], then this host's own fields) and stack.
 //! - [`JitMem`]: the [`Mem`] of real addresses.
 //!
 //! Soundness rests on two crate invariants, kept by `program.rs` and `invoke.rs`:
@@ -39,6 +43,9 @@ pub(crate) struct Image {
     /// The entry's address in `code` (read once: a region does not move).
     entry_addr: usize,
     uses_stack: bool,
+    /// The code as the JIT's `Runner` runs it: set for programs compiled here.
+    #[cfg(feature = "std")]
+    placed: Option<ebpf_jit::Placed>,
 }
 
 impl Image {
@@ -46,18 +53,29 @@ impl Image {
     /// `program.rs` calls this, for verified programs.
     #[cfg(feature = "std")]
     pub(crate) fn install(os: &dyn Os, compiled: &ebpf_jit::Compiled) -> Result<Image, OsError> {
-        if compiled.abi_version() != ABI_VERSION {
-            return Err(OsError::new(OsErrorKind::Unsupported {
+        let unsupported = || {
+            OsError::new(OsErrorKind::Unsupported {
                 what: "a JIT image of another ABI version",
-            }));
+            })
+        };
+        if compiled.abi_version() != ABI_VERSION {
+            return Err(unsupported());
         }
-        Image::install_code(
+        let mut image = Image::install_code(
             os,
             compiled.code(),
             compiled.entry_offset(),
             compiled.uses_stack(),
             &[],
-        )
+        )?;
+        // SAFETY: `image.code` holds an exact copy of the compiled code, is read-execute from
+        // here on (an `ExecMemory` made executable is never writable again), does not move,
+        // and is owned by the `Image` next to the `Placed` pointing into it, so it outlives
+        // its runs.
+        let placed = unsafe { ebpf_jit::Placed::new(compiled, image.code.as_ptr()) }
+            .map_err(|_| unsupported())?;
+        image.placed = Some(placed);
+        Ok(image)
     }
 
     /// Copies `code` (of this ABI version) into fresh memory from `os`, writes each
@@ -96,6 +114,8 @@ impl Image {
             code: memory,
             entry_addr,
             uses_stack,
+            #[cfg(feature = "std")]
+            placed: None,
         })
     }
 }
@@ -192,6 +212,36 @@ extern "sysv64" fn resolve_lddw(_src: u64, _imm: u64, _next: u64, ctx: *mut u8) 
     0
 }
 
+/// The host's dispatcher as the JIT's helpers (the dispatcher's type known, so its `call` is
+/// inlined here). The JIT keeps only the kind of a failure; the host's own error is kept here
+/// for the fault.
+#[cfg(feature = "std")]
+struct HostHelpers<'d, D: Dispatch> {
+    host: &'d mut D,
+    error: Option<HelperError>,
+}
+
+#[cfg(feature = "std")]
+impl<D: Dispatch> ebpf_jit::Helpers for HostHelpers<'_, D> {
+    #[inline]
+    fn call(&mut self, id: u32, args: [u64; 5]) -> Result<u64, ebpf_jit::HelperError> {
+        match self.host.call(id, args, &mut JitMem) {
+            Ok(r0) => Ok(r0),
+            Err(e) => {
+                let stop = matches!(e.kind(), HelperErrorKind::Stop { .. });
+                self.error = Some(e);
+                Err(if stop {
+                    ebpf_jit::HelperError::Stop { code: 0 }
+                } else {
+                    ebpf_jit::HelperError::Failed {
+                        message: alloc::string::String::new(),
+                    }
+                })
+            }
+        }
+    }
+}
+
 /// Program memory at real addresses. The verifier proved every pointer-and-size argument a
 /// helper receives in bounds of live memory (the program's stack, its context and packet, map
 /// values), so the host reads and writes them as they are.
@@ -236,16 +286,54 @@ impl Mem for JitMem {
 pub(crate) struct JitFault {
     /// The pc of the instruction.
     pub(crate) pc: usize,
-    /// A helper's error (a stop for a Linux tail call), or `None` for the code's own faults.
+    /// A helper's error, or `None` for the code's own faults.
     pub(crate) error: Option<HelperError>,
-    /// The code's fault kind (`ebpf_jit::abi::FAULT_*`).
-    pub(crate) kind: u32,
+    /// The code's account of the fault.
+    pub(crate) kind: JitFaultKind,
+}
+
+/// The code's account of a fault, by the engine that ran it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum JitFaultKind {
+    /// The JIT's `Runner` (programs compiled here).
+    #[cfg(feature = "std")]
+    Runner(ebpf_jit::RunErrorKind),
+    /// The host's run context: a fault kind of `ebpf_jit::abi` (`FAULT_*`).
+    Code(u32),
+}
+
+impl JitFault {
+    /// What went wrong, for the invocation's error.
+    pub(crate) fn message(&self) -> alloc::string::String {
+        use alloc::string::ToString;
+        match (&self.error, &self.kind) {
+            (Some(e), _) => e.to_string(),
+            #[cfg(feature = "std")]
+            (None, JitFaultKind::Runner(k)) => k.to_string(),
+            (None, JitFaultKind::Code(FAULT_CALL_DEPTH)) => {
+                "too many nested local calls".to_string()
+            }
+            (None, JitFaultKind::Code(FAULT_FELL_OFF)) => {
+                "ran past the last instruction".to_string()
+            }
+            (None, JitFaultKind::Code(k)) => alloc::format!("fault kind {k}"),
+        }
+    }
+}
+
+/// How a JIT run ended without a result: a helper's deliberate stop (a Linux tail call), or a
+/// fault (boxed, so a run's result fits two registers).
+pub(crate) enum JitStop {
+    TailCall,
+    Fault(Box<JitFault>),
 }
 
 /// One CPU's run context and stack.
 pub(crate) struct JitFrame {
     ctx: Box<RunContext>,
     stack: Box<[u64]>,
+    #[cfg(feature = "std")]
+    runner: ebpf_jit::Runner,
 }
 
 // SAFETY: the only non-`Send` parts are the dispatcher pointer, set only inside `run` (which
@@ -283,13 +371,43 @@ impl JitFrame {
                 panic: None,
             }),
             stack,
+            #[cfg(feature = "std")]
+            runner: ebpf_jit::Runner::new(),
         }
     }
 
     /// Runs `image` with `r1` = `ctx` (a context the host built for the image's verified
     /// program, see the module docs) and `packet` as the legacy packet, helpers served by
     /// `host`. A helper's panic resumes here.
-    pub(crate) fn run(
+    #[inline]
+    pub(crate) fn run<D: Dispatch>(
+        &mut self,
+        image: &Image,
+        ctx: &mut [u8],
+        packet: (u64, u64),
+        host: &mut D,
+    ) -> Result<u64, JitStop> {
+        #[cfg(feature = "std")]
+        if let Some(placed) = &image.placed {
+            let mut helpers = HostHelpers { host, error: None };
+            // SAFETY: `image` was installed from the code of a program the verifier accepted,
+            // and `ctx`, `packet` and the dispatcher's helpers are what the module docs'
+            // invariants say: the obligations of `Runner::run` (those of
+            // `Executable::run_verified`).
+            return match unsafe { self.runner.run(placed, ctx, packet, &mut helpers) } {
+                Ok(r0) => Ok(r0),
+                Err(e) => Err(runner_fault(&e, helpers.error.take())),
+            };
+        }
+        match self.run_native(image, ctx, packet, host) {
+            Ok(r0) => Ok(r0),
+            Err(f) => Err(code_fault(f)),
+        }
+    }
+
+    /// [`JitFrame::run`] on the host's own run context (native images, and every image
+    /// without `std`).
+    fn run_native(
         &mut self,
         image: &Image,
         ctx: &mut [u8],
@@ -337,15 +455,36 @@ impl JitFrame {
         Err(JitFault {
             pc: run.fault_pc as usize,
             error: run.error.take(),
-            kind: run.fault_kind,
+            kind: JitFaultKind::Code(run.fault_kind),
         })
     }
 }
 
-/// Whether a fault is a helper's deliberate stop (a Linux tail call).
-pub(crate) fn is_stop(fault: &JitFault) -> bool {
-    matches!(
+/// The end of a run on the host's run context that faulted with `fault` (kept out of the
+/// run's fast path): a helper's deliberate stop is a Linux tail call.
+#[cold]
+#[inline(never)]
+fn code_fault(fault: JitFault) -> JitStop {
+    if matches!(
         fault.error.map(|e| e.kind()),
         Some(HelperErrorKind::Stop { .. })
-    )
+    ) {
+        return JitStop::TailCall;
+    }
+    JitStop::Fault(Box::new(fault))
+}
+
+/// The end of a `Runner` run that stopped with `e` (kept out of the run's fast path).
+#[cfg(feature = "std")]
+#[cold]
+#[inline(never)]
+fn runner_fault(e: &ebpf_jit::RunError, error: Option<HelperError>) -> JitStop {
+    if matches!(e.kind(), ebpf_jit::RunErrorKind::Stopped { .. }) {
+        return JitStop::TailCall;
+    }
+    JitStop::Fault(Box::new(JitFault {
+        pc: e.pc(),
+        error,
+        kind: JitFaultKind::Runner(e.kind().clone()),
+    }))
 }

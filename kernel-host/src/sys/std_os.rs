@@ -7,7 +7,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use crate::os::{ExecMemory, Os, OsError, OsErrorKind};
+use crate::os::{ExecMemory, Os, OsError, OsErrorKind, Task};
 
 /// Where trace lines go.
 type TraceSink = Box<dyn Fn(&str) + Send + Sync>;
@@ -77,6 +77,74 @@ std::thread_local! {
     static RNG: Cell<u64> = const { Cell::new(0) };
     /// This thread's CPU when the system cannot tell: assigned round robin.
     static FALLBACK_CPU: Cell<usize> = const { Cell::new(usize::MAX) };
+    /// This thread's [`Task`], read from the system on first use.
+    static TASK: Cell<Option<Task>> = const { Cell::new(None) };
+}
+
+/// 100 ns units from 1601-01-01 to 1970-01-01 (the `FILETIME` of the Unix epoch).
+const FILETIME_UNIX_EPOCH: i64 = 116_444_736_000_000_000;
+
+/// Field 22 of a `/proc/.../stat` file: when the process or thread started, in clock ticks
+/// since boot.
+#[cfg(target_os = "linux")]
+fn start_ticks(path: &str) -> Option<u64> {
+    let stat = std::fs::read_to_string(path).ok()?;
+    // Fields 3 on follow the command name's closing parenthesis (the name may hold spaces).
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace()
+        .nth(22 - 3)
+        .and_then(|f| f.parse().ok())
+}
+
+/// This thread's [`Task`] from the system: `getpid`, `gettid`, the audit session id
+/// (`/proc/self/sessionid`, 0 when unset) as the logon id, the process start time and pid as
+/// the start key, and the thread's start time as a `FILETIME`.
+#[cfg(target_os = "linux")]
+fn read_task() -> Task {
+    let process_id = std::process::id();
+    // SAFETY: `gettid` takes no arguments and cannot fail.
+    let thread_id = unsafe { libc::gettid() } as u32;
+    let logon_id = std::fs::read_to_string("/proc/self/sessionid")
+        .ok()
+        .and_then(|s| s.trim().parse::<u32>().ok())
+        .filter(|&id| id != u32::MAX)
+        .map_or(0, u64::from);
+    // SAFETY: `sysconf` only reads a system constant.
+    let hz = u64::try_from(unsafe { libc::sysconf(libc::_SC_CLK_TCK) })
+        .ok()
+        .filter(|&hz| hz > 0)
+        .unwrap_or(100);
+    // Two processes alive at once have different ids, and an id is reused only by a process
+    // started later (pid_max is at most 2^22).
+    let process_start_key =
+        start_ticks("/proc/self/stat").map_or(0, |t| (t << 22) | u64::from(process_id & 0x3f_ffff));
+    let thread_create_time = (|| {
+        let ticks = start_ticks("/proc/thread-self/stat")?;
+        let since_boot = i128::from(ticks) * 1_000_000_000 / i128::from(hz);
+        let now = StdOs::clock(libc::CLOCK_REALTIME)?;
+        let up = StdOs::clock(libc::CLOCK_BOOTTIME)?;
+        let wall_ns = i128::from(now) - i128::from(up) + since_boot;
+        i64::try_from(wall_ns / 100)
+            .ok()?
+            .checked_add(FILETIME_UNIX_EPOCH)
+    })()
+    .unwrap_or(0);
+    Task {
+        process_id,
+        thread_id,
+        logon_id,
+        process_start_key,
+        thread_create_time,
+    }
+}
+
+/// Without `/proc`: the process id only.
+#[cfg(not(target_os = "linux"))]
+fn read_task() -> Task {
+    Task {
+        process_id: std::process::id(),
+        ..Task::NONE
+    }
 }
 
 static NEXT_FALLBACK_CPU: AtomicUsize = AtomicUsize::new(0);
@@ -189,6 +257,17 @@ impl Os for StdOs {
 
     fn relax(&self) {
         std::thread::yield_now();
+    }
+
+    fn current_task(&self) -> Task {
+        TASK.with(|t| match t.get() {
+            Some(task) => task,
+            None => {
+                let task = read_task();
+                t.set(Some(task));
+                task
+            }
+        })
     }
 }
 

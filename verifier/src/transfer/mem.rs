@@ -322,9 +322,44 @@ pub(super) fn load(
         }
         Access::MapValue => {
             cx.note_load(LoadUse::Other("map value bytes"));
-            s.set(dst, RegType::Num, range)
+            let known = frozen_value(cx, s, base, off, n, signed);
+            s.set(dst, RegType::Num, known.map_or(range, Interval::constant))
         }
     }
+}
+
+/// What a load of `n` bytes at `base + off` reads when `base` points at a known offset of a
+/// frozen read-only map's value ([`FrozenValue`](crate::FrozenValue): `.rodata` that the host
+/// froze and programs cannot write), as Linux's verifier reads frozen maps
+/// (`bpf_map_direct_read`); little-endian, sign-extended for a signed load.
+fn frozen_value(
+    cx: &Cx<'_, '_>,
+    s: &State,
+    base: Reg,
+    off: i64,
+    n: i64,
+    signed: bool,
+) -> Option<i64> {
+    let RegType::MapValue { map, .. } = s.ty(base) else {
+        return None;
+    };
+    let info = cx.env.maps.get(map as usize)?;
+    if info.flags & crate::platform::BPF_F_RDONLY_PROG == 0 {
+        return None;
+    }
+    let value = cx.env.frozen.iter().find(|f| f.map == map as usize)?;
+    let start = usize::try_from(s.interval(base).singleton()?.checked_add(off)?).ok()?;
+    let mut bytes = [0u8; 8];
+    for (i, b) in bytes.iter_mut().take(usize::try_from(n).ok()?).enumerate() {
+        *b = value.bytes.get(start.checked_add(i)?).copied().unwrap_or(0);
+    }
+    let raw = u64::from_le_bytes(bytes);
+    let shift = 64 - 8 * u32::try_from(n).ok()?.min(8);
+    Some(if signed {
+        ((raw << shift) as i64) >> shift
+    } else {
+        raw as i64
+    })
 }
 
 /// Notes a load of the pointer field at context offset `field` by an instruction with offset
