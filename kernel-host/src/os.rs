@@ -108,8 +108,22 @@ pub trait ExecMemory: Send + Sync + fmt::Debug {
     /// Whether the region has been made read-execute.
     fn is_executable(&self) -> bool;
 
-    /// Copies `bytes` to `offset`; fails once the region is executable or when out of bounds.
+    /// Copies `bytes` to `offset`; fails once the region is executable or when out of bounds
+    /// (implementations start with [`ExecMemory::check_write`]).
     fn write(&mut self, offset: usize, bytes: &[u8]) -> Result<(), OsError>;
+
+    /// Whether `len` bytes may be written at `offset`: the region is still writable and
+    /// `[offset, offset + len)` lies inside it.
+    fn check_write(&self, offset: usize, len: usize) -> Result<(), OsError> {
+        if self.is_executable() {
+            return Err(OsError::new(OsErrorKind::NotWritable));
+        }
+        let size = self.len();
+        if offset.checked_add(len).is_none_or(|end| end > size) {
+            return Err(OsError::new(OsErrorKind::OutOfBounds { offset, len, size }));
+        }
+        Ok(())
+    }
 
     /// Makes the region read-execute (and no longer writable).
     fn make_executable(&mut self) -> Result<(), OsError>;

@@ -335,19 +335,7 @@ impl ExecMemory for TableCode {
     }
 
     fn write(&mut self, offset: usize, bytes: &[u8]) -> Result<(), OsError> {
-        if self.executable {
-            return Err(OsError::new(OsErrorKind::NotWritable));
-        }
-        let fits = offset
-            .checked_add(bytes.len())
-            .is_some_and(|end| end <= self.len);
-        if !fits {
-            return Err(OsError::new(OsErrorKind::OutOfBounds {
-                offset,
-                len: bytes.len(),
-                size: self.len,
-            }));
-        }
+        self.check_write(offset, bytes.len())?;
         // SAFETY: `[offset, offset + len)` lies in the region (checked above), which is
         // writable until `make_executable` and owned by `self` (`&mut`).
         unsafe {

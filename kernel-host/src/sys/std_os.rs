@@ -340,19 +340,7 @@ impl ExecMemory for MappedCode {
     }
 
     fn write(&mut self, offset: usize, bytes: &[u8]) -> Result<(), OsError> {
-        if self.executable {
-            return Err(OsError::new(OsErrorKind::NotWritable));
-        }
-        let in_bounds = offset
-            .checked_add(bytes.len())
-            .is_some_and(|end| end <= self.len);
-        if !in_bounds {
-            return Err(OsError::new(OsErrorKind::OutOfBounds {
-                offset,
-                len: bytes.len(),
-                size: self.len,
-            }));
-        }
+        self.check_write(offset, bytes.len())?;
         // SAFETY: the mapping is `len` bytes, read-write (not yet executable, checked above),
         // owned by `self` (`&mut self`: no other access), and `offset + bytes.len() <= len`.
         unsafe {
