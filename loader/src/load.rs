@@ -475,7 +475,8 @@ impl<'a> Loader<'a> {
                 .ok()
                 .filter(|o| o % 8 == 0 && o.checked_add(8).is_some_and(|e| e <= bytes.len()))
                 .ok_or_else(|| locate(bad_reloc("offset is not an instruction of the section")))?;
-            match bytes[off] {
+            let op = bytes[off];
+            match op {
                 OP_LDDW => {
                     relocated.insert(off / 8);
                     if let Some(target) = self
@@ -485,6 +486,9 @@ impl<'a> Loader<'a> {
                         calls.insert(off / 8, target);
                     }
                 }
+                // A call of a C function clang leaves undefined (`memcpy`): the platform's
+                // builtin of that name, by its helper id.
+                OP_CALL if sym.section.is_none() && self.builtin_call(&mut bytes, off, sym) => {}
                 // A call of an extern (or a kfunc): only the programs that reach it fail.
                 OP_CALL if sym.section.is_none() => {
                     unresolved.insert(off / 8, String::from(sym.name));
@@ -495,7 +499,7 @@ impl<'a> Loader<'a> {
                         .map_err(locate)?;
                     calls.insert(off / 8, target);
                 }
-                op => {
+                _ => {
                     let what = alloc::format!(
                         "relocation type {} on opcode {op:#04x} (only LDDW and call are relocated)",
                         rel.r_type
@@ -675,6 +679,25 @@ impl<'a> Loader<'a> {
         bytes[off + 4..off + 8].copy_from_slice(&index.to_le_bytes());
         bytes[off + 12..off + 16].copy_from_slice(&next_imm.to_le_bytes());
         Ok(None)
+    }
+
+    /// Rewrites the call at `off` of the undefined symbol `sym` into a helper call of the
+    /// platform's builtin of that name (`memcpy`, `memmove`, `memset`, `memcmp`: see
+    /// `ebpf_platform::BUILTIN_IDS`), as long as it is a plain call of a function (not a
+    /// kfunc's, whose `src` is 2); false, leaving it alone, for any other symbol.
+    fn builtin_call(&self, bytes: &mut [u8], off: usize, sym: &Symbol<'a>) -> bool {
+        let Some(b) = self.options.platform.builtin(sym.name) else {
+            return false;
+        };
+        let Ok(imm) = i32::try_from(b.id.0) else {
+            return false;
+        };
+        if bytes[off + 1] >> 4 > 1 {
+            return false;
+        }
+        bytes[off + 1] &= 0x0f;
+        bytes[off + 4..off + 8].copy_from_slice(&imm.to_le_bytes());
+        true
     }
 
     /// Relocates the call at `off`: returns the target `(section index, slot)`.

@@ -15,6 +15,11 @@ impl HelperId {
     pub const fn from_imm(imm: i32) -> HelperId {
         HelperId(imm as u32)
     }
+
+    /// Whether the id is one of the reserved builtin ids ([`crate::BUILTIN_IDS`]).
+    pub const fn is_builtin(self) -> bool {
+        self.0 >= crate::BUILTIN_IDS.start && self.0 < crate::BUILTIN_IDS.end
+    }
 }
 
 impl fmt::Display for HelperId {
@@ -61,9 +66,11 @@ pub enum ArgKind {
     /// fewer bytes than the destination holds): written bytes hold unknown numbers, and
     /// nothing becomes initialised.
     ClobberMem,
-    /// A size in `[1, MAX_SIZE]` for the previous memory argument.
+    /// A size in `[1, MAX_SIZE]` for the previous memory argument (or for the memory
+    /// arguments that name it: [`ArgKind::ReadMemOf`], [`ArgKind::WriteMemOf`]).
     Size,
-    /// A size in `[0, MAX_SIZE]` for the previous memory argument.
+    /// A size in `[0, MAX_SIZE]` for the previous memory argument (or for the memory
+    /// arguments that name it).
     SizeOrZero,
     /// Helper-allocated memory (non-null, offset 0), released by the call.
     AllocMem,
@@ -73,9 +80,29 @@ pub enum ArgKind {
     /// disclose its address). When the verifier does not know the format's bytes, every such
     /// argument must be one.
     Printed,
+    /// Pointer to initialised memory, read by the call, whose size is argument `n` (1 to 5:
+    /// `r{n}`, a [`ArgKind::SizeOrZero`] or [`ArgKind::Size`]), which other memory arguments
+    /// may share: the C argument order of `memcpy(dst, src, n)`.
+    ReadMemOf(u8),
+    /// Pointer to writable memory whose size is argument `n` (as [`ArgKind::ReadMemOf`]),
+    /// written whole (so initialised with unknown numbers) by the call. The verifier checks
+    /// every memory argument the call reads before this one is written, so a read of the same
+    /// bytes sees them as they were.
+    WriteMemOf(u8),
 }
 
 impl ArgKind {
+    /// The index (0 to 4) of the size argument of a memory argument that names its size
+    /// ([`ArgKind::ReadMemOf`], [`ArgKind::WriteMemOf`]).
+    pub const fn size_index(self) -> Option<usize> {
+        match self {
+            ArgKind::ReadMemOf(n) | ArgKind::WriteMemOf(n) if n >= 1 && n <= 5 => {
+                Some(n as usize - 1)
+            }
+            _ => None,
+        }
+    }
+
     /// Whether the argument is memory whose size is the next argument.
     pub const fn is_sized_mem(self) -> bool {
         matches!(
@@ -102,6 +129,11 @@ pub enum RetKind {
     AllocOrNull,
     /// Nothing: `r0` is unreadable afterwards.
     Void,
+    /// The first argument as the program passed it (a pointer stays that pointer): the
+    /// destination `memcpy`, `memmove` and `memset` return.
+    FirstArg,
+    /// `-1`, `0` or `1`: a comparison's result (`memcmp`).
+    Sign,
 }
 
 /// A helper's prototype.

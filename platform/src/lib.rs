@@ -31,6 +31,7 @@
 #[cfg(test)]
 extern crate std;
 
+pub mod builtin;
 mod context;
 mod helper;
 mod linux;
@@ -40,6 +41,7 @@ mod program;
 mod tests;
 mod windows;
 
+pub use builtin::BUILTIN_IDS;
 pub use context::{field, named, ContextLayout, Field, FieldRange, HostContext};
 pub use helper::{ArgKind, HelperId, HelperProto, RetKind, MAX_SIZE};
 pub use map::{
@@ -167,6 +169,14 @@ impl Platform {
     /// The helper with `id`, whatever the program type.
     pub fn helper(&self, id: HelperId) -> Option<&'static HelperProto> {
         self.helpers.iter().find(|h| h.id == id)
+    }
+
+    /// The builtin called `symbol` (`memcpy`, `memmove`, `memset`, `memcmp`): the prototype,
+    /// with its id in [`BUILTIN_IDS`], that a call of that undefined symbol is resolved to.
+    pub fn builtin(&self, symbol: &str) -> Option<&'static HelperProto> {
+        self.helpers
+            .iter()
+            .find(|h| h.id.is_builtin() && h.name == symbol)
     }
 
     /// The helper with `id` if a program of type `prog` may call it.

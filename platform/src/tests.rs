@@ -346,7 +346,11 @@ fn helper_prototypes_are_well_formed() {
                     assert!(matches!(next, Size | SizeOrZero), "{at}");
                 }
                 if matches!(arg, Size | SizeOrZero) {
-                    assert!(prev.is_sized_mem(), "{at}");
+                    let named = h.args.iter().any(|a| a.size_index() == Some(i));
+                    assert!(prev.is_sized_mem() || named, "{at}");
+                }
+                if let Some(n) = arg.size_index() {
+                    assert!(matches!(h.args[n], Size | SizeOrZero), "{at}");
                 }
                 if matches!(arg, MapKey | MapValue | MapValueOut | MapValueOutOnSuccess) {
                     assert!(h.args[..i].iter().any(|a| matches!(a, Map(_))), "{at}");
@@ -463,4 +467,31 @@ fn map_arguments_name_the_kinds_they_take() {
     assert_eq!(pop.args[1], MapValueOutOnSuccess);
     let pop = LINUX.helper(HelperId(88)).unwrap();
     assert_eq!(pop.args[1], MapValueOut);
+}
+
+#[test]
+fn builtins_are_resolved_by_symbol_on_every_platform() {
+    for p in PLATFORMS {
+        for (symbol, ret) in [
+            ("memcpy", crate::RetKind::FirstArg),
+            ("memmove", crate::RetKind::FirstArg),
+            ("memset", crate::RetKind::FirstArg),
+            ("memcmp", crate::RetKind::Sign),
+        ] {
+            let b = p.builtin(symbol).unwrap_or_else(|| panic!("{}: {symbol}", p.name));
+            assert!(crate::BUILTIN_IDS.contains(&b.id.0) && b.id.is_builtin());
+            assert_eq!((b.name, b.ret), (symbol, ret));
+            // Callable by every program type that may call helpers, through the ordinary
+            // helper lookup.
+            for t in p.program_types.iter().filter(|t| t.helper_groups != 0) {
+                assert_eq!(p.helper_for(b.id, t), Some(b), "{} {}", p.name, t.name);
+            }
+            // The size is the third argument, for every buffer.
+            assert_eq!(b.args[0].size_index(), Some(2));
+            assert_eq!(b.args[2], SizeOrZero);
+        }
+        // Real helpers keep their names: `bpf_memcpy` is no builtin, nor is a helper's id.
+        assert!(p.builtin("bpf_memcpy").is_none() && p.builtin("strlen").is_none());
+        assert!(p.helpers.iter().all(|h| h.id.is_builtin() == (h.id.0 >= 0x7f00_0000)));
+    }
 }

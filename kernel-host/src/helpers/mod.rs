@@ -14,8 +14,10 @@
 //!
 //! The implementations live in `maps.rs` (map, ring and perf helpers), `packet.rs` (XDP
 //! helpers, redirects, checksums), `misc.rs` (clocks, random, tail calls, memory and string
-//! helpers) and `printk.rs`; `linux.rs` and `windows.rs` are the tables.
+//! helpers) and `printk.rs`; `linux.rs` and `windows.rs` are the tables, and `builtin.rs` the
+//! builtins both platforms share (`memcpy`, `memmove`, `memset`, `memcmp`).
 
+mod builtin;
 mod linux;
 mod maps;
 mod misc;
@@ -98,6 +100,12 @@ fn table_of(platform: &Platform) -> &'static [Entry] {
     }
 }
 
+/// The platform's table and the builtins (`memcpy` and the others, the same on every
+/// platform).
+fn entries_of(platform: &Platform) -> impl Iterator<Item = &'static Entry> {
+    table_of(platform).iter().chain(builtin::ENTRIES.iter())
+}
+
 /// A helper one program type has in place of, or besides, the platform's table: a hook's own
 /// helper (eBPF for Windows numbers them per hook from 0x10000) or its override of a general
 /// one (`bpf_get_current_pid_tgid` with the hook's implicit context).
@@ -138,7 +146,7 @@ pub fn implemented_for(
 
 /// The ids of the helpers this host implements for `platform`.
 pub fn implemented(platform: &Platform) -> impl Iterator<Item = HelperId> {
-    table_of(platform).iter().map(|e| HelperId(e.id))
+    entries_of(platform).map(|e| HelperId(e.id))
 }
 
 /// The helpers `platform` offers that this host deliberately does not implement, with why.
@@ -184,7 +192,7 @@ impl HelperTable {
     pub(crate) fn new(platform: &Platform) -> HelperTable {
         let mut small: Box<[Option<HelperFn>]> = alloc::vec![None; SMALL].into_boxed_slice();
         let mut large = Vec::new();
-        for e in table_of(platform) {
+        for e in entries_of(platform) {
             match small.get_mut(e.id as usize) {
                 Some(slot) => *slot = Some(e.f),
                 None => large.push((e.id, e.f)),

@@ -145,6 +145,16 @@ fn arg(e: &mut Enc, a: ArgKind) {
         ArgKind::SizeOrZero => 14,
         ArgKind::AllocMem => 15,
         ArgKind::Printed => 16,
+        ArgKind::ReadMemOf(n) => {
+            e.u8(40);
+            e.u8(n);
+            return;
+        }
+        ArgKind::WriteMemOf(n) => {
+            e.u8(41);
+            e.u8(n);
+            return;
+        }
     };
     e.u8(tag);
 }
@@ -163,6 +173,8 @@ pub fn helper_hash(h: &HelperProto) -> Hash {
         RetKind::MapValueOrNull => 2,
         RetKind::AllocOrNull => 3,
         RetKind::Void => 4,
+        RetKind::FirstArg => 40,
+        RetKind::Sign => 41,
     });
     e.u32(h.groups);
     e.bool(h.changes_packet);

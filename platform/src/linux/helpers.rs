@@ -624,4 +624,9 @@ pub(super) const HELPERS: &[HelperProto] = &[
         BASE,
     ),
     proto(135, "bpf_csum_level", a(Ctx, Scalar, N, N, N), R, TC),
+    // Not helpers of Linux: the C functions clang leaves undefined (`crate::builtin`).
+    crate::builtin::MEMCPY,
+    crate::builtin::MEMMOVE,
+    crate::builtin::MEMSET,
+    crate::builtin::MEMCMP,
 ];

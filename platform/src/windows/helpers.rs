@@ -166,7 +166,8 @@ pub(super) const HELPERS: &[HelperProto] = &[
         24,
         "bpf_memset",
         a(WriteMem, SizeOrZero, Scalar, N, N),
-        R,
+        // The destination pointer, which as a number would disclose its address.
+        RetKind::FirstArg,
         GENERAL,
     ),
     proto(
@@ -251,4 +252,10 @@ pub(super) const HELPERS: &[HelperProto] = &[
         R,
         SOCK_OPS,
     ),
+    // The C functions clang leaves undefined (`crate::builtin`): helpers 22 to 25 in C
+    // argument order, with the size after both buffers.
+    crate::builtin::MEMCPY,
+    crate::builtin::MEMMOVE,
+    crate::builtin::MEMSET,
+    crate::builtin::MEMCMP,
 ];

@@ -8,7 +8,7 @@ use ebpf_isa::Reg;
 
 use super::deny_of;
 use super::mem::{check_region, forget_cells, Access, Dir};
-use super::{printf, Cx};
+use super::{builtin, printf, Cx};
 use crate::domain::{Interval, RegType, VarId, FRAME_SIZE};
 use crate::error::Region;
 use crate::error::VerifyErrorKind;
@@ -52,7 +52,7 @@ fn not_accepted_hint(kinds: u32) -> &'static str {
     }
 }
 
-fn arg_error(cx: &mut Cx<'_, '_>, h: &HelperProto, i: usize, detail: String) {
+pub(super) fn arg_error(cx: &mut Cx<'_, '_>, h: &HelperProto, i: usize, detail: String) {
     cx.fail(VerifyErrorKind::HelperArgument {
         helper: h.name,
         arg: i as u8 + 1,
@@ -103,8 +103,9 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
             ArgKind::None | ArgKind::Size | ArgKind::SizeOrZero => {
                 if matches!(kind, ArgKind::Size | ArgKind::SizeOrZero)
                     && (i == 0 || !h.args[i - 1].is_sized_mem())
+                    && number_arg(cx, s, h, i)
                 {
-                    number_arg(cx, s, h, i);
+                    builtin::check_named_size(cx, s, h, i);
                 }
             }
             ArgKind::Anything => {
@@ -260,6 +261,9 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
                     },
                 );
             }
+            ArgKind::ReadMemOf(_) => builtin::read(cx, s, h, i),
+            // Checked once every argument the call reads is.
+            ArgKind::WriteMemOf(_) => {}
             ArgKind::AllocMem => {
                 if !cx.require_init(s, r) {
                     continue;
@@ -284,6 +288,8 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
         }
     }
 
+    builtin::writes(cx, s, h);
+
     // Effects.
     if let Some(a) = released {
         s.allocs.remove(&a);
@@ -304,11 +310,16 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
         s.reset_packet_size(cx.env.prog.max_packet_size);
         s.reset_meta(cx.env.context.data_meta.is_some());
     }
+    if h.ret == RetKind::FirstArg {
+        s.copy(Reg::R0, Reg::R1);
+    }
     for r in ARGS {
         s.clobber(r);
     }
     let id = cx.node + 1;
     match h.ret {
+        RetKind::FirstArg => {}
+        RetKind::Sign => s.set(Reg::R0, RegType::Num, Interval::new(-1, 1)),
         RetKind::Scalar => s.set(Reg::R0, RegType::Num, Interval::TOP),
         RetKind::U32 => s.set(Reg::R0, RegType::Num, Interval::unsigned_bits(32)),
         RetKind::Void => s.clobber(Reg::R0),
@@ -434,7 +445,7 @@ fn number_arg(cx: &mut Cx<'_, '_>, s: &mut State, h: &HelperProto, i: usize) -> 
 
 /// How a helper uses a memory argument.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Use {
+pub(super) enum Use {
     Read,
     Write,
     Update,
@@ -445,7 +456,7 @@ enum Use {
 /// Checks a memory argument of `lo..=hi` bytes; a written stack range becomes initialised
 /// with unknown numbers (a clobbered one holds unknown numbers where it was initialised).
 #[allow(clippy::too_many_arguments)]
-fn memory_arg(
+pub(super) fn memory_arg(
     cx: &mut Cx<'_, '_>,
     s: &mut State,
     h: &HelperProto,

@@ -7,6 +7,7 @@
 
 mod align;
 mod alu;
+mod builtin;
 mod call;
 mod jmp;
 mod mem;
