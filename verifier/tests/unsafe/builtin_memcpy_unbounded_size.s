@@ -1,0 +1,18 @@
+; expect: helper-argument
+; map: fd=1 kind=array key=4 value=64
+; memcpy whose size is a number read from the map: unbounded, so it may run past both values.
+    mov %r1, 0
+    stxw [%r10-4], %r1
+    lddw %r1, map_fd 1
+    mov %r2, %r10
+    add %r2, -4
+    call 1
+    jeq %r0, 0, out
+    ldxw %r3, [%r0]
+    mov %r1, %r0
+    add %r1, 32
+    mov %r2, %r0
+    call memcpy#2130706432
+out:
+    mov %r0, 2
+    exit
