@@ -156,3 +156,42 @@ fn unsafe_and_unresolved_programs_fail_alone() {
         }
     }
 }
+
+/// `tests/programs/builtin_memcmp.c`, built with default flags: its variable-size memcmp is
+/// the call clang leaves. The first byte's low 5 bits give the size compared with "aaa...".
+#[test]
+fn memcmp_left_by_default_flags_runs() {
+    let path = object_path("../programs/builtin_memcmp.o");
+    let bytes = std::fs::read(path).unwrap();
+    let object = ebpf_loader::Object::parse(&bytes, &ebpf_loader::LoadOptions::default()).unwrap();
+    for engine in ENGINES {
+        let (host, _) = host(&LINUX);
+        let options = LoadOptions {
+            engine,
+            ..LoadOptions::default()
+        };
+        let loaded = host.load(&object, &options).unwrap_or_else(|e| panic!("{e}"));
+        let p = loaded.program("xdp_prefix_match").unwrap();
+        let run = |data: &[u8]| {
+            p.test_run(&TestRun {
+                data,
+                ..TestRun::default()
+            })
+            .unwrap()
+            .retval
+        };
+        let (drop, pass) = (1, 2);
+        let mut frame = vec![b'a'; 40];
+        assert_eq!(run(&frame), drop, "1 byte equal, {engine:?}");
+        frame[0] = b'@'; // 0x40 & 31 = 0 bytes: equal
+        assert_eq!(run(&frame), drop, "{engine:?}");
+        frame[0] = b'b'; // 2 bytes, the first differs
+        assert_eq!(run(&frame), pass, "{engine:?}");
+        frame[0] = b'a' | 0x1f; // 31 bytes
+        assert_eq!(run(&frame), pass, "{engine:?}");
+        frame[0] = b'a'; // 1 byte: the differing second byte is not compared
+        frame[1] = b'b';
+        assert_eq!(run(&frame), drop, "only n bytes, {engine:?}");
+        assert_eq!(run(&frame[..31]), pass, "short, {engine:?}");
+    }
+}
