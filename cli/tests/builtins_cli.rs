@@ -38,7 +38,11 @@ const OBJECTS: [(&str, &str); 2] = [
 fn verify_accepts_the_builtin_calls() {
     for (platform, file) in OBJECTS {
         let o = ebpf(&["verify", file, "--platform", platform, "-j"]);
-        assert_eq!(o.status.code(), Some(1), "{file}: two programs are rejected");
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{file}: two programs are rejected"
+        );
         let verdicts = json(&o);
         let verdict = |f: &str| {
             verdicts
@@ -62,7 +66,10 @@ fn verify_accepts_the_builtin_calls() {
                 .contains("memcpy argument r3: size"),
             "{error}"
         );
-        assert!(error["source"].to_string().contains("builtins.h"), "{error}");
+        assert!(
+            error["source"].to_string().contains("builtins.h"),
+            "{error}"
+        );
         let strlen = verdict("bt_strlen");
         assert_eq!(strlen["accepted"], false);
         assert!(

@@ -74,8 +74,16 @@ fn map_copies_of_a_variable_size_give_exact_bytes() {
                 shifted.extend_from_slice(&b[..63]);
                 assert_eq!(&got[..64], &a[..], "a, {at}");
                 assert_eq!(&got[64..128], &shifted[..], "b, {at}");
-                assert_eq!(i64::from_ne_bytes(got[136..144].try_into().unwrap()), cmp, "{at}");
-                assert_eq!(u64::from_ne_bytes(got[144..152].try_into().unwrap()), 1, "{at}");
+                assert_eq!(
+                    i64::from_ne_bytes(got[136..144].try_into().unwrap()),
+                    cmp,
+                    "{at}"
+                );
+                assert_eq!(
+                    u64::from_ne_bytes(got[144..152].try_into().unwrap()),
+                    1,
+                    "{at}"
+                );
             }
         }
     }
@@ -170,7 +178,9 @@ fn memcmp_left_by_default_flags_runs() {
             engine,
             ..LoadOptions::default()
         };
-        let loaded = host.load(&object, &options).unwrap_or_else(|e| panic!("{e}"));
+        let loaded = host
+            .load(&object, &options)
+            .unwrap_or_else(|e| panic!("{e}"));
         let p = loaded.program("xdp_prefix_match").unwrap();
         let run = |data: &[u8]| {
             p.test_run(&TestRun {

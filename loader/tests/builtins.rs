@@ -55,7 +55,12 @@ fn builtin_calls_are_resolved_on_both_platforms() {
         for (function, calls) in expect {
             let p = object.program(None, function).unwrap();
             assert_eq!(p.error(), None, "{function}");
-            assert_eq!(helper_calls(p, platform), calls, "{} {function}", platform.name);
+            assert_eq!(
+                helper_calls(p, platform),
+                calls,
+                "{} {function}",
+                platform.name
+            );
             // No local call is left behind: the builtins are helpers.
             assert!(
                 !p.insns
@@ -84,8 +89,11 @@ fn builtin_calls_are_resolved_on_both_platforms() {
 /// With default flags clang-19 leaves a memcmp of a variable size as a call of `memcmp`.
 #[test]
 fn memcmp_with_default_flags_is_resolved() {
-    let object =
-        Object::parse(&read("programs", "builtin_memcmp.o"), &LoadOptions::default()).unwrap();
+    let object = Object::parse(
+        &read("programs", "builtin_memcmp.o"),
+        &LoadOptions::default(),
+    )
+    .unwrap();
     let p = object.program(None, "xdp_prefix_match").unwrap();
     assert_eq!(p.error(), None);
     assert_eq!(helper_calls(p, &LINUX), ["memcmp"]);

@@ -478,7 +478,9 @@ fn builtins_are_resolved_by_symbol_on_every_platform() {
             ("memset", crate::RetKind::FirstArg),
             ("memcmp", crate::RetKind::Sign),
         ] {
-            let b = p.builtin(symbol).unwrap_or_else(|| panic!("{}: {symbol}", p.name));
+            let b = p
+                .builtin(symbol)
+                .unwrap_or_else(|| panic!("{}: {symbol}", p.name));
             assert!(crate::BUILTIN_IDS.contains(&b.id.0) && b.id.is_builtin());
             assert_eq!((b.name, b.ret), (symbol, ret));
             // Callable by every program type that may call helpers, through the ordinary
@@ -492,6 +494,9 @@ fn builtins_are_resolved_by_symbol_on_every_platform() {
         }
         // Real helpers keep their names: `bpf_memcpy` is no builtin, nor is a helper's id.
         assert!(p.builtin("bpf_memcpy").is_none() && p.builtin("strlen").is_none());
-        assert!(p.helpers.iter().all(|h| h.id.is_builtin() == (h.id.0 >= 0x7f00_0000)));
+        assert!(p
+            .helpers
+            .iter()
+            .all(|h| h.id.is_builtin() == (h.id.0 >= 0x7f00_0000)));
     }
 }

@@ -58,7 +58,8 @@ fn alu(op: AluOp, dst: Reg, imm: i32) -> Item {
 /// `dst` = a pointer into one region, at an offset near its edges: the stack (r10, mostly),
 /// the map value (r9), the packet start (r7) or, rarely, the context (r6).
 fn pointer(dst: Reg) -> impl Strategy<Value = Vec<Item>> {
-    let at = move |base: Reg, off: i32| vec![mov(dst, Operand::Reg(base)), alu(AluOp::Add, dst, off)];
+    let at =
+        move |base: Reg, off: i32| vec![mov(dst, Operand::Reg(base)), alu(AluOp::Add, dst, off)];
     prop_oneof![
         4 => (-84i32..4).prop_map(move |off| at(Reg::R10, off)),
         3 => (-3i32..VALUE as i32 + 3).prop_map(move |off| at(Reg::R9, off)),
@@ -86,8 +87,15 @@ fn size() -> impl Strategy<Value = Vec<Item>> {
 
 /// One builtin call, then perhaps a read through its result.
 fn call() -> impl Strategy<Value = Vec<Item>> {
-    (0u32..4, pointer(Reg::R1), pointer(Reg::R2), size(), 0u8..4, any::<bool>()).prop_map(
-        |(which, dst, src, size, fill, read_result)| {
+    (
+        0u32..4,
+        pointer(Reg::R1),
+        pointer(Reg::R2),
+        size(),
+        0u8..4,
+        any::<bool>(),
+    )
+        .prop_map(|(which, dst, src, size, fill, read_result)| {
             let mut v = dst;
             if which == 2 {
                 // memset's fill: a number, or a pointer
@@ -112,8 +120,7 @@ fn call() -> impl Strategy<Value = Vec<Item>> {
                 }));
             }
             v
-        },
-    )
+        })
 }
 
 /// A program: the packet bounds (checked for a random length or not), a lookup in the writable
@@ -337,7 +344,10 @@ fn accepted_builtin_programs_never_fault() {
     if let Err(e) = result {
         panic!("{e}");
     }
-    eprintln!("{} of {cases} random builtin programs accepted", accepted.get());
+    eprintln!(
+        "{} of {cases} random builtin programs accepted",
+        accepted.get()
+    );
     assert!(
         accepted.get() > cases / 40,
         "only {} of {cases} accepted",
