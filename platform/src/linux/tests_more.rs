@@ -166,8 +166,18 @@ fn socket_helpers_are_offered_to_their_program_types() {
         let t = LINUX.program_type(prog).unwrap();
         LINUX.helper_for(HelperId(id), t).is_some()
     };
-    for prog in ["sched_cls", "sched_act", "xdp", "cgroup_sock_addr", "sk_skb", "cgroup_skb"] {
-        assert!(may(84, prog) && may(85, prog) && may(86, prog) && may(99, prog), "{prog}");
+    for prog in [
+        "sched_cls",
+        "sched_act",
+        "xdp",
+        "cgroup_sock_addr",
+        "sk_skb",
+        "cgroup_skb",
+    ] {
+        assert!(
+            may(84, prog) && may(85, prog) && may(86, prog) && may(99, prog),
+            "{prog}"
+        );
     }
     for prog in ["kprobe", "sock_ops", "lwt_in", "cgroup_sysctl"] {
         assert!(!may(84, prog) && !may(86, prog), "{prog}");
