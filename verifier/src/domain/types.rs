@@ -104,6 +104,10 @@ pub enum RegType {
         /// itself (a lookup's result): null means no reference was taken.
         ref_id: u32,
     },
+    /// A pointer to a reference the program released (a socket after `bpf_sk_release`, ring
+    /// buffer memory after its submit or discard, or a pointer derived from one): unusable
+    /// except as a copy.
+    Released,
     /// Initialised, but of different kinds on different paths: unusable except as a copy.
     Mixed,
     /// Possibly never written.
@@ -138,7 +142,11 @@ impl RegType {
     pub fn has_var(self) -> bool {
         !matches!(
             self,
-            RegType::Bottom | RegType::Mixed | RegType::Uninit | RegType::MapPtr { .. }
+            RegType::Bottom
+                | RegType::Mixed
+                | RegType::Uninit
+                | RegType::MapPtr { .. }
+                | RegType::Released
         )
     }
 
@@ -214,6 +222,9 @@ impl RegType {
                 SockKind::Btf => "a BTF-typed socket pointer",
             },
             RegType::SockOrNull { .. } => "a socket pointer that may be null",
+            RegType::Released => {
+                "a pointer to a released reference (a socket or ring buffer memory)"
+            }
             RegType::Mixed => "a value of different kinds on different paths",
             RegType::Uninit => "uninitialised",
         }

@@ -307,7 +307,7 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
             RegType::MapValue { alloc, .. } | RegType::MapValueOrNull { alloc, .. }
                 if alloc == a =>
             {
-                Some(RegType::Mixed)
+                Some(RegType::Released)
             }
             _ => None,
         });

@@ -77,13 +77,15 @@ pub(crate) fn check_region(
         | RegType::MapPtrOrNull { .. }
         | RegType::SockOrNull { .. } => Err(VerifyErrorKind::PossiblyNull { reg: base }),
         RegType::Sock { kind, .. } => super::refs::check_access(s, base, off, size, write, kind),
-        RegType::Num | RegType::Mixed | RegType::MapPtr { .. } | RegType::Bottom => {
-            Err(VerifyErrorKind::TypeMismatch {
-                reg: base,
-                expected: "a pointer to memory",
-                found: t.describe(),
-            })
-        }
+        RegType::Num
+        | RegType::Mixed
+        | RegType::MapPtr { .. }
+        | RegType::Bottom
+        | RegType::Released => Err(VerifyErrorKind::TypeMismatch {
+            reg: base,
+            expected: "a pointer to memory",
+            found: t.describe(),
+        }),
         RegType::Ctx => {
             let Some(o) = itv.singleton() else {
                 return Err(VerifyErrorKind::OutOfBounds {

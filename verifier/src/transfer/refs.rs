@@ -85,17 +85,12 @@ pub(super) fn check_exit(cx: &mut Cx<'_, '_>, s: &State) {
     if let Some(&id) = s.allocs.first() {
         let what = describe_ref(cx, id);
         let how = if id & RegType::SOCK_REF != 0 {
-            "released (bpf_sk_release)"
+            "may still be held here: some path to this exit does not release it (bpf_sk_release)"
         } else {
-            "submitted nor discarded"
-        };
-        let not = if id & RegType::SOCK_REF != 0 {
-            "not be"
-        } else {
-            "be neither"
+            "may be neither submitted nor discarded on some path to this exit"
         };
         cx.fail(VerifyErrorKind::ReferenceLeak {
-            detail: format!("{what} may {not} {how} on some path to this exit"),
+            detail: format!("{what} {how}"),
         });
     }
 }
@@ -167,7 +162,7 @@ pub(super) fn sock_arg(
                 "a socket pointer, null-checked"
             };
             let hint = if t == RegType::Mixed {
-                " (for example a socket already released)"
+                " (for example a socket released on some path)"
             } else {
                 ""
             };
@@ -183,7 +178,7 @@ pub(super) fn release(s: &mut State, ref_id: u32) {
     s.allocs.remove(&ref_id);
     s.retype_all(|t| match t {
         RegType::Sock { ref_id: r, .. } | RegType::SockOrNull { ref_id: r, .. } if r == ref_id => {
-            Some(RegType::Mixed)
+            Some(RegType::Released)
         }
         _ => None,
     });
