@@ -265,7 +265,7 @@ pub(super) fn const_str_arg(cx: &mut Cx<'_, '_>, s: &mut State, h: &HelperProto,
             String::from("the map is not read-only for programs (BPF_F_RDONLY_PROG)"),
         );
     }
-    let start = off as i64;
+    let start = off;
     let nul = (0..i64::from(size))
         .skip_while(|&k| k < start)
         .any(|k| value.bytes.get(k as usize).copied().unwrap_or(0) == 0);
@@ -306,7 +306,7 @@ pub(super) fn check_access(
             ),
         });
     };
-    let itv = s.interval(base).plus(Interval::constant(off.into()));
+    let itv = s.interval(base).plus(Interval::constant(off));
     let Some(o) = itv.singleton() else {
         return Err(VerifyErrorKind::OutOfBounds {
             region: Region::Socket,
@@ -316,7 +316,7 @@ pub(super) fn check_access(
             ),
         });
     };
-    match u32::try_from(size).ok().and_then(|n| layout.load(o as i64, n)) {
+    match u32::try_from(size).ok().and_then(|n| layout.load(o, n)) {
         Some(_) => Ok(Access::Sock),
         None => Err(VerifyErrorKind::OutOfBounds {
             region: Region::Socket,
