@@ -127,6 +127,10 @@ pub enum RetKind {
     /// A pointer of this kind to the socket of the [`ArgKind::Sock`] argument (no new
     /// reference: it is unusable once that socket's reference is released), or null.
     DerivedSockOrNull(SockKind),
+    /// A pointer of this kind to another socket found from the [`ArgKind::Sock`] argument
+    /// (`bpf_get_listener_sock`'s listener): unusable once the argument's reference is
+    /// released, and never released itself (it holds no reference).
+    RelatedSockOrNull(SockKind),
     /// The helper exists but is not modelled: every call is rejected with this reason (it
     /// takes or returns BTF-typed kernel objects, dynamic pointers, kernel pointers to
     /// exchange, or maps the verifier does not model).

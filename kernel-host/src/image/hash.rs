@@ -184,6 +184,10 @@ pub fn helper_hash(h: &HelperProto) -> Hash {
             e.u8(6);
             e.str(k.name());
         }
+        RetKind::RelatedSockOrNull(k) => {
+            e.u8(8);
+            e.str(k.name());
+        }
         RetKind::NotModelled(why) => {
             e.u8(7);
             e.str(why);

@@ -19,7 +19,7 @@ use crate::ArgKind::{
     self, ConstStr, Ctx, CtxOrNull, Map, MapKey, ReadFixed, ReadMem, Scalar, Size, SizeOrZero,
     Sock, SockRelease, UpdateFixed, UpdateMem, WriteFixed, WriteMem,
 };
-use crate::RetKind::{self, DerivedSockOrNull, MapValueOrNull, SockOrNull};
+use crate::RetKind::{self, DerivedSockOrNull, MapValueOrNull, RelatedSockOrNull, SockOrNull};
 use crate::{HelperProto, MapKind, MapReq, SockKind};
 
 const N: ArgKind = ArgKind::None;
@@ -125,13 +125,13 @@ pub(super) const HELPERS: &[HelperProto] = &[
         SKB_CGROUP,
     ),
     proto(97, "bpf_skb_ecn_set_ce", a(Ctx, N, N, N, N), R, SKB_CGROUP),
-    // The listener is not a new reference; it is treated as derived from the argument (so
-    // unusable once that is released), which is stricter than Linux.
+    // The listener is another socket, not a new reference: it may not be released, and it is
+    // treated as unusable once the argument is released (stricter than Linux).
     proto(
         98,
         "bpf_get_listener_sock",
         a(Sock, N, N, N, N),
-        DerivedSockOrNull(SockKind::Full),
+        RelatedSockOrNull(SockKind::Full),
         SKB_CGROUP,
     ),
     proto(

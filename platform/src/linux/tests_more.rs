@@ -151,6 +151,7 @@ fn socket_helpers_have_their_reference_prototypes() {
     assert_eq!(h(86).args[0], ArgKind::SockRelease);
     assert_eq!(h(95).ret, RetKind::DerivedSockOrNull(SockKind::Full));
     assert_eq!(h(96).ret, RetKind::DerivedSockOrNull(SockKind::Tcp));
+    assert_eq!(h(98).ret, RetKind::RelatedSockOrNull(SockKind::Full));
     assert_eq!(h(137).ret, RetKind::DerivedSockOrNull(SockKind::Btf));
     assert_eq!(h(124).args[1], ArgKind::Sock);
     assert_eq!(h(105).args[3], ArgKind::WriteFixed(8));

@@ -130,6 +130,10 @@ impl RegType {
     /// reservations in [`State::allocs`](crate::state::State).
     pub const SOCK_REF: u32 = 1 << 31;
 
+    /// In a socket's `ref_id`: the pointer is to another socket found from the reference's
+    /// (a listener), which holds no reference of its own and may not be released.
+    pub const BORROWED: u32 = 1 << 30;
+
     /// Whether this is a pointer of some kind (not a number, not unusable).
     pub fn is_pointer(self) -> bool {
         !matches!(

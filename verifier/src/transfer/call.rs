@@ -330,6 +330,10 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
         RetKind::Void => s.clobber(Reg::R0),
         RetKind::SockOrNull(kind) => refs::acquire_sock(cx, s, kind),
         RetKind::DerivedSockOrNull(kind) => refs::derive_sock(cx, s, kind, sock_in),
+        RetKind::RelatedSockOrNull(kind) => {
+            let borrowed = sock_in.map(|(k, r)| (k, r | RegType::BORROWED));
+            refs::derive_sock(cx, s, kind, borrowed)
+        }
         // Rejected by the structural checks.
         RetKind::NotModelled(_) => s.set_bottom(),
         RetKind::MapValueOrNull | RetKind::AllocOrNull => {

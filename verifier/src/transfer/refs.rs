@@ -133,6 +133,17 @@ pub(super) fn sock_arg(
     }
     match s.ty(r) {
         RegType::Sock { kind, ref_id } if s.interval(r).singleton() == Some(0) => {
+            if release && ref_id & RegType::BORROWED != 0 {
+                arg_error(
+                    cx,
+                    h,
+                    i,
+                    String::from(
+                        "is a socket found from another one (bpf_get_listener_sock), which holds no reference of its own: release the socket it was found from",
+                    ),
+                );
+                return None;
+            }
             if release && (ref_id == 0 || !s.allocs.contains(&ref_id)) {
                 arg_error(
                     cx,
@@ -177,7 +188,9 @@ pub(super) fn sock_arg(
 pub(super) fn release(s: &mut State, ref_id: u32) {
     s.allocs.remove(&ref_id);
     s.retype_all(|t| match t {
-        RegType::Sock { ref_id: r, .. } | RegType::SockOrNull { ref_id: r, .. } if r == ref_id => {
+        RegType::Sock { ref_id: r, .. } | RegType::SockOrNull { ref_id: r, .. }
+            if r & !RegType::BORROWED == ref_id =>
+        {
             Some(RegType::Released)
         }
         _ => None,
