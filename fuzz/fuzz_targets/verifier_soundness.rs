@@ -2,6 +2,9 @@
 //! verifier accepts it, it must run without any fault in the checked interpreter (the check is
 //! `verifier/tests/fuzz_harness`, shared with the replay test `verifier/tests/fuzz_replay.rs`).
 //! An accepted program that faults is a soundness bug: the target panics with its disassembly.
+//! Each input is verified as eBPF for Windows `xdp` and as Linux `xdp`; the Linux run models
+//! the reference-tracked socket helpers (a socket released twice, or still held at the end,
+//! fails the run).
 //!
 //! Seeds: the safe catalogue (`verifier/tests/safe/*.s`) assembled to bytes, so mutations start
 //! from accepted programs. Run: `cargo +nightly fuzz run verifier_soundness -- -max_total_time=1800`.

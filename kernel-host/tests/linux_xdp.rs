@@ -483,3 +483,35 @@ fn loaded_programs(name: &str, engine: Engine) -> (Host, Loaded) {
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     (host, loaded)
 }
+
+#[test]
+fn a_socket_lookup_is_refused_at_load_naming_the_helper() {
+    // The XDP program verifies (lookup, null check, release), but this host has no kernel
+    // sockets: the load fails at the lookup, naming it.
+    let (host, _) = host(&LINUX);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/verify/sk_lookup.o");
+    let bytes = std::fs::read(path).unwrap();
+    let object =
+        ebpf_loader::Object::parse(&bytes, &ebpf_loader::LoadOptions::new(&LINUX)).unwrap();
+    let options = LoadOptions {
+        functions: Some(&["xdp_lookup_release"]),
+        ..LoadOptions::default()
+    };
+    let e = host.load(&object, &options).unwrap_err();
+    assert!(
+        matches!(
+            e.kind(),
+            LoadErrorKind::MissingHelper {
+                id: 84,
+                name: Some("bpf_sk_lookup_tcp"),
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(
+        e.to_string()
+            .contains("helper bpf_sk_lookup_tcp (84) has no implementation in this host"),
+        "{e}"
+    );
+}

@@ -4,6 +4,7 @@
 use core::fmt;
 
 use crate::map::MapReq;
+use crate::socket::SockKind;
 
 /// A helper's id: the `imm` of a `call` to a helper, as an unsigned number (helper ids are
 /// never negative; a negative `imm` reads as an id above `i32::MAX`, which no platform has).
@@ -89,6 +90,24 @@ pub enum ArgKind {
     /// every memory argument the call reads before this one is written, so a read of the same
     /// bytes sees them as they were.
     WriteMemOf(u8),
+    /// The context pointer (unmodified), or null (`bpf_get_netns_cookie`).
+    CtxOrNull,
+    /// A socket pointer of any [`SockKind`], null-checked, at offset 0 (Linux's
+    /// `ARG_PTR_TO_SOCK_COMMON` and `ARG_PTR_TO_BTF_ID_SOCK_COMMON`).
+    Sock,
+    /// A socket reference from a lookup (or a pointer derived from one), null-checked, at
+    /// offset 0: released by the call, so it and every pointer derived from it become
+    /// unusable.
+    SockRelease,
+    /// Pointer to this many initialised bytes, read by the call.
+    ReadFixed(u32),
+    /// Pointer to this many writable bytes, written (so initialised) by the call.
+    WriteFixed(u32),
+    /// Pointer to this many initialised, writable bytes: read, then overwritten by the call.
+    UpdateFixed(u32),
+    /// A NUL-terminated string the program cannot change: a constant offset into a frozen
+    /// read-only map value (`.rodata`) whose bytes from there hold a NUL.
+    ConstStr,
 }
 
 impl ArgKind {
@@ -134,6 +153,20 @@ pub enum RetKind {
     FirstArg,
     /// `-1`, `0` or `1`: a comparison's result (`memcmp`).
     Sign,
+    /// A new reference to a socket of this kind, or null: the program must release it
+    /// (`bpf_sk_release`) on every path where it is not null.
+    SockOrNull(SockKind),
+    /// A pointer of this kind to the socket of the [`ArgKind::Sock`] argument (no new
+    /// reference: it is unusable once that socket's reference is released), or null.
+    DerivedSockOrNull(SockKind),
+    /// A pointer of this kind to another socket found from the [`ArgKind::Sock`] argument
+    /// (`bpf_get_listener_sock`'s listener): unusable once the argument's reference is
+    /// released, and never released itself (it holds no reference).
+    RelatedSockOrNull(SockKind),
+    /// The helper exists but is not modelled: every call is rejected with this reason (it
+    /// takes or returns BTF-typed kernel objects, dynamic pointers, kernel pointers to
+    /// exchange, or maps the verifier does not model).
+    NotModelled(&'static str),
 }
 
 /// A helper's prototype.
@@ -184,6 +217,22 @@ pub(crate) const fn proto_pkt(
         changes_packet: true,
         ..proto(id, name, args, ret, groups)
     }
+}
+
+/// A helper every call to which is rejected, for `why` ([`RetKind::NotModelled`]).
+pub(crate) const fn not_modelled(
+    id: u32,
+    name: &'static str,
+    groups: u32,
+    why: &'static str,
+) -> HelperProto {
+    proto(
+        id,
+        name,
+        [ArgKind::None; 5],
+        RetKind::NotModelled(why),
+        groups,
+    )
 }
 
 /// Five arguments, for helper tables.

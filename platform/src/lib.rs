@@ -37,6 +37,7 @@ mod helper;
 mod linux;
 mod map;
 mod program;
+mod socket;
 #[cfg(test)]
 mod tests;
 mod windows;
@@ -49,6 +50,7 @@ pub use map::{
     BPF_F_WRONLY_PROG,
 };
 pub use program::{AttachType, PathConvention, ProgramType, Section, SectionPrefix, Verdict};
+pub use socket::{SockField, SockKind, SockLayout, SOCK, SOCK_COMMON, TCP_SOCK};
 
 /// Linux: the UAPI program, attach and map types, libbpf's section names, the kernel's context
 /// structures and helper prototypes (x86-64 for `pt_regs`).

@@ -27,6 +27,8 @@ pub enum Region {
     MapValue,
     /// A map itself (its entries, changed or read by helpers).
     Map,
+    /// A socket structure (`bpf_sock`, `bpf_tcp_sock`).
+    Socket,
 }
 
 impl fmt::Display for Region {
@@ -37,6 +39,7 @@ impl fmt::Display for Region {
             Region::Packet => "packet",
             Region::MapValue => "map value",
             Region::Map => "map",
+            Region::Socket => "socket",
         })
     }
 }
@@ -218,6 +221,14 @@ pub enum VerifyErrorKind {
         /// Which limit.
         detail: String,
     },
+    /// The platform lists the helper but the verifier does not model it: every call is
+    /// rejected.
+    HelperNotModelled {
+        /// Helper name.
+        name: &'static str,
+        /// Why it is not modelled.
+        why: &'static str,
+    },
 }
 
 impl VerifyErrorKind {
@@ -253,6 +264,7 @@ impl VerifyErrorKind {
             AmbiguousContextLoad { .. } => "ambiguous-context-load",
             BadReturn { .. } => "bad-return",
             TooComplex { .. } => "too-complex",
+            HelperNotModelled { .. } => "helper-not-modelled",
         }
     }
 }
@@ -361,6 +373,10 @@ impl fmt::Display for VerifyError {
             ),
             BadReturn { detail } => write!(f, "bad exit value: {detail}"),
             TooComplex { detail } => write!(f, "program too complex to verify: {detail}"),
+            HelperNotModelled { name, why } => write!(
+                f,
+                "helper {name} is not supported by this verifier: {why}"
+            ),
         }
     }
 }

@@ -53,6 +53,13 @@ pub(crate) fn check(
                     None => VerifyErrorKind::UnknownHelper { id },
                 });
             }
+            Insn::Call(CallTarget::Helper(imm)) => {
+                if let Some(h) = platform.helper_for(HelperId::from_imm(imm), prog) {
+                    if let crate::platform::RetKind::NotModelled(why) = h.ret {
+                        err(VerifyErrorKind::HelperNotModelled { name: h.name, why });
+                    }
+                }
+            }
             Insn::Call(CallTarget::Btf(_)) => err(VerifyErrorKind::Unsupported {
                 what: "calls of kernel functions by BTF id",
             }),

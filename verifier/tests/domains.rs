@@ -6,6 +6,7 @@
 use ebpf_interp::{NoHelpers, Program, Vm};
 use ebpf_isa::{AluOp, Insn, LddwSrc, MovsxBits, Operand, Reg, Width};
 use ebpf_verifier::domain::{Interval, RegType, Stack, VarId, Zone};
+use ebpf_verifier::platform::SockKind;
 use ebpf_verifier::Lattice;
 use proptest::prelude::*;
 
@@ -370,6 +371,16 @@ fn kinds() -> Vec<RegType> {
                 kinds,
                 deny,
             });
+        }
+    }
+    // Sockets: two views, two references, null-check ids; and a released reference.
+    v.push(RegType::Released);
+    for kind in [SockKind::Full, SockKind::Tcp] {
+        for ref_id in [5 | RegType::SOCK_REF, 7 | RegType::SOCK_REF] {
+            v.push(RegType::Sock { kind, ref_id });
+            for id in [0, 5, 6] {
+                v.push(RegType::SockOrNull { kind, id, ref_id });
+            }
         }
     }
     v

@@ -11,6 +11,9 @@
 //!   limit existed (67 million instructions); now rejected as running too long.
 //! - `direct-map-value`: `lddw r1, map_value 1, 0` (a pointer into the array map's value),
 //!   which the verifier rightly accepts; the harness's host could not resolve it yet.
+//! - `socket-lookup-release`: an XDP program that looks a TCP socket up, reads its state and
+//!   releases it (not a finding: a seed for the harness's Linux pass, whose socket model
+//!   checks that the run releases what it acquired).
 
 mod fuzz_harness;
 

@@ -51,4 +51,157 @@ pub(super) const NOT_OFFERED: &[NotOffered] = &[
         "bpf_get_current_ancestor_cgroup_id: the host has no cgroups",
     ),
     not(118, "bpf_jiffies64: the host has no scheduler tick"),
+    // Added with the whole UAPI table (issue 13).
+    not(
+        81,
+        "bpf_get_local_storage: not modelled by the verifier (cgroup storage)",
+    ),
+    not(
+        84,
+        "bpf_sk_lookup_tcp: the host has no kernel sockets to look up",
+    ),
+    not(
+        85,
+        "bpf_sk_lookup_udp: the host has no kernel sockets to look up",
+    ),
+    not(
+        86,
+        "bpf_sk_release: the host has no kernel sockets to look up",
+    ),
+    not(
+        99,
+        "bpf_skc_lookup_tcp: the host has no kernel sockets to look up",
+    ),
+    not(100, "bpf_tcp_check_syncookie: the host has no TCP stack"),
+    not(
+        107,
+        "bpf_sk_storage_get: not modelled by the verifier (socket storage)",
+    ),
+    not(
+        108,
+        "bpf_sk_storage_delete: not modelled by the verifier (socket storage)",
+    ),
+    not(110, "bpf_tcp_gen_syncookie: the host has no TCP stack"),
+    not(
+        116,
+        "bpf_tcp_send_ack: not modelled by the verifier (BTF-typed socket)",
+    ),
+    not(
+        122,
+        "bpf_get_netns_cookie: the host has no network namespaces",
+    ),
+    not(136, "bpf_skc_to_tcp6_sock: the host has no kernel sockets"),
+    not(137, "bpf_skc_to_tcp_sock: the host has no kernel sockets"),
+    not(
+        138,
+        "bpf_skc_to_tcp_timewait_sock: the host has no kernel sockets",
+    ),
+    not(
+        139,
+        "bpf_skc_to_tcp_request_sock: the host has no kernel sockets",
+    ),
+    not(140, "bpf_skc_to_udp6_sock: the host has no kernel sockets"),
+    not(149, "bpf_snprintf_btf: not modelled by the verifier (BTF)"),
+    not(153, "bpf_per_cpu_ptr: not modelled by the verifier (BTF)"),
+    not(154, "bpf_this_cpu_ptr: not modelled by the verifier (BTF)"),
+    not(
+        160,
+        "bpf_ktime_get_coarse_ns: not implemented by this host yet",
+    ),
+    not(163, "bpf_check_mtu: the host has no interface MTUs"),
+    not(165, "bpf_snprintf: not implemented by this host yet"),
+    not(
+        166,
+        "bpf_sys_bpf: not modelled by the verifier (syscall programs)",
+    ),
+    not(
+        167,
+        "bpf_btf_find_by_name_kind: not modelled by the verifier (syscall programs)",
+    ),
+    not(
+        168,
+        "bpf_sys_close: not modelled by the verifier (syscall programs)",
+    ),
+    not(178, "bpf_skc_to_unix_sock: the host has no kernel sockets"),
+    not(
+        179,
+        "bpf_kallsyms_lookup_name: not modelled by the verifier (syscall programs)",
+    ),
+    not(182, "bpf_strncmp: not implemented by this host yet"),
+    not(
+        186,
+        "bpf_get_retval: the host has no cgroup hook return values",
+    ),
+    not(
+        187,
+        "bpf_set_retval: the host has no cgroup hook return values",
+    ),
+    not(
+        188,
+        "bpf_xdp_get_buff_len: not implemented by this host yet",
+    ),
+    not(189, "bpf_xdp_load_bytes: not implemented by this host yet"),
+    not(190, "bpf_xdp_store_bytes: not implemented by this host yet"),
+    not(194, "bpf_kptr_xchg: not modelled by the verifier (kptrs)"),
+    not(
+        195,
+        "bpf_map_lookup_percpu_elem: the host has no per-CPU maps",
+    ),
+    not(196, "bpf_skc_to_mptcp_sock: the host has no kernel sockets"),
+    not(
+        197,
+        "bpf_dynptr_from_mem: not modelled by the verifier (dynptrs)",
+    ),
+    not(
+        198,
+        "bpf_ringbuf_reserve_dynptr: not modelled by the verifier (dynptrs)",
+    ),
+    not(
+        199,
+        "bpf_ringbuf_submit_dynptr: not modelled by the verifier (dynptrs)",
+    ),
+    not(
+        200,
+        "bpf_ringbuf_discard_dynptr: not modelled by the verifier (dynptrs)",
+    ),
+    not(
+        201,
+        "bpf_dynptr_read: not modelled by the verifier (dynptrs)",
+    ),
+    not(
+        202,
+        "bpf_dynptr_write: not modelled by the verifier (dynptrs)",
+    ),
+    not(
+        203,
+        "bpf_dynptr_data: not modelled by the verifier (dynptrs)",
+    ),
+    not(
+        204,
+        "bpf_tcp_raw_gen_syncookie_ipv4: the host has no TCP stack",
+    ),
+    not(
+        205,
+        "bpf_tcp_raw_gen_syncookie_ipv6: the host has no TCP stack",
+    ),
+    not(
+        206,
+        "bpf_tcp_raw_check_syncookie_ipv4: the host has no TCP stack",
+    ),
+    not(
+        207,
+        "bpf_tcp_raw_check_syncookie_ipv6: the host has no TCP stack",
+    ),
+    not(
+        208,
+        "bpf_ktime_get_tai_ns: not implemented by this host yet",
+    ),
+    not(
+        210,
+        "bpf_cgrp_storage_get: not modelled by the verifier (cgroup storage)",
+    ),
+    not(
+        211,
+        "bpf_cgrp_storage_delete: not modelled by the verifier (cgroup storage)",
+    ),
 ];

@@ -155,6 +155,19 @@ fn arg(e: &mut Enc, a: ArgKind) {
             e.u8(n);
             return;
         }
+        ArgKind::CtxOrNull => 17,
+        ArgKind::Sock => 18,
+        ArgKind::SockRelease => 19,
+        ArgKind::ReadFixed(n) | ArgKind::WriteFixed(n) | ArgKind::UpdateFixed(n) => {
+            e.u8(match a {
+                ArgKind::ReadFixed(_) => 20,
+                ArgKind::WriteFixed(_) => 21,
+                _ => 22,
+            });
+            e.u32(n);
+            return;
+        }
+        ArgKind::ConstStr => 23,
     };
     e.u8(tag);
 }
@@ -167,15 +180,31 @@ pub fn helper_hash(h: &HelperProto) -> Hash {
     for a in h.args {
         arg(&mut e, a);
     }
-    e.u8(match h.ret {
-        RetKind::Scalar => 0,
-        RetKind::U32 => 1,
-        RetKind::MapValueOrNull => 2,
-        RetKind::AllocOrNull => 3,
-        RetKind::Void => 4,
-        RetKind::FirstArg => 40,
-        RetKind::Sign => 41,
-    });
+    match h.ret {
+        RetKind::Scalar => e.u8(0),
+        RetKind::U32 => e.u8(1),
+        RetKind::MapValueOrNull => e.u8(2),
+        RetKind::AllocOrNull => e.u8(3),
+        RetKind::Void => e.u8(4),
+        RetKind::SockOrNull(k) => {
+            e.u8(5);
+            e.str(k.name());
+        }
+        RetKind::DerivedSockOrNull(k) => {
+            e.u8(6);
+            e.str(k.name());
+        }
+        RetKind::RelatedSockOrNull(k) => {
+            e.u8(8);
+            e.str(k.name());
+        }
+        RetKind::NotModelled(why) => {
+            e.u8(7);
+            e.str(why);
+        }
+        RetKind::FirstArg => e.u8(40),
+        RetKind::Sign => e.u8(41),
+    }
     e.u32(h.groups);
     e.bool(h.changes_packet);
     e.finish()

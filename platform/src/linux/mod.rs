@@ -10,10 +10,13 @@
 
 mod contexts;
 mod helpers;
+mod helpers_more;
 mod program_types;
 mod tables;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_more;
 
 use crate::Platform;
 
@@ -26,11 +29,29 @@ pub(crate) const PLATFORM: Platform = Platform {
     path_conventions: tables::PATH_CONVENTIONS,
     // As PREVAIL does; the type is described permissively (see program_types.rs).
     default_program_type: Some("socket_filter"),
-    helpers: helpers::HELPERS,
+    helpers: &ALL_HELPERS,
     map_types: tables::MAP_TYPES,
     map_records: tables::MAP_RECORDS,
     refuse_pointer_disclosure: true,
 };
+
+/// The helper tables joined: those of `helpers.rs`, then those of `helpers_more.rs`.
+static ALL_HELPERS: [crate::HelperProto; helpers::HELPERS.len() + helpers_more::HELPERS.len()] =
+    join(helpers::HELPERS, helpers_more::HELPERS);
+
+/// `a` then `b`, as one array of `N` (their total length) prototypes.
+const fn join<const N: usize>(
+    a: &[crate::HelperProto],
+    b: &[crate::HelperProto],
+) -> [crate::HelperProto; N] {
+    let mut out = [a[0]; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = if i < a.len() { a[i] } else { b[i - a.len()] };
+        i += 1;
+    }
+    out
+}
 
 /// Helpers every program type may call.
 const BASE: u32 = 1;
@@ -74,3 +95,13 @@ const KPROBE: u32 = 1 << 17;
 const SKB_SOCK: u32 = 1 << 18;
 /// lwt helpers (and the tc helpers lwt programs share).
 const LWT: u32 = 1 << 19;
+/// `bpf_get_netns_cookie` with a context (cgroup socket, sock_addr, sock_ops, sk_msg and
+/// sockopt hooks).
+const NETNS: u32 = 1 << 20;
+/// The cgroup hooks' own helpers (`get_retval`, `set_retval`).
+const CGROUP_HOOK: u32 = 1 << 21;
+/// lwt_seg6local-only helpers (segment routing header changes).
+const SEG6: u32 = 1 << 22;
+/// The reference-tracked socket lookups and `bpf_sk_release` (tc, XDP, sock_addr, sk_skb
+/// and cgroup_skb hooks).
+const SOCK_LOOKUP: u32 = 1 << 23;

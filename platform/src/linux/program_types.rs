@@ -11,6 +11,7 @@ use super::{
     BASE, CURRENT, EVENTS, KPROBE, LIRC, LWT, PERF_EVENT, REUSEPORT, SKB, SKB_CGROUP, SKB_SOCK,
     SKB_WRITE, SK_MSG, SK_SKB, SOCK_ADDR, SOCK_OPS, SYSCTL, TC, TRACING, XDP,
 };
+use super::{CGROUP_HOOK, NETNS, SEG6, SOCK_LOOKUP};
 use crate::program::verdict;
 use crate::{ProgramType, Verdict};
 
@@ -44,7 +45,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         packet_writable: true,
         legacy_packet_loads: true,
         max_packet_size: SKB_PACKET,
-        helper_groups: BASE | SKB | SKB_SOCK | TC | SKB_CGROUP | SKB_WRITE | EVENTS,
+        helper_groups: BASE | SKB | SKB_SOCK | TC | SKB_CGROUP | SKB_WRITE | EVENTS | SOCK_LOOKUP,
         return_range: None,
         verdicts: SOCKET_FILTER_VERDICTS,
     },
@@ -55,7 +56,15 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         packet_writable: true,
         legacy_packet_loads: true,
         max_packet_size: SKB_PACKET,
-        helper_groups: BASE | SKB | SKB_SOCK | TC | SKB_CGROUP | EVENTS | SKB_WRITE,
+        helper_groups: BASE
+            | SKB
+            | SKB_SOCK
+            | TC
+            | SKB_CGROUP
+            | EVENTS
+            | SKB_WRITE
+            | SOCK_LOOKUP
+            | NETNS,
         return_range: None,
         verdicts: TC_VERDICTS,
     },
@@ -66,7 +75,15 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         packet_writable: true,
         legacy_packet_loads: true,
         max_packet_size: SKB_PACKET,
-        helper_groups: BASE | SKB | SKB_SOCK | TC | SKB_CGROUP | EVENTS | SKB_WRITE,
+        helper_groups: BASE
+            | SKB
+            | SKB_SOCK
+            | TC
+            | SKB_CGROUP
+            | EVENTS
+            | SKB_WRITE
+            | SOCK_LOOKUP
+            | NETNS,
         return_range: None,
         verdicts: TC_VERDICTS,
     },
@@ -77,7 +94,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         packet_writable: true,
         legacy_packet_loads: false,
         max_packet_size: PAGE_PACKET,
-        helper_groups: BASE | XDP | EVENTS,
+        helper_groups: BASE | XDP | EVENTS | SOCK_LOOKUP,
         return_range: None,
         verdicts: XDP_VERDICTS,
     },
@@ -132,7 +149,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         packet_writable: false,
         legacy_packet_loads: false,
         max_packet_size: 0,
-        helper_groups: BASE | SOCK_OPS,
+        helper_groups: BASE | SOCK_OPS | NETNS,
         return_range: ZERO_OR_ONE,
         verdicts: &[],
     },
@@ -143,7 +160,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         packet_writable: false,
         legacy_packet_loads: false,
         max_packet_size: 0,
-        helper_groups: BASE | CURRENT,
+        helper_groups: BASE | CURRENT | NETNS | CGROUP_HOOK,
         return_range: ZERO_OR_ONE,
         verdicts: CGROUP_VERDICTS,
     },
@@ -154,7 +171,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         packet_writable: false,
         legacy_packet_loads: true,
         max_packet_size: SKB_PACKET,
-        helper_groups: BASE | SKB | SKB_SOCK | CURRENT | SKB_CGROUP,
+        helper_groups: BASE | SKB | SKB_SOCK | CURRENT | SKB_CGROUP | SOCK_LOOKUP | CGROUP_HOOK,
         return_range: ZERO_OR_ONE,
         verdicts: CGROUP_VERDICTS,
     },
@@ -198,7 +215,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         packet_writable: true,
         legacy_packet_loads: false,
         max_packet_size: SKB_PACKET,
-        helper_groups: BASE | SKB | SKB_WRITE | SK_SKB,
+        helper_groups: BASE | SKB | SKB_WRITE | SK_SKB | SOCK_LOOKUP,
         return_range: None,
         verdicts: SK_VERDICTS,
     },
@@ -209,7 +226,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         packet_writable: false,
         legacy_packet_loads: false,
         max_packet_size: SKB_PACKET,
-        helper_groups: BASE | SKB | LWT | EVENTS,
+        helper_groups: BASE | SKB | LWT | EVENTS | SEG6,
         return_range: None,
         verdicts: LWT_VERDICTS,
     },
@@ -220,7 +237,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         packet_writable: false,
         legacy_packet_loads: false,
         max_packet_size: 0,
-        helper_groups: BASE | CURRENT | SOCK_ADDR,
+        helper_groups: BASE | CURRENT | SOCK_ADDR | SOCK_LOOKUP | NETNS | CGROUP_HOOK,
         return_range: ZERO_OR_ONE,
         verdicts: CGROUP_VERDICTS,
     },
@@ -231,7 +248,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         packet_writable: true,
         legacy_packet_loads: false,
         max_packet_size: PAGE_PACKET,
-        helper_groups: BASE | SK_MSG,
+        helper_groups: BASE | SK_MSG | NETNS,
         return_range: None,
         verdicts: SK_VERDICTS,
     },
@@ -253,7 +270,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         packet_writable: false,
         legacy_packet_loads: false,
         max_packet_size: 0,
-        helper_groups: BASE | CURRENT | SYSCTL,
+        helper_groups: BASE | CURRENT | SYSCTL | CGROUP_HOOK,
         return_range: ZERO_OR_ONE,
         verdicts: CGROUP_VERDICTS,
     },
@@ -264,7 +281,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         packet_writable: true,
         legacy_packet_loads: false,
         max_packet_size: PAGE_PACKET,
-        helper_groups: BASE | CURRENT,
+        helper_groups: BASE | CURRENT | NETNS | CGROUP_HOOK,
         return_range: ZERO_OR_ONE,
         verdicts: CGROUP_VERDICTS,
     },
@@ -275,7 +292,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
         packet_writable: false,
         legacy_packet_loads: false,
         max_packet_size: 0,
-        helper_groups: BASE | CURRENT,
+        helper_groups: BASE | CURRENT | CGROUP_HOOK,
         return_range: ZERO_OR_ONE,
         verdicts: CGROUP_VERDICTS,
     },

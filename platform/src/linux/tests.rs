@@ -7,7 +7,7 @@ use crate::LINUX;
 
 /// UAPI helper names by id (`__BPF_FUNC_MAPPER` in include/uapi/linux/bpf.h), up to the
 /// ring buffer helpers.
-const UAPI: &[&str] = &[
+pub(super) const UAPI: &[&str] = &[
     "unspec",
     "map_lookup_elem",
     "map_update_elem",

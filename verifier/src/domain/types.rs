@@ -4,6 +4,7 @@
 use core::fmt;
 
 use crate::lattice::Lattice;
+use crate::platform::SockKind;
 
 /// The kind of a value. Pointers carry their offset in the value's [`VarId`](super::VarId):
 /// from the start of the context, the top of frame 0 (negative), the start of the packet
@@ -84,6 +85,29 @@ pub enum RegType {
         /// As in [`RegType::MapPtr`].
         deny: u8,
     },
+    /// A pointer to a kernel socket, read through the structure of its [`SockKind`]. Its
+    /// variable holds the offset (always 0: socket pointers allow no arithmetic).
+    Sock {
+        /// Which view of the socket.
+        kind: SockKind,
+        /// The reference it was acquired as or derived from (a lookup's id, with
+        /// [`RegType::SOCK_REF`] set): releasing that reference makes it unusable.
+        ref_id: u32,
+    },
+    /// Like [`RegType::Sock`], or 0 (null): must be compared with 0 before use.
+    SockOrNull {
+        /// As in [`RegType::Sock`].
+        kind: SockKind,
+        /// As in [`RegType::MapValueOrNull`].
+        id: u32,
+        /// As in [`RegType::Sock`]. When it is `id | SOCK_REF`, the pointer is the reference
+        /// itself (a lookup's result): null means no reference was taken.
+        ref_id: u32,
+    },
+    /// A pointer to a reference the program released (a socket after `bpf_sk_release`, ring
+    /// buffer memory after its submit or discard, or a pointer derived from one): unusable
+    /// except as a copy.
+    Released,
     /// Initialised, but of different kinds on different paths: unusable except as a copy.
     Mixed,
     /// Possibly never written.
@@ -102,6 +126,14 @@ impl RegType {
     /// write-only for programs (`BPF_F_WRONLY_PROG`).
     pub const DENY_READ: u8 = 2;
 
+    /// In a socket's `ref_id`: the bit that tells socket references from ring buffer
+    /// reservations in [`State::allocs`](crate::state::State).
+    pub const SOCK_REF: u32 = 1 << 31;
+
+    /// In a socket's `ref_id`: the pointer is to another socket found from the reference's
+    /// (a listener), which holds no reference of its own and may not be released.
+    pub const BORROWED: u32 = 1 << 30;
+
     /// Whether this is a pointer of some kind (not a number, not unusable).
     pub fn is_pointer(self) -> bool {
         !matches!(
@@ -114,14 +146,20 @@ impl RegType {
     pub fn has_var(self) -> bool {
         !matches!(
             self,
-            RegType::Bottom | RegType::Mixed | RegType::Uninit | RegType::MapPtr { .. }
+            RegType::Bottom
+                | RegType::Mixed
+                | RegType::Uninit
+                | RegType::MapPtr { .. }
+                | RegType::Released
         )
     }
 
     /// The null-check id of a kind "or null" (0 for other kinds).
     pub fn null_id(self) -> u32 {
         match self {
-            RegType::MapValueOrNull { id, .. } | RegType::MapPtrOrNull { id, .. } => id,
+            RegType::MapValueOrNull { id, .. }
+            | RegType::MapPtrOrNull { id, .. }
+            | RegType::SockOrNull { id, .. } => id,
             _ => 0,
         }
     }
@@ -158,6 +196,11 @@ impl RegType {
                 kinds,
                 deny,
             },
+            RegType::SockOrNull { kind, ref_id, .. } => RegType::SockOrNull {
+                kind,
+                id: 0,
+                ref_id,
+            },
             t => t,
         }
     }
@@ -176,6 +219,16 @@ impl RegType {
             RegType::MapValue { .. } => "a pointer to helper-allocated memory",
             RegType::MapValueOrNull { .. } => "a map value pointer that may be null",
             RegType::MapPtrOrNull { .. } => "an inner map (from a map of maps) that may be null",
+            RegType::Sock { kind, .. } => match kind {
+                SockKind::Common => "a socket pointer (sock_common)",
+                SockKind::Full => "a socket pointer (bpf_sock)",
+                SockKind::Tcp => "a TCP socket pointer (bpf_tcp_sock)",
+                SockKind::Btf => "a BTF-typed socket pointer",
+            },
+            RegType::SockOrNull { .. } => "a socket pointer that may be null",
+            RegType::Released => {
+                "a pointer to a released reference (a socket or ring buffer memory)"
+            }
             RegType::Mixed => "a value of different kinds on different paths",
             RegType::Uninit => "uninitialised",
         }
@@ -298,6 +351,29 @@ impl Lattice for RegType {
                     && b1 & b2 == b1
                     && d1 & !d2 == 0
             }
+            (
+                Sock {
+                    kind: k1,
+                    ref_id: r1,
+                },
+                SockOrNull {
+                    kind: k2,
+                    id: 0,
+                    ref_id: r2,
+                },
+            ) => k1 == k2 && r1 == r2,
+            (
+                SockOrNull {
+                    kind: k1,
+                    id: i1,
+                    ref_id: r1,
+                },
+                SockOrNull {
+                    kind: k2,
+                    id: i2,
+                    ref_id: r2,
+                },
+            ) => k1 == k2 && r1 == r2 && (i2 == 0 || i1 == i2),
             _ => false,
         }
     }
@@ -436,6 +512,48 @@ impl Lattice for RegType {
                 value_max: x1.max(x2),
                 kinds: b1 | b2,
                 deny: d1 | d2,
+            },
+            (
+                SockOrNull {
+                    kind: k1,
+                    id: i1,
+                    ref_id: r1,
+                },
+                SockOrNull {
+                    kind: k2,
+                    id: i2,
+                    ref_id: r2,
+                },
+            ) if k1 == k2 && r1 == r2 => SockOrNull {
+                kind: k1,
+                id: if i1 == i2 { i1 } else { 0 },
+                ref_id: r1,
+            },
+            (
+                Sock {
+                    kind: k1,
+                    ref_id: r1,
+                },
+                SockOrNull {
+                    kind: k2,
+                    ref_id: r2,
+                    ..
+                },
+            )
+            | (
+                SockOrNull {
+                    kind: k2,
+                    ref_id: r2,
+                    ..
+                },
+                Sock {
+                    kind: k1,
+                    ref_id: r1,
+                },
+            ) if k1 == k2 && r1 == r2 => SockOrNull {
+                kind: k1,
+                id: 0,
+                ref_id: r1,
             },
             _ => Mixed,
         };

@@ -215,6 +215,10 @@ fn pointer_alu(
         match t {
             RegType::MapPtr { .. } => Some("arithmetic on a map pointer is not allowed"),
             RegType::MapPtrOrNull { .. } => Some("arithmetic on a map pointer is not allowed"),
+            RegType::Released => Some("arithmetic on a pointer to a released reference"),
+            RegType::Sock { .. } | RegType::SockOrNull { .. } => {
+                Some("arithmetic on a socket pointer is not allowed (read its fields with the load's offset)")
+            }
             RegType::MapValueOrNull { .. } => {
                 Some("arithmetic on a pointer that may be null: compare it with 0 first")
             }

@@ -8,7 +8,7 @@ use ebpf_isa::Reg;
 
 use super::deny_of;
 use super::mem::{check_region, forget_cells, Access, Dir};
-use super::{builtin, printf, Cx};
+use super::{builtin, printf, refs, Cx};
 use crate::domain::{Interval, RegType, VarId, FRAME_SIZE};
 use crate::error::Region;
 use crate::error::VerifyErrorKind;
@@ -71,6 +71,9 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
     let mut map: Option<MapSizes> = None;
     let mut alloc_size: i64 = 0;
     let mut released: Option<u32> = None;
+    // The socket argument (kind and reference), and the socket reference released.
+    let mut sock_in = None;
+    let mut sock_released: Option<u32> = None;
     // Printed values the format reads (all when its bytes are unknown).
     let format = h
         .args
@@ -264,6 +267,15 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
             ArgKind::ReadMemOf(_) => builtin::read(cx, s, h, i),
             // Checked once every argument the call reads is.
             ArgKind::WriteMemOf(_) => {}
+            ArgKind::CtxOrNull => refs::ctx_or_null_arg(cx, s, h, i),
+            ArgKind::Sock => sock_in = refs::sock_arg(cx, s, h, i, false),
+            ArgKind::SockRelease => {
+                sock_released = refs::sock_arg(cx, s, h, i, true).map(|(_, r)| r);
+            }
+            ArgKind::ReadFixed(n) => memory_arg(cx, s, h, i, n.into(), n.into(), Use::Read),
+            ArgKind::WriteFixed(n) => memory_arg(cx, s, h, i, n.into(), n.into(), Use::Write),
+            ArgKind::UpdateFixed(n) => memory_arg(cx, s, h, i, n.into(), n.into(), Use::Update),
+            ArgKind::ConstStr => refs::const_str_arg(cx, s, h, i),
             ArgKind::AllocMem => {
                 if !cx.require_init(s, r) {
                     continue;
@@ -291,13 +303,17 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
     builtin::writes(cx, s, h);
 
     // Effects.
+    refs::check_tail_call(cx, s, h);
+    if let Some(r) = sock_released {
+        refs::release(s, r);
+    }
     if let Some(a) = released {
         s.allocs.remove(&a);
         s.retype_all(|t| match t {
             RegType::MapValue { alloc, .. } | RegType::MapValueOrNull { alloc, .. }
                 if alloc == a =>
             {
-                Some(RegType::Mixed)
+                Some(RegType::Released)
             }
             _ => None,
         });
@@ -323,6 +339,14 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
         RetKind::Scalar => s.set(Reg::R0, RegType::Num, Interval::TOP),
         RetKind::U32 => s.set(Reg::R0, RegType::Num, Interval::unsigned_bits(32)),
         RetKind::Void => s.clobber(Reg::R0),
+        RetKind::SockOrNull(kind) => refs::acquire_sock(cx, s, kind),
+        RetKind::DerivedSockOrNull(kind) => refs::derive_sock(cx, s, kind, sock_in),
+        RetKind::RelatedSockOrNull(kind) => {
+            let borrowed = sock_in.map(|(k, r)| (k, r | RegType::BORROWED));
+            refs::derive_sock(cx, s, kind, borrowed)
+        }
+        // Rejected by the structural checks.
+        RetKind::NotModelled(_) => s.set_bottom(),
         RetKind::MapValueOrNull | RetKind::AllocOrNull => {
             // Values from an earlier execution of this call no longer share its id.
             s.retype_all(|t| (t.null_id() == id).then(|| t.without_null_id()));
@@ -346,6 +370,7 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
                 return;
             }
             let (size, alloc, deny, which) = if h.ret == RetKind::AllocOrNull {
+                refs::check_reacquire(cx, s, id);
                 s.allocs.insert(id);
                 (alloc_size as u32, id, 0, RegType::MANY_MAPS)
             } else {
@@ -483,6 +508,15 @@ pub(super) fn memory_arg(
         );
         return;
     }
+    if let RegType::Sock { .. } | RegType::SockOrNull { .. } = s.ty(r) {
+        arg_error(
+            cx,
+            h,
+            i,
+            String::from("must point to stack, packet or map value memory, not a socket"),
+        );
+        return;
+    }
     let acc = match check_region(cx, s, r, 0, hi, dir) {
         Ok(a) => a,
         Err(VerifyErrorKind::OutOfBounds { region, condition }) => {
@@ -565,14 +599,7 @@ pub(super) fn enter(s: &mut State) {
 /// `exit`: the program's end (r0 must be a number) or a return to the caller.
 pub(super) fn exit(cx: &mut Cx<'_, '_>, mut s: State) -> State {
     if s.depth() == 0 {
-        if let Some(a) = s.allocs.first() {
-            cx.fail(VerifyErrorKind::ReferenceLeak {
-                detail: format!(
-                    "memory reserved by the helper call at pc {} may be neither submitted nor discarded",
-                    cx.pc_of_node(*a - 1)
-                ),
-            });
-        }
+        refs::check_exit(cx, &s);
         match s.ty(Reg::R0) {
             RegType::Num => {
                 if let Some((lo, hi)) = cx.env.prog.return_range {

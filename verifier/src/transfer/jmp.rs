@@ -179,6 +179,12 @@ fn assume(s: &mut State, width: Width, cond: JmpCond, dst: Reg, src: Operand, ho
         }
         return;
     }
+    if let RegType::SockOrNull { .. } = td {
+        if width == Width::W64 && is_const_zero && matches!(c, JmpCond::Eq | JmpCond::Ne) {
+            super::refs::null_check(s, dst, c == JmpCond::Eq);
+        }
+        return;
+    }
     let packetish = |t: RegType| matches!(t, RegType::Packet | RegType::PacketEnd);
     if packetish(td) && packetish(ts) {
         // Addresses in one region compare like their offsets while base + offset cannot wrap:

@@ -25,6 +25,8 @@ pub(crate) enum Access {
     Packet,
     /// Map value bytes.
     MapValue,
+    /// A field of a socket structure.
+    Sock,
 }
 
 /// Whether an access reads, writes, or both (an atomic, a helper that reads then overwrites).
@@ -71,16 +73,19 @@ pub(crate) fn check_region(
     let ctx = cx.env.context;
     match t {
         RegType::Uninit => Err(VerifyErrorKind::UninitialisedRegister { reg: base }),
-        RegType::MapValueOrNull { .. } | RegType::MapPtrOrNull { .. } => {
-            Err(VerifyErrorKind::PossiblyNull { reg: base })
-        }
-        RegType::Num | RegType::Mixed | RegType::MapPtr { .. } | RegType::Bottom => {
-            Err(VerifyErrorKind::TypeMismatch {
-                reg: base,
-                expected: "a pointer to memory",
-                found: t.describe(),
-            })
-        }
+        RegType::MapValueOrNull { .. }
+        | RegType::MapPtrOrNull { .. }
+        | RegType::SockOrNull { .. } => Err(VerifyErrorKind::PossiblyNull { reg: base }),
+        RegType::Sock { kind, .. } => super::refs::check_access(s, base, off, size, write, kind),
+        RegType::Num
+        | RegType::Mixed
+        | RegType::MapPtr { .. }
+        | RegType::Bottom
+        | RegType::Released => Err(VerifyErrorKind::TypeMismatch {
+            reg: base,
+            expected: "a pointer to memory",
+            found: t.describe(),
+        }),
         RegType::Ctx => {
             let Some(o) = itv.singleton() else {
                 return Err(VerifyErrorKind::OutOfBounds {
@@ -320,6 +325,10 @@ pub(super) fn load(
             cx.note_load(LoadUse::Other("packet bytes"));
             s.set(dst, RegType::Num, range)
         }
+        Access::Sock => {
+            cx.note_load(LoadUse::Other("socket fields"));
+            s.set(dst, RegType::Num, range)
+        }
         Access::MapValue => {
             cx.note_load(LoadUse::Other("map value bytes"));
             let known = frozen_value(cx, s, base, off, n, signed);
@@ -475,6 +484,8 @@ pub(super) fn store(
         Access::Ctx(_) => leak(cx, "to the context"),
         Access::Packet => leak(cx, "into the packet"),
         Access::MapValue => leak(cx, "into a map value"),
+        // Sockets are read only: refused by `check_region`.
+        Access::Sock => {}
         Access::Stack { lo, hi } if lo != hi => {
             leak(cx, "at a variable stack offset");
             let removed = s.stack.havoc(lo as i32, lo as i32, (hi + n) as i32);
@@ -592,6 +603,8 @@ fn aligned(cx: &mut Cx<'_, '_>, s: &State, acc: Access, base: Reg, off: i64, n: 
         }
         Access::Ctx(o) => o % n == 0,
         Access::Stack { .. } | Access::MapValue => multiple,
+        // Sockets are read only: refused by `check_region`.
+        Access::Sock => true,
     };
     if !ok {
         let t = term(base, off);

@@ -12,6 +12,7 @@ mod call;
 mod jmp;
 mod mem;
 mod printf;
+mod refs;
 
 use alloc::format;
 use alloc::string::String;

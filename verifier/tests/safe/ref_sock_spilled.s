@@ -1,0 +1,23 @@
+; type: sched_cls
+; A socket reference spilled to the stack, reloaded and released; sk_assign takes it.
+    mov %r6, %r1
+    stdw [%r10-16], 0
+    stw [%r10-8], 0
+    mov %r1, %r6
+    mov %r2, %r10
+    add %r2, -16
+    mov %r3, 12
+    mov %r4, -1
+    mov %r5, 0
+    call 84
+    jeq %r0, 0, out
+    stxdw [%r10-24], %r0
+    mov %r1, %r6
+    mov %r2, %r0
+    mov %r3, 0
+    call 124
+    ldxdw %r1, [%r10-24]
+    call 86
+out:
+    mov %r0, 0
+    exit

@@ -1,0 +1,24 @@
+; expect: reference-leak
+; type: sched_cls
+; An error return (the socket is not established) forgets the release.
+    mov %r6, %r1
+    stdw [%r10-16], 0
+    stw [%r10-8], 0
+    mov %r1, %r6
+    mov %r2, %r10
+    add %r2, -16
+    mov %r3, 12
+    mov %r4, -1
+    mov %r5, 0
+    call 84
+    jeq %r0, 0, out
+    ldxw %r1, [%r0+72]
+    jeq %r1, 1, ok
+    mov %r0, -1
+    exit
+ok:
+    mov %r1, %r0
+    call 86
+out:
+    mov %r0, 0
+    exit

@@ -1,0 +1,20 @@
+; expect: pointer-arithmetic
+; type: sched_cls
+; Socket pointers allow no arithmetic.
+    mov %r6, %r1
+    stdw [%r10-16], 0
+    stw [%r10-8], 0
+    mov %r1, %r6
+    mov %r2, %r10
+    add %r2, -16
+    mov %r3, 12
+    mov %r4, -1
+    mov %r5, 0
+    call 84
+    jeq %r0, 0, out
+    add %r0, 4
+    mov %r1, %r0
+    call 86
+out:
+    mov %r0, 0
+    exit

@@ -1,0 +1,20 @@
+; expect: out-of-bounds
+; type: sched_cls
+; bpf_skc_lookup_tcp returns a sock_common: no type, protocol, mark or priority.
+    mov %r6, %r1
+    stdw [%r10-16], 0
+    stw [%r10-8], 0
+    mov %r1, %r6
+    mov %r2, %r10
+    add %r2, -16
+    mov %r3, 12
+    mov %r4, -1
+    mov %r5, 0
+    call 99
+    jeq %r0, 0, out
+    ldxw %r7, [%r0+8]
+    mov %r1, %r0
+    call 86
+out:
+    mov %r0, 0
+    exit

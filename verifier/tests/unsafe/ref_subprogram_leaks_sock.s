@@ -1,0 +1,19 @@
+; expect: reference-leak
+; type: sched_cls
+; A subprogram looks a socket up and returns without releasing it; nobody releases it.
+    call local lookup
+    mov %r0, 0
+    exit
+lookup:
+    mov %r6, %r1
+    stdw [%r10-16], 0
+    stw [%r10-8], 0
+    mov %r1, %r6
+    mov %r2, %r10
+    add %r2, -16
+    mov %r3, 12
+    mov %r4, -1
+    mov %r5, 0
+    call 84
+    mov %r0, 0
+    exit
