@@ -17,7 +17,7 @@ use crate::error::{VerifyError, VerifyErrorKind};
 use crate::lattice::Lattice;
 use crate::state::{kinds_join, State};
 use crate::transfer::{step, Cx, Env, Findings, LoadUse, Post};
-use plan::{modes, thresholds, zero_extensions, Mode};
+use plan::{modes, settled, thresholds, zero_extensions, Mode};
 
 /// Loop-head visits joined before widening starts.
 const WIDEN_DELAY: usize = 3;
@@ -65,6 +65,13 @@ pub(crate) struct Fixpoint<'a, 'e> {
     thresholds: Vec<i128>,
     /// What the last descending sweep found, when its states are the result.
     findings: Option<Findings>,
+    /// Nodes no loop head reaches (see [`settled`]): checked when the ascending iteration
+    /// visits them, and left alone by the descending sweep.
+    settled: Vec<bool>,
+    /// While the first ascending iteration runs: what the checks of settled nodes found
+    /// (their errors moved to `early_errors`, by node, to be reported in checking order).
+    early: Option<Findings>,
+    early_errors: Vec<Vec<VerifyError>>,
 }
 
 fn counter(h: u32) -> VarId {
@@ -112,6 +119,9 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             zext,
             pre_parts: alloc::vec![Vec::new(); n],
             post_parts: (0..n).map(|_| Vec::new()).collect(),
+            settled: settled(cfg),
+            early: None,
+            early_errors: (0..n).map(|_| Vec::new()).collect(),
         };
         fx.budget.set_bytes(fx.approx_bytes());
         fx
@@ -420,12 +430,31 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             match e {
                 WtoElem::Vertex(v) => {
                     self.receive(*v);
-                    self.process(*v, None)?;
+                    self.visit(*v)?;
                 }
                 WtoElem::Component(h, body) => self.component(*h, body)?,
             }
         }
         Ok(())
+    }
+
+    /// Steps vertex `v` outside any loop; a settled one that is reached is checked too.
+    fn visit(&mut self, v: u32) -> Result<(), VerifyError> {
+        let vi = v as usize;
+        let reached = !(self.pre[vi].is_bottom() && self.pre_parts[vi].is_empty());
+        match self.early.take() {
+            Some(mut f) if self.settled[vi] && reached => {
+                let before = f.errors.len();
+                let r = self.process(v, Some(&mut f));
+                self.early_errors[vi] = f.errors.split_off(before);
+                self.early = Some(f);
+                r
+            }
+            early => {
+                self.early = early;
+                self.process(v, None)
+            }
+        }
     }
 
     fn component(&mut self, h: u32, body: &[WtoElem]) -> Result<(), VerifyError> {
@@ -502,14 +531,23 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
     /// the ascending iteration is run again rather than kept aside, which would double the
     /// memory the states take; no program of ebpf-samples needs it). The last sweep steps
     /// each node from its final state, so it also collects what [`Fixpoint::check`] would.
+    /// Settled nodes (no loop head reaches them) are checked by the ascending iteration, the
+    /// only one to visit them: their states are final from the start.
     pub(crate) fn solve(&mut self) -> Result<(), VerifyError> {
         let wto = self.cfg.wto.clone();
+        self.early = Some(self.no_findings());
         self.run(&wto)?;
         let order = self.cfg.flat_order();
-        let mut findings = self.no_findings();
+        let mut findings = self.early.take().expect("set before the run");
         for sweep in 0..DESCENDING_SWEEPS {
             let last = sweep + 1 == DESCENDING_SWEEPS;
             for &n in &order {
+                if self.settled[n as usize] {
+                    if last {
+                        findings.errors.append(&mut self.early_errors[n as usize]);
+                    }
+                    continue;
+                }
                 self.receive(n);
                 if last {
                     self.check_node(n, &mut findings)?;
@@ -518,7 +556,9 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
                 }
             }
         }
-        if self.is_post_fixpoint() {
+        // Settled nodes and their predecessors kept the ascending states.
+        let unsettled = (0..self.cfg.nodes.len() as u32).filter(|&n| !self.settled[n as usize]);
+        if unsettled.clone().all(|n| self.covered(n)) {
             self.findings = Some(findings);
         } else {
             let n = self.cfg.nodes.len();

@@ -173,3 +173,30 @@ pub(super) fn thresholds(insns: &[Insn]) -> Vec<i128> {
     t.dedup();
     t
 }
+
+/// The nodes no loop head reaches (forward, over the inlined graph): the ascending iteration
+/// visits each of them once, from predecessors that are final too, so its state there is
+/// already the result and no descending sweep can change it.
+pub(super) fn settled(cfg: &Cfg) -> Vec<bool> {
+    let n = cfg.nodes.len();
+    let mut succs: Vec<Vec<u32>> = alloc::vec![Vec::new(); n];
+    for (m, preds) in cfg.preds.iter().enumerate() {
+        for &(p, _) in preds {
+            succs[p as usize].push(m as u32);
+        }
+    }
+    let mut settled = alloc::vec![true; n];
+    let mut work: Vec<u32> = (0..n as u32).filter(|&m| cfg.is_head(m)).collect();
+    for &h in &work {
+        settled[h as usize] = false;
+    }
+    while let Some(m) = work.pop() {
+        for &s in &succs[m as usize] {
+            if settled[s as usize] {
+                settled[s as usize] = false;
+                work.push(s);
+            }
+        }
+    }
+    settled
+}
