@@ -17,7 +17,7 @@ use crate::error::{VerifyError, VerifyErrorKind};
 use crate::lattice::Lattice;
 use crate::state::{kinds_join, State};
 use crate::transfer::{step, Cx, Env, Findings, LoadUse, Post};
-use plan::{modes, settled, thresholds, zero_extensions, Mode};
+use plan::{modes, readers, settled, thresholds, zero_extensions, Mode};
 
 /// Loop-head visits joined before widening starts.
 const WIDEN_DELAY: usize = 3;
@@ -72,6 +72,15 @@ pub(crate) struct Fixpoint<'a, 'e> {
     /// (their errors moved to `early_errors`, by node, to be reported in checking order).
     early: Option<Findings>,
     early_errors: Vec<Vec<VerifyError>>,
+    /// Edges out of each node whose successors have not yet received its states (see
+    /// [`readers`]): at 0, the states after a settled node are dropped during the first
+    /// ascending iteration, and so is the state before it once stepped, which keeps the
+    /// memory in use small and warm.
+    readers: Vec<u32>,
+    /// Settled nodes reached whose state before was dropped.
+    released: Vec<bool>,
+    /// Every state is kept to the end (the caller prints them).
+    keep_states: bool,
 }
 
 fn counter(h: u32) -> VarId {
@@ -119,12 +128,54 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             zext,
             pre_parts: alloc::vec![Vec::new(); n],
             post_parts: (0..n).map(|_| Vec::new()).collect(),
+            readers: Vec::new(),
+            released: alloc::vec![false; n],
+            keep_states: false,
             settled: settled(cfg),
             early: None,
             early_errors: (0..n).map(|_| Vec::new()).collect(),
         };
+        fx.readers = readers(cfg, &fx.settled);
         fx.budget.set_bytes(fx.approx_bytes());
         fx
+    }
+
+    /// Keeps every state to the end, for [`Fixpoint::state_at`] of every node.
+    pub(crate) fn keep_states(&mut self) {
+        self.keep_states = true;
+    }
+
+    /// After settled node `v` was stepped in the first ascending iteration: drops the states
+    /// no one will read again (see [`Fixpoint::readers`]).
+    fn release(&mut self, v: u32) {
+        let cfg = self.cfg;
+        for &(p, _) in &cfg.preds[v as usize] {
+            let r = &mut self.readers[p as usize];
+            if *r != u32::MAX {
+                *r -= 1;
+                if *r == 0 {
+                    self.drop_posts(p);
+                }
+            }
+        }
+        let vi = v as usize;
+        let old = self.pre_bytes(vi);
+        self.released[vi] = !(self.pre[vi].is_bottom() && self.pre_parts[vi].is_empty());
+        self.pre[vi] = State::bottom();
+        self.pre_parts[vi] = Vec::new();
+        self.budget.replace_bytes(old, self.pre_bytes(vi));
+        if self.readers[vi] == 0 {
+            self.drop_posts(v);
+        }
+    }
+
+    /// Drops the states after `p`.
+    fn drop_posts(&mut self, p: u32) {
+        let pi = p as usize;
+        let old = self.post_bytes(pi);
+        self.post[pi] = None;
+        self.post_parts[pi] = Vec::new();
+        self.budget.replace_bytes(old, self.post_bytes(pi));
     }
 
     /// The estimated bytes of the state (or disjuncts) before node `n`.
@@ -445,16 +496,19 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         match self.early.take() {
             Some(mut f) if self.settled[vi] && reached => {
                 let before = f.errors.len();
-                let r = self.process(v, Some(&mut f));
+                self.process(v, Some(&mut f))?;
                 self.early_errors[vi] = f.errors.split_off(before);
                 self.early = Some(f);
-                r
             }
             early => {
                 self.early = early;
-                self.process(v, None)
+                self.process(v, None)?;
             }
         }
+        if self.early.is_some() && self.settled[vi] && !self.keep_states {
+            self.release(v);
+        }
+        Ok(())
     }
 
     fn component(&mut self, h: u32, body: &[WtoElem]) -> Result<(), VerifyError> {
@@ -566,6 +620,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             self.post = (0..n).map(|_| None).collect();
             self.pre_parts = alloc::vec![Vec::new(); n];
             self.post_parts = (0..n).map(|_| Vec::new()).collect();
+            self.released = alloc::vec![false; n];
             self.budget.set_bytes(self.approx_bytes());
             self.run(&wto)?;
             // The ascending result is a post-fixpoint by construction; check it all the same,
@@ -606,7 +661,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         let mut total: u128 = 0;
         let mut worst: (u128, Vec<(usize, u128)>) = (0, Vec::new());
         for n in 0..self.cfg.nodes.len() {
-            if self.pre[n].is_bottom() && self.pre_parts[n].is_empty() {
+            if self.pre[n].is_bottom() && self.pre_parts[n].is_empty() && !self.released[n] {
                 continue;
             }
             let mut product: u128 = 1;

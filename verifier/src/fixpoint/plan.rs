@@ -200,3 +200,17 @@ pub(super) fn settled(cfg: &Cfg) -> Vec<bool> {
     }
     settled
 }
+
+/// For each node whose successors are all `settled`: how many edges leave it (its states are
+/// needed until each has delivered them); `u32::MAX` for the others, whose states the
+/// descending sweep and the post-fixpoint check read.
+pub(super) fn readers(cfg: &Cfg, settled: &[bool]) -> Vec<u32> {
+    let mut out = alloc::vec![0u32; cfg.nodes.len()];
+    for (m, preds) in cfg.preds.iter().enumerate() {
+        for &(p, _) in preds {
+            let r = &mut out[p as usize];
+            *r = if settled[m] { r.saturating_add(1) } else { u32::MAX };
+        }
+    }
+    out
+}
