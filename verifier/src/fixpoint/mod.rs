@@ -28,7 +28,7 @@ const DESCENDING_SWEEPS: usize = 1;
 /// separate states standing for PREVAIL's sets of kinds per register).
 const MAX_PARTS: usize = 4;
 /// Most disjuncts kept where the incoming paths all give live registers the same kinds.
-const MAX_KEY_PARTS: usize = 2;
+const MAX_KEY_PARTS: usize = 4;
 /// Most straight-line instructions between a join and the branch that may tell its incoming
 /// paths apart.
 const SPLIT_CHAIN: usize = 8;
