@@ -5,7 +5,7 @@
 
 use core::ops::{BitAnd, BitOr, BitXor};
 
-use ebpf_isa::{AtomicOp, Size};
+use ebpf_isa::{AtomicOp, Size, MAY_GOTO_BUDGET};
 
 use crate::alu::{
     arsh32, arsh64, div32, div64, end, lsh32, lsh64, mod32, mod64, rsh32, rsh64, sdiv32, sdiv64,
@@ -43,6 +43,10 @@ pub(crate) fn execute<H: Helpers + ?Sized>(
     reg[1..6].copy_from_slice(&args);
     reg[10] = space.frame_top(0);
     let mut returns = [Return::default(); MAX_FRAMES];
+    // The `may_goto` budget of each live frame, set when the frame is entered (Linux keeps it
+    // in a hidden stack slot of the frame; here it is outside every region a program reaches).
+    let mut loops = [0u64; MAX_FRAMES];
+    loops[0] = MAY_GOTO_BUDGET;
     let mut depth = 0usize;
     let mut executed = 0u64;
     let mut pc = 0usize;
@@ -165,6 +169,15 @@ pub(crate) fn execute<H: Helpers + ?Sized>(
             Op::Ja(t) => {
                 pc = t as usize;
                 continue;
+            }
+            Op::MayGoto(t) => {
+                // `depth` < MAX_FRAMES: a call past the last frame faults before entering it.
+                let left = &mut loops[depth];
+                if *left == 0 {
+                    pc = t as usize;
+                    continue;
+                }
+                *left -= 1;
             }
             Op::Jeq64I(d, i, t) => jump_if!(reg[d as usize] == i, t),
             Op::Jeq64R(d, s, t) => jump_if!(reg[d as usize] == reg[s as usize], t),
@@ -358,6 +371,7 @@ pub(crate) fn execute<H: Helpers + ?Sized>(
                     saved: [reg[6], reg[7], reg[8], reg[9]],
                 };
                 depth += 1;
+                loops[depth] = MAY_GOTO_BUDGET;
                 space.enter_frame(depth);
                 reg[10] = space.frame_top(depth);
                 pc = t as usize;

@@ -85,6 +85,8 @@ pub(crate) enum Op {
     End(R, ByteOrder, EndBits),
 
     Ja(T),
+    /// `may_goto`: jumps when the current frame's loop budget is spent, else takes one unit.
+    MayGoto(T),
     Jeq64I(R, u64, T),
     Jeq64R(R, R, T),
     Jne64I(R, u64, T),
@@ -206,6 +208,7 @@ pub(crate) fn lower(insn: &Insn, target: T) -> Op {
         }
         Insn::End { order, bits, dst } => Op::End(r(dst), order, bits),
         Insn::Ja { .. } | Insn::Ja32 { .. } => Op::Ja(target),
+        Insn::MayGoto { .. } => Op::MayGoto(target),
         Insn::Jmp {
             width: Width::W64,
             cond,

@@ -106,6 +106,7 @@ fn set_offset(insn: Insn, off: i64) -> Result<Insn, AsmErrorKind> {
     };
     Ok(match insn {
         Insn::Ja { .. } => Insn::Ja { off: short()? },
+        Insn::MayGoto { .. } => Insn::MayGoto { off: short()? },
         Insn::Jmp {
             width,
             cond,

@@ -87,6 +87,11 @@ pub enum DecodeErrorKind {
         /// The `src` field value.
         src: u8,
     },
+    /// A `JCOND` (opcode 0xe5) whose `src` field is not 0 (`may_goto`, the only one defined).
+    UnknownJcondKind {
+        /// The `src` field value.
+        src: u8,
+    },
 }
 
 impl DecodeError {
@@ -147,6 +152,12 @@ impl fmt::Display for DecodeErrorKind {
                 write!(
                     f,
                     "call with unknown src {src} (0 helper, 1 local, 2 BTF id)"
+                )
+            }
+            DecodeErrorKind::UnknownJcondKind { src } => {
+                write!(
+                    f,
+                    "jcond with unknown src {src} (only 0, may_goto, is defined)"
                 )
             }
         }
@@ -462,6 +473,14 @@ fn decode_jmp(c: &Check, width: Width) -> Result<Insn, DecodeError> {
                 src => return Err(c.err(DecodeErrorKind::UnknownCallKind { src })),
             };
             return Ok(Insn::Call(target));
+        }
+        JMP_JCOND if width == Width::W64 && !is_x => {
+            if raw.src != JCOND_MAY_GOTO {
+                return Err(c.err(DecodeErrorKind::UnknownJcondKind { src: raw.src }));
+            }
+            c.dst_zero()?;
+            c.imm_zero()?;
+            return Ok(Insn::MayGoto { off: raw.off });
         }
         JMP_EXIT if width == Width::W64 && !is_x => {
             c.dst_zero()?;

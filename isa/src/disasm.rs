@@ -217,6 +217,10 @@ impl Display for Text<'_> {
                 f.write_str("ja32 ")?;
                 self.target(f, imm.into())
             }
+            Insn::MayGoto { off } => {
+                f.write_str("may_goto ")?;
+                self.target(f, off.into())
+            }
             Insn::Jmp {
                 width,
                 cond,

@@ -101,6 +101,7 @@ impl Insn {
             }
             Insn::Ja { off } => raw(CLASS_JMP | JMP_JA, r0, 0, off, 0),
             Insn::Ja32 { imm } => raw(CLASS_JMP32 | JMP_JA, r0, 0, 0, imm),
+            Insn::MayGoto { off } => raw(CLASS_JMP | JMP_JCOND, r0, JCOND_MAY_GOTO, off, 0),
             Insn::Jmp {
                 width,
                 cond,

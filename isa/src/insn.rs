@@ -377,6 +377,11 @@ impl LddwSrc {
     }
 }
 
+/// The loop budget of `may_goto` per function call: Linux's `BPF_MAX_LOOPS` (8 * 1024 * 1024).
+/// A frame's counter starts here; each `may_goto` that falls through takes one from it, and the
+/// `may_goto` that finds it at 0 jumps, so a frame falls through at most this many times.
+pub const MAY_GOTO_BUDGET: u64 = 8 * 1024 * 1024;
+
 /// One decoded instruction. An [`Insn::Lddw`] stands for two slots; every other variant for one.
 ///
 /// Values produced by the decoder always satisfy the invariants documented on each variant;
@@ -441,6 +446,14 @@ pub enum Insn {
         dst: Reg,
         /// Right-hand side.
         src: Operand,
+        /// Slots after the next instruction.
+        off: i16,
+    },
+    /// `may_goto` (Linux's `BPF_JCOND` with `src` 0, JMP class): jumps when the current
+    /// frame's loop budget is exhausted, otherwise spends one unit of it and falls through.
+    /// Every function call starts with a budget of [`MAY_GOTO_BUDGET`] (Linux's
+    /// `BPF_MAX_LOOPS`), so a loop whose only exit is a `may_goto` ends.
+    MayGoto {
         /// Slots after the next instruction.
         off: i16,
     },
@@ -566,7 +579,9 @@ impl Insn {
     pub fn branch_target(&self, pc: usize) -> Option<i64> {
         let next = pc as i64 + 1;
         match *self {
-            Insn::Ja { off } | Insn::Jmp { off, .. } => Some(next + i64::from(off)),
+            Insn::Ja { off } | Insn::Jmp { off, .. } | Insn::MayGoto { off } => {
+                Some(next + i64::from(off))
+            }
             Insn::Ja32 { imm } | Insn::Call(CallTarget::Local(imm)) => Some(next + i64::from(imm)),
             _ => None,
         }

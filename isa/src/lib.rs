@@ -40,7 +40,7 @@ pub use decode::{DecodeError, DecodeErrorKind, Decoder};
 pub use encode::encode;
 pub use insn::{
     AluOp, AtomicOp, ByteOrder, CallTarget, EndBits, Insn, JmpCond, LddwSrc, MovsxBits, Operand,
-    Reg, Size, Width,
+    Reg, Size, Width, MAY_GOTO_BUDGET,
 };
 #[cfg(feature = "alloc")]
 pub use program::{Program, ProgramError, ProgramErrorKind};

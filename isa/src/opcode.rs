@@ -80,6 +80,11 @@ pub const JMP_JSLT: u8 = 0xc0;
 /// Jump if signed less or equal.
 pub const JMP_JSLE: u8 = 0xd0;
 
+/// Linux's `BPF_JCOND` (JMP class only): with `src` 0 (`BPF_MAY_GOTO`), `may_goto`.
+pub const JMP_JCOND: u8 = 0xe0;
+/// The `src` field of `BPF_JCOND` that selects `may_goto`.
+pub const JCOND_MAY_GOTO: u8 = 0;
+
 /// Memory access size: word (4 bytes).
 pub const SIZE_W: u8 = 0x00;
 /// Half word (2 bytes).

@@ -118,7 +118,7 @@ impl Insn {
             Insn::Alu { dst, src, .. } => access(of(dst).union(operand(src)), of(dst)),
             Insn::Neg { dst, .. } | Insn::End { dst, .. } => access(of(dst), of(dst)),
             Insn::Movsx { dst, src, .. } => access(of(src), of(dst)),
-            Insn::Ja { .. } | Insn::Ja32 { .. } => RegAccess::default(),
+            Insn::Ja { .. } | Insn::Ja32 { .. } | Insn::MayGoto { .. } => RegAccess::default(),
             Insn::Jmp { dst, src, .. } => access(of(dst).union(operand(src)), RegSet::EMPTY),
             Insn::Call(CallTarget::Helper(_) | CallTarget::Local(_) | CallTarget::Btf(_)) => {
                 call(RegSet::EMPTY)

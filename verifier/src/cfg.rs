@@ -115,7 +115,7 @@ impl Cfg {
                 Insn::Ja { .. } | Insn::Ja32 { .. } => {
                     out.push(((ctx, target.expect("jump")), depth, Edge::Taken))
                 }
-                Insn::Jmp { .. } => {
+                Insn::Jmp { .. } | Insn::MayGoto { .. } => {
                     out.push(((ctx, next), depth, Edge::Fall));
                     out.push(((ctx, target.expect("jump")), depth, Edge::Taken));
                 }

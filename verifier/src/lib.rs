@@ -34,6 +34,7 @@ mod error;
 mod fixpoint;
 mod lattice;
 mod liveness;
+mod maygoto;
 mod state;
 mod structure;
 mod transfer;
@@ -144,7 +145,10 @@ impl Verified {
     }
 
     /// Most instructions one run executes (counting each `lddw` once and a helper call as
-    /// one): the bound the analysis proved, at most [`Options::max_run_instructions`].
+    /// one): the bound the analysis proved, at most [`Options::max_run_instructions`] unless
+    /// the program has loops that `may_goto` bounds: each counts its budget
+    /// ([`ebpf_isa::MAY_GOTO_BUDGET`]` + 1` rounds per entry) on top of the limit, which
+    /// applies to the rest (`u64::MAX` when the product overflows).
     pub fn instruction_bound(&self) -> u64 {
         self.instruction_bound
     }
@@ -434,7 +438,12 @@ fn analyze_loads(
         Err(e) => return fail(alloc::vec![e]),
     };
     let mut instruction_bound = 0;
-    if let Some((bound, loops)) = fx.run_bound() {
+    if let Some(fixpoint::RunBound {
+        total,
+        checked: bound,
+        loops,
+    }) = fx.run_bound()
+    {
         if bound > u128::from(options.max_run_instructions) {
             let detail = if loops.is_empty() {
                 String::from("no loops")
@@ -455,7 +464,9 @@ fn analyze_loads(
                 },
             ));
         } else {
-            instruction_bound = bound as u64;
+            // With `may_goto` loops, their budget comes on top of the limit (saturating: a
+            // bound past u64 is no budget a host can tell from none).
+            instruction_bound = u64::try_from(total).unwrap_or(u64::MAX);
         }
     }
     let mut seen = Vec::new();

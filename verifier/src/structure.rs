@@ -103,7 +103,7 @@ pub(crate) fn intra_successors(insn: &Insn, pc: usize) -> ([Option<usize>; 2], b
         Insn::Ja { .. } | Insn::Ja32 { .. } => {
             ([insn.branch_target(pc).map(|t| t as usize), None], false)
         }
-        Insn::Jmp { .. } => (
+        Insn::Jmp { .. } | Insn::MayGoto { .. } => (
             [Some(next), insn.branch_target(pc).map(|t| t as usize)],
             false,
         ),

@@ -48,6 +48,7 @@ pub(super) fn parse(toks: &[Tok<'_>]) -> Result<Parsed, AsmErrorKind> {
         "exit" => o.expect(0).map(|()| Insn::Exit.into()),
         "ja" => jump(&o, 0, Insn::Ja { off: 0 }),
         "ja32" | "gotol" => jump(&o, 0, Insn::Ja32 { imm: 0 }),
+        "may_goto" => jump(&o, 0, Insn::MayGoto { off: 0 }),
         "call" => call(&o),
         "callx" => {
             o.expect(1)?;

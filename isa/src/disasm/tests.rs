@@ -79,6 +79,8 @@ fn single_instructions() {
         (Insn::Ja { off: 3 }, "ja +3"),
         (Insn::Ja { off: 0 }, "ja +0"),
         (Insn::Ja32 { imm: -2 }, "ja32 -2"),
+        (Insn::MayGoto { off: 4 }, "may_goto +4"),
+        (Insn::MayGoto { off: -3 }, "may_goto -3"),
         (
             Insn::Jmp {
                 width: Width::W32,

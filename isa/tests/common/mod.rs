@@ -96,6 +96,7 @@ fn alu_like() -> impl Strategy<Value = Insn> {
 fn control() -> impl Strategy<Value = Insn> {
     prop_oneof![
         off().prop_map(|off| Insn::Ja { off }),
+        off().prop_map(|off| Insn::MayGoto { off }),
         imm().prop_map(|imm| Insn::Ja32 { imm }),
         (
             width(),
@@ -215,7 +216,9 @@ pub fn program() -> impl Strategy<Value = Vec<Insn>> {
                 let target = pcs[picks[i].index(pcs.len())] as i64;
                 let rel = target - (pcs[i] as i64 + 1);
                 match insn {
-                    Insn::Ja { off } | Insn::Jmp { off, .. } => *off = rel as i16,
+                    Insn::Ja { off } | Insn::Jmp { off, .. } | Insn::MayGoto { off } => {
+                        *off = rel as i16
+                    }
                     Insn::Ja32 { imm } | Insn::Call(CallTarget::Local(imm)) => *imm = rel as i32,
                     _ => {}
                 }

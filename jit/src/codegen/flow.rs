@@ -4,9 +4,16 @@
 //! `call`, so `exit` is `ret`. A local call saves r6-r10 (`rbx`, `r13`-`r15`, `rbp`) on the
 //! native stack and moves r10 down one 512-byte frame. Five pushes plus the return address keep
 //! the native stack 16-byte aligned at every helper call.
+//!
+//! In a program with a `may_goto`, each call (the entry's too) also reserves 16 bytes below
+//! the return address whose lower 8 hold the callee's `may_goto` budget, set to
+//! [`MAY_GOTO_BUDGET`] before the call: the function finds it at `[rsp + 8]` at every
+//! instruction boundary (where `rsp` is always the entry `rsp`, as `exit` is a plain `ret`).
+//! The eBPF stack is elsewhere (the host's frames), so no program reaches the counter: Linux's
+//! hidden 8-byte slot below the program's frame, one per call frame, as in the interpreter.
 
 use dynasmrt::{dynasm, DynamicLabel, DynasmApi, DynasmLabelApi};
-use ebpf_isa::{CallTarget, JmpCond, LddwSrc, Operand, Reg, Width};
+use ebpf_isa::{CallTarget, JmpCond, LddwSrc, Operand, Reg, Width, MAY_GOTO_BUDGET};
 
 use super::alu::Src;
 use super::{x, Codegen};
@@ -52,6 +59,30 @@ impl Codegen {
         } else {
             dynasm!(self.ops ; .arch x64 ; jmp =>target);
         }
+    }
+
+    /// Reserves the 16 bytes of a call's `may_goto` budget, the budget in the lower 8 (the
+    /// callee's `[rsp + 8]`); the caller adds 16 to `rsp` after the call.
+    pub(super) fn push_budget(&mut self) {
+        // 8 Mi fits the sign-extended 32-bit immediate.
+        let budget = MAY_GOTO_BUDGET as i32;
+        dynasm!(self.ops
+            ; .arch x64
+            ; sub rsp, 16
+            ; mov QWORD [rsp], budget
+        );
+    }
+
+    /// `may_goto`: jumps when the frame's budget is 0, else takes one from it.
+    pub(super) fn may_goto(&mut self, pc: usize, off: i64) {
+        let target = self.label_at(pc as i64 + 1 + off);
+        dynasm!(self.ops ; .arch x64 ; cmp QWORD [rsp + 8], 0);
+        if self.short_reaches(target) {
+            dynasm!(self.ops ; .arch x64 ; je BYTE =>target);
+        } else {
+            dynasm!(self.ops ; .arch x64 ; je =>target);
+        }
+        dynasm!(self.ops ; .arch x64 ; sub QWORD [rsp + 8], 1);
     }
 
     pub(super) fn jmp(
@@ -288,7 +319,19 @@ impl Codegen {
             ; push rbp
             ; sub rbp, frame
             ; call ->zero_frame
+        );
+        if self.may_goto {
+            self.push_budget();
+        }
+        dynasm!(self.ops
+            ; .arch x64
             ; call =>target
+        );
+        if self.may_goto {
+            dynasm!(self.ops ; .arch x64 ; add rsp, 16);
+        }
+        dynasm!(self.ops
+            ; .arch x64
             ; pop rbp
             ; pop r15
             ; pop r14

@@ -60,6 +60,9 @@ pub(crate) struct Codegen {
     /// Which of r1-r5 the program ever writes (the others are reloaded after calls).
     args_written: u8,
     slow_calls: Vec<SlowCall>,
+    /// Whether the program has a `may_goto`: then every function call keeps its budget on
+    /// the native stack ([`flow`]).
+    may_goto: bool,
 }
 
 /// Whether `v` fits a sign-extended 8-bit immediate or displacement.
@@ -102,6 +105,7 @@ pub(crate) fn compile(program: &Program, options: &JitOptions) -> Result<Compile
         args_live: live::args_live_after(program),
         args_written: live::args_written(insns),
         slow_calls: Vec::new(),
+        may_goto: insns.iter().any(|i| matches!(i, Insn::MayGoto { .. })),
     };
 
     let entry = cg.ops.offset().0;
@@ -182,7 +186,19 @@ impl Codegen {
             ; xor r13d, r13d
             ; xor r14d, r14d
             ; xor r15d, r15d
+        );
+        if self.may_goto {
+            self.push_budget();
+        }
+        dynasm!(self.ops
+            ; .arch x64
             ; call =>body
+        );
+        if self.may_goto {
+            dynasm!(self.ops ; .arch x64 ; add rsp, 16);
+        }
+        dynasm!(self.ops
+            ; .arch x64
             ; ->done:
             ; pop r15
             ; pop r14
@@ -293,6 +309,7 @@ impl Codegen {
             Insn::LdInd { size, src, imm } => self.ld_packet(size, Some(src), imm),
             Insn::Ja { off } => self.ja(pc, i64::from(off)),
             Insn::Ja32 { imm } => self.ja(pc, i64::from(imm)),
+            Insn::MayGoto { off } => self.may_goto(pc, i64::from(off)),
             Insn::Jmp {
                 width,
                 cond,

@@ -18,6 +18,8 @@ M64 = (1 << 64) - 1
 M32 = (1 << 32) - 1
 BUDGET = 1_000_000
 MAX_FRAMES = 8
+# may_goto's budget per function call: Linux's BPF_MAX_LOOPS.
+MAY_GOTO_BUDGET = 8 * 1024 * 1024
 STACK = 512
 INPUT_BASE = 0x7F00_0000_0000
 STACK_BASE = 0x7E00_0000_0000  # frame k occupies [STACK_BASE + k*0x10000, +512)
@@ -97,7 +99,7 @@ def assemble(lines):
         pc += 2 if ins[0] == "lddw" else 1
     nslots, out = pc, []
     for pc, ins in insns:
-        if ins[0] in ("ja", "ja32", "jcc", "calllocal"):
+        if ins[0] in ("ja", "ja32", "jcc", "calllocal", "maygoto"):
             tgt = ins[-1]
             if re.fullmatch(r"[+-]\d+", tgt):
                 t = pc + 1 + int(tgt)
@@ -148,6 +150,8 @@ def parse_insn(mn, a):
         return ("alu", m.group(1), m.group(2) is None, reg(a[0]), src)
     if mn in ("ja", "ja32"):
         return (mn, a[0])
+    if mn == "may_goto":
+        return ("maygoto", a[0])
     if m and m.group(1) in JMP_OPS:
         src = ("r", reg(a[1])) if a[1].startswith("%") else ("i", imm32(a[1]))
         return ("jcc", m.group(1), m.group(2) is None, reg(a[0]), src, a[2])
@@ -197,7 +201,7 @@ def validate(prog, nslots):
         raise Fault("invalid-program", "empty program")
     starts = {pc for pc, _ in prog}
     for pc, ins in prog:
-        if ins[0] in ("ja", "ja32", "jcc", "calllocal"):
+        if ins[0] in ("ja", "ja32", "jcc", "calllocal", "maygoto"):
             t = ins[-1]
             if not 0 <= t < nslots or t not in starts:
                 raise Fault("invalid-program", f"pc {pc}: bad target {t}")
@@ -306,6 +310,7 @@ def run(prog, nslots, mem):
     r[2] = len(mem)
     r[10] = STACK_BASE + STACK
     calls = []  # (return pc, saved r6-r9)
+    loops = [MAY_GOTO_BUDGET]  # may_goto budget of each live frame
     pc, count = 0, 0
     while True:
         count += 1
@@ -319,6 +324,7 @@ def run(prog, nslots, mem):
                 return r[0]
             nxt, saved = calls.pop()
             m.frames.pop()
+            loops.pop()
             r[6:10] = saved
             r[10] = STACK_BASE + (len(m.frames) - 1) * 0x10000 + STACK
         elif k == "lddw":
@@ -344,6 +350,11 @@ def run(prog, nslots, mem):
                 r[d] = bswap(r[d], bits)
         elif k in ("ja", "ja32"):
             nxt = ins[1]
+        elif k == "maygoto":
+            if loops[-1] == 0:
+                nxt = ins[1]
+            else:
+                loops[-1] -= 1
         elif k == "jcc":
             _, op, is64, d, src, t = ins
             s = r[src[1]] if src[0] == "r" else src[1] & M64
@@ -362,6 +373,7 @@ def run(prog, nslots, mem):
                 raise Fault("call-depth")
             calls.append((nxt, r[6:10]))
             m.frames.append(bytearray(STACK))
+            loops.append(MAY_GOTO_BUDGET)
             r[10] = STACK_BASE + (len(m.frames) - 1) * 0x10000 + STACK
             nxt = ins[1]
         elif k == "ldx":
@@ -382,6 +394,7 @@ def run(prog, nslots, mem):
                 r[0] = 0
                 nxt, saved = calls.pop()
                 m.frames.pop()
+                loops.pop()
                 r[6:10] = saved
                 r[10] = STACK_BASE + (len(m.frames) - 1) * 0x10000 + STACK
                 pc = nxt

@@ -4,6 +4,7 @@
 //! variable, so a loop is bounded when that counter is.
 
 mod plan;
+mod settle;
 
 use alloc::format;
 use alloc::vec::Vec;
@@ -81,6 +82,21 @@ pub(crate) struct Fixpoint<'a, 'e> {
     released: Vec<bool>,
     /// Every state is kept to the end (the caller prints them).
     keep_states: bool,
+    /// Loop heads bounded by `may_goto`'s budget ([`crate::maygoto`]).
+    budgeted: Vec<bool>,
+}
+
+/// An upper bound on the instructions one run executes ([`Fixpoint::run_bound`]).
+pub(crate) struct RunBound {
+    /// The bound, `may_goto` loops counted with their budget.
+    pub(crate) total: u128,
+    /// The bound with each `may_goto`-bounded loop counted as one round: what the program
+    /// does besides the budget it asked for, which [`Options::max_run_instructions`]
+    /// limits (crate::Options).
+    pub(crate) checked: u128,
+    /// The loops around the node whose `checked` product is largest, outermost first, with
+    /// their bounds.
+    pub(crate) loops: Vec<(usize, u128)>,
 }
 
 fn counter(h: u32) -> VarId {
@@ -134,48 +150,11 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             settled: settled(cfg),
             early: None,
             early_errors: (0..n).map(|_| Vec::new()).collect(),
+            budgeted: crate::maygoto::budget_bounded(cfg, program),
         };
         fx.readers = readers(cfg, &fx.settled);
         fx.budget.set_bytes(fx.approx_bytes());
         fx
-    }
-
-    /// Keeps every state to the end, for [`Fixpoint::state_at`] of every node.
-    pub(crate) fn keep_states(&mut self) {
-        self.keep_states = true;
-    }
-
-    /// After settled node `v` was stepped in the first ascending iteration: drops the states
-    /// no one will read again (see [`Fixpoint::readers`]).
-    fn release(&mut self, v: u32) {
-        let cfg = self.cfg;
-        for &(p, _) in &cfg.preds[v as usize] {
-            let r = &mut self.readers[p as usize];
-            if *r != u32::MAX {
-                *r -= 1;
-                if *r == 0 {
-                    self.drop_posts(p);
-                }
-            }
-        }
-        let vi = v as usize;
-        let old = self.pre_bytes(vi);
-        self.released[vi] = !(self.pre[vi].is_bottom() && self.pre_parts[vi].is_empty());
-        self.pre[vi] = State::bottom();
-        self.pre_parts[vi] = Vec::new();
-        self.budget.replace_bytes(old, self.pre_bytes(vi));
-        if self.readers[vi] == 0 {
-            self.drop_posts(v);
-        }
-    }
-
-    /// Drops the states after `p`.
-    fn drop_posts(&mut self, p: u32) {
-        let pi = p as usize;
-        let old = self.post_bytes(pi);
-        self.post[pi] = None;
-        self.post_parts[pi] = Vec::new();
-        self.budget.replace_bytes(old, self.post_bytes(pi));
     }
 
     /// The estimated bytes of the state (or disjuncts) before node `n`.
@@ -489,28 +468,6 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         Ok(())
     }
 
-    /// Steps vertex `v` outside any loop; a settled one that is reached is checked too.
-    fn visit(&mut self, v: u32) -> Result<(), VerifyError> {
-        let vi = v as usize;
-        let reached = !(self.pre[vi].is_bottom() && self.pre_parts[vi].is_empty());
-        match self.early.take() {
-            Some(mut f) if self.settled[vi] && reached => {
-                let before = f.errors.len();
-                self.process(v, Some(&mut f))?;
-                self.early_errors[vi] = f.errors.split_off(before);
-                self.early = Some(f);
-            }
-            early => {
-                self.early = early;
-                self.process(v, None)?;
-            }
-        }
-        if self.early.is_some() && self.settled[vi] && !self.keep_states {
-            self.release(v);
-        }
-        Ok(())
-    }
-
     fn component(&mut self, h: u32, body: &[WtoElem]) -> Result<(), VerifyError> {
         let hi = h as usize;
         let first = self.incoming(h);
@@ -639,44 +596,58 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         Ok(())
     }
 
-    /// Most visits of loop head `h` per entry into its loop, from its counters (`None` when
-    /// unbounded).
-    fn head_visits(&self, h: u32) -> Option<u128> {
+    /// Most visits of loop head `h` per entry into its loop, from its counters or, for a loop
+    /// `may_goto` bounds, its budget (`None` when unbounded); and whether the budget is the
+    /// bound.
+    fn head_visits(&self, h: u32) -> Option<(u128, bool)> {
         let num = &self.pre[h as usize].num;
         let c = num
             .interval(counter(h))
             .meet(&num.interval(countdown(h)).negate());
         // The counters count the arrivals before this visit: at most `hi` more visits.
-        u128::try_from(c.hi())
+        let counted = u128::try_from(c.hi())
             .ok()
             .filter(|_| c.hi() < MAX_LOOP_ITERATIONS)
-            .map(|k| k + 1)
+            .map(|k| k + 1);
+        match (counted, self.budgeted[h as usize]) {
+            (Some(k), true) if k < crate::maygoto::BUDGET_VISITS => Some((k, false)),
+            (_, true) => Some((crate::maygoto::BUDGET_VISITS, true)),
+            (k, false) => k.map(|k| (k, false)),
+        }
     }
 
     /// An upper bound on the instructions one run executes: each reachable node runs at most
     /// the product of the visit bounds of the loops around it. Also the node whose product is
     /// largest, with its loops (outermost first) and their bounds. `None` when a loop has no
     /// bound (already an error of [`Fixpoint::check`]).
-    pub(crate) fn run_bound(&self) -> Option<(u128, Vec<(usize, u128)>)> {
-        let mut total: u128 = 0;
+    pub(crate) fn run_bound(&self) -> Option<RunBound> {
+        let (mut total, mut checked): (u128, u128) = (0, 0);
         let mut worst: (u128, Vec<(usize, u128)>) = (0, Vec::new());
         for n in 0..self.cfg.nodes.len() {
             if self.pre[n].is_bottom() && self.pre_parts[n].is_empty() && !self.released[n] {
                 continue;
             }
-            let mut product: u128 = 1;
+            let (mut product, mut own): (u128, u128) = (1, 1);
             let mut chain = Vec::new();
             for &h in &self.cfg.heads[n] {
-                let v = self.head_visits(h)?;
+                let (v, budget) = self.head_visits(h)?;
                 product = product.saturating_mul(v);
+                if !budget {
+                    own = own.saturating_mul(v);
+                }
                 chain.push((self.cfg.nodes[h as usize].pc, v));
             }
             total = total.saturating_add(product);
-            if product > worst.0 {
-                worst = (product, chain);
+            checked = checked.saturating_add(own);
+            if own > worst.0 {
+                worst = (own, chain);
             }
         }
-        Some((total, worst.1))
+        Some(RunBound {
+            total,
+            checked,
+            loops: worst.1,
+        })
     }
 
     /// The checking pass over the final states: every failed check, in weak topological
@@ -718,7 +689,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             let num = &self.pre[n as usize].num;
             let (c, d) = (num.interval(counter(n)), num.interval(countdown(n)));
             let c = c.meet(&d.negate());
-            if c.hi() >= MAX_LOOP_ITERATIONS {
+            if c.hi() >= MAX_LOOP_ITERATIONS && !self.budgeted[n as usize] {
                 findings.errors.push(VerifyError::new(
                     self.cfg.nodes[n as usize].pc,
                     VerifyErrorKind::UnboundedLoop {

@@ -70,7 +70,7 @@ pub(super) fn before(s: &State, insn: &Insn) -> Writes {
             }
         }
         Insn::St { .. } | Insn::Stx { .. } | Insn::Jmp { .. } | Insn::Ja { .. } => {}
-        Insn::Ja32 { .. } => {}
+        Insn::Ja32 { .. } | Insn::MayGoto { .. } => {}
     }
     w
 }

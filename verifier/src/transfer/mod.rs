@@ -199,6 +199,8 @@ pub(crate) fn step(cx: &mut Cx<'_, '_>, insn: &Insn, mut s: State) -> Post {
             taken = s;
             s = State::bottom();
         }
+        // Either way, whatever the registers: the budget is not part of the state.
+        Insn::MayGoto { .. } => taken = s.clone(),
         Insn::Jmp {
             width,
             cond,
