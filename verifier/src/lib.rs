@@ -423,6 +423,9 @@ fn analyze_loads(
         work: options.max_work,
     };
     let mut fx = fixpoint::Fixpoint::new(&cfg, program, &env, limits);
+    if options.invariants {
+        fx.keep_states();
+    }
     if let Err(e) = fx.solve() {
         return fail(alloc::vec![e]);
     }

@@ -4,6 +4,7 @@
 //! variable, so a loop is bounded when that counter is.
 
 mod plan;
+mod settle;
 
 use alloc::format;
 use alloc::vec::Vec;
@@ -17,7 +18,7 @@ use crate::error::{VerifyError, VerifyErrorKind};
 use crate::lattice::Lattice;
 use crate::state::{kinds_join, State};
 use crate::transfer::{step, Cx, Env, Findings, LoadUse, Post};
-use plan::{modes, thresholds, zero_extensions, Mode};
+use plan::{modes, readers, settled, thresholds, zero_extensions, Mode};
 
 /// Loop-head visits joined before widening starts.
 const WIDEN_DELAY: usize = 3;
@@ -28,7 +29,7 @@ const DESCENDING_SWEEPS: usize = 1;
 /// separate states standing for PREVAIL's sets of kinds per register).
 const MAX_PARTS: usize = 4;
 /// Most disjuncts kept where the incoming paths all give live registers the same kinds.
-const MAX_KEY_PARTS: usize = 2;
+const MAX_KEY_PARTS: usize = 4;
 /// Most straight-line instructions between a join and the branch that may tell its incoming
 /// paths apart.
 const SPLIT_CHAIN: usize = 8;
@@ -65,6 +66,22 @@ pub(crate) struct Fixpoint<'a, 'e> {
     thresholds: Vec<i128>,
     /// What the last descending sweep found, when its states are the result.
     findings: Option<Findings>,
+    /// Nodes no loop head reaches (see [`settled`]): checked when the ascending iteration
+    /// visits them, and left alone by the descending sweep.
+    settled: Vec<bool>,
+    /// While the first ascending iteration runs: what the checks of settled nodes found
+    /// (their errors moved to `early_errors`, by node, to be reported in checking order).
+    early: Option<Findings>,
+    early_errors: Vec<Vec<VerifyError>>,
+    /// Edges out of each node whose successors have not yet received its states (see
+    /// [`readers`]): at 0, the states after a settled node are dropped during the first
+    /// ascending iteration, and so is the state before it once stepped, which keeps the
+    /// memory in use small and warm.
+    readers: Vec<u32>,
+    /// Settled nodes reached whose state before was dropped.
+    released: Vec<bool>,
+    /// Every state is kept to the end (the caller prints them).
+    keep_states: bool,
     /// Loop heads bounded by `may_goto`'s budget ([`crate::maygoto`]).
     budgeted: Vec<bool>,
 }
@@ -127,8 +144,15 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             zext,
             pre_parts: alloc::vec![Vec::new(); n],
             post_parts: (0..n).map(|_| Vec::new()).collect(),
+            readers: Vec::new(),
+            released: alloc::vec![false; n],
+            keep_states: false,
+            settled: settled(cfg),
+            early: None,
+            early_errors: (0..n).map(|_| Vec::new()).collect(),
             budgeted: crate::maygoto::budget_bounded(cfg, program),
         };
+        fx.readers = readers(cfg, &fx.settled);
         fx.budget.set_bytes(fx.approx_bytes());
         fx
     }
@@ -436,7 +460,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             match e {
                 WtoElem::Vertex(v) => {
                     self.receive(*v);
-                    self.process(*v, None)?;
+                    self.visit(*v)?;
                 }
                 WtoElem::Component(h, body) => self.component(*h, body)?,
             }
@@ -518,14 +542,23 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
     /// the ascending iteration is run again rather than kept aside, which would double the
     /// memory the states take; no program of ebpf-samples needs it). The last sweep steps
     /// each node from its final state, so it also collects what [`Fixpoint::check`] would.
+    /// Settled nodes (no loop head reaches them) are checked by the ascending iteration, the
+    /// only one to visit them: their states are final from the start.
     pub(crate) fn solve(&mut self) -> Result<(), VerifyError> {
         let wto = self.cfg.wto.clone();
+        self.early = Some(self.no_findings());
         self.run(&wto)?;
         let order = self.cfg.flat_order();
-        let mut findings = self.no_findings();
+        let mut findings = self.early.take().expect("set before the run");
         for sweep in 0..DESCENDING_SWEEPS {
             let last = sweep + 1 == DESCENDING_SWEEPS;
             for &n in &order {
+                if self.settled[n as usize] {
+                    if last {
+                        findings.errors.append(&mut self.early_errors[n as usize]);
+                    }
+                    continue;
+                }
                 self.receive(n);
                 if last {
                     self.check_node(n, &mut findings)?;
@@ -534,7 +567,9 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
                 }
             }
         }
-        if self.is_post_fixpoint() {
+        // Settled nodes and their predecessors kept the ascending states.
+        let unsettled = (0..self.cfg.nodes.len() as u32).filter(|&n| !self.settled[n as usize]);
+        if unsettled.clone().all(|n| self.covered(n)) {
             self.findings = Some(findings);
         } else {
             let n = self.cfg.nodes.len();
@@ -542,6 +577,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             self.post = (0..n).map(|_| None).collect();
             self.pre_parts = alloc::vec![Vec::new(); n];
             self.post_parts = (0..n).map(|_| Vec::new()).collect();
+            self.released = alloc::vec![false; n];
             self.budget.set_bytes(self.approx_bytes());
             self.run(&wto)?;
             // The ascending result is a post-fixpoint by construction; check it all the same,
@@ -588,7 +624,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         let (mut total, mut checked): (u128, u128) = (0, 0);
         let mut worst: (u128, Vec<(usize, u128)>) = (0, Vec::new());
         for n in 0..self.cfg.nodes.len() {
-            if self.pre[n].is_bottom() && self.pre_parts[n].is_empty() {
+            if self.pre[n].is_bottom() && self.pre_parts[n].is_empty() && !self.released[n] {
                 continue;
             }
             let (mut product, mut own): (u128, u128) = (1, 1);

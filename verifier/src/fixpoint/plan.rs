@@ -21,7 +21,9 @@ pub(super) enum Mode {
 /// The mode of each node, and the keys of chain heads: [`Mode::Distinct`] for a
 /// conditional jump outside loops and the straight-line nodes before it back to (and
 /// including) a join of two or more paths, at most [`SPLIT_CHAIN`] nodes apart, when the
-/// jump depends on registers set before the join; else [`Mode::Joined`].
+/// jump depends on registers set before the join, and likewise the straight-line nodes back
+/// from each predecessor of that join to the join before it, within the same reach; else
+/// [`Mode::Joined`].
 pub(super) fn modes(cfg: &Cfg, program: &Program) -> (Vec<Mode>, Vec<u16>) {
     const ALL: u16 = 0x7ff;
     let n = cfg.nodes.len();
@@ -37,67 +39,103 @@ pub(super) fn modes(cfg: &Cfg, program: &Program) -> (Vec<Mode>, Vec<u16>) {
         if !outside(m) {
             continue;
         }
-        let mut chain = alloc::vec![m];
-        let mut cur = m;
-        let mut found = false;
-        while chain.len() <= SPLIT_CHAIN {
-            let preds = &cfg.preds[cur as usize];
-            if preds.len() >= 2 {
-                found = true;
-                break;
-            }
-            let Some(&(p, _)) = preds.first() else { break };
-            if !outside(p) {
-                break;
-            }
-            chain.push(p);
-            cur = p;
-        }
-        if !found {
+        let Some(chain) = back_to_join(cfg, m, SPLIT_CHAIN) else {
             continue;
-        }
+        };
         // The registers the jump reads, traced back to the join through the chain (a value
         // loaded from memory or returned by a call makes every register count).
-        let mut deps = bit(dst)
+        let deps = bit(dst)
             | match src {
                 ebpf_isa::Operand::Reg(r) => bit(r),
                 ebpf_isa::Operand::Imm(_) => 0,
             };
-        for &c in &chain[1..] {
-            match *insn_at(c) {
-                Insn::Alu { op, dst, src, .. } if deps & bit(dst) != 0 => {
-                    if op == ebpf_isa::AluOp::Mov {
-                        deps &= !bit(dst);
-                    }
-                    if let ebpf_isa::Operand::Reg(r) = src {
-                        deps |= bit(r);
-                    }
-                }
-                Insn::Movsx { dst, src, .. } if deps & bit(dst) != 0 => {
-                    deps = deps & !bit(dst) | bit(src);
-                }
-                Insn::Lddw { dst, .. } => deps &= !bit(dst),
-                Insn::Ldx { dst, .. } | Insn::Ldxs { dst, .. } if deps & bit(dst) != 0 => {
-                    deps = ALL;
-                }
-                Insn::Call(_) | Insn::Callx { .. } | Insn::LdAbs { .. } | Insn::LdInd { .. }
-                    if deps & 0x3f != 0 =>
-                {
-                    deps = ALL;
-                }
-                Insn::Atomic { .. } => deps = ALL,
-                _ => {}
-            }
-        }
+        let deps = trace(cfg, program, deps, &chain[1..]);
         if deps == 0 {
             continue;
         }
-        keys[cur as usize] |= deps;
-        for c in chain {
+        let join = *chain.last().expect("the join");
+        keys[join as usize] |= deps;
+        for &c in &chain {
             mode[c as usize] = Mode::Distinct;
+        }
+        // One join further back, within the same reach: paths that met there are kept
+        // apart too when they differ on what the jump reads (a value tested two joins after
+        // it was set, as `r2 = x; r0 = x == k ? 0 : e; if r1 ..; if r2 == k` does).
+        let left = SPLIT_CHAIN + 1 - chain.len();
+        for &(p, _) in &cfg.preds[join as usize] {
+            if !outside(p) {
+                continue;
+            }
+            let Some(back) = back_to_join(cfg, p, left) else {
+                continue;
+            };
+            let deps = trace(cfg, program, deps, &back);
+            if deps == 0 || deps == ALL {
+                continue;
+            }
+            keys[*back.last().expect("the join") as usize] |= deps;
+            for &c in &back {
+                mode[c as usize] = Mode::Distinct;
+            }
         }
     }
     (mode, keys)
+}
+
+/// The straight-line nodes from `m` back to the first join (a node of two or more
+/// predecessors), both included, outside loops and at most `reach` nodes before `m`.
+fn back_to_join(cfg: &Cfg, m: u32, reach: usize) -> Option<Vec<u32>> {
+    let outside = |m: u32| cfg.heads[m as usize].is_empty();
+    let mut chain = alloc::vec![m];
+    let mut cur = m;
+    while chain.len() <= reach {
+        let preds = &cfg.preds[cur as usize];
+        if preds.len() >= 2 {
+            return Some(chain);
+        }
+        let &(p, _) = preds.first()?;
+        if !outside(p) {
+            return None;
+        }
+        chain.push(p);
+        cur = p;
+    }
+    None
+}
+
+/// The registers `deps` (bit `i` for `ri`) read after `nodes` (in backward order) traced to
+/// before them: a register a node sets is replaced by those it reads (a value loaded from
+/// memory or returned by a call makes every register count).
+fn trace(cfg: &Cfg, program: &Program, mut deps: u16, nodes: &[u32]) -> u16 {
+    const ALL: u16 = 0x7ff;
+    let bit = |r: ebpf_isa::Reg| 1u16 << r.index();
+    for &c in nodes {
+        match *node_insn(cfg, program, c) {
+            Insn::Alu { op, dst, src, .. } if deps & bit(dst) != 0 => {
+                if op == ebpf_isa::AluOp::Mov {
+                    deps &= !bit(dst);
+                }
+                if let ebpf_isa::Operand::Reg(r) = src {
+                    deps |= bit(r);
+                }
+            }
+            Insn::Movsx { dst, src, .. } if deps & bit(dst) != 0 => {
+                deps = deps & !bit(dst) | bit(src);
+            }
+            Insn::Lddw { dst, .. } => deps &= !bit(dst),
+            Insn::Ldx { dst, .. } | Insn::Ldxs { dst, .. } if deps & bit(dst) != 0 => {
+                deps = ALL;
+            }
+            Insn::Call(_) | Insn::Callx { .. } | Insn::LdAbs { .. } | Insn::LdInd { .. }
+                if deps & 0x3f != 0 =>
+            {
+                deps = ALL;
+            }
+            Insn::Atomic { .. } => deps = ALL,
+            _ => {}
+        }
+    }
+    deps
 }
 
 /// For each node, `(dst, src)` when it is `dst >>= 32` whose only predecessor is
@@ -172,4 +210,49 @@ pub(super) fn thresholds(insns: &[Insn]) -> Vec<i128> {
     t.sort_unstable();
     t.dedup();
     t
+}
+
+/// The nodes no loop head reaches (forward, over the inlined graph): the ascending iteration
+/// visits each of them once, from predecessors that are final too, so its state there is
+/// already the result and no descending sweep can change it.
+pub(super) fn settled(cfg: &Cfg) -> Vec<bool> {
+    let n = cfg.nodes.len();
+    let mut succs: Vec<Vec<u32>> = alloc::vec![Vec::new(); n];
+    for (m, preds) in cfg.preds.iter().enumerate() {
+        for &(p, _) in preds {
+            succs[p as usize].push(m as u32);
+        }
+    }
+    let mut settled = alloc::vec![true; n];
+    let mut work: Vec<u32> = (0..n as u32).filter(|&m| cfg.is_head(m)).collect();
+    for &h in &work {
+        settled[h as usize] = false;
+    }
+    while let Some(m) = work.pop() {
+        for &s in &succs[m as usize] {
+            if settled[s as usize] {
+                settled[s as usize] = false;
+                work.push(s);
+            }
+        }
+    }
+    settled
+}
+
+/// For each node whose successors are all `settled`: how many edges leave it (its states are
+/// needed until each has delivered them); `u32::MAX` for the others, whose states the
+/// descending sweep and the post-fixpoint check read.
+pub(super) fn readers(cfg: &Cfg, settled: &[bool]) -> Vec<u32> {
+    let mut out = alloc::vec![0u32; cfg.nodes.len()];
+    for (m, preds) in cfg.preds.iter().enumerate() {
+        for &(p, _) in preds {
+            let r = &mut out[p as usize];
+            *r = if settled[m] {
+                r.saturating_add(1)
+            } else {
+                u32::MAX
+            };
+        }
+    }
+    out
 }
