@@ -73,6 +73,14 @@ pub enum ArgKind {
     /// disclose its address). When the verifier does not know the format's bytes, every such
     /// argument must be one.
     Printed,
+    /// The address of a function of the program (an `lddw` with `src = 4`), which the helper
+    /// calls back (Linux's `bpf_loop` and `bpf_for_each_map_elem`): the verifier checks the
+    /// callback as a function called any number of times, each time with the arguments the
+    /// helper gives it.
+    Callback,
+    /// A pointer to a lock (Linux's `struct bpf_spin_lock`, 4 bytes) inside a map value: a
+    /// non-null map value pointer at a constant offset, a multiple of 4.
+    SpinLock,
 }
 
 impl ArgKind {
@@ -120,6 +128,9 @@ pub struct HelperProto {
     pub groups: u32,
     /// Whether it may move or resize the packet, so every packet pointer becomes invalid.
     pub changes_packet: bool,
+    /// Why the verifier cannot check calls to it, when it cannot (e.g. it needs kernel types
+    /// the platform does not describe): such a call rejects the program with this reason.
+    pub not_modelled: Option<&'static str>,
 }
 
 /// Shorthand for helper tables.
@@ -137,6 +148,7 @@ pub(crate) const fn proto(
         ret,
         groups,
         changes_packet: false,
+        not_modelled: None,
     }
 }
 
@@ -151,6 +163,20 @@ pub(crate) const fn proto_pkt(
     HelperProto {
         changes_packet: true,
         ..proto(id, name, args, ret, groups)
+    }
+}
+
+/// [`proto`] for helpers whose calls the verifier cannot check: `reason` says why.
+pub(crate) const fn proto_unmodelled(
+    id: u32,
+    name: &'static str,
+    args: [ArgKind; 5],
+    groups: u32,
+    reason: &'static str,
+) -> HelperProto {
+    HelperProto {
+        not_modelled: Some(reason),
+        ..proto(id, name, args, RetKind::Scalar, groups)
     }
 }
 

@@ -218,6 +218,26 @@ pub enum VerifyErrorKind {
         /// Which limit.
         detail: String,
     },
+    /// A call to a helper the verifier cannot check (it needs kernel types the platform does
+    /// not describe).
+    HelperNotModelled {
+        /// The helper's name.
+        name: &'static str,
+        /// Why it cannot be checked.
+        reason: &'static str,
+    },
+    /// A callback (`bpf_loop`, `bpf_for_each_map_elem`) used wrongly: a bad function address,
+    /// a return value out of range, an unsupported instruction inside it.
+    Callback {
+        /// What is wrong.
+        detail: String,
+    },
+    /// A spin lock rule broken: a second lock, an unlock of a lock not held, a helper call,
+    /// local call or exit with a lock held.
+    SpinLock {
+        /// What is wrong.
+        detail: String,
+    },
 }
 
 impl VerifyErrorKind {
@@ -253,6 +273,9 @@ impl VerifyErrorKind {
             AmbiguousContextLoad { .. } => "ambiguous-context-load",
             BadReturn { .. } => "bad-return",
             TooComplex { .. } => "too-complex",
+            HelperNotModelled { .. } => "helper-not-modelled",
+            Callback { .. } => "callback",
+            SpinLock { .. } => "spin-lock",
         }
     }
 }
@@ -361,6 +384,12 @@ impl fmt::Display for VerifyError {
             ),
             BadReturn { detail } => write!(f, "bad exit value: {detail}"),
             TooComplex { detail } => write!(f, "program too complex to verify: {detail}"),
+            HelperNotModelled { name, reason } => write!(
+                f,
+                "{name} is not supported by the verifier: {reason}"
+            ),
+            Callback { detail } => write!(f, "callback: {detail}"),
+            SpinLock { detail } => write!(f, "spin lock: {detail}"),
         }
     }
 }

@@ -145,6 +145,8 @@ fn arg(e: &mut Enc, a: ArgKind) {
         ArgKind::SizeOrZero => 14,
         ArgKind::AllocMem => 15,
         ArgKind::Printed => 16,
+        ArgKind::Callback => 17,
+        ArgKind::SpinLock => 18,
     };
     e.u8(tag);
 }

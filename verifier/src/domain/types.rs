@@ -84,6 +84,12 @@ pub enum RegType {
         /// As in [`RegType::MapPtr`].
         deny: u8,
     },
+    /// The address of the program's function starting at slot `pc` (an `lddw` with
+    /// `src = 4`): only usable as a helper's callback argument.
+    Func {
+        /// Slot of the function's first instruction.
+        pc: u32,
+    },
     /// Initialised, but of different kinds on different paths: unusable except as a copy.
     Mixed,
     /// Possibly never written.
@@ -114,7 +120,11 @@ impl RegType {
     pub fn has_var(self) -> bool {
         !matches!(
             self,
-            RegType::Bottom | RegType::Mixed | RegType::Uninit | RegType::MapPtr { .. }
+            RegType::Bottom
+                | RegType::Mixed
+                | RegType::Uninit
+                | RegType::MapPtr { .. }
+                | RegType::Func { .. }
         )
     }
 
@@ -176,6 +186,7 @@ impl RegType {
             RegType::MapValue { .. } => "a pointer to helper-allocated memory",
             RegType::MapValueOrNull { .. } => "a map value pointer that may be null",
             RegType::MapPtrOrNull { .. } => "an inner map (from a map of maps) that may be null",
+            RegType::Func { .. } => "a function address",
             RegType::Mixed => "a value of different kinds on different paths",
             RegType::Uninit => "uninitialised",
         }

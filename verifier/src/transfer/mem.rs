@@ -74,7 +74,11 @@ pub(crate) fn check_region(
         RegType::MapValueOrNull { .. } | RegType::MapPtrOrNull { .. } => {
             Err(VerifyErrorKind::PossiblyNull { reg: base })
         }
-        RegType::Num | RegType::Mixed | RegType::MapPtr { .. } | RegType::Bottom => {
+        RegType::Num
+        | RegType::Mixed
+        | RegType::MapPtr { .. }
+        | RegType::Func { .. }
+        | RegType::Bottom => {
             Err(VerifyErrorKind::TypeMismatch {
                 reg: base,
                 expected: "a pointer to memory",
