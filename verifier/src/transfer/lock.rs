@@ -35,7 +35,8 @@ fn fail(cx: &mut Cx<'_, '_>, detail: String) {
 
 /// Before a helper call: with a lock held only the unlock may be called.
 pub(super) fn before_helper(cx: &mut Cx<'_, '_>, s: &State, h: &HelperProto) {
-    if h.name != UNLOCK && may_hold(s) {
+    // A second lock has its own message (see `apply`).
+    if h.name != UNLOCK && h.name != LOCK && may_hold(s) {
         fail(
             cx,
             format!(
