@@ -172,6 +172,17 @@ impl Cfg {
                 }
                 Insn::Call(CallTarget::Local(_)) => {
                     let t = target.expect("call");
+                    // The structural checks bound local calls; a callback's frame (which they
+                    // count from the function taking its address) may add one.
+                    if usize::from(depth) + 2 > MAX_FRAMES {
+                        return Err(VerifyError::new(
+                            pc,
+                            VerifyErrorKind::CallDepth {
+                                frames: usize::from(depth) + 2,
+                                limit: MAX_FRAMES,
+                            },
+                        ));
+                    }
                     let child = *ctx_ids.entry((ctx, pc, t)).or_insert_with(|| {
                         ctx_info.push(Frame {
                             parent: Some(ctx),

@@ -215,6 +215,7 @@ fn pointer_alu(
         match t {
             RegType::MapPtr { .. } => Some("arithmetic on a map pointer is not allowed"),
             RegType::MapPtrOrNull { .. } => Some("arithmetic on a map pointer is not allowed"),
+            RegType::Func { .. } => Some("arithmetic on a function address is not allowed"),
             RegType::MapValueOrNull { .. } => {
                 Some("arithmetic on a pointer that may be null: compare it with 0 first")
             }

@@ -92,7 +92,10 @@ pub(super) fn arg(cx: &mut Cx<'_, '_>, s: &mut State, h: &HelperProto, r: Reg) -
     if !matches!(info.kind, MapKind::Hash | MapKind::Array) {
         return bad(
             cx,
-            format!("a lock must be in a hash table's or an array's value, not a {:?}'s", info.kind),
+            format!(
+                "a lock must be in a hash table's or an array's value, not a {:?}'s",
+                info.kind
+            ),
         );
     }
     if deny & RegType::DENY_WRITE != 0 {
@@ -122,13 +125,17 @@ pub(super) fn apply(cx: &mut Cx<'_, '_>, s: &mut State, h: &HelperProto, id: Opt
         if may_hold(s) {
             fail(
                 cx,
-                String::from("a second lock is taken while one may be held (at most one at a time)"),
+                String::from(
+                    "a second lock is taken while one may be held (at most one at a time)",
+                ),
             );
         }
         s.num
             .assign_interval(VarId::LOCK_HELD, Interval::constant(1));
         match id {
-            Some(id) => s.num.assign_interval(VarId::LOCK_AT, Interval::constant(id)),
+            Some(id) => s
+                .num
+                .assign_interval(VarId::LOCK_AT, Interval::constant(id)),
             None => s.num.forget(VarId::LOCK_AT),
         }
     } else if h.name == UNLOCK {

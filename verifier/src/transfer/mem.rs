@@ -78,13 +78,11 @@ pub(crate) fn check_region(
         | RegType::Mixed
         | RegType::MapPtr { .. }
         | RegType::Func { .. }
-        | RegType::Bottom => {
-            Err(VerifyErrorKind::TypeMismatch {
-                reg: base,
-                expected: "a pointer to memory",
-                found: t.describe(),
-            })
-        }
+        | RegType::Bottom => Err(VerifyErrorKind::TypeMismatch {
+            reg: base,
+            expected: "a pointer to memory",
+            found: t.describe(),
+        }),
         RegType::Ctx => {
             let Some(o) = itv.singleton() else {
                 return Err(VerifyErrorKind::OutOfBounds {

@@ -29,8 +29,8 @@ use crate::platform::{
 use crate::state::{var, State};
 use crate::structure::lddw_map;
 
-pub(crate) use callback::{again, calls_back, iterations};
 use crate::FrozenValue;
+pub(crate) use callback::{again, calls_back, iterations};
 
 /// What the analysis of one program knows besides the state.
 pub(crate) struct Env<'a> {
