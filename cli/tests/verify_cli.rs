@@ -217,7 +217,7 @@ fn callbacks_are_verified_as_functions() {
     assert!(out.contains("loop_bad_return (xdp): rejected"), "{out}");
     assert!(out.contains("it must return 0 or 1"), "{out}");
     assert!(
-        out.contains("callbacks.c:74:"),
+        out.contains("callbacks.c:76:"),
         "the source line of `return 2`: {out}"
     );
 }

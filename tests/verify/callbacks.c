@@ -45,7 +45,9 @@ static long add_value(void *map, __u32 *key, __u64 *value, void *data)
     struct sum *s = data;
     s->total += *value + *key;
     s->seen++;
-    return s->seen >= 32;
+    /* Stop at a large value. (Stopping after 32 elements, `s->seen >= 32`, is as safe, but
+     * Linux then explores every count and gives up after a million instructions.) */
+    return *value > 1000;
 }
 
 SEC("xdp")
