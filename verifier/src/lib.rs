@@ -432,10 +432,12 @@ fn analyze_loads(
         mut errors,
         loads,
         ctx_end,
+        locks,
     } = match fx.check() {
         Ok(f) => f,
         Err(e) => return fail(alloc::vec![e]),
     };
+    errors.extend(transfer::lock_word_accesses(&locks));
     let mut instruction_bound = 0;
     if let Some((bound, loops)) = fx.run_bound() {
         if bound > u128::from(options.max_run_instructions) {

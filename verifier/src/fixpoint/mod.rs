@@ -653,6 +653,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             errors: Vec::new(),
             loads: alloc::vec![LoadUse::Unseen; slots],
             ctx_end: 0,
+            locks: Default::default(),
         }
     }
 

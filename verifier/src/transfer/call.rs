@@ -495,6 +495,9 @@ fn memory_arg(
             return;
         }
     };
+    if let Access::MapValue = acc {
+        lock::note_access(cx, s, r, 0, hi);
+    }
     let Access::Stack { lo: a, hi: b } = acc else {
         return;
     };

@@ -9,17 +9,72 @@
 //! ([`VarId::LOCK_AT`]), so two elements of one map are not told apart (Linux tells them
 //! apart by the pointer's identity). Whether a lock is held is [`VarId::LOCK_HELD`]: 0, 1, or
 //! both after paths that differ (which the rules treat as "may be held" and "may not be").
+//!
+//! The lock word is touched only by the lock helpers: the checking pass records the locks
+//! ([`LockUses`]) and every load, store or helper access of map value bytes, and
+//! [`lock_word_accesses`] refuses those that may overlap a lock word of their map.
 
+use alloc::collections::BTreeSet;
 use alloc::format;
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use ebpf_isa::Reg;
 
 use super::Cx;
 use crate::domain::{Interval, RegType, VarId};
-use crate::error::VerifyErrorKind;
+use crate::error::{VerifyError, VerifyErrorKind};
 use crate::platform::{HelperProto, MapKind};
 use crate::state::State;
+
+/// What the checking pass saw of spin locks: the lock words (map index, offset) and the map
+/// value bytes accessed otherwise (pc, map index or [`RegType::MANY_MAPS`], byte range).
+#[derive(Default)]
+pub(crate) struct LockUses {
+    words: BTreeSet<(u32, i64)>,
+    accesses: Vec<(usize, u32, i128, i128)>,
+}
+
+/// Records an access of `size` bytes at `base + off`, a map value pointer.
+pub(super) fn note_access(cx: &mut Cx<'_, '_>, s: &State, base: Reg, off: i64, size: i64) {
+    let RegType::MapValue { alloc: 0, map, .. } = s.ty(base) else {
+        return;
+    };
+    let itv = s.interval(base);
+    let (lo, hi) = (
+        itv.lo().saturating_add(off.into()),
+        itv.hi().saturating_add((off + size).into()),
+    );
+    let pc = cx.pc;
+    if let Some(f) = cx.findings.as_deref_mut() {
+        f.locks.accesses.push((pc, map, lo, hi));
+    }
+}
+
+/// The accesses that may overlap a lock word of their map (Linux: "bpf_spin_lock cannot be
+/// accessed directly by load/store", nor by a helper).
+pub(crate) fn lock_word_accesses(uses: &LockUses) -> Vec<VerifyError> {
+    let mut out: Vec<VerifyError> = Vec::new();
+    for &(pc, map, lo, hi) in &uses.accesses {
+        let hit = uses.words.iter().find(|&&(m, o)| {
+            (m == map || map == RegType::MANY_MAPS) && lo < i128::from(o) + 4 && i128::from(o) < hi
+        });
+        if let Some(&(m, o)) = hit {
+            if out.iter().any(|e| e.pc() == pc) {
+                continue;
+            }
+            out.push(VerifyError::new(
+                pc,
+                VerifyErrorKind::SpinLock {
+                    detail: format!(
+                        "map value bytes [{lo}, {hi}) may overlap the lock at offset {o} of map {m}, which only bpf_spin_lock and bpf_spin_unlock may touch"
+                    ),
+                },
+            ));
+        }
+    }
+    out
+}
 
 const LOCK: &str = "bpf_spin_lock";
 const UNLOCK: &str = "bpf_spin_unlock";
@@ -115,6 +170,9 @@ pub(super) fn arg(cx: &mut Cx<'_, '_>, s: &mut State, h: &HelperProto, r: Reg) -
                 "the lock (4 bytes at offset {o}) must lie at a multiple of 4 inside the {size}-byte value"
             ),
         );
+    }
+    if let Some(f) = cx.findings.as_deref_mut() {
+        f.locks.words.insert((map, o));
     }
     Some(i64::from(map) * (1 << 16) + o)
 }

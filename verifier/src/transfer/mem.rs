@@ -235,6 +235,9 @@ fn access(
             if let Access::Ctx(o) = a {
                 cx.note_ctx_end(o + size);
             }
+            if let Access::MapValue = a {
+                super::lock::note_access(cx, s, base, off, size);
+            }
             Some(a)
         }
         Err(e) => {

@@ -31,6 +31,7 @@ use crate::structure::lddw_map;
 
 use crate::FrozenValue;
 pub(crate) use callback::{again, calls_back, iterations};
+pub(crate) use lock::lock_word_accesses;
 
 /// What the analysis of one program knows besides the state.
 pub(crate) struct Env<'a> {
@@ -80,6 +81,8 @@ pub(crate) struct Findings {
     pub(crate) loads: Vec<LoadUse>,
     /// The end of the furthest context bytes the program accesses directly.
     pub(crate) ctx_end: u32,
+    /// The spin locks and the map value bytes the program accesses (see [`lock`]).
+    pub(crate) locks: lock::LockUses,
 }
 
 /// One instruction's context: where it is, and where findings go (none while the fixpoint
