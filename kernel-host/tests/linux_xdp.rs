@@ -425,8 +425,8 @@ fn callbacks_are_verified_but_not_run() {
     // bpf_loop's callback is verified (see the verifier), but this host cannot call back into
     // a program: the load fails naming the helper.
     let (host, _) = host(&LINUX);
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/programs/loop_callback.o");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/programs/loop_callback.o");
     let bytes = std::fs::read(path).unwrap();
     let object =
         ebpf_loader::Object::parse(&bytes, &ebpf_loader::LoadOptions::new(&LINUX)).unwrap();
@@ -442,7 +442,11 @@ fn callbacks_are_verified_but_not_run() {
         ),
         "{e}"
     );
-    assert!(e.to_string().contains("bpf_loop (181) has no implementation"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("bpf_loop (181) has no implementation"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -81,15 +81,17 @@ pub(crate) fn check(
                 src: LddwSrc::CodeAddr,
                 imm,
                 ..
-            } => {
-                if code_addr_target(program, insn, pc).is_none() {
-                    err(VerifyErrorKind::Callback {
-                        detail: alloc::format!(
-                            "function address {imm} (from the next slot) is not an instruction of the program"
-                        ),
-                    });
-                }
+            } if code_addr_target(program, insn, pc).is_none() => {
+                err(VerifyErrorKind::Callback {
+                    detail: alloc::format!(
+                        "function address {imm} (from the next slot) is not an instruction of the program"
+                    ),
+                });
             }
+            Insn::Lddw {
+                src: LddwSrc::CodeAddr,
+                ..
+            } => {}
             Insn::Call(CallTarget::Btf(_)) => err(VerifyErrorKind::Unsupported {
                 what: "calls of kernel functions by BTF id",
             }),
