@@ -80,6 +80,9 @@ pub(crate) struct Cfg {
     pub(crate) heads: Vec<Vec<u32>>,
     /// For the entry node of each callback context, the node of the helper call.
     pub(crate) callback_call: HashMap<u32, u32>,
+    /// (helper call node, function) for the functions a callback-taking helper call may not
+    /// enter, since they are running already (they would be called recursively).
+    pub(crate) recursive_callbacks: Vec<(u32, usize)>,
 }
 
 impl Cfg {
@@ -95,8 +98,10 @@ impl Cfg {
             parent: None,
             call_pc: 0,
             call_node: 0,
+            entry: 0,
             callback_entry: None,
         }];
+        let mut recursive_callbacks: Vec<(u32, usize)> = Vec::new();
         // Functions whose address the program takes: the possible callbacks.
         let mut funcs: Vec<usize> = program
             .iter()
@@ -188,6 +193,7 @@ impl Cfg {
                             parent: Some(ctx),
                             call_pc: pc,
                             call_node: id,
+                            entry: t,
                             callback_entry: None,
                         });
                         (ctx_info.len() - 1) as u32
@@ -206,11 +212,24 @@ impl Cfg {
                         ));
                     }
                     for &t in &funcs {
+                        // A function already running in this chain of frames would be
+                        // called recursively: no edge, and a call naming it is an error.
+                        let mut frame = Some(ctx);
+                        let mut running = false;
+                        while let Some(f) = frame {
+                            running |= ctx_info[f as usize].entry == t;
+                            frame = ctx_info[f as usize].parent;
+                        }
+                        if running {
+                            recursive_callbacks.push((id, t));
+                            continue;
+                        }
                         let child = *ctx_ids.entry((ctx, pc, t)).or_insert_with(|| {
                             ctx_info.push(Frame {
                                 parent: Some(ctx),
                                 call_pc: pc,
                                 call_node: id,
+                                entry: t,
                                 callback_entry: Some(t),
                             });
                             (ctx_info.len() - 1) as u32
@@ -265,6 +284,7 @@ impl Cfg {
             wto,
             heads,
             callback_call,
+            recursive_callbacks,
         })
     }
 
@@ -292,12 +312,13 @@ impl Cfg {
     }
 }
 
-/// A call context: the caller's context, the call and its node, and, for a callback's
-/// context, the callback's entry slot.
+/// A call context: the caller's context, the call and its node, the function's entry slot,
+/// and, for a callback's context, the callback's entry slot.
 struct Frame {
     parent: Option<u32>,
     call_pc: usize,
     call_node: u32,
+    entry: usize,
     callback_entry: Option<usize>,
 }
 

@@ -413,6 +413,7 @@ fn analyze_loads(
     let env = transfer::Env {
         node_pcs: cfg.nodes.iter().map(|n| n.pc).collect(),
         in_callback: cfg.nodes.iter().map(|n| n.callback).collect(),
+        recursive_callbacks: cfg.recursive_callbacks.clone(),
         platform,
         prog,
         context,

@@ -98,6 +98,12 @@ pub(super) fn entry(cx: &mut Cx<'_, '_>, pre: &State, h: &HelperProto) -> Option
     let RegType::Func { pc } = pre.ty(cb) else {
         return None;
     };
+    if cx.env.recursive_callbacks.contains(&(cx.node, pc as usize)) {
+        cx.fail(VerifyErrorKind::Recursion {
+            function: pc as usize,
+        });
+        return None;
+    }
     let mut s = pre.clone();
     let args = match shape {
         Shape::Loop => {

@@ -39,6 +39,8 @@ pub(crate) struct Env<'a> {
     pub(crate) node_pcs: alloc::vec::Vec<usize>,
     /// Whether each node's innermost frame is a callback's (see [`callback`]).
     pub(crate) in_callback: alloc::vec::Vec<bool>,
+    /// (helper call node, function) for callbacks that would be called recursively.
+    pub(crate) recursive_callbacks: alloc::vec::Vec<(u32, usize)>,
     pub(crate) platform: &'a Platform,
     pub(crate) prog: &'a ProgramType,
     /// The program type's context.
