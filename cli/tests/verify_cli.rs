@@ -202,3 +202,36 @@ fn untyped_sections_are_typed_by_the_file_name_and_say_so() {
         "{out}"
     );
 }
+
+#[test]
+fn callbacks_are_verified_as_functions() {
+    let o = ebpf(&["verify", &object("callbacks.o")]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = text(&o.stdout);
+    for accepted in ["loop_sum", "for_each_sum", "for_each_reset"] {
+        assert!(
+            out.contains(&format!("{accepted} (xdp): accepted")),
+            "{out}"
+        );
+    }
+    assert!(out.contains("loop_bad_return (xdp): rejected"), "{out}");
+    assert!(out.contains("it must return 0 or 1"), "{out}");
+    assert!(
+        out.contains("callbacks.c:76:"),
+        "the source line of `return 2`: {out}"
+    );
+}
+
+#[test]
+fn spin_locks_must_be_released() {
+    let o = ebpf(&["verify", &object("spin_lock.o")]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = text(&o.stdout);
+    assert!(out.contains("locked_count (sched_cls): accepted"), "{out}");
+    assert!(out.contains("locked_total (sched_cls): accepted"), "{out}");
+    assert!(
+        out.contains("unlock_missing (sched_cls): rejected"),
+        "{out}"
+    );
+    assert!(out.contains("exits while a spin lock may be held"), "{out}");
+}

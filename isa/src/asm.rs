@@ -23,7 +23,7 @@ use alloc::vec::Vec;
 
 pub use error::{AsmError, AsmErrorKind};
 
-use crate::insn::{CallTarget, Insn};
+use crate::insn::{CallTarget, Insn, LddwSrc};
 use lex::Tok;
 
 /// Assembles a program. Labels may be used before they are defined.
@@ -122,6 +122,17 @@ fn set_offset(insn: Insn, off: i64) -> Result<Insn, AsmErrorKind> {
         },
         Insn::Ja32 { .. } => Insn::Ja32 { imm: long()? },
         Insn::Call(CallTarget::Local(_)) => Insn::Call(CallTarget::Local(long()?)),
+        Insn::Lddw {
+            dst,
+            src: LddwSrc::CodeAddr,
+            next_imm,
+            ..
+        } => Insn::Lddw {
+            dst,
+            src: LddwSrc::CodeAddr,
+            imm: long()?,
+            next_imm,
+        },
         other => other,
     })
 }

@@ -421,6 +421,35 @@ fn a_helper_without_implementation_fails_the_load_naming_it() {
 }
 
 #[test]
+fn callbacks_are_verified_but_not_run() {
+    // bpf_loop's callback is verified (see the verifier), but this host cannot call back into
+    // a program: the load fails naming the helper.
+    let (host, _) = host(&LINUX);
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/programs/loop_callback.o");
+    let bytes = std::fs::read(path).unwrap();
+    let object =
+        ebpf_loader::Object::parse(&bytes, &ebpf_loader::LoadOptions::new(&LINUX)).unwrap();
+    let e = host.load(&object, &LoadOptions::default()).unwrap_err();
+    assert!(
+        matches!(
+            e.kind(),
+            LoadErrorKind::MissingHelper {
+                id: 181,
+                name: Some("bpf_loop"),
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(
+        e.to_string()
+            .contains("bpf_loop (181) has no implementation"),
+        "{e}"
+    );
+}
+
+#[test]
 fn global_data_starts_with_its_initial_contents() {
     for engine in ENGINES {
         let (_host, l) = loaded_programs("global_data.o", engine);

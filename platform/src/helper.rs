@@ -108,6 +108,14 @@ pub enum ArgKind {
     /// A NUL-terminated string the program cannot change: a constant offset into a frozen
     /// read-only map value (`.rodata`) whose bytes from there hold a NUL.
     ConstStr,
+    /// The address of a function of the program (an `lddw` with `src = 4`), which the helper
+    /// calls back (Linux's `bpf_loop` and `bpf_for_each_map_elem`): the verifier checks the
+    /// callback as a function called any number of times, each time with the arguments the
+    /// helper gives it.
+    Callback,
+    /// A pointer to a lock (Linux's `struct bpf_spin_lock`, 4 bytes) inside a map value: a
+    /// non-null map value pointer at a constant offset, a multiple of 4.
+    SpinLock,
 }
 
 impl ArgKind {

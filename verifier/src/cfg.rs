@@ -2,6 +2,14 @@
 //! topological order ([`WtoElem`]) computed by recursive strongly-connected-component
 //! decomposition (Bourdoncle): every cycle passes through the head of a component, where the
 //! fixpoint widens.
+//!
+//! A helper that calls back into the program (`bpf_loop`, `bpf_for_each_map_elem`: its
+//! prototype has an [`ArgKind::Callback`](crate::platform::ArgKind)) is, at its call site, a
+//! loop around the callback inlined as a function: the call falls through to the next
+//! instruction (the callback never called) and enters the callback ([`Edge::Callback`], one
+//! edge per function whose address the program takes; the analysis follows the one the
+//! argument names), whose exits both return after the call and enter it again
+//! ([`Edge::Again`]).
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -11,6 +19,8 @@ use hashbrown::HashMap;
 use petgraph::graph::DiGraph;
 
 use crate::error::{VerifyError, VerifyErrorKind};
+use crate::structure::code_addr_target;
+use crate::MAX_FRAMES;
 
 /// Most nodes of the inlined graph before the analysis gives up.
 pub(crate) const MAX_NODES: usize = 200_000;
@@ -26,6 +36,18 @@ pub(crate) enum Edge {
     Enter,
     /// Return from a local function to the instruction after the call.
     Return,
+    /// From a helper call to the entry of the callback at slot `target`, followed when the
+    /// callback argument is that function.
+    Callback {
+        /// Slot of the callback's first instruction.
+        target: u32,
+    },
+    /// From a callback's exit to its entry: the helper calls it again, with the arguments
+    /// the helper call at node `call` gave it.
+    Again {
+        /// The node of the helper call.
+        call: u32,
+    },
 }
 
 /// One instruction in one call context.
@@ -35,6 +57,8 @@ pub(crate) struct Node {
     pub(crate) pc: usize,
     /// Call depth (0 for the entry function).
     pub(crate) depth: u8,
+    /// Whether the innermost frame is a callback's (called by a helper).
+    pub(crate) callback: bool,
 }
 
 /// An element of a weak topological order.
@@ -54,14 +78,38 @@ pub(crate) struct Cfg {
     pub(crate) wto: Vec<WtoElem>,
     /// Heads of the components containing each node, outermost first (a head includes itself).
     pub(crate) heads: Vec<Vec<u32>>,
+    /// For the entry node of each callback context, the node of the helper call.
+    pub(crate) callback_call: HashMap<u32, u32>,
+    /// (helper call node, function) for the functions a callback-taking helper call may not
+    /// enter, since they are running already (they would be called recursively).
+    pub(crate) recursive_callbacks: Vec<(u32, usize)>,
 }
 
 impl Cfg {
-    /// Builds the graph from the entry; `program` passed the structural checks.
-    pub(crate) fn build(program: &Program) -> Result<Cfg, VerifyError> {
-        // Contexts: (parent context, call pc) -> id; each has a depth.
-        let mut ctx_ids: HashMap<(u32, usize), u32> = HashMap::new();
-        let mut ctx_info: Vec<(Option<u32>, usize, u8)> = vec![(None, 0, 0)];
+    /// Builds the graph from the entry; `program` passed the structural checks;
+    /// `calls_back(imm)` says whether the helper `imm` takes a callback.
+    pub(crate) fn build(
+        program: &Program,
+        calls_back: &dyn Fn(i32) -> bool,
+    ) -> Result<Cfg, VerifyError> {
+        // Contexts: (parent context, call pc, entry pc) -> id.
+        let mut ctx_ids: HashMap<(u32, usize, usize), u32> = HashMap::new();
+        let mut ctx_info: Vec<Frame> = vec![Frame {
+            parent: None,
+            call_pc: 0,
+            call_node: 0,
+            entry: 0,
+            callback_entry: None,
+        }];
+        let mut recursive_callbacks: Vec<(u32, usize)> = Vec::new();
+        // Functions whose address the program takes: the possible callbacks.
+        let mut funcs: Vec<usize> = program
+            .iter()
+            .filter_map(|(pc, insn)| code_addr_target(program, insn, pc))
+            .collect();
+        funcs.sort_unstable();
+        funcs.dedup();
+        let mut callback_call: HashMap<u32, u32> = HashMap::new();
         let mut ids: HashMap<(u32, usize), u32> = HashMap::new();
         let mut nodes: Vec<Node> = Vec::new();
         let mut keys: Vec<(u32, usize)> = Vec::new();
@@ -90,7 +138,11 @@ impl Cfg {
             }
             let id = nodes.len() as u32;
             ids.insert(key, id);
-            nodes.push(Node { pc: key.1, depth });
+            nodes.push(Node {
+                pc: key.1,
+                depth,
+                callback: false,
+            });
             keys.push(key);
             succs.push(Vec::new());
             work.push(id);
@@ -107,9 +159,13 @@ impl Cfg {
             let mut out: Vec<((u32, usize), u8, Edge)> = Vec::new();
             match *insn {
                 Insn::Exit => {
-                    let (parent, call_pc, _) = ctx_info[ctx as usize];
-                    if let Some(p) = parent {
-                        out.push(((p, call_pc + 1), depth - 1, Edge::Return));
+                    let f = &ctx_info[ctx as usize];
+                    if let Some(p) = f.parent {
+                        out.push(((p, f.call_pc + 1), depth - 1, Edge::Return));
+                    }
+                    if let Some(entry) = f.callback_entry {
+                        let call = f.call_node;
+                        out.push(((ctx, entry), depth, Edge::Again { call }));
                     }
                 }
                 Insn::Ja { .. } | Insn::Ja32 { .. } => {
@@ -120,19 +176,84 @@ impl Cfg {
                     out.push(((ctx, target.expect("jump")), depth, Edge::Taken));
                 }
                 Insn::Call(CallTarget::Local(_)) => {
-                    let child = *ctx_ids.entry((ctx, pc)).or_insert_with(|| {
-                        ctx_info.push((Some(ctx), pc, depth + 1));
+                    let t = target.expect("call");
+                    // The structural checks bound local calls; a callback's frame (which they
+                    // count from the function taking its address) may add one.
+                    if usize::from(depth) + 2 > MAX_FRAMES {
+                        return Err(VerifyError::new(
+                            pc,
+                            VerifyErrorKind::CallDepth {
+                                frames: usize::from(depth) + 2,
+                                limit: MAX_FRAMES,
+                            },
+                        ));
+                    }
+                    let child = *ctx_ids.entry((ctx, pc, t)).or_insert_with(|| {
+                        ctx_info.push(Frame {
+                            parent: Some(ctx),
+                            call_pc: pc,
+                            call_node: id,
+                            entry: t,
+                            callback_entry: None,
+                        });
                         (ctx_info.len() - 1) as u32
                     });
-                    out.push(((child, target.expect("call")), depth + 1, Edge::Enter));
+                    out.push(((child, t), depth + 1, Edge::Enter));
+                }
+                Insn::Call(CallTarget::Helper(imm)) if calls_back(imm) => {
+                    out.push(((ctx, next), depth, Edge::Fall));
+                    if !funcs.is_empty() && usize::from(depth) + 2 > MAX_FRAMES {
+                        return Err(VerifyError::new(
+                            pc,
+                            VerifyErrorKind::CallDepth {
+                                frames: usize::from(depth) + 2,
+                                limit: MAX_FRAMES,
+                            },
+                        ));
+                    }
+                    for &t in &funcs {
+                        // A function already running in this chain of frames would be
+                        // called recursively: no edge, and a call naming it is an error.
+                        let mut frame = Some(ctx);
+                        let mut running = false;
+                        while let Some(f) = frame {
+                            running |= ctx_info[f as usize].entry == t;
+                            frame = ctx_info[f as usize].parent;
+                        }
+                        if running {
+                            recursive_callbacks.push((id, t));
+                            continue;
+                        }
+                        let child = *ctx_ids.entry((ctx, pc, t)).or_insert_with(|| {
+                            ctx_info.push(Frame {
+                                parent: Some(ctx),
+                                call_pc: pc,
+                                call_node: id,
+                                entry: t,
+                                callback_entry: Some(t),
+                            });
+                            (ctx_info.len() - 1) as u32
+                        });
+                        out.push(((child, t), depth + 1, Edge::Callback { target: t as u32 }));
+                    }
                 }
                 Insn::LdAbs { .. } | Insn::LdInd { .. } => {
                     out.push(((ctx, next), depth, Edge::Fall));
                     // A load outside the packet returns 0 from a local function (Linux's
                     // hidden `exit`); in the entry function it ends the program.
-                    let (parent, call_pc, _) = ctx_info[ctx as usize];
-                    if let Some(p) = parent {
-                        out.push(((p, call_pc + 1), depth - 1, Edge::Taken));
+                    let f = &ctx_info[ctx as usize];
+                    if f.callback_entry.is_some() {
+                        return Err(VerifyError::new(
+                            pc,
+                            VerifyErrorKind::Callback {
+                                detail: alloc::string::String::from(
+                                    "legacy packet loads (ldabs/ldind) inside a callback are not supported",
+                                ),
+                            },
+                        ));
+                    }
+                    if let Some(p) = f.parent {
+                        out.push(((p, f.call_pc + 1), depth - 1, Edge::Taken));
                     }
                 }
                 _ => out.push(((ctx, next), depth, Edge::Fall)),
@@ -140,7 +261,13 @@ impl Cfg {
             for (key, d, edge) in out {
                 let s = intern(key, d, &mut nodes, &mut keys, &mut succs, &mut work)?;
                 succs[id as usize].push((s, edge));
+                if let Edge::Callback { .. } = edge {
+                    callback_call.insert(s, id);
+                }
             }
+        }
+        for (node, &(ctx, _)) in nodes.iter_mut().zip(&keys) {
+            node.callback = ctx_info[ctx as usize].callback_entry.is_some();
         }
         let mut preds = vec![Vec::new(); nodes.len()];
         for (p, ss) in succs.iter().enumerate() {
@@ -156,6 +283,8 @@ impl Cfg {
             preds,
             wto,
             heads,
+            callback_call,
+            recursive_callbacks,
         })
     }
 
@@ -181,6 +310,16 @@ impl Cfg {
     pub(crate) fn is_head(&self, h: u32) -> bool {
         self.heads[h as usize].last() == Some(&h)
     }
+}
+
+/// A call context: the caller's context, the call and its node, the function's entry slot,
+/// and, for a callback's context, the callback's entry slot.
+struct Frame {
+    parent: Option<u32>,
+    call_pc: usize,
+    call_node: u32,
+    entry: usize,
+    callback_entry: Option<usize>,
 }
 
 /// Weak topological order of the subgraph on `set` (edges into `removed_head` ignored).
@@ -307,7 +446,7 @@ mod tests {
     proptest! {
         #[test]
         fn weak_topological_order_is_valid(jumps in prop::collection::vec((any::<bool>(), any::<i16>()), 1..30)) {
-            let cfg = Cfg::build(&program(&jumps)).unwrap();
+            let cfg = Cfg::build(&program(&jumps), &|_| false).unwrap();
             check_wto(&cfg);
         }
     }
@@ -315,7 +454,7 @@ mod tests {
     #[test]
     fn nested_loops_have_nested_heads() {
         // 0: ja +0 (to 1); 1: jeq -> 1 (self loop); 2: jeq -> 0; 3: exit
-        let cfg = Cfg::build(&program(&[(false, 1), (true, 1), (true, 0)])).unwrap();
+        let cfg = Cfg::build(&program(&[(false, 1), (true, 1), (true, 0)]), &|_| false).unwrap();
         check_wto(&cfg);
         let by_pc = |pc: usize| cfg.nodes.iter().position(|n| n.pc == pc).unwrap() as u32;
         assert!(cfg.is_head(by_pc(0)) && cfg.is_head(by_pc(1)));

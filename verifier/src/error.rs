@@ -229,6 +229,18 @@ pub enum VerifyErrorKind {
         /// Why it is not modelled.
         why: &'static str,
     },
+    /// A callback (`bpf_loop`, `bpf_for_each_map_elem`) used wrongly: a bad function address,
+    /// a return value out of range, an unsupported instruction inside it.
+    Callback {
+        /// What is wrong.
+        detail: String,
+    },
+    /// A spin lock rule broken: a second lock, an unlock of a lock not held, a helper call,
+    /// local call or exit with a lock held.
+    SpinLock {
+        /// What is wrong.
+        detail: String,
+    },
 }
 
 impl VerifyErrorKind {
@@ -265,6 +277,8 @@ impl VerifyErrorKind {
             BadReturn { .. } => "bad-return",
             TooComplex { .. } => "too-complex",
             HelperNotModelled { .. } => "helper-not-modelled",
+            Callback { .. } => "callback",
+            SpinLock { .. } => "spin-lock",
         }
     }
 }
@@ -377,6 +391,8 @@ impl fmt::Display for VerifyError {
                 f,
                 "helper {name} is not supported by this verifier: {why}"
             ),
+            Callback { detail } => write!(f, "callback: {detail}"),
+            SpinLock { detail } => write!(f, "spin lock: {detail}"),
         }
     }
 }

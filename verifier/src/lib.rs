@@ -405,12 +405,19 @@ fn analyze_loads(
     if !errors.is_empty() {
         return fail(errors);
     }
-    let cfg = match cfg::Cfg::build(program) {
+    let calls_back = |imm: i32| {
+        platform
+            .helper_for(HelperId::from_imm(imm), prog)
+            .is_some_and(transfer::calls_back)
+    };
+    let cfg = match cfg::Cfg::build(program, &calls_back) {
         Ok(c) => c,
         Err(e) => return fail(alloc::vec![e]),
     };
     let env = transfer::Env {
         node_pcs: cfg.nodes.iter().map(|n| n.pc).collect(),
+        in_callback: cfg.nodes.iter().map(|n| n.callback).collect(),
+        recursive_callbacks: cfg.recursive_callbacks.clone(),
         platform,
         prog,
         context,
@@ -433,10 +440,12 @@ fn analyze_loads(
         mut errors,
         loads,
         ctx_end,
+        locks,
     } = match fx.check() {
         Ok(f) => f,
         Err(e) => return fail(alloc::vec![e]),
     };
+    errors.extend(transfer::lock_word_accesses(&locks));
     let mut instruction_bound = 0;
     if let Some(fixpoint::RunBound {
         total,

@@ -54,6 +54,8 @@ impl State {
         };
         s.reset_packet_size(max_packet);
         s.reset_meta(meta);
+        s.num
+            .assign_interval(VarId::LOCK_HELD, Interval::constant(0));
         s.set(Reg::R1, RegType::Ctx, Interval::constant(0));
         s.set(Reg::R10, RegType::Stack, Interval::constant(0));
         s

@@ -28,6 +28,24 @@ pub(crate) fn lddw_map(src: LddwSrc, imm: i32, maps: &[MapInfo]) -> Option<Optio
     }
 }
 
+/// The slot an `lddw` of a function address (`src = 4`) at `pc` names: like a call's target,
+/// `imm` counts from the next slot. `None` for other instructions or a target outside the
+/// program.
+pub(crate) fn code_addr_target(program: &Program, insn: &Insn, pc: usize) -> Option<usize> {
+    let Insn::Lddw {
+        src: LddwSrc::CodeAddr,
+        imm,
+        ..
+    } = *insn
+    else {
+        return None;
+    };
+    let t = pc as i64 + 1 + i64::from(imm);
+    usize::try_from(t)
+        .ok()
+        .filter(|&t| program.insn_at(t).is_some())
+}
+
 /// Runs every structural check; errors in pc order.
 pub(crate) fn check(
     program: &Program,
@@ -60,6 +78,21 @@ pub(crate) fn check(
                     }
                 }
             }
+            Insn::Lddw {
+                src: LddwSrc::CodeAddr,
+                imm,
+                ..
+            } if code_addr_target(program, insn, pc).is_none() => {
+                err(VerifyErrorKind::Callback {
+                    detail: alloc::format!(
+                        "function address {imm} (from the next slot) is not an instruction of the program"
+                    ),
+                });
+            }
+            Insn::Lddw {
+                src: LddwSrc::CodeAddr,
+                ..
+            } => {}
             Insn::Call(CallTarget::Btf(_)) => err(VerifyErrorKind::Unsupported {
                 what: "calls of kernel functions by BTF id",
             }),
@@ -139,8 +172,14 @@ fn check_calls(program: &Program) -> Result<(), VerifyError> {
             seen[pc] = true;
             let insn = program.insn_at(pc).expect("a validated target");
             let (succ, is_call) = intra_successors(insn, pc);
-            if is_call {
-                let t = insn.branch_target(pc).expect("call target") as usize;
+            // A function whose address is taken is a callback, called from this function
+            // (through a helper) as far as recursion and depth go.
+            let callee = if is_call {
+                insn.branch_target(pc).map(|t| t as usize)
+            } else {
+                code_addr_target(program, insn, pc)
+            };
+            if let Some(t) = callee {
                 let callee = match node_of[t] {
                     Some(n) => n,
                     None => {

@@ -7,6 +7,7 @@ const BPF_MAP_CREATE: libc::c_long = 0;
 const BPF_MAP_UPDATE_ELEM: libc::c_long = 2;
 const BPF_PROG_LOAD: libc::c_long = 5;
 const BPF_PROG_TEST_RUN: libc::c_long = 10;
+const BPF_BTF_LOAD: libc::c_long = 18;
 const ATTR_SIZE: usize = 144;
 
 /// Kernel program type numbers (`enum bpf_prog_type`).
@@ -85,6 +86,70 @@ pub fn prog_load(
     code: &[u8],
     license: &str,
 ) -> Result<Fd, String> {
+    prog_load_btf(prog_type, expected_attach_type, code, license, None, &[])
+}
+
+/// Loads BTF (`BPF_BTF_LOAD`); on refusal, the errno and the last line of the kernel's log.
+pub fn btf_load(btf: &[u8]) -> Result<Fd, String> {
+    let mut log = vec![0u8; 1 << 16];
+    let mut attr = [0u8; ATTR_SIZE];
+    put(&mut attr, 0, &(btf.as_ptr() as u64).to_ne_bytes());
+    put(&mut attr, 8, &(log.as_mut_ptr() as u64).to_ne_bytes());
+    put(&mut attr, 16, &(btf.len() as u32).to_ne_bytes());
+    put(&mut attr, 20, &(log.len() as u32).to_ne_bytes());
+    put(&mut attr, 24, &1u32.to_ne_bytes());
+    let fd = bpf(BPF_BTF_LOAD, &mut attr);
+    if fd >= 0 {
+        return Ok(Fd(fd as i32));
+    }
+    let errno = last_error();
+    let end = log.iter().position(|&b| b == 0).unwrap_or(log.len());
+    let text = String::from_utf8_lossy(&log[..end]);
+    let last = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    Err(format!("BTF load: {errno}: {last}"))
+}
+
+/// Creates a map whose key and value are BTF types `(btf fd, key type id, value type id)`.
+pub fn map_create_btf(
+    map_type: u32,
+    key_size: u32,
+    value_size: u32,
+    max_entries: u32,
+    btf: (&Fd, u32, u32),
+) -> Result<Fd, String> {
+    let mut attr = [0u8; ATTR_SIZE];
+    put(&mut attr, 0, &map_type.to_ne_bytes());
+    put(&mut attr, 4, &key_size.to_ne_bytes());
+    put(&mut attr, 8, &value_size.to_ne_bytes());
+    put(&mut attr, 12, &max_entries.to_ne_bytes());
+    put(&mut attr, 48, &(btf.0 .0 as u32).to_ne_bytes());
+    put(&mut attr, 52, &btf.1.to_ne_bytes());
+    put(&mut attr, 56, &btf.2.to_ne_bytes());
+    let fd = bpf(BPF_MAP_CREATE, &mut attr);
+    if fd < 0 {
+        return Err(format!("map create: {}", last_error()));
+    }
+    Ok(Fd(fd as i32))
+}
+
+/// [`prog_load`] with the program's BTF and its func_info records (instruction index, BTF
+/// `FUNC` type id), which Linux needs for callbacks.
+pub fn prog_load_btf(
+    prog_type: u32,
+    expected_attach_type: u32,
+    code: &[u8],
+    license: &str,
+    btf: Option<&Fd>,
+    func_info: &[(u32, u32)],
+) -> Result<Fd, String> {
+    let records: Vec<u8> = func_info
+        .iter()
+        .flat_map(|&(insn, ty)| [insn.to_ne_bytes(), ty.to_ne_bytes()].concat())
+        .collect();
     let license = std::ffi::CString::new(license).unwrap_or_default();
     let mut log = vec![0u8; 1 << 20];
     let mut attr = [0u8; ATTR_SIZE];
@@ -96,6 +161,12 @@ pub fn prog_load(
     put(&mut attr, 28, &(log.len() as u32).to_ne_bytes());
     put(&mut attr, 32, &(log.as_mut_ptr() as u64).to_ne_bytes());
     put(&mut attr, 68, &expected_attach_type.to_ne_bytes());
+    if let Some(btf) = btf {
+        put(&mut attr, 72, &(btf.0 as u32).to_ne_bytes());
+        put(&mut attr, 76, &8u32.to_ne_bytes()); // func_info_rec_size
+        put(&mut attr, 80, &(records.as_ptr() as u64).to_ne_bytes());
+        put(&mut attr, 88, &(func_info.len() as u32).to_ne_bytes());
+    }
     let fd = bpf(BPF_PROG_LOAD, &mut attr);
     if fd >= 0 {
         return Ok(Fd(fd as i32));

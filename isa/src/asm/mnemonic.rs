@@ -159,6 +159,21 @@ fn lddw(o: &Ops<'_, '_>) -> Result<Parsed, AsmErrorKind> {
     if o.len() == 3 && !second_allowed {
         return Err(o.count_error("2"));
     }
+    // `lddw %r2, code_addr NAME`: a function's address by its label, counted from its pc + 1
+    // like a local call.
+    if let (LddwSrc::CodeAddr, [_, Tok::Ident(name)]) = (src, o.toks(1)) {
+        if o.len() == 2 && register(name).is_none() {
+            return with_target(
+                Insn::Lddw {
+                    dst,
+                    src,
+                    imm: 0,
+                    next_imm: 0,
+                },
+                Target::Label(String::from(*name)),
+            );
+        }
+    }
     let imm = Ops::new(o.mnemonic(), o.toks(1).get(1..).unwrap_or_default())
         .imm32(0)
         .map_err(|e| match e {

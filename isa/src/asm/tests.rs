@@ -420,3 +420,18 @@ fn odd_input_gives_errors_not_panics() {
         vec![Insn::Exit, Insn::Exit]
     );
 }
+
+#[test]
+fn lddw_code_addr_takes_a_label() {
+    let insns = assemble("lddw %r2, code_addr cb\nexit\ncb:\nexit\n").unwrap();
+    // `cb` is slot 3, counted from the lddw's pc + 1 (as Linux counts, like a call).
+    let expected = Insn::Lddw {
+        dst: Reg::R2,
+        src: LddwSrc::CodeAddr,
+        imm: 2,
+        next_imm: 0,
+    };
+    assert_eq!(insns[0], expected);
+    let err = assemble("lddw %r2, code_addr nowhere\nexit\n").unwrap_err();
+    assert!(err.to_string().contains("nowhere"), "{err}");
+}

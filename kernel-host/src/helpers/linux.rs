@@ -204,4 +204,30 @@ pub(super) const NOT_OFFERED: &[NotOffered] = &[
         211,
         "bpf_cgrp_storage_delete: not modelled by the verifier (cgroup storage)",
     ),
+    // Spin locks and callbacks: verified, not run (the interpreter and the JIT cannot call
+    // back into a program from a helper yet; values have no lock word without BTF).
+    not(
+        93,
+        "bpf_spin_lock: verified only; the host does not run spin locks",
+    ),
+    not(
+        94,
+        "bpf_spin_unlock: verified only; the host does not run spin locks",
+    ),
+    not(
+        164,
+        "bpf_for_each_map_elem: verified only; the host cannot call back into a program",
+    ),
+    not(169, "bpf_timer_init: timers are not modelled"),
+    not(170, "bpf_timer_set_callback: timers are not modelled"),
+    not(171, "bpf_timer_start: timers are not modelled"),
+    not(172, "bpf_timer_cancel: timers are not modelled"),
+    not(
+        181,
+        "bpf_loop: verified only; the host cannot call back into a program",
+    ),
+    not(
+        209,
+        "bpf_user_ringbuf_drain: user ring buffers are not modelled",
+    ),
 ];

@@ -168,6 +168,8 @@ fn arg(e: &mut Enc, a: ArgKind) {
             return;
         }
         ArgKind::ConstStr => 23,
+        ArgKind::Callback => 24,
+        ArgKind::SpinLock => 25,
     };
     e.u8(tag);
 }

@@ -5,7 +5,7 @@ use super::{
     BASE, CURRENT, EVENTS, KPROBE, LIRC, LWT, PERF_EVENT, REUSEPORT, SKB, SKB_CGROUP, SKB_SOCK,
     SKB_WRITE, SK_MSG, SK_SKB, SOCK_ADDR, SOCK_OPS, SYSCTL, TC, TRACING, XDP,
 };
-use crate::helper::{a, proto, proto_pkt};
+use crate::helper::{a, not_modelled, proto, proto_pkt};
 use crate::ArgKind::{
     self, AllocMem, Anything, Ctx, Map, MapKey, MapValue, MapValueOut, Printed, ReadMem, Scalar,
     Size, SizeOrZero, UpdateMem, WriteMem,
@@ -629,4 +629,79 @@ pub(super) const HELPERS: &[HelperProto] = &[
     crate::builtin::MEMMOVE,
     crate::builtin::MEMSET,
     crate::builtin::MEMCMP,
+    // Spin locks and callbacks (93, 94, 164, 169-172, 180, 181, 209). Linux refuses locks in
+    // socket filters and tracing programs ("cannot use bpf_spin_lock yet").
+    proto(
+        93,
+        "bpf_spin_lock",
+        a(ArgKind::SpinLock, N, N, N, N),
+        Void,
+        TC | XDP | SOCK_OPS | SK_MSG | SK_SKB | SOCK_ADDR | SKB_CGROUP | LWT,
+    ),
+    proto(
+        94,
+        "bpf_spin_unlock",
+        a(ArgKind::SpinLock, N, N, N, N),
+        Void,
+        TC | XDP | SOCK_OPS | SK_MSG | SK_SKB | SOCK_ADDR | SKB_CGROUP | LWT,
+    ),
+    // callback(map, key, value, ctx) for each element of a hash table or array (per-CPU
+    // and LRU ones are the same kinds here).
+    proto(
+        164,
+        "bpf_for_each_map_elem",
+        a(
+            Map(MapReq::of(&[MapKind::Hash, MapKind::Array])),
+            ArgKind::Callback,
+            Anything,
+            Scalar,
+            N,
+        ),
+        R,
+        BASE,
+    ),
+    not_modelled(
+        169,
+        "bpf_timer_init",
+        BASE,
+        "timers live in map values at offsets only BTF gives, which the platform does not describe",
+    ),
+    not_modelled(
+        170,
+        "bpf_timer_set_callback",
+        BASE,
+        "timers live in map values at offsets only BTF gives, and their callbacks run later, outside the program",
+    ),
+    not_modelled(
+        171,
+        "bpf_timer_start",
+        BASE,
+        "timers live in map values at offsets only BTF gives, which the platform does not describe",
+    ),
+    not_modelled(
+        172,
+        "bpf_timer_cancel",
+        BASE,
+        "timers live in map values at offsets only BTF gives, which the platform does not describe",
+    ),
+    not_modelled(
+        180,
+        "bpf_find_vma",
+        TRACING,
+        "it takes a kernel task pointer (BTF) and calls back with kernel `vm_area_struct`s, which the platform does not describe",
+    ),
+    // callback(index, ctx) up to nr_loops (at most 1 << 23) times; flags must be 0.
+    proto(
+        181,
+        "bpf_loop",
+        a(Scalar, ArgKind::Callback, Anything, Scalar, N),
+        R,
+        BASE,
+    ),
+    not_modelled(
+        209,
+        "bpf_user_ringbuf_drain",
+        BASE,
+        "its callback receives a dynptr, which the verifier does not model (nor user ring buffers)",
+    ),
 ];

@@ -4,107 +4,18 @@
 use super::tests::UAPI;
 use crate::{ArgKind, HelperId, RetKind, SockKind, LINUX, SOCK, SOCK_COMMON, TCP_SOCK};
 
-/// UAPI helper names by id after [`UAPI`] (ids 136 to 211, `___BPF_FUNC_MAPPER`).
-const UAPI_MORE: &[&str] = &[
-    "skc_to_tcp6_sock",
-    "skc_to_tcp_sock",
-    "skc_to_tcp_timewait_sock",
-    "skc_to_tcp_request_sock",
-    "skc_to_udp6_sock",
-    "get_task_stack",
-    "load_hdr_opt",
-    "store_hdr_opt",
-    "reserve_hdr_opt",
-    "inode_storage_get",
-    "inode_storage_delete",
-    "d_path",
-    "copy_from_user",
-    "snprintf_btf",
-    "seq_printf_btf",
-    "skb_cgroup_classid",
-    "redirect_neigh",
-    "per_cpu_ptr",
-    "this_cpu_ptr",
-    "redirect_peer",
-    "task_storage_get",
-    "task_storage_delete",
-    "get_current_task_btf",
-    "bprm_opts_set",
-    "ktime_get_coarse_ns",
-    "ima_inode_hash",
-    "sock_from_file",
-    "check_mtu",
-    "for_each_map_elem",
-    "snprintf",
-    "sys_bpf",
-    "btf_find_by_name_kind",
-    "sys_close",
-    "timer_init",
-    "timer_set_callback",
-    "timer_start",
-    "timer_cancel",
-    "get_func_ip",
-    "get_attach_cookie",
-    "task_pt_regs",
-    "get_branch_snapshot",
-    "trace_vprintk",
-    "skc_to_unix_sock",
-    "kallsyms_lookup_name",
-    "find_vma",
-    "loop",
-    "strncmp",
-    "get_func_arg",
-    "get_func_ret",
-    "get_func_arg_cnt",
-    "get_retval",
-    "set_retval",
-    "xdp_get_buff_len",
-    "xdp_load_bytes",
-    "xdp_store_bytes",
-    "copy_from_user_task",
-    "skb_set_tstamp",
-    "ima_file_hash",
-    "kptr_xchg",
-    "map_lookup_percpu_elem",
-    "skc_to_mptcp_sock",
-    "dynptr_from_mem",
-    "ringbuf_reserve_dynptr",
-    "ringbuf_submit_dynptr",
-    "ringbuf_discard_dynptr",
-    "dynptr_read",
-    "dynptr_write",
-    "dynptr_data",
-    "tcp_raw_gen_syncookie_ipv4",
-    "tcp_raw_gen_syncookie_ipv6",
-    "tcp_raw_check_syncookie_ipv4",
-    "tcp_raw_check_syncookie_ipv6",
-    "ktime_get_tai_ns",
-    "user_ringbuf_drain",
-    "cgrp_storage_get",
-    "cgrp_storage_delete",
-];
-
-/// The helpers with callbacks or locks, modelled on another branch (spin locks, timers,
-/// `for_each_map_elem`, `find_vma`, `loop`, `user_ringbuf_drain`): skipped here until it is
-/// merged.
-const ELSEWHERE: &[u32] = &[93, 94, 164, 169, 170, 171, 172, 180, 181, 209];
-
 fn uapi_name(id: u32) -> &'static str {
     let i = id as usize;
-    UAPI.get(i)
-        .or_else(|| UAPI_MORE.get(i - UAPI.len()))
-        .copied()
-        .expect("an id of the UAPI")
+    UAPI.get(i).copied().expect("an id of the UAPI")
 }
 
 #[test]
 fn every_uapi_helper_has_a_prototype_or_a_reason() {
-    assert_eq!(UAPI.len() + UAPI_MORE.len(), 212);
+    assert_eq!(UAPI.len(), 212);
     for id in 1..=211u32 {
-        let Some(h) = LINUX.helper(HelperId(id)) else {
-            assert!(ELSEWHERE.contains(&id), "helper {id} is missing");
-            continue;
-        };
+        let h = LINUX
+            .helper(HelperId(id))
+            .unwrap_or_else(|| panic!("helper {id} is missing"));
         assert_eq!(h.name, std::format!("bpf_{}", uapi_name(id)), "helper {id}");
         assert!(
             LINUX.helpers.iter().filter(|o| o.id == h.id).count() == 1,

@@ -108,6 +108,12 @@ pub enum RegType {
     /// buffer memory after its submit or discard, or a pointer derived from one): unusable
     /// except as a copy.
     Released,
+    /// The address of the program's function starting at slot `pc` (an `lddw` with
+    /// `src = 4`): only usable as a helper's callback argument.
+    Func {
+        /// Slot of the function's first instruction.
+        pc: u32,
+    },
     /// Initialised, but of different kinds on different paths: unusable except as a copy.
     Mixed,
     /// Possibly never written.
@@ -151,6 +157,7 @@ impl RegType {
                 | RegType::Uninit
                 | RegType::MapPtr { .. }
                 | RegType::Released
+                | RegType::Func { .. }
         )
     }
 
@@ -229,6 +236,7 @@ impl RegType {
             RegType::Released => {
                 "a pointer to a released reference (a socket or ring buffer memory)"
             }
+            RegType::Func { .. } => "a function address",
             RegType::Mixed => "a value of different kinds on different paths",
             RegType::Uninit => "uninitialised",
         }

@@ -11,6 +11,8 @@ pub struct VarId(u32);
 const REG_BASE: u32 = 1;
 const PACKET_SIZE: u32 = 12;
 const PACKET_META: u32 = 13;
+const LOCK_HELD: u32 = 14;
+const LOCK_AT: u32 = 15;
 const SAVED_BASE: u32 = 16;
 const LOOP_BASE: u32 = 0x1000;
 const STACK_BASE: u32 = 0x0100_0000;
@@ -25,6 +27,12 @@ impl VarId {
     /// Offset of the packet metadata from the packet start (`data_meta - data`, at most 0):
     /// packet bytes from this offset on may be accessed.
     pub const PACKET_META: VarId = VarId(PACKET_META);
+
+    /// Whether a spin lock is held: 0 (no) or 1 (yes); a range after paths that differ.
+    pub const LOCK_HELD: VarId = VarId(LOCK_HELD);
+    /// Which spin lock is held, when one is: its map's index times 2^16 plus its offset in
+    /// the map value.
+    pub const LOCK_AT: VarId = VarId(LOCK_AT);
 
     /// The number of the variable (its order).
     pub(crate) const fn index(self) -> u32 {
@@ -73,6 +81,8 @@ impl fmt::Display for VarId {
             0 => f.write_str("0"),
             PACKET_SIZE => f.write_str("packet_size"),
             PACKET_META => f.write_str("packet_meta"),
+            LOCK_HELD => f.write_str("lock_held"),
+            LOCK_AT => f.write_str("lock_at"),
             _ if (REG_BASE..REG_BASE + 11).contains(&v) => write!(f, "r{}", v - REG_BASE),
             _ if (SAVED_BASE..SAVED_BASE + 32).contains(&v) => {
                 let i = v - SAVED_BASE;
@@ -98,7 +108,8 @@ pub enum VarKind {
     Zero,
     /// A register.
     Reg(u8),
-    /// [`VarId::PACKET_SIZE`].
+    /// [`VarId::PACKET_SIZE`] (and the other variables of the whole program:
+    /// [`VarId::PACKET_META`], [`VarId::LOCK_HELD`], [`VarId::LOCK_AT`]).
     PacketSize,
     /// A saved callee-saved register: (depth, index 0-3 for r6-r9).
     Saved(u8, u8),
@@ -114,7 +125,7 @@ impl VarId {
         let v = self.0;
         match v {
             0 => VarKind::Zero,
-            PACKET_SIZE | PACKET_META => VarKind::PacketSize,
+            PACKET_SIZE | PACKET_META | LOCK_HELD | LOCK_AT => VarKind::PacketSize,
             _ if (REG_BASE..REG_BASE + 11).contains(&v) => VarKind::Reg((v - REG_BASE) as u8),
             _ if (SAVED_BASE..SAVED_BASE + 32).contains(&v) => {
                 let i = v - SAVED_BASE;

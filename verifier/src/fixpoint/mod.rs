@@ -6,6 +6,7 @@
 mod plan;
 mod settle;
 
+use alloc::borrow::Cow;
 use alloc::format;
 use alloc::vec::Vec;
 
@@ -265,20 +266,43 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             out.push(self.entry.clone());
         }
         for &(p, edge) in &self.cfg.preds[n as usize] {
-            fn pick(post: &Post, edge: Edge) -> &State {
-                match edge {
-                    Edge::Taken => &post.taken,
-                    Edge::Fall | Edge::Enter | Edge::Return => &post.fall,
-                }
-            }
             for post in self.posts(p) {
-                let s = pick(post, edge);
-                if !s.is_bottom() {
-                    out.push(self.along(p, n, s));
+                if let Some(s) = self.flow(post, edge, n) {
+                    out.push(self.along(p, n, &s));
                 }
             }
         }
         out
+    }
+
+    /// The state that flows from `post` (a state after the source node) along `edge` into
+    /// `n`, if any: a callback entered is the one the helper call's argument names; one
+    /// called again gets the arguments of its first call (see [`crate::transfer::again`]).
+    fn flow<'p>(&self, post: &'p Post, edge: Edge, n: u32) -> Option<Cow<'p, State>> {
+        let s = match edge {
+            Edge::Taken => &post.taken,
+            Edge::Fall | Edge::Enter | Edge::Return => &post.fall,
+            Edge::Callback { target } => {
+                if post.callback != Some(target) {
+                    return None;
+                }
+                &post.taken
+            }
+            Edge::Again { call } => {
+                if post.fall.is_bottom() {
+                    return None;
+                }
+                let target = self.cfg.nodes[n as usize].pc as u32;
+                let firsts = self
+                    .posts(call)
+                    .iter()
+                    .filter(|q| q.callback == Some(target))
+                    .map(|q| &q.taken);
+                let s = crate::transfer::again(&post.fall, firsts);
+                return (!s.is_bottom()).then_some(Cow::Owned(s));
+            }
+        };
+        (!s.is_bottom()).then_some(Cow::Borrowed(s))
     }
 
     /// Sets the state of `n` from its predecessors: their join, or several disjuncts, up to
@@ -353,14 +377,10 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
         };
         for &(p, edge) in &self.cfg.preds[n as usize] {
             for post in self.posts(p) {
-                let s = match edge {
-                    Edge::Taken => &post.taken,
-                    Edge::Fall | Edge::Enter | Edge::Return => &post.fall,
-                };
-                if s.is_bottom() {
+                let Some(s) = self.flow(post, edge, n) else {
                     continue;
-                }
-                let s = self.along(p, n, s);
+                };
+                let s = self.along(p, n, &s);
                 if acc.is_bottom() {
                     acc = s;
                 } else {
@@ -505,14 +525,11 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             return false;
         }
         for (p, s) in self.cfg.preds[n as usize].iter().flat_map(|&(p, edge)| {
-            self.posts(p).iter().map(move |post| match edge {
-                Edge::Taken => (p, &post.taken),
-                Edge::Fall | Edge::Enter | Edge::Return => (p, &post.fall),
-            })
+            self.posts(p)
+                .iter()
+                .filter_map(move |post| self.flow(post, edge, n).map(|s| (p, s)))
         }) {
-            if s.is_bottom() {
-                continue;
-            }
+            let s: &State = &s;
             let (hp, hn) = (&self.cfg.heads[p as usize], &self.cfg.heads[n as usize]);
             let adjust =
                 hp.iter().any(|h| !hn.contains(h)) || self.cfg.is_head(n) && !hp.contains(&n);
@@ -600,6 +617,9 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
     /// `may_goto` bounds, its budget (`None` when unbounded); and whether the budget is the
     /// bound.
     fn head_visits(&self, h: u32) -> Option<(u128, bool)> {
+        if self.bounded_by_helper(h) {
+            return self.callback_calls(h).map(|k| (k, false));
+        }
         let num = &self.pre[h as usize].num;
         let c = num
             .interval(counter(h))
@@ -614,6 +634,30 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             (_, true) => Some((crate::maygoto::BUDGET_VISITS, true)),
             (k, false) => k.map(|k| (k, false)),
         }
+    }
+
+    /// Whether `h` is a callback's entry that only the helper's calls reach (no jump of the
+    /// callback itself): the helper bounds its visits.
+    fn bounded_by_helper(&self, h: u32) -> bool {
+        self.cfg.callback_call.contains_key(&h)
+            && self.cfg.preds[h as usize]
+                .iter()
+                .all(|(_, e)| matches!(e, Edge::Callback { .. } | Edge::Again { .. }))
+    }
+
+    /// Most calls of the callback entered at `h` per call of its helper.
+    fn callback_calls(&self, h: u32) -> Option<u128> {
+        let call = *self.cfg.callback_call.get(&h)?;
+        let pre = self.state_at(call);
+        let insn = node_insn(self.cfg, self.program, call);
+        let ebpf_isa::Insn::Call(ebpf_isa::CallTarget::Helper(imm)) = *insn else {
+            return None;
+        };
+        let helper = self
+            .env
+            .platform
+            .helper_for(crate::platform::HelperId::from_imm(imm), self.env.prog)?;
+        crate::transfer::iterations(self.env.maps, &pre, helper).map(|k| k.max(1))
     }
 
     /// An upper bound on the instructions one run executes: each reachable node runs at most
@@ -675,6 +719,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             errors: Vec::new(),
             loads: alloc::vec![LoadUse::Unseen; slots],
             ctx_end: 0,
+            locks: Default::default(),
         }
     }
 
@@ -685,7 +730,7 @@ impl<'a, 'e> Fixpoint<'a, 'e> {
             return self.process(n, None);
         }
         self.process(n, Some(findings))?;
-        if self.cfg.is_head(n) {
+        if self.cfg.is_head(n) && !self.bounded_by_helper(n) {
             let num = &self.pre[n as usize].num;
             let (c, d) = (num.interval(counter(n)), num.interval(countdown(n)));
             let c = c.meet(&d.negate());

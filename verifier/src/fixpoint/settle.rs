@@ -64,7 +64,10 @@ impl Fixpoint<'_, '_> {
                 self.process(v, None)?;
             }
         }
-        if self.early.is_some() && self.settled[vi] && !self.keep_states {
+        // A callback's helper call keeps its state: the run bound reads the number of calls
+        // from it after the fixpoint.
+        let calls_back = self.cfg.callback_call.values().any(|&c| c == v);
+        if self.early.is_some() && self.settled[vi] && !self.keep_states && !calls_back {
             self.release(v);
         }
         Ok(())

@@ -219,6 +219,7 @@ fn pointer_alu(
             RegType::Sock { .. } | RegType::SockOrNull { .. } => {
                 Some("arithmetic on a socket pointer is not allowed (read its fields with the load's offset)")
             }
+            RegType::Func { .. } => Some("arithmetic on a function address is not allowed"),
             RegType::MapValueOrNull { .. } => {
                 Some("arithmetic on a pointer that may be null: compare it with 0 first")
             }
@@ -423,7 +424,7 @@ mod tests {
             let width = if w32 { Width::W32 } else { Width::W64 };
             let prog = LINUX.program_type("xdp").unwrap();
             let context = prog.context.as_ref().unwrap();
-            let env = Env { node_pcs: vec![0], platform: &LINUX, prog, context, maps: &[], frozen: &[] };
+            let env = Env { node_pcs: vec![0], in_callback: vec![false], recursive_callbacks: vec![], platform: &LINUX, prog, context, maps: &[], frozen: &[] };
             let mut cx = Cx { env: &env, pc: 0, node: 0, findings: None };
             let mut s = State::entry();
             s.set(Reg::R1, RegType::Num, ia);

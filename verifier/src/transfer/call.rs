@@ -8,7 +8,7 @@ use ebpf_isa::Reg;
 
 use super::deny_of;
 use super::mem::{check_region, forget_cells, Access, Dir};
-use super::{builtin, printf, refs, Cx};
+use super::{builtin, callback, lock, printf, refs, Cx};
 use crate::domain::{Interval, RegType, VarId, FRAME_SIZE};
 use crate::error::Region;
 use crate::error::VerifyErrorKind;
@@ -68,6 +68,8 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
         s.set_bottom();
         return;
     };
+    lock::before_helper(cx, s, h);
+    let mut lock_id: Option<i64> = None;
     let mut map: Option<MapSizes> = None;
     let mut alloc_size: i64 = 0;
     let mut released: Option<u32> = None;
@@ -114,6 +116,8 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
             ArgKind::Anything => {
                 cx.require_init(s, r);
             }
+            ArgKind::Callback => callback::check_arg(cx, s, h, r),
+            ArgKind::SpinLock => lock_id = lock::arg(cx, s, h, r),
             ArgKind::Scalar => {
                 if number_arg(cx, s, h, i) && i == 1 && h.ret == RetKind::AllocOrNull {
                     alloc_size = s.interval(r).lo().clamp(0, MAX_SIZE.into()) as i64;
@@ -306,6 +310,9 @@ pub(super) fn helper(cx: &mut Cx<'_, '_>, s: &mut State, id: HelperId) {
     refs::check_tail_call(cx, s, h);
     if let Some(r) = sock_released {
         refs::release(s, r);
+    }
+    if h.args.contains(&ArgKind::SpinLock) {
+        lock::apply(cx, s, h, lock_id);
     }
     if let Some(a) = released {
         s.allocs.remove(&a);
@@ -533,6 +540,9 @@ pub(super) fn memory_arg(
             return;
         }
     };
+    if let Access::MapValue = acc {
+        lock::note_access(cx, s, r, 0, hi);
+    }
     let Access::Stack { lo: a, hi: b } = acc else {
         return;
     };

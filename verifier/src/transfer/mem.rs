@@ -80,6 +80,7 @@ pub(crate) fn check_region(
         RegType::Num
         | RegType::Mixed
         | RegType::MapPtr { .. }
+        | RegType::Func { .. }
         | RegType::Bottom
         | RegType::Released => Err(VerifyErrorKind::TypeMismatch {
             reg: base,
@@ -237,6 +238,9 @@ fn access(
         Ok(a) => {
             if let Access::Ctx(o) = a {
                 cx.note_ctx_end(o + size);
+            }
+            if let Access::MapValue = a {
+                super::lock::note_access(cx, s, base, off, size);
             }
             Some(a)
         }

@@ -9,7 +9,9 @@ mod align;
 mod alu;
 mod builtin;
 mod call;
+mod callback;
 mod jmp;
+mod lock;
 mod mem;
 mod printf;
 mod refs;
@@ -28,12 +30,19 @@ use crate::platform::{
 };
 use crate::state::{var, State};
 use crate::structure::lddw_map;
+
 use crate::FrozenValue;
+pub(crate) use callback::{again, calls_back, iterations};
+pub(crate) use lock::lock_word_accesses;
 
 /// What the analysis of one program knows besides the state.
 pub(crate) struct Env<'a> {
     /// Slot of each node of the inlined graph.
     pub(crate) node_pcs: alloc::vec::Vec<usize>,
+    /// Whether each node's innermost frame is a callback's (see [`callback`]).
+    pub(crate) in_callback: alloc::vec::Vec<bool>,
+    /// (helper call node, function) for callbacks that would be called recursively.
+    pub(crate) recursive_callbacks: alloc::vec::Vec<(u32, usize)>,
     pub(crate) platform: &'a Platform,
     pub(crate) prog: &'a ProgramType,
     /// The program type's context.
@@ -76,6 +85,8 @@ pub(crate) struct Findings {
     pub(crate) loads: Vec<LoadUse>,
     /// The end of the furthest context bytes the program accesses directly.
     pub(crate) ctx_end: u32,
+    /// The spin locks and the map value bytes the program accesses (see [`lock`]).
+    pub(crate) locks: lock::LockUses,
 }
 
 /// One instruction's context: where it is, and where findings go (none while the fixpoint
@@ -170,6 +181,9 @@ impl Cx<'_, '_> {
 pub(crate) struct Post {
     pub(crate) fall: State,
     pub(crate) taken: State,
+    /// After a helper call that calls back into the program: the callback's slot, whose
+    /// first state is `taken`.
+    pub(crate) callback: Option<u32>,
 }
 
 /// Applies `insn` to `s`.
@@ -178,9 +192,11 @@ pub(crate) fn step(cx: &mut Cx<'_, '_>, insn: &Insn, mut s: State) -> Post {
         return Post {
             fall: State::bottom(),
             taken: State::bottom(),
+            callback: None,
         };
     }
     let mut taken = State::bottom();
+    let mut callback = None;
     let writes = align::before(&s, insn);
     match *insn {
         Insn::Alu {
@@ -215,14 +231,30 @@ pub(crate) fn step(cx: &mut Cx<'_, '_>, insn: &Insn, mut s: State) -> Post {
             taken = t;
         }
         Insn::Call(ebpf_isa::CallTarget::Helper(imm)) => {
-            call::helper(cx, &mut s, HelperId::from_imm(imm))
+            let id = HelperId::from_imm(imm);
+            let h = cx.env.platform.helper_for(id, cx.env.prog);
+            if let Some((pc, first)) = h.and_then(|h| callback::entry(cx, &s, h)) {
+                taken = first;
+                callback = Some(pc);
+            }
+            call::helper(cx, &mut s, id)
         }
-        Insn::Call(ebpf_isa::CallTarget::Local(_)) => call::enter(&mut s),
+        Insn::Call(ebpf_isa::CallTarget::Local(_)) => {
+            lock::before(cx, &s, "a local function is called");
+            call::enter(&mut s)
+        }
         Insn::Call(ebpf_isa::CallTarget::Btf(_)) | Insn::Callx { .. } => {
             // Rejected by the structural checks.
             s = State::bottom();
         }
-        Insn::Exit => s = call::exit(cx, s),
+        Insn::Exit => {
+            lock::before(cx, &s, "the function exits");
+            s = if cx.env.in_callback.get(cx.node as usize) == Some(&true) {
+                callback::exit(cx, s)
+            } else {
+                call::exit(cx, s)
+            }
+        }
         Insn::Lddw {
             dst,
             src,
@@ -261,8 +293,14 @@ pub(crate) fn step(cx: &mut Cx<'_, '_>, insn: &Insn, mut s: State) -> Post {
             src,
             off,
         } => mem::atomic(cx, &mut s, size, op, fetch, dst, src, off),
-        Insn::LdAbs { size, .. } => taken = mem::legacy_load(cx, &mut s, size, None),
-        Insn::LdInd { size, src, .. } => taken = mem::legacy_load(cx, &mut s, size, Some(src)),
+        Insn::LdAbs { size, .. } => {
+            lock::before(cx, &s, "a legacy packet load (which may exit)");
+            taken = mem::legacy_load(cx, &mut s, size, None)
+        }
+        Insn::LdInd { size, src, .. } => {
+            lock::before(cx, &s, "a legacy packet load (which may exit)");
+            taken = mem::legacy_load(cx, &mut s, size, Some(src))
+        }
     }
     s.check_bottom();
     taken.check_bottom();
@@ -273,7 +311,11 @@ pub(crate) fn step(cx: &mut Cx<'_, '_>, insn: &Insn, mut s: State) -> Post {
         // The caller after the failed load's hidden return.
         align::after(&mut taken, &align::Writes::all());
     }
-    Post { fall: s, taken }
+    Post {
+        fall: s,
+        taken,
+        callback,
+    }
 }
 
 /// What programs may not do with a map of `flags` ([`RegType::DENY_WRITE`],
@@ -293,6 +335,12 @@ fn lddw(cx: &mut Cx<'_, '_>, s: &mut State, dst: Reg, src: LddwSrc, imm: i32, ne
     if src == LddwSrc::Imm {
         let v = Insn::lddw_value(imm, next_imm) as i64;
         s.set(dst, RegType::Num, Interval::constant(v));
+        return;
+    }
+    if src == LddwSrc::CodeAddr {
+        // Checked by the structural checks to name an instruction.
+        let pc = cx.pc as i64 + 1 + i64::from(imm);
+        s.set(dst, RegType::Func { pc: pc as u32 }, Interval::TOP);
         return;
     }
     let Some(Some(map)) = lddw_map(src, imm, cx.env.maps) else {

@@ -1,0 +1,21 @@
+; expect: spin-lock
+; A helper call (bpf_ktime_get_ns) while the lock is held.
+; map: fd=1 kind=hash key=4 value=16 entries=64
+    stw [%r10-4], 0
+    lddw %r1, map_fd 1
+    mov %r2, %r10
+    add %r2, -4
+    call 1
+    jeq %r0, 0, out
+    mov %r6, %r0
+    mov %r1, %r6
+    add %r1, 8
+    call 93
+    call 5
+    stxdw [%r6+0], %r0
+    mov %r1, %r6
+    add %r1, 8
+    call 94
+out:
+    mov %r0, 2
+    exit

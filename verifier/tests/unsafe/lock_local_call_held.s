@@ -1,0 +1,23 @@
+; expect: spin-lock
+; A bpf-to-bpf call while the lock is held.
+; map: fd=1 kind=hash key=4 value=16 entries=64
+    stw [%r10-4], 0
+    lddw %r1, map_fd 1
+    mov %r2, %r10
+    add %r2, -4
+    call 1
+    jeq %r0, 0, out
+    mov %r6, %r0
+    mov %r1, %r6
+    add %r1, 8
+    call 93
+    call local f
+    mov %r1, %r6
+    add %r1, 8
+    call 94
+out:
+    mov %r0, 2
+    exit
+f:
+    mov %r0, 0
+    exit

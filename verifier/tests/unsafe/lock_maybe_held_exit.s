@@ -1,0 +1,21 @@
+; expect: spin-lock
+; The lock is released on one path only.
+; map: fd=1 kind=hash key=4 value=16 entries=64
+    stw [%r10-4], 0
+    lddw %r1, map_fd 1
+    mov %r2, %r10
+    add %r2, -4
+    call 1
+    jeq %r0, 0, out
+    mov %r6, %r0
+    mov %r1, %r6
+    add %r1, 8
+    call 93
+    ldxdw %r1, [%r6+0]
+    jeq %r1, 0, out
+    mov %r1, %r6
+    add %r1, 8
+    call 94
+out:
+    mov %r0, 2
+    exit

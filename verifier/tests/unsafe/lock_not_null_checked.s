@@ -1,0 +1,15 @@
+; expect: helper-argument
+; The lookup's result may be null when locked.
+; map: fd=1 kind=hash key=4 value=16 entries=64
+    stw [%r10-4], 0
+    lddw %r1, map_fd 1
+    mov %r2, %r10
+    add %r2, -4
+    call 1
+    mov %r6, %r0
+    mov %r1, %r6
+    call 93
+    mov %r1, %r6
+    call 94
+    mov %r0, 2
+    exit
