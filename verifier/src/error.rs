@@ -218,6 +218,14 @@ pub enum VerifyErrorKind {
         /// Which limit.
         detail: String,
     },
+    /// The program type's context depends on the attach type, and programs of the type cannot
+    /// be attached at the one given ([`Options::attach_type`](crate::Options::attach_type)).
+    AttachTypeMismatch {
+        /// The program type.
+        program_type: &'static str,
+        /// The attach type given.
+        attach_type: &'static str,
+    },
 }
 
 impl VerifyErrorKind {
@@ -253,6 +261,7 @@ impl VerifyErrorKind {
             AmbiguousContextLoad { .. } => "ambiguous-context-load",
             BadReturn { .. } => "bad-return",
             TooComplex { .. } => "too-complex",
+            AttachTypeMismatch { .. } => "attach-type-mismatch",
         }
     }
 }
@@ -361,6 +370,14 @@ impl fmt::Display for VerifyError {
             ),
             BadReturn { detail } => write!(f, "bad exit value: {detail}"),
             TooComplex { detail } => write!(f, "program too complex to verify: {detail}"),
+            AttachTypeMismatch {
+                program_type,
+                attach_type,
+            } => write!(
+                f,
+                "{program_type} programs cannot be attached as {attach_type}: the platform \
+                 describes their context at other attach types only"
+            ),
         }
     }
 }

@@ -419,7 +419,7 @@ mod tests {
             let width = if w32 { Width::W32 } else { Width::W64 };
             let prog = LINUX.program_type("xdp").unwrap();
             let context = prog.context.as_ref().unwrap();
-            let env = Env { node_pcs: vec![0], platform: &LINUX, prog, context, maps: &[], frozen: &[] };
+            let env = Env { node_pcs: vec![0], platform: &LINUX, prog, context, attach: None, maps: &[], frozen: &[] };
             let mut cx = Cx { env: &env, pc: 0, node: 0, findings: None };
             let mut s = State::entry();
             s.set(Reg::R1, RegType::Num, ia);

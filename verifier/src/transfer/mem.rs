@@ -100,8 +100,9 @@ pub(crate) fn check_region(
                     return Err(VerifyErrorKind::ReadOnly {
                         region: Region::Context,
                         detail: format!(
-                            "bytes [{o}, {end}) of the {} context may not be written",
-                            cx.env.prog.name
+                            "bytes [{o}, {end}) of the {} context may not be written{}",
+                            cx.env.prog.name,
+                            attach_note(cx)
                         ),
                     });
                 }
@@ -110,10 +111,11 @@ pub(crate) fn check_region(
             Err(VerifyErrorKind::OutOfBounds {
                 region: Region::Context,
                 condition: format!(
-                    "bytes [{o}, {end}) are not a {} field of the {} context ({} bytes)",
+                    "bytes [{o}, {end}) are not a {} field of the {} context ({} bytes){}",
                     if write { "writable" } else { "readable" },
                     cx.env.prog.name,
-                    ctx.size
+                    ctx.size,
+                    attach_note(cx)
                 ),
             })
         }
@@ -215,6 +217,17 @@ pub(crate) fn check_region(
             }
             Ok(Access::MapValue)
         }
+    }
+}
+
+/// Where the context's fields depend on the attach type: at which one the program is verified.
+fn attach_note(cx: &Cx<'_, '_>) -> String {
+    if !cx.env.platform.has_attach_contexts(cx.env.prog.name) {
+        return String::new();
+    }
+    match cx.env.attach {
+        Some(a) => format!(" at attach type {a}"),
+        None => String::from(" without an attach type (only what every attach type offers)"),
     }
 }
 
