@@ -155,8 +155,9 @@ pub fn parse(path: &Path) -> Case {
 }
 
 pub fn cases(dir: &str) -> Vec<Case> {
+    // Through the workspace root, so that other crates' tests can include this module.
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
+        .join("../verifier/tests")
         .join(dir);
     let mut paths: Vec<PathBuf> = fs::read_dir(&dir)
         .unwrap()
