@@ -1,10 +1,11 @@
 //! Soundness of the platform model: random Linux programs of several program and attach types
 //! (`fuzz_harness/platform.rs`: xdp plain, devmap and cpumap; tc; cgroup_skb; lwt; sk_skb;
-//! sock_addr at the v4, v6 and sendmsg hooks; sock at creation and post_bind; sockopt get and
-//! set; sock_ops; kprobe) use their context's fields at offsets near each field's edges, the
+//! sk_msg; sk_reuseport; sock_addr at the v4, v6 and sendmsg hooks; sock at creation and
+//! post_bind; sockopt get and set; sock_ops; kprobe; perf_event) use their context's fields at offsets near each field's edges, the
 //! packet, and maps of every kind the platform models through the helpers that take them
 //! (lookups and direct value access, updates, push, pop and peek, tail calls, perf event
-//! output, stack ids, cgroup tests, `redirect_map`, socket redirects, ring buffer output), with
+//! output, stack ids, cgroup tests, `redirect_map`, socket redirects and reuseport selection,
+//! ring buffer output), with
 //! the right map most of the time and any other some of the time. Every accepted one runs in
 //! the concrete model, which faults on a helper given a map of a kind it does not take, and
 //! checks that the run neither depends on context bytes unreadable at its attach type nor
@@ -190,13 +191,34 @@ fn is_lddw(i: &Item) -> bool {
 /// The fd an operation's own map kind has (most of the time) or any map.
 fn fd_for(right: &'static [i32]) -> impl Strategy<Value = i32> {
     prop_oneof![
-        7 => prop::sample::select(right.to_vec()),
-        3 => 1..=model::MAPS,
+        6 => prop::sample::select(right.to_vec()),
+        4 => 1..=model::MAPS,
     ]
 }
 
-/// A map operation through the helper that takes the map's kind.
-fn map_op() -> impl Strategy<Value = Vec<Item>> {
+/// The helpers of `list` that programs of `s` may call (all of them when none may, so that the
+/// strategy is not empty).
+fn callable(s: &Scenario, list: &[(i32, i32)]) -> Vec<(i32, i32)> {
+    let t = ebpf_verifier::LINUX.program_type(s.prog_type).unwrap();
+    let ok: Vec<(i32, i32)> = list
+        .iter()
+        .copied()
+        .filter(|&(id, _)| {
+            ebpf_verifier::LINUX
+                .helper_for(ebpf_verifier::HelperId(id as u32), t)
+                .is_some()
+        })
+        .collect();
+    if ok.is_empty() {
+        list.to_vec()
+    } else {
+        ok
+    }
+}
+
+/// A map operation through the helper that takes the map's kind (among those the program
+/// type may call).
+fn map_op(s: &Scenario) -> impl Strategy<Value = Vec<Item>> {
     use model::*;
     let lookup = (
         fd_for(&[HASH, ARRAY, LPM, DEVMAP, RDONLY]),
@@ -313,16 +335,22 @@ fn map_op() -> impl Strategy<Value = Vec<Item>> {
     // Helpers that take the context first, a map second, then numbers (and the data for
     // perf event output).
     let with_ctx = (
-        prop::sample::select(vec![
-            (12, PROG_ARRAY),
-            (25, PERF),
-            (27, STACK_TRACE),
-            (33, CGROUPS),
-            (52, SOCKMAP),
-            (72, SOCKHASH),
-        ]),
+        prop::sample::select(callable(
+            s,
+            &[
+                (12, PROG_ARRAY),
+                (25, PERF),
+                (27, STACK_TRACE),
+                (33, CGROUPS),
+                (52, SOCKMAP),
+                (72, SOCKHASH),
+                (60, SOCKMAP),
+                (71, SOCKHASH),
+                (82, REUSEPORT),
+            ],
+        )),
         1..=MAPS,
-        prop::bool::weighted(0.7),
+        prop::bool::weighted(0.6),
         0i32..40,
     )
         .prop_map(|((id, right), any, use_right, n)| {
@@ -335,7 +363,7 @@ fn map_op() -> impl Strategy<Value = Vec<Item>> {
                     v.extend(stack_ptr(Reg::R4, -32));
                     v.push(mov(Reg::R5, n));
                 }
-                72 => {
+                72 | 71 | 82 => {
                     v.extend(stack_ptr(Reg::R3, -8));
                     v.push(mov(Reg::R4, 0));
                 }
@@ -350,16 +378,19 @@ fn map_op() -> impl Strategy<Value = Vec<Item>> {
         });
     // Helpers that take a map first.
     let map_first = (
-        prop::sample::select(vec![
-            (37, CGROUPS),
-            (51, DEVMAP),
-            (51, CPUMAP),
-            (51, XSKMAP),
-            (130, RINGBUF),
-            (134, RINGBUF),
-        ]),
+        prop::sample::select(callable(
+            s,
+            &[
+                (37, CGROUPS),
+                (51, DEVMAP),
+                (51, CPUMAP),
+                (51, XSKMAP),
+                (130, RINGBUF),
+                (134, RINGBUF),
+            ],
+        )),
         1..=MAPS,
-        prop::bool::weighted(0.7),
+        prop::bool::weighted(0.6),
         0i32..40,
     )
         .prop_map(|((id, right), any, use_right, n)| {
@@ -414,7 +445,7 @@ fn program(s: &'static Scenario) -> impl Strategy<Value = Vec<Insn>> {
     let piece = prop_oneof![
         4 => ctx_access(s),
         2 => packet_access(s),
-        4 => map_op(),
+        4 => map_op(s),
         1 => noise(),
     ];
     prop::collection::vec(piece, 1..7).prop_map(|pieces| {

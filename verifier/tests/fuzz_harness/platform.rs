@@ -43,6 +43,8 @@ pub const SCENARIOS: &[Scenario] = &[
     sc("cgroup_skb", Some("cgroup_inet_ingress")),
     sc("lwt_xmit", None),
     sc("sk_skb", Some("sk_skb_stream_verdict")),
+    sc("sk_msg", Some("sk_msg_verdict")),
+    sc("sk_reuseport", None),
     sc("cgroup_sock_addr", Some("cgroup_inet4_connect")),
     sc("cgroup_sock_addr", Some("cgroup_inet6_connect")),
     sc("cgroup_sock_addr", Some("cgroup_udp4_sendmsg")),
@@ -56,6 +58,7 @@ pub const SCENARIOS: &[Scenario] = &[
     sc("cgroup_sockopt", Some("cgroup_setsockopt")),
     sc("sock_ops", None),
     sc("kprobe", None),
+    sc("perf_event", None),
 ];
 
 impl Scenario {
@@ -175,6 +178,18 @@ fn linux_fields(s: &Scenario) -> (&'static [&'static str], &'static [&'static st
             &["level", "optname", "optlen"],
         ),
         ("sock_ops", _) => (SOCK_OPS, &["reply", "args", "sk_txhash"]),
+        ("sk_msg", _) => (
+            &[
+                "data", "data_end", "family", "remote_ip4", "local_ip4", "remote_ip6", "local_ip6",
+                "remote_port", "local_port", "size",
+            ],
+            &[],
+        ),
+        ("sk_reuseport", _) => (
+            &["data", "data_end", "len", "eth_protocol", "ip_protocol", "bind_inany", "hash"],
+            &[],
+        ),
+        ("perf_event", _) => (&["regs", "sample_period", "addr"], &[]),
         ("kprobe", _) => (
             &[
                 "r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax", "cx", "dx",
@@ -446,16 +461,25 @@ impl Helpers for Host {
                 }
                 Ok(4)
             }
-            52 | 72 => {
+            // Socket redirects (sk_skb, sk_msg): a socket map by index, a socket hash by key.
+            52 | 60 | 72 | 71 => {
                 self.ctx(id, args[0])?;
-                let want = if id == 52 { SOCKMAP } else { SOCKHASH };
+                let want = if id == 52 || id == 60 { SOCKMAP } else { SOCKHASH };
                 if !is(args[1], want) {
                     return fail("a socket redirect through a map that is not its socket map");
                 }
-                if id == 72 {
+                if id == 72 || id == 71 {
                     key4(self, mem, args[2])?;
                 }
                 Ok(1)
+            }
+            82 => {
+                self.ctx(id, args[0])?;
+                if !(is(args[1], REUSEPORT) || is(args[1], SOCKMAP) || is(args[1], SOCKHASH)) {
+                    return fail("select_reuseport from a map that holds no sockets");
+                }
+                key4(self, mem, args[2])?;
+                Ok(0)
             }
             // Queues, stacks and bloom filters: push reads a value (not into a read-only map);
             // pop and peek (queues and stacks) write the whole value.
