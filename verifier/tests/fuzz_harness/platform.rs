@@ -678,15 +678,17 @@ pub fn run_checked(prog: &Program, budget: u64, scenario: &Scenario, seed: u64) 
     Ok(())
 }
 
-/// Checks one fuzzer input: the first byte picks the scenario, the rest is the program. `Err`
-/// describes an accepted program that faulted or broke its context's fields.
+/// Checks one fuzzer input: the whole 8-byte slots are the program (as for the
+/// [`check`](super::check) of the same bytes), and the number of slots plus the bytes after the
+/// last whole slot pick the scenario. `Err` describes an accepted program that faulted or
+/// broke its context's fields.
 pub fn check(data: &[u8]) -> Result<(), String> {
-    let Some((&pick, code)) = data.split_first() else {
-        return Ok(());
-    };
-    let scenario = &SCENARIOS[pick as usize % SCENARIOS.len()];
-    let usable = code.len() / 8 * 8;
-    let Ok(insns) = ebpf_isa::decode(&code[..usable]) else {
+    let usable = data.len() / 8 * 8;
+    let pick = data[usable..]
+        .iter()
+        .fold(usable / 8, |n, &b| n.wrapping_add(usize::from(b)));
+    let scenario = &SCENARIOS[pick % SCENARIOS.len()];
+    let Ok(insns) = ebpf_isa::decode(&data[..usable]) else {
         return Ok(());
     };
     if insns.len() > 512 {
@@ -706,7 +708,7 @@ pub fn check(data: &[u8]) -> Result<(), String> {
     };
     let budget = v.instruction_bound();
     let prog = Program::new(v.into_runnable());
-    run_checked(&prog, budget, scenario, u64::from(pick)).map_err(|e| {
+    run_checked(&prog, budget, scenario, pick as u64).map_err(|e| {
         format!(
             "accepted {} program ({:?}) faults: {e}\n{}",
             scenario.prog_type,
