@@ -358,6 +358,39 @@ impl Host {
         }
     }
 
+    /// Any other helper, by its Linux prototype: the context argument checked, the memory it
+    /// reads read and the memory it writes written (with the size the next argument gives),
+    /// a number returned, or null for a helper that returns a pointer (which every such helper
+    /// may return). Map arguments are not checked here.
+    fn by_prototype(
+        &mut self,
+        id: u32,
+        args: [u64; 5],
+        mem: &mut Memory<'_>,
+    ) -> Result<u64, HelperError> {
+        use ebpf_verifier::platform::{ArgKind, RetKind};
+        let Some(h) = LINUX.helper(ebpf_verifier::HelperId(id)) else {
+            return Err(HelperError::unknown(id));
+        };
+        for i in 0..5 {
+            let sized = i < 4 && matches!(h.args[i + 1], ArgKind::Size | ArgKind::SizeOrZero);
+            let len = if sized { args[i + 1] } else { 0 };
+            match h.args[i] {
+                ArgKind::Ctx => self.ctx(id, args[i])?,
+                ArgKind::ReadMem => self.read(mem, args[i], len)?,
+                ArgKind::WriteMem | ArgKind::UpdateMem if len > 0 => {
+                    mem.slice_mut(args[i], len as usize)?.fill(0x3c);
+                }
+                _ => {}
+            }
+        }
+        Ok(match h.ret {
+            RetKind::Scalar => self.next(),
+            RetKind::U32 => self.next() & 0xffff_ffff,
+            _ => 0,
+        })
+    }
+
     /// A lookup's result: a value of `v`, or null.
     fn value_or_null(&mut self, v: Val) -> u64 {
         if self.next() & 1 == 0 {
@@ -508,7 +541,7 @@ impl Helpers for Host {
                 }
                 Ok(0)
             }
-            _ => Err(HelperError::unknown(id)),
+            _ => self.by_prototype(id, args, mem),
         }
     }
 
