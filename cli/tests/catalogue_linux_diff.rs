@@ -64,7 +64,8 @@ fn linux_map_type(kind: MapKind) -> Option<u32> {
 
 /// Creates `m` (and its inner map template first); the descriptor.
 fn create(m: &MapInfo, frozen: Option<&[u8]>) -> Result<bpf::Fd, String> {
-    let ty = linux_map_type(m.kind).ok_or_else(|| format!("map kind {:?} has no Linux type", m.kind))?;
+    let ty =
+        linux_map_type(m.kind).ok_or_else(|| format!("map kind {:?} has no Linux type", m.kind))?;
     let inner = match &m.inner {
         Some(i) => {
             let ity = linux_map_type(i.kind)
@@ -203,10 +204,7 @@ fn linux_verdicts_match_or_are_listed() {
                 windows += 1;
                 continue;
             }
-            let name = format!(
-                "{dir}/{}",
-                case.path.file_name().unwrap().to_string_lossy()
-            );
+            let name = format!("{dir}/{}", case.path.file_name().unwrap().to_string_lossy());
             let ours = ours(&case);
             let linux = match on_linux(&case) {
                 Ok(v) => v,
@@ -272,7 +270,11 @@ fn linux_verdicts_match_or_are_listed() {
         }
     }
     for name in listed.keys().filter(|n| !found.contains_key(*n)) {
-        writeln!(failures, "{name}: listed, but Linux and we now agree (remove the row)").unwrap();
+        writeln!(
+            failures,
+            "{name}: listed, but Linux and we now agree (remove the row)"
+        )
+        .unwrap();
     }
     assert!(
         failures.is_empty(),

@@ -147,8 +147,14 @@ fn packet_access(s: &Scenario) -> impl Strategy<Value = Vec<Item>> {
         Size::DW
     };
     let (data, end) = (layout.data, layout.data_end);
-    (0i32..40, -2i16..40, size(), 0u8..4, prop::bool::weighted(0.9)).prop_map(
-        move |(k, off, sz, how, checked)| {
+    (
+        0i32..40,
+        -2i16..40,
+        size(),
+        0u8..4,
+        prop::bool::weighted(0.9),
+    )
+        .prop_map(move |(k, off, sz, how, checked)| {
             let (Some(data), Some(end)) = (data, end) else {
                 return vec![];
             };
@@ -180,8 +186,7 @@ fn packet_access(s: &Scenario) -> impl Strategy<Value = Vec<Item>> {
             }
             v.extend(body);
             v
-        },
-    )
+        })
 }
 
 fn is_lddw(i: &Item) -> bool {
@@ -306,13 +311,8 @@ fn map_op(s: &Scenario) -> impl Strategy<Value = Vec<Item>> {
         v.push(I(alu(AluOp::Add, Reg::R7, Operand::Reg(Reg::R0))));
         v
     });
-    let queue = (
-        fd_for(&[QUEUE, STACK, BLOOM]),
-        0u8..3,
-        -2i16..10,
-        size(),
-    )
-        .prop_map(|(fd, op, off, sz)| {
+    let queue = (fd_for(&[QUEUE, STACK, BLOOM]), 0u8..3, -2i16..10, size()).prop_map(
+        |(fd, op, off, sz)| {
             let mut v = vec![lddw(Reg::R1, fd)];
             if op == 0 {
                 v.extend(stack_ptr(Reg::R2, -32));
@@ -331,7 +331,8 @@ fn map_op(s: &Scenario) -> impl Strategy<Value = Vec<Item>> {
             }
             v.push(I(alu(AluOp::Add, Reg::R7, Operand::Reg(Reg::R0))));
             v
-        });
+        },
+    );
     // Helpers that take the context first, a map second, then numbers (and the data for
     // perf event output).
     let with_ctx = (
@@ -422,7 +423,13 @@ fn map_op(s: &Scenario) -> impl Strategy<Value = Vec<Item>> {
 /// Arithmetic and a branch on `r7`.
 fn noise() -> impl Strategy<Value = Vec<Item>> {
     (
-        prop::sample::select(vec![AluOp::Add, AluOp::And, AluOp::Xor, AluOp::Rsh, AluOp::Mul]),
+        prop::sample::select(vec![
+            AluOp::Add,
+            AluOp::And,
+            AluOp::Xor,
+            AluOp::Rsh,
+            AluOp::Mul,
+        ]),
         -3i32..70,
         1usize..3,
     )
@@ -513,8 +520,7 @@ fn cases() -> u32 {
 #[test]
 fn accepted_platform_programs_never_fault_or_break_their_context() {
     let n = cases();
-    let strategy = (0..SCENARIOS.len())
-        .prop_flat_map(|i| (Just(i), program(&SCENARIOS[i])));
+    let strategy = (0..SCENARIOS.len()).prop_flat_map(|i| (Just(i), program(&SCENARIOS[i])));
     let mut runner = TestRunner::new(PtConfig {
         cases: n,
         failure_persistence: None,

@@ -110,9 +110,14 @@ fn compile_program(
             .filter(|_| p.program_type.is_some_and(|t| t.name == program_type.name)),
         ..ebpf_verifier::Options::default()
     };
-    let verified =
-        ebpf_verifier::verify_with(&isa, platform, program_type.name, &object.map_infos(), &options)
-            .map_err(|errors| fail(LoadErrorKind::Rejected(errors)))?;
+    let verified = ebpf_verifier::verify_with(
+        &isa,
+        platform,
+        program_type.name,
+        &object.map_infos(),
+        &options,
+    )
+    .map_err(|errors| fail(LoadErrorKind::Rejected(errors)))?;
     let runnable = verified.runnable();
     // The `lddw`s of maps and map values, as placeholders; `refs[k]` is placeholder `k`'s.
     let mut refs: Vec<(RelocKind, u32, u32)> = Vec::new();

@@ -31,7 +31,12 @@ const SKB_READ: &[FieldRange] = &[field(0, 88), field(140, 144), field(152, 168)
 /// What cgroup_skb programs may read: the socket fields too, but no `data_meta` (these hooks
 /// have no metadata pointer; reading it as a number would leak an address), `tc_classid` or
 /// `wire_len` (Linux's `cg_skb_is_valid_access`).
-const SKB_READ_NO_META: &[FieldRange] = &[field(0, 72), field(76, 140), field(152, 160), field(164, 168)];
+const SKB_READ_NO_META: &[FieldRange] = &[
+    field(0, 72),
+    field(76, 140),
+    field(152, 160),
+    field(164, 168),
+];
 /// What lwt programs may read: no `tc_classid`, socket fields, `data_meta`, `tstamp` or
 /// `wire_len` (Linux's `lwt_is_valid_access`).
 const LWT_READ: &[FieldRange] = &[field(0, 72), field(76, 88), field(164, 168)];

@@ -374,13 +374,31 @@ fn fields_exist_only_at_their_attach_types() {
     assert!(!readable(sa, Some("cgroup_inet4_connect"), "msg_src_ip4"));
     assert!(readable(sa, Some("cgroup_udp6_sendmsg"), "msg_src_ip6"));
     assert!(!readable(sa, None, "user_ip4"));
-    assert!(readable("cgroup_sock", Some("cgroup_inet4_post_bind"), "src_ip4"));
+    assert!(readable(
+        "cgroup_sock",
+        Some("cgroup_inet4_post_bind"),
+        "src_ip4"
+    ));
     assert!(!readable("cgroup_sock", None, "src_ip4"));
-    assert!(!readable("cgroup_sock", Some("cgroup_inet6_post_bind"), "mark"));
-    assert!(readable("cgroup_sockopt", Some("cgroup_getsockopt"), "retval"));
-    assert!(!readable("cgroup_sockopt", Some("cgroup_setsockopt"), "retval"));
+    assert!(!readable(
+        "cgroup_sock",
+        Some("cgroup_inet6_post_bind"),
+        "mark"
+    ));
+    assert!(readable(
+        "cgroup_sockopt",
+        Some("cgroup_getsockopt"),
+        "retval"
+    ));
+    assert!(!readable(
+        "cgroup_sockopt",
+        Some("cgroup_setsockopt"),
+        "retval"
+    ));
     assert!(!readable("cgroup_skb", None, "wire_len"));
     assert!(!readable("lwt_in", None, "family"));
     let xdp = LINUX.program_type("xdp").unwrap();
-    assert!(LINUX.context_at(xdp, Some("cgroup_inet4_connect")).is_none());
+    assert!(LINUX
+        .context_at(xdp, Some("cgroup_inet4_connect"))
+        .is_none());
 }

@@ -23,6 +23,10 @@ use ebpf_isa::LddwSrc;
 use ebpf_verifier::platform::{ContextLayout, BPF_F_RDONLY_PROG};
 use ebpf_verifier::{InnerMap, MapInfo, MapKind, LINUX};
 
+#[path = "linux_fields.rs"]
+mod linux_fields;
+use linux_fields::linux_fields;
+
 /// A program type and the attach type it is loaded for.
 #[derive(Clone, Copy, Debug)]
 pub struct Scenario {
@@ -65,139 +69,19 @@ impl Scenario {
     /// The context layout at the attach type.
     pub fn context(&self) -> &'static ContextLayout {
         let t = LINUX.program_type(self.prog_type).expect("known type");
-        LINUX.context_at(t, self.attach).expect("attach type of the type")
+        LINUX
+            .context_at(t, self.attach)
+            .expect("attach type of the type")
     }
 
     /// Verifier options for the attach type.
     pub fn options(&self) -> ebpf_verifier::Options {
         ebpf_verifier::Options {
-            attach_type: self.attach.map(|a| LINUX.attach_type(a).expect("known attach type")),
+            attach_type: self
+                .attach
+                .map(|a| LINUX.attach_type(a).expect("known attach type")),
             ..ebpf_verifier::Options::default()
         }
-    }
-}
-
-/// What Linux lets programs of `s` read and write of their context, by field name (the
-/// kernel's `*_is_valid_access` at the attach type), written down here independently of the
-/// platform description so that the check catches a description that allows more: the
-/// readable fields, then the writable ones.
-fn linux_fields(s: &Scenario) -> (&'static [&'static str], &'static [&'static str]) {
-    const XDP: &[&str] = &["data", "data_end", "data_meta", "ingress_ifindex", "rx_queue_index"];
-    const SKB_COMMON: &[&str] = &[
-        "len", "pkt_type", "mark", "queue_mapping", "protocol", "vlan_present", "vlan_tci",
-        "vlan_proto", "priority", "ingress_ifindex", "ifindex", "tc_index", "cb", "hash", "data",
-        "data_end", "napi_id", "gso_segs",
-    ];
-    const SOCK_ADDR: &[&str] = &["user_family", "user_port", "family", "type", "protocol"];
-    const SOCK: &[&str] = &[
-        "family", "type", "protocol", "dst_port", "dst_ip4", "dst_ip6", "state",
-        "rx_queue_mapping",
-    ];
-    const SOCK_OPS: &[&str] = &[
-        "op", "args", "family", "remote_ip4", "local_ip4", "remote_ip6", "local_ip6",
-        "remote_port", "local_port", "is_fullsock", "snd_cwnd", "srtt_us",
-        "bpf_sock_ops_cb_flags", "state", "rtt_min", "snd_ssthresh", "rcv_nxt", "snd_nxt",
-        "snd_una", "mss_cache", "ecn_flags", "rate_delivered", "rate_interval_us", "packets_out",
-        "retrans_out", "total_retrans", "segs_in", "data_segs_in", "segs_out", "data_segs_out",
-        "lost_out", "sacked_out", "sk_txhash", "bytes_received", "bytes_acked", "skb_len",
-        "skb_tcp_flags", "skb_hwtstamp",
-    ];
-    macro_rules! cat {
-        ($($a:expr),*) => {{
-            const N: usize = 0 $(+ $a.len())*;
-            const ALL: [&str; N] = {
-                let mut out = [""; N];
-                let mut n = 0;
-                $(
-                    let mut i = 0;
-                    while i < $a.len() {
-                        out[n] = $a[i];
-                        n += 1;
-                        i += 1;
-                    }
-                )*
-                out
-            };
-            &ALL
-        }};
-    }
-    match (s.prog_type, s.attach) {
-        ("xdp", Some("xdp_devmap")) => (cat!(XDP, ["egress_ifindex"]), &[]),
-        ("xdp", _) => (XDP, &[]),
-        ("sched_cls", _) => (
-            cat!(SKB_COMMON, ["tc_classid", "data_meta", "tstamp", "wire_len"]),
-            &["mark", "queue_mapping", "priority", "tc_index", "cb", "tc_classid", "tstamp"],
-        ),
-        ("cgroup_skb", _) => (
-            cat!(
-                SKB_COMMON,
-                [
-                    "family", "remote_ip4", "local_ip4", "remote_ip6", "local_ip6", "remote_port",
-                    "local_port", "tstamp"
-                ]
-            ),
-            &["mark", "priority", "cb", "tstamp"],
-        ),
-        ("lwt_xmit", _) => (SKB_COMMON, &["mark", "priority", "cb"]),
-        ("sk_skb", _) => (
-            &[
-                "len", "pkt_type", "queue_mapping", "protocol", "vlan_present", "vlan_tci",
-                "vlan_proto", "priority", "ingress_ifindex", "ifindex", "tc_index", "cb", "hash",
-                "data", "data_end", "napi_id", "family", "remote_ip4", "local_ip4", "remote_ip6",
-                "local_ip6", "remote_port", "local_port", "gso_segs",
-            ],
-            &["priority", "tc_index"],
-        ),
-        ("cgroup_sock_addr", Some(a)) if a.ends_with("4_sendmsg") => (
-            cat!(SOCK_ADDR, ["user_ip4", "msg_src_ip4"]),
-            &["user_ip4", "user_port", "msg_src_ip4"],
-        ),
-        ("cgroup_sock_addr", Some(a)) if a.ends_with("6_sendmsg") => (
-            cat!(SOCK_ADDR, ["user_ip6", "msg_src_ip6"]),
-            &["user_ip6", "user_port", "msg_src_ip6"],
-        ),
-        ("cgroup_sock_addr", Some(a)) if a.contains('4') => {
-            (cat!(SOCK_ADDR, ["user_ip4"]), &["user_ip4", "user_port"])
-        }
-        ("cgroup_sock_addr", Some(a)) if a.contains('6') => {
-            (cat!(SOCK_ADDR, ["user_ip6"]), &["user_ip6", "user_port"])
-        }
-        ("cgroup_sock_addr", _) => (SOCK_ADDR, &["user_port"]),
-        ("cgroup_sock", Some("cgroup_inet4_post_bind")) => (cat!(SOCK, ["src_ip4", "src_port"]), &[]),
-        ("cgroup_sock", Some("cgroup_inet6_post_bind")) => (cat!(SOCK, ["src_ip6", "src_port"]), &[]),
-        ("cgroup_sock", _) => (
-            cat!(SOCK, ["bound_dev_if", "mark", "priority"]),
-            &["bound_dev_if", "mark", "priority"],
-        ),
-        ("cgroup_sockopt", Some("cgroup_getsockopt")) => (
-            &["optval", "optval_end", "level", "optname", "optlen", "retval"],
-            &["optlen", "retval"],
-        ),
-        ("cgroup_sockopt", _) => (
-            &["optval", "optval_end", "level", "optname", "optlen"],
-            &["level", "optname", "optlen"],
-        ),
-        ("sock_ops", _) => (SOCK_OPS, &["reply", "args", "sk_txhash"]),
-        ("sk_msg", _) => (
-            &[
-                "data", "data_end", "family", "remote_ip4", "local_ip4", "remote_ip6", "local_ip6",
-                "remote_port", "local_port", "size",
-            ],
-            &[],
-        ),
-        ("sk_reuseport", _) => (
-            &["data", "data_end", "len", "eth_protocol", "ip_protocol", "bind_inany", "hash"],
-            &[],
-        ),
-        ("perf_event", _) => (&["regs", "sample_period", "addr"], &[]),
-        ("kprobe", _) => (
-            &[
-                "r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8", "ax", "cx", "dx",
-                "si", "di", "orig_ax", "ip", "cs", "flags", "sp", "ss",
-            ],
-            &[],
-        ),
-        other => panic!("no Linux fields written down for {other:?}"),
     }
 }
 
@@ -270,7 +154,12 @@ pub fn maps() -> Vec<MapInfo> {
         m(PERF, MapKind::PerfEventArray, 4, 4, 4),
         m(RINGBUF, MapKind::RingBuf, 0, 0, 4096),
         of_maps(ARRAY_OF_MAPS, MapKind::ArrayOfMaps, MapKind::Array, VALUE),
-        of_maps(HASH_OF_MAPS, MapKind::HashOfMaps, MapKind::Hash, SMALL_VALUE),
+        of_maps(
+            HASH_OF_MAPS,
+            MapKind::HashOfMaps,
+            MapKind::Hash,
+            SMALL_VALUE,
+        ),
         m(STACK_TRACE, MapKind::StackTrace, 4, 64, 4),
         m(CGROUPS, MapKind::CgroupArray, 4, 4, 4),
         m(DEVMAP, MapKind::DevMap, 4, SMALL_VALUE, 4),
@@ -342,9 +231,9 @@ impl Host {
     fn read(&mut self, mem: &Memory<'_>, addr: u64, len: u64) -> Result<(), HelperError> {
         if len > 0 {
             let bytes = mem.slice(addr, len as usize)?;
-            let digest = bytes
-                .iter()
-                .fold(0xcbf29ce484222325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3));
+            let digest = bytes.iter().fold(0xcbf29ce484222325u64, |h, &b| {
+                (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
+            });
             self.log.push(digest);
         }
         Ok(())
@@ -354,7 +243,10 @@ impl Host {
         if arg == self.ctx {
             Ok(())
         } else {
-            Err(HelperError::failed(id, "a context argument that is not the context"))
+            Err(HelperError::failed(
+                id,
+                "a context argument that is not the context",
+            ))
         }
     }
 
@@ -490,14 +382,20 @@ impl Helpers for Host {
             }
             51 => {
                 if !(is(m, DEVMAP) || is(m, CPUMAP) || is(m, XSKMAP)) {
-                    return fail("redirect_map through a map that is not a devmap, cpumap or xskmap");
+                    return fail(
+                        "redirect_map through a map that is not a devmap, cpumap or xskmap",
+                    );
                 }
                 Ok(4)
             }
             // Socket redirects (sk_skb, sk_msg): a socket map by index, a socket hash by key.
             52 | 60 | 72 | 71 => {
                 self.ctx(id, args[0])?;
-                let want = if id == 52 || id == 60 { SOCKMAP } else { SOCKHASH };
+                let want = if id == 52 || id == 60 {
+                    SOCKMAP
+                } else {
+                    SOCKHASH
+                };
                 if !is(args[1], want) {
                     return fail("a socket redirect through a map that is not its socket map");
                 }
@@ -654,7 +552,8 @@ fn run_once(
         seed,
         log: Vec::new(),
     };
-    let where_ = || format!("packet of {len} bytes, {meta} of metadata, seed {seed}, poison {poison:#x}");
+    let where_ =
+        || format!("packet of {len} bytes, {meta} of metadata, seed {seed}, poison {poison:#x}");
     let r0 = match Vm::new(Config { budget }).run_in(prog, [r1, 0, 0, 0, 0], &mut mem, &mut host) {
         Ok(o) => o.r0,
         Err(f) => match f.kind() {
@@ -662,7 +561,6 @@ fn run_once(
             _ => return Err(format!("{}: {f}", where_())),
         },
     };
-    drop(mem);
     for (i, (a, b)) in before.iter().zip(&ctx).enumerate() {
         if a != b && !in_fields(layout, writable, i as u32) {
             return Err(format!(
@@ -696,7 +594,12 @@ pub const LENGTHS: [usize; 8] = [0, 1, 13, 14, 15, 34, 64, 1500];
 
 /// Runs an accepted program of `scenario` on every length, each twice with different poisons;
 /// `Err` names the fault or the difference.
-pub fn run_checked(prog: &Program, budget: u64, scenario: &Scenario, seed: u64) -> Result<(), String> {
+pub fn run_checked(
+    prog: &Program,
+    budget: u64,
+    scenario: &Scenario,
+    seed: u64,
+) -> Result<(), String> {
     for (i, &len) in LENGTHS.iter().enumerate() {
         let seed = seed.wrapping_mul(31).wrapping_add(i as u64);
         let a = run_once(prog, budget, scenario, len, seed, 0x00)?;
