@@ -11,6 +11,9 @@
 //!   limit existed (67 million instructions); now rejected as running too long.
 //! - `direct-map-value`: `lddw r1, map_value 1, 0` (a pointer into the array map's value),
 //!   which the verifier rightly accepts; the harness's host could not resolve it yet.
+//! - `printk-negative-size`: `bpf_trace_printk` with a negative format size; the verifier read
+//!   the format before checking the size and panicked on the reversed stack range. The format
+//!   reader now gives up on a size that is not positive (the size check rejects the call).
 
 mod fuzz_harness;
 
