@@ -14,6 +14,9 @@
 //! - `printk-negative-size`: `bpf_trace_printk` with a negative format size; the verifier read
 //!   the format before checking the size and panicked on the reversed stack range. The format
 //!   reader now gives up on a size that is not positive (the size check rejects the call).
+//! - `callee-r10-plus-0`: a local function wrote 8 bytes at its own `r10 + 0`, which the
+//!   verifier took for the caller's bottom bytes and the interpreter (whose frames are apart)
+//!   refused. Accesses through a frame's own `r10` must now lie below it.
 
 mod fuzz_harness;
 

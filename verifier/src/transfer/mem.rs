@@ -143,6 +143,18 @@ pub(crate) fn check_region(
                     ),
                 });
             }
+            // A frame's own `r10` reaches only the 512 bytes below it: the bytes above are the
+            // caller's frame, which the interpreter (and Linux) keep apart; only pointers the
+            // caller passed may reach them.
+            if base == Reg::R10 && i128::from(off) + i128::from(size) > 0 {
+                return Err(VerifyErrorKind::OutOfBounds {
+                    region: Region::Stack,
+                    condition: format!(
+                        "{size} bytes at {}: a frame's r10 reaches only the {FRAME_SIZE} bytes below it",
+                        term(base, off)
+                    ),
+                });
+            }
             Ok(Access::Stack {
                 lo: itv.lo() as i64,
                 hi: itv.hi() as i64,
