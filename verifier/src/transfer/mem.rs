@@ -143,15 +143,19 @@ pub(crate) fn check_region(
                     ),
                 });
             }
-            // A frame's own `r10` reaches only the 512 bytes below it: the bytes above are the
-            // caller's frame, which the interpreter (and Linux) keep apart; only pointers the
-            // caller passed may reach them.
-            if base == Reg::R10 && i128::from(off) + i128::from(size) > 0 {
+            // A frame's stack pointers reach only its 512 bytes: the bytes above its `r10` are
+            // the caller's frame, which the interpreter (and Linux) keep apart; only pointers
+            // the caller passed may reach them. The model is one flat area, so an access from a
+            // base that may be at or below a callee's top to bytes above it is refused.
+            let base_lo = s.interval(base).lo();
+            let end = itv.hi() + i128::from(size);
+            if let Some(b) = crosses_frame_top(s, base_lo, end) {
                 return Err(VerifyErrorKind::OutOfBounds {
                     region: Region::Stack,
                     condition: format!(
-                        "{size} bytes at {}: a frame's r10 reaches only the {FRAME_SIZE} bytes below it",
-                        term(base, off)
+                        "{size} bytes at {} reach above the r10 of frame {} from a pointer that may be that frame's: a frame's pointers reach only the {FRAME_SIZE} bytes below its r10",
+                        term(base, off),
+                        -b / FRAME_SIZE
                     ),
                 });
             }
@@ -230,6 +234,15 @@ pub(crate) fn check_region(
             Ok(Access::MapValue)
         }
     }
+}
+
+/// The top of a callee's frame (its `r10`, from the top of frame 0) that stack bytes up to
+/// `end` (exclusive) reached from a pointer whose offset may be as low as `base_lo` would cross
+/// upward, if any: such a pointer may be the callee's own, which must stay below its top.
+pub(crate) fn crosses_frame_top(s: &State, base_lo: i128, end: i128) -> Option<i32> {
+    (1..=s.depth() as i32)
+        .map(|j| -FRAME_SIZE * j)
+        .find(|&b| base_lo <= i128::from(b) && end > i128::from(b))
 }
 
 /// Where the context's fields depend on the attach type: at which one the program is verified.
