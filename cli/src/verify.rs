@@ -110,6 +110,10 @@ pub fn verify_program(
     } else if let Some(type_name) = type_name {
         let options = Options {
             invariants,
+            // The section's attach type, when the program is verified as the section's type.
+            attach_type: program
+                .attach_type
+                .filter(|_| program.program_type.is_some_and(|t| t.name == type_name)),
             ..Options::default()
         };
         let maps = object.map_infos();

@@ -5,6 +5,9 @@
 //! Each input is verified as eBPF for Windows `xdp` and as Linux `xdp`; the Linux run models
 //! the reference-tracked socket helpers (a socket released twice, or still held at the end,
 //! fails the run).
+//! The same bytes also go through the platform check (`fuzz_harness/platform.rs`): Linux
+//! program and attach types picked by the first byte, maps of every kind, and the context's
+//! fields checked against what Linux allows at the attach type.
 //!
 //! Seeds: the safe catalogue (`verifier/tests/safe/*.s`) assembled to bytes, so mutations start
 //! from accepted programs. Run: `cargo +nightly fuzz run verifier_soundness -- -max_total_time=1800`.
@@ -18,7 +21,7 @@ use libfuzzer_sys::fuzz_target;
 mod harness;
 
 fuzz_target!(|data: &[u8]| {
-    if let Err(why) = harness::check(data) {
+    if let Err(why) = harness::check_all(data) {
         panic!("{why}");
     }
 });

@@ -591,7 +591,14 @@ fn load_program(
         program_type.name,
         &object.map_infos(),
         &frozen,
-        &ebpf_verifier::Options::default(),
+        &ebpf_verifier::Options {
+            // The section's attach type, where its context depends on it (the section's own
+            // program type only: another type given by the caller has no attach type).
+            attach_type: p
+                .attach_type
+                .filter(|_| p.program_type.is_some_and(|t| t.name == program_type.name)),
+            ..ebpf_verifier::Options::default()
+        },
     )
     .map_err(|errors| fail(LoadErrorKind::Rejected(errors)))?;
     // The program as it runs: Linux's 32-bit context pointer loads read the host's slots.

@@ -49,7 +49,9 @@ pub use map::{
     InnerMap, Lookup, MapInfo, MapKind, MapKinds, MapRecord, MapReq, MapType, BPF_F_RDONLY_PROG,
     BPF_F_WRONLY_PROG,
 };
-pub use program::{AttachType, PathConvention, ProgramType, Section, SectionPrefix, Verdict};
+pub use program::{
+    AttachContext, AttachType, PathConvention, ProgramType, Section, SectionPrefix, Verdict,
+};
 pub use socket::{SockField, SockKind, SockLayout, SOCK, SOCK_COMMON, TCP_SOCK};
 
 /// Linux: the UAPI program, attach and map types, libbpf's section names, the kernel's context
@@ -93,6 +95,9 @@ pub struct Platform {
     /// the program may then store or return. Hosts that do not mind can turn it off with
     /// `Platform { refuse_pointer_disclosure: false, ..LINUX }`.
     pub refuse_pointer_disclosure: bool,
+    /// The contexts of program types whose fields depend on the attach type
+    /// ([`Platform::context_at`]).
+    pub attach_contexts: &'static [AttachContext],
 }
 
 impl Platform {
@@ -114,6 +119,45 @@ impl Platform {
     /// The attach type called `name`.
     pub fn attach_type(&self, name: &str) -> Option<&'static AttachType> {
         self.attach_types.iter().find(|t| t.name == name)
+    }
+
+    /// Whether the context of programs of type `prog` depends on their attach type (the
+    /// platform has [`AttachContext`]s for it).
+    pub fn has_attach_contexts(&self, prog: &str) -> bool {
+        self.attach_contexts.iter().any(|c| c.program_type == prog)
+    }
+
+    /// The context layout programs of type `prog` see when loaded for attach type `attach`:
+    /// the [`AttachContext`] listing it when the type has any, the type's own
+    /// [`ProgramType::context`] when it has none or `attach` is `None`. `None` when the type
+    /// has no context, or has attach contexts of which none lists `attach` (a program of that
+    /// type cannot be attached there).
+    ///
+    /// ```
+    /// use ebpf_platform::LINUX;
+    /// let connect6 = LINUX.program_type("cgroup_sock_addr").unwrap();
+    /// let at = |a| LINUX.context_at(connect6, a).unwrap();
+    /// let user_ip6 = connect6.context.unwrap().field("user_ip6").unwrap().offset as i64;
+    /// assert!(!ebpf_platform::ContextLayout::covers(at(None).readable, user_ip6, user_ip6 + 4));
+    /// let v6 = at(Some("cgroup_inet6_connect"));
+    /// assert!(ebpf_platform::ContextLayout::covers(v6.readable, user_ip6, user_ip6 + 4));
+    /// assert!(LINUX.context_at(connect6, Some("xdp")).is_none());
+    /// ```
+    pub fn context_at(
+        &self,
+        prog: &'static ProgramType,
+        attach: Option<&str>,
+    ) -> Option<&'static ContextLayout> {
+        let Some(attach) = attach else {
+            return prog.context.as_ref();
+        };
+        if !self.has_attach_contexts(prog.name) {
+            return prog.context.as_ref();
+        }
+        self.attach_contexts
+            .iter()
+            .find(|c| c.program_type == prog.name && c.attach_types.contains(&attach))
+            .map(|c| &c.context)
     }
 
     /// The program type of sections whose name implies none ([`default_program_type`]).

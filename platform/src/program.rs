@@ -113,3 +113,21 @@ pub struct PathConvention {
     /// The [`ProgramType::name`].
     pub program_type: &'static str,
 }
+
+/// The context a program type's programs see at some of its attach types, where the platform
+/// exposes context fields only at some attach points (Linux: `bpf_sock_addr.user_ip6` only at
+/// the IPv6 hooks, `xdp_md.egress_ifindex` only in devmap programs, `bpf_sockopt.retval` only
+/// at getsockopt). A program type with such entries is verified with the layout of the attach
+/// type it is loaded for (Linux's `expected_attach_type`), or with its own
+/// [`ProgramType::context`] when none is given, which offers only what every attach type
+/// offers (or, where the platform implies an attach type when none is given, as Linux does for
+/// cgroup_sock programs, that one's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AttachContext {
+    /// The [`ProgramType::name`].
+    pub program_type: &'static str,
+    /// The [`AttachType::name`]s where programs of the type see [`context`](Self::context).
+    pub attach_types: &'static [&'static str],
+    /// The layout at those attach types.
+    pub context: ContextLayout,
+}

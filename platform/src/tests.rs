@@ -274,6 +274,7 @@ fn section_matching_takes_the_longest_prefix() {
         map_types: &[],
         map_records: &[],
         refuse_pointer_disclosure: true,
+        attach_contexts: &[],
     };
     let s = p.section("cgroup/sock_release").unwrap();
     assert_eq!(

@@ -241,6 +241,14 @@ pub enum VerifyErrorKind {
         /// What is wrong.
         detail: String,
     },
+    /// The program type's context depends on the attach type, and programs of the type cannot
+    /// be attached at the one given ([`Options::attach_type`](crate::Options::attach_type)).
+    AttachTypeMismatch {
+        /// The program type.
+        program_type: &'static str,
+        /// The attach type given.
+        attach_type: &'static str,
+    },
 }
 
 impl VerifyErrorKind {
@@ -279,6 +287,7 @@ impl VerifyErrorKind {
             HelperNotModelled { .. } => "helper-not-modelled",
             Callback { .. } => "callback",
             SpinLock { .. } => "spin-lock",
+            AttachTypeMismatch { .. } => "attach-type-mismatch",
         }
     }
 }
@@ -393,6 +402,14 @@ impl fmt::Display for VerifyError {
             ),
             Callback { detail } => write!(f, "callback: {detail}"),
             SpinLock { detail } => write!(f, "spin lock: {detail}"),
+            AttachTypeMismatch {
+                program_type,
+                attach_type,
+            } => write!(
+                f,
+                "{program_type} programs cannot be attached as {attach_type}: the platform \
+                 describes their context at other attach types only"
+            ),
         }
     }
 }

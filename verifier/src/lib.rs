@@ -88,6 +88,12 @@ pub struct Options {
     /// bounds; more is [`VerifyErrorKind::RunTooLong`]. An accepted program's bound is
     /// [`Verified::instruction_bound`], a budget its host can enforce.
     pub max_run_instructions: u64,
+    /// The attach type the program is loaded for (Linux's `expected_attach_type`, implied by
+    /// libbpf's section names: `cgroup/connect6` is `cgroup_inet6_connect`). Where the
+    /// platform's context depends on it ([`Platform::context_at`]), the program is verified
+    /// with that attach type's layout, and a host must attach it only there; `None` verifies
+    /// it with the program type's own layout (what every attach type offers).
+    pub attach_type: Option<&'static platform::AttachType>,
 }
 
 impl Default for Options {
@@ -98,6 +104,7 @@ impl Default for Options {
             max_memory: 256 << 20,
             max_work: DEFAULT_MAX_WORK,
             max_run_instructions: 1_000_000,
+            attach_type: None,
         }
     }
 }
@@ -130,6 +137,7 @@ pub struct Verified {
     max_context_offset: u32,
     platform: &'static str,
     program_type: String,
+    attach_type: Option<&'static str>,
 }
 
 impl Verified {
@@ -142,6 +150,12 @@ impl Verified {
     /// and helpers.
     pub fn program_type(&self) -> &str {
         &self.program_type
+    }
+
+    /// The attach type it was verified for ([`Options::attach_type`]): where its context
+    /// depends on the attach type, a host attaches it only there.
+    pub fn attach_type(&self) -> Option<&'static str> {
+        self.attach_type
     }
 
     /// Most instructions one run executes (counting each `lddw` once and a helper call as
@@ -273,9 +287,10 @@ pub fn verify_with_contents(
     if !report.errors.is_empty() {
         return Err(report.errors);
     }
+    let attach = options.attach_type.map(|a| a.name);
     let context_size = platform
         .program_type(prog_type)
-        .and_then(|t| t.context)
+        .and_then(|t| platform.context_at(t, attach))
         .map_or(0, |c| c.host_size());
     let max_packet_size = platform
         .program_type(prog_type)
@@ -292,6 +307,7 @@ pub fn verify_with_contents(
         max_context_offset: report.max_context_offset,
         platform: platform.name,
         program_type: String::from(prog_type),
+        attach_type: attach,
     })
 }
 
@@ -395,10 +411,20 @@ fn analyze_loads(
             },
         )]);
     };
-    let Some(context) = &prog.context else {
+    if prog.context.is_none() {
         return fail(alloc::vec![VerifyError::new(
             0,
             VerifyErrorKind::UnverifiableProgramType { name: prog.name },
+        )]);
+    }
+    let attach = options.attach_type.map(|a| a.name);
+    let Some(context) = platform.context_at(prog, attach) else {
+        return fail(alloc::vec![VerifyError::new(
+            0,
+            VerifyErrorKind::AttachTypeMismatch {
+                program_type: prog.name,
+                attach_type: attach.unwrap_or(""),
+            },
         )]);
     };
     let errors = structure::check(program, platform, prog, maps);
@@ -421,6 +447,7 @@ fn analyze_loads(
         platform,
         prog,
         context,
+        attach,
         maps,
         frozen,
     };

@@ -8,6 +8,7 @@ const BPF_MAP_UPDATE_ELEM: libc::c_long = 2;
 const BPF_PROG_LOAD: libc::c_long = 5;
 const BPF_PROG_TEST_RUN: libc::c_long = 10;
 const BPF_BTF_LOAD: libc::c_long = 18;
+const BPF_MAP_FREEZE: libc::c_long = 22;
 const ATTR_SIZE: usize = 144;
 
 /// Kernel program type numbers (`enum bpf_prog_type`).
@@ -220,4 +221,15 @@ pub fn available(test: &str) -> bool {
             false
         }
     }
+}
+
+/// Freezes a map: user space may no longer write it, so the kernel's verifier may read the
+/// values of a map with `BPF_F_RDONLY_PROG` as constants.
+pub fn map_freeze(fd: &Fd) -> Result<(), String> {
+    let mut attr = [0u8; ATTR_SIZE];
+    put(&mut attr, 0, &(fd.0 as u32).to_ne_bytes());
+    if bpf(BPF_MAP_FREEZE, &mut attr) < 0 {
+        return Err(format!("map freeze: {}", last_error()));
+    }
+    Ok(())
 }

@@ -103,8 +103,21 @@ fn compile_program(
             .ok_or_else(|| fail(LoadErrorKind::NoProgramType))?,
     };
     let isa = ebpf_isa::Program::from_insns(p.insns.clone()).map_err(|e| invalid(e.to_string()))?;
-    let verified = ebpf_verifier::verify(&isa, platform, program_type.name, &object.map_infos())
-        .map_err(|errors| fail(LoadErrorKind::Rejected(errors)))?;
+    let options = ebpf_verifier::Options {
+        // The section's attach type, where the context depends on it (as `load_program`).
+        attach_type: p
+            .attach_type
+            .filter(|_| p.program_type.is_some_and(|t| t.name == program_type.name)),
+        ..ebpf_verifier::Options::default()
+    };
+    let verified = ebpf_verifier::verify_with(
+        &isa,
+        platform,
+        program_type.name,
+        &object.map_infos(),
+        &options,
+    )
+    .map_err(|errors| fail(LoadErrorKind::Rejected(errors)))?;
     let runnable = verified.runnable();
     // The `lddw`s of maps and map values, as placeholders; `refs[k]` is placeholder `k`'s.
     let mut refs: Vec<(RelocKind, u32, u32)> = Vec::new();

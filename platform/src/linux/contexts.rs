@@ -13,8 +13,9 @@ pub(super) const XDP_MD: ContextLayout = ContextLayout {
     pointer_size: 4,
     // data @24, data_end @32, data_meta @40: 48 bytes.
     host: Some(HostContext::after(24)),
-    // data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex.
-    readable: &[field(0, 24)],
+    // data, data_end, data_meta, ingress_ifindex, rx_queue_index; `egress_ifindex` only in
+    // devmap programs (attach_contexts.rs).
+    readable: &[field(0, 20)],
     writable: &[],
     sized_by_target: false,
 };
@@ -27,9 +28,18 @@ const SKB_HOST: HostContext = HostContext::after(SKB_SIZE);
 /// What tc programs may read: up to `napi_id`, `data_meta`, `tstamp` to `gso_segs` (the
 /// kernel refuses the socket fields `family` to `local_port` to tc).
 const SKB_READ: &[FieldRange] = &[field(0, 88), field(140, 144), field(152, 168)];
-/// What cgroup_skb and lwt programs may read: the socket fields too, but no `data_meta` (these
-/// hooks have no metadata pointer; reading it as a number would leak an address).
-const SKB_READ_NO_META: &[FieldRange] = &[field(0, 140), field(152, 168)];
+/// What cgroup_skb programs may read: the socket fields too, but no `data_meta` (these hooks
+/// have no metadata pointer; reading it as a number would leak an address), `tc_classid` or
+/// `wire_len` (Linux's `cg_skb_is_valid_access`).
+const SKB_READ_NO_META: &[FieldRange] = &[
+    field(0, 72),
+    field(76, 140),
+    field(152, 160),
+    field(164, 168),
+];
+/// What lwt programs may read: no `tc_classid`, socket fields, `data_meta`, `tstamp` or
+/// `wire_len` (Linux's `lwt_is_valid_access`).
+const LWT_READ: &[FieldRange] = &[field(0, 72), field(76, 88), field(164, 168)];
 const TC_WRITE: &[FieldRange] = &[
     field(8, 16),    // mark, queue_mapping
     field(32, 36),   // priority
@@ -119,18 +129,20 @@ pub(super) const BTF_ARGS_CTX: ContextLayout = ContextLayout {
     )
 };
 
-/// `struct bpf_sock` as cgroup_sock programs see it: `bound_dev_if`, `mark` and `priority`
-/// are writable.
+/// `struct bpf_sock` as cgroup_sock programs see it at socket creation and release (Linux's
+/// attach type when a program is loaded without one): `bound_dev_if`, `mark` and `priority`
+/// are writable; the source address and port (`src_ip4` 24, `src_ip6` 28..44, `src_port` 44)
+/// exist only at post_bind (attach_contexts.rs).
 pub(super) const CGROUP_SOCK_CTX: ContextLayout = no_packet(
     "bpf_sock",
     SOCK_FIELDS,
     80,
-    &[field(0, 80)],
+    &[field(0, 24), field(48, 80)],
     &[field(0, 4), field(16, 24)],
 );
 
-/// `__sk_buff` for cgroup_skb and the lwt hooks: direct packet access without metadata; `mark`,
-/// `priority` and `cb` writable.
+/// `__sk_buff` for cgroup_skb: direct packet access without metadata; `mark`, `priority` and
+/// `cb` writable.
 pub(super) const SKB_NO_META_CTX: ContextLayout = ContextLayout {
     name: "__sk_buff",
     size: SKB_SIZE,
@@ -143,6 +155,13 @@ pub(super) const SKB_NO_META_CTX: ContextLayout = ContextLayout {
     readable: SKB_READ_NO_META,
     writable: &[field(8, 12), field(32, 36), field(48, 68)],
     sized_by_target: false,
+};
+
+/// `__sk_buff` for the lwt hooks: as cgroup_skb's, without the socket fields, `tstamp` and
+/// `wire_len`.
+pub(super) const LWT_CTX: ContextLayout = ContextLayout {
+    readable: LWT_READ,
+    ..SKB_NO_META_CTX
 };
 
 /// `__sk_buff` for sk_skb: no `mark`, `tc_classid`, `data_meta` or `tstamp`; `priority` and
@@ -161,16 +180,17 @@ pub(super) const SK_SKB_CTX: ContextLayout = ContextLayout {
     sized_by_target: false,
 };
 
-/// `struct bpf_sock_addr`: `sk` (a pointer, at 64) is not readable; the user address and port
-/// and the message source address are writable. Fields: user_family 0, user_ip4 4, user_ip6
-/// 8..24, user_port 24, family 28, type 32, protocol 36, msg_src_ip4 40, msg_src_ip6 44..60,
-/// padding to 64.
+/// `struct bpf_sock_addr` without an attach type: what every attach type offers. `sk` (a
+/// pointer, at 64) is not readable; `user_port` is writable. Fields: user_family 0, user_ip4 4,
+/// user_ip6 8..24, user_port 24, family 28, type 32, protocol 36, msg_src_ip4 40, msg_src_ip6
+/// 44..60, padding to 64. The addresses exist only at the attach types of their family, the
+/// message source only at sendmsg (attach_contexts.rs; Linux requires an attach type).
 pub(super) const SOCK_ADDR_CTX: ContextLayout = no_packet(
     "bpf_sock_addr",
     SOCK_ADDR_FIELDS,
     72,
-    &[field(0, 60)],
-    &[field(4, 28), field(40, 60)],
+    &[field(0, 4), field(24, 40)],
+    &[field(24, 28)],
 );
 
 /// `struct sk_msg_md`: `data`/`data_end` (8-byte pointers) delimit the message; `family` to
@@ -214,9 +234,11 @@ pub(super) const SYSCTL_CTX: ContextLayout = no_packet(
     &[field(4, 8)],
 );
 
-/// `struct bpf_sockopt`: `sk` (a pointer, at 0) is not readable; `optval`/`optval_end`
-/// (8-byte pointers) delimit the option value, which the program may read and write;
-/// `level`, `optname`, `optlen` (setsockopt) and `retval` (getsockopt) are writable.
+/// `struct bpf_sockopt` without an attach type: what both attach types offer. `sk` (a pointer,
+/// at 0) is not readable; `optval`/`optval_end` (8-byte pointers) delimit the option value,
+/// which the program may read and write; `optlen` is writable. `retval` exists only at
+/// getsockopt, `level` and `optname` are writable only at setsockopt (attach_contexts.rs;
+/// Linux requires an attach type).
 pub(super) const SOCKOPT_CTX: ContextLayout = ContextLayout {
     name: "bpf_sockopt",
     size: 40,
@@ -226,8 +248,8 @@ pub(super) const SOCKOPT_CTX: ContextLayout = ContextLayout {
     data_meta: None,
     pointer_size: 8,
     host: None,
-    readable: &[field(8, 40)],
-    writable: &[field(24, 40)],
+    readable: &[field(8, 36)],
+    writable: &[field(32, 36)],
     sized_by_target: false,
 };
 

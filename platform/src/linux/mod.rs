@@ -8,6 +8,7 @@
 //! `tables.rs`. The helper groups defined here link program types and helpers: a program type
 //! may call a helper when they share a group bit.
 
+mod attach_contexts;
 mod contexts;
 mod helpers;
 mod helpers_more;
@@ -33,6 +34,7 @@ pub(crate) const PLATFORM: Platform = Platform {
     map_types: tables::MAP_TYPES,
     map_records: tables::MAP_RECORDS,
     refuse_pointer_disclosure: true,
+    attach_contexts: attach_contexts::ATTACH_CONTEXTS,
 };
 
 /// The helper tables joined: those of `helpers.rs`, then those of `helpers_more.rs`.

@@ -3,7 +3,7 @@
 //! value must lie in and its named verdicts.
 
 use super::contexts::{
-    BTF_ARGS_CTX, CGROUP_DEVICE_CTX, CGROUP_SOCK_CTX, LIRC_CTX, PERF_EVENT_CTX, PT_REGS,
+    BTF_ARGS_CTX, CGROUP_DEVICE_CTX, CGROUP_SOCK_CTX, LIRC_CTX, LWT_CTX, PERF_EVENT_CTX, PT_REGS,
     RAW_TRACEPOINT_CTX, SKB_NO_META_CTX, SK_MSG_CTX, SK_REUSEPORT_CTX, SK_SKB_CTX, SOCKOPT_CTX,
     SOCK_ADDR_CTX, SOCK_OPS_CTX, SYSCTL_CTX, TC_CTX, TRACEPOINT_CTX, XDP_MD,
 };
@@ -178,7 +178,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
     ProgramType {
         name: "lwt_in",
         number: 10,
-        context: Some(SKB_NO_META_CTX),
+        context: Some(LWT_CTX),
         packet_writable: false,
         legacy_packet_loads: false,
         max_packet_size: SKB_PACKET,
@@ -189,7 +189,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
     ProgramType {
         name: "lwt_out",
         number: 11,
-        context: Some(SKB_NO_META_CTX),
+        context: Some(LWT_CTX),
         packet_writable: false,
         legacy_packet_loads: false,
         max_packet_size: SKB_PACKET,
@@ -200,7 +200,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
     ProgramType {
         name: "lwt_xmit",
         number: 12,
-        context: Some(SKB_NO_META_CTX),
+        context: Some(LWT_CTX),
         packet_writable: true,
         legacy_packet_loads: false,
         max_packet_size: SKB_PACKET,
@@ -222,7 +222,7 @@ pub(super) const PROGRAM_TYPES: &[ProgramType] = &[
     ProgramType {
         name: "lwt_seg6local",
         number: 19,
-        context: Some(SKB_NO_META_CTX),
+        context: Some(LWT_CTX),
         packet_writable: false,
         legacy_packet_loads: false,
         max_packet_size: SKB_PACKET,

@@ -398,3 +398,85 @@ fn legacy_map_records_by_size() {
     assert_eq!(LINUX.map_record(12), None);
     assert_eq!(LINUX.min_map_record(), 16);
 }
+
+#[test]
+fn attach_contexts_name_known_types_and_cover_the_section_attach_types() {
+    for c in LINUX.attach_contexts {
+        let t = LINUX.program_type(c.program_type).expect(c.program_type);
+        let base = t.context.expect(c.program_type);
+        assert_eq!((c.context.name, c.context.size), (base.name, base.size));
+        for a in c.attach_types {
+            assert!(LINUX.attach_type(a).is_some(), "{a}");
+            let n = LINUX
+                .attach_contexts
+                .iter()
+                .filter(|o| o.program_type == c.program_type && o.attach_types.contains(a))
+                .count();
+            assert_eq!(n, 1, "{}: {a} listed {n} times", c.program_type);
+        }
+        // What a program may write it may read, at every attach type.
+        for w in c.context.writable {
+            assert!(
+                crate::ContextLayout::covers(c.context.readable, w.start.into(), w.end.into()),
+                "{}: {w:?}",
+                c.program_type
+            );
+        }
+    }
+    // Every attach type a section name implies for such a type has its context.
+    for s in LINUX.sections {
+        let (Some(a), true) = (s.attach_type, LINUX.has_attach_contexts(s.program_type)) else {
+            continue;
+        };
+        let t = LINUX.program_type(s.program_type).unwrap();
+        assert!(LINUX.context_at(t, Some(a)).is_some(), "{}", s.prefix);
+    }
+}
+
+#[test]
+fn fields_exist_only_at_their_attach_types() {
+    let readable = |ty: &str, attach: Option<&str>, field: &str| {
+        let t = LINUX.program_type(ty).unwrap();
+        let c = LINUX.context_at(t, attach).unwrap();
+        let f = c.field(field).unwrap();
+        crate::ContextLayout::covers(c.readable, f.offset.into(), (f.offset + f.size).into())
+    };
+    assert!(!readable("xdp", None, "egress_ifindex"));
+    assert!(!readable("xdp", Some("xdp_cpumap"), "egress_ifindex"));
+    assert!(readable("xdp", Some("xdp_devmap"), "egress_ifindex"));
+    let sa = "cgroup_sock_addr";
+    assert!(readable(sa, Some("cgroup_inet6_connect"), "user_ip6"));
+    assert!(!readable(sa, Some("cgroup_inet4_connect"), "user_ip6"));
+    assert!(!readable(sa, Some("cgroup_inet6_connect"), "user_ip4"));
+    assert!(readable(sa, Some("cgroup_udp4_sendmsg"), "msg_src_ip4"));
+    assert!(!readable(sa, Some("cgroup_inet4_connect"), "msg_src_ip4"));
+    assert!(readable(sa, Some("cgroup_udp6_sendmsg"), "msg_src_ip6"));
+    assert!(!readable(sa, None, "user_ip4"));
+    assert!(readable(
+        "cgroup_sock",
+        Some("cgroup_inet4_post_bind"),
+        "src_ip4"
+    ));
+    assert!(!readable("cgroup_sock", None, "src_ip4"));
+    assert!(!readable(
+        "cgroup_sock",
+        Some("cgroup_inet6_post_bind"),
+        "mark"
+    ));
+    assert!(readable(
+        "cgroup_sockopt",
+        Some("cgroup_getsockopt"),
+        "retval"
+    ));
+    assert!(!readable(
+        "cgroup_sockopt",
+        Some("cgroup_setsockopt"),
+        "retval"
+    ));
+    assert!(!readable("cgroup_skb", None, "wire_len"));
+    assert!(!readable("lwt_in", None, "family"));
+    let xdp = LINUX.program_type("xdp").unwrap();
+    assert!(LINUX
+        .context_at(xdp, Some("cgroup_inet4_connect"))
+        .is_none());
+}

@@ -34,6 +34,7 @@ pub(crate) const PLATFORM: Platform = Platform {
     map_types: MAP_TYPES,
     map_records: MAP_RECORDS,
     refuse_pointer_disclosure: true,
+    attach_contexts: &[],
 };
 
 /// General helpers, available to every program type.

@@ -97,6 +97,9 @@ impl Stack {
 
     /// Cells overlapping `[lo, hi)`, with their offsets.
     pub fn overlapping(&self, lo: i32, hi: i32) -> Vec<(i32, Cell)> {
+        if hi <= lo {
+            return Vec::new();
+        }
         self.cells
             .range(lo - 8..hi)
             .filter(|(&o, c)| o + i32::from(c.size) > lo)

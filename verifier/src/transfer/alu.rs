@@ -201,6 +201,29 @@ fn alu32(s: &mut State, op: AluOp, dst: Reg, src: Operand) {
     s.set(dst, RegType::Num, r);
 }
 
+/// A stack pointer that may be a callee's own (its offset was at or below the callee's top)
+/// must not move above that top into the caller's frame, which the callee's pointers do not
+/// reach (see `mem::crosses_frame_top`).
+fn stack_stays_in_frame(cx: &mut Cx<'_, '_>, s: &mut State, dst: Reg, t: RegType, before: i128) {
+    if t != RegType::Stack {
+        return;
+    }
+    let after = s.interval(dst);
+    if let Some(b) = super::mem::crosses_frame_top(s, before, after.hi()) {
+        pointer_error(
+            cx,
+            s,
+            dst,
+            dst,
+            if b == s.frame_top() {
+                "a stack pointer of this frame may not move above its r10 (into the caller's frame)"
+            } else {
+                "a stack pointer of a callee's frame may not move above that frame's r10"
+            },
+        );
+    }
+}
+
 fn pointer_alu(
     cx: &mut Cx<'_, '_>,
     s: &mut State,
@@ -241,6 +264,7 @@ fn pointer_alu(
             }
             let b = operand_interval(s, src, ebpf_isa::Width::W64);
             let b = if op == AluOp::Sub { b.negate() } else { b };
+            let before = s.interval(dst).lo();
             s.regs[dst.index()] = norm(td);
             match src {
                 Operand::Imm(k) => {
@@ -250,6 +274,7 @@ fn pointer_alu(
                 Operand::Reg(r) if op == AluOp::Add => add_related(s, dst, r),
                 Operand::Reg(_) => s.num.assign_var_plus_interval(var(dst), var(dst), b),
             }
+            stack_stays_in_frame(cx, s, dst, td, before);
         }
         (AluOp::Add, false, true) => {
             let r = src_reg.expect("pointer operand is a register");
@@ -257,8 +282,10 @@ fn pointer_alu(
                 return pointer_error(cx, s, dst, r, d);
             }
             let a = s.interval(dst);
+            let before = s.interval(r).lo();
             s.regs[dst.index()] = norm(ts);
             s.num.assign_var_plus_interval(var(dst), var(r), a);
+            stack_stays_in_frame(cx, s, dst, ts, before);
         }
         (AluOp::Sub, true, true) => {
             let r = src_reg.expect("pointer operand is a register");
@@ -424,7 +451,7 @@ mod tests {
             let width = if w32 { Width::W32 } else { Width::W64 };
             let prog = LINUX.program_type("xdp").unwrap();
             let context = prog.context.as_ref().unwrap();
-            let env = Env { node_pcs: vec![0], in_callback: vec![false], recursive_callbacks: vec![], platform: &LINUX, prog, context, maps: &[], frozen: &[] };
+            let env = Env { node_pcs: vec![0], in_callback: vec![false], recursive_callbacks: vec![], platform: &LINUX, prog, context, attach: None, maps: &[], frozen: &[] };
             let mut cx = Cx { env: &env, pc: 0, node: 0, findings: None };
             let mut s = State::entry();
             s.set(Reg::R1, RegType::Num, ia);

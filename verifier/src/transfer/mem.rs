@@ -106,8 +106,9 @@ pub(crate) fn check_region(
                     return Err(VerifyErrorKind::ReadOnly {
                         region: Region::Context,
                         detail: format!(
-                            "bytes [{o}, {end}) of the {} context may not be written",
-                            cx.env.prog.name
+                            "bytes [{o}, {end}) of the {} context may not be written{}",
+                            cx.env.prog.name,
+                            attach_note(cx)
                         ),
                     });
                 }
@@ -116,10 +117,11 @@ pub(crate) fn check_region(
             Err(VerifyErrorKind::OutOfBounds {
                 region: Region::Context,
                 condition: format!(
-                    "bytes [{o}, {end}) are not a {} field of the {} context ({} bytes)",
+                    "bytes [{o}, {end}) are not a {} field of the {} context ({} bytes){}",
                     if write { "writable" } else { "readable" },
                     cx.env.prog.name,
-                    ctx.size
+                    ctx.size,
+                    attach_note(cx)
                 ),
             })
         }
@@ -144,6 +146,22 @@ pub(crate) fn check_region(
                     region: Region::Stack,
                     condition: format!(
                         "{size} bytes at {place} not within the live frames [r10 - {FRAME_SIZE}, {upper})"
+                    ),
+                });
+            }
+            // A frame's stack pointers reach only its 512 bytes: the bytes above its `r10` are
+            // the caller's frame, which the interpreter (and Linux) keep apart; only pointers
+            // the caller passed may reach them. The model is one flat area, so an access from a
+            // base that may be at or below a callee's top to bytes above it is refused.
+            let base_lo = s.interval(base).lo();
+            let end = itv.hi() + i128::from(size);
+            if let Some(b) = crosses_frame_top(s, base_lo, end) {
+                return Err(VerifyErrorKind::OutOfBounds {
+                    region: Region::Stack,
+                    condition: format!(
+                        "{size} bytes at {} reach above the r10 of frame {} from a pointer that may be that frame's: a frame's pointers reach only the {FRAME_SIZE} bytes below its r10",
+                        term(base, off),
+                        -b / FRAME_SIZE
                     ),
                 });
             }
@@ -221,6 +239,26 @@ pub(crate) fn check_region(
             }
             Ok(Access::MapValue)
         }
+    }
+}
+
+/// The top of a callee's frame (its `r10`, from the top of frame 0) that stack bytes up to
+/// `end` (exclusive) reached from a pointer whose offset may be as low as `base_lo` would cross
+/// upward, if any: such a pointer may be the callee's own, which must stay below its top.
+pub(crate) fn crosses_frame_top(s: &State, base_lo: i128, end: i128) -> Option<i32> {
+    (1..=s.depth() as i32)
+        .map(|j| -FRAME_SIZE * j)
+        .find(|&b| base_lo <= i128::from(b) && end > i128::from(b))
+}
+
+/// Where the context's fields depend on the attach type: at which one the program is verified.
+fn attach_note(cx: &Cx<'_, '_>) -> String {
+    if !cx.env.platform.has_attach_contexts(cx.env.prog.name) {
+        return String::new();
+    }
+    match cx.env.attach {
+        Some(a) => format!(" at attach type {a}"),
+        None => String::from(" without an attach type (only what every attach type offers)"),
     }
 }
 

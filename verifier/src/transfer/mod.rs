@@ -45,8 +45,10 @@ pub(crate) struct Env<'a> {
     pub(crate) recursive_callbacks: alloc::vec::Vec<(u32, usize)>,
     pub(crate) platform: &'a Platform,
     pub(crate) prog: &'a ProgramType,
-    /// The program type's context.
+    /// The program type's context (at the attach type, when it depends on it).
     pub(crate) context: &'a ContextLayout,
+    /// The attach type the program is verified for, if given.
+    pub(crate) attach: Option<&'static str>,
     pub(crate) maps: &'a [MapInfo],
     /// The values of frozen read-only maps.
     pub(crate) frozen: &'a [FrozenValue<'a>],

@@ -21,6 +21,10 @@ pub(super) fn conversions(env: &Env<'_>, s: &State, h: &HelperProto) -> Option<u
     }
     let start = s.interval(fmt).singleton()?;
     let len = s.interval(size).singleton()?;
+    if len <= 0 {
+        // Refused by the size argument's check, which comes after.
+        return None;
+    }
     let end = start.checked_add(len)?;
     match s.ty(fmt) {
         RegType::Stack => {

@@ -2,6 +2,8 @@
 //!
 //! A case is an assembly file whose leading `;` comment lines carry settings:
 //! `; type: xdp` (program type, default `xdp`), `; platform: linux|windows` (default linux),
+//! `; attach: cgroup_inet6_connect` (the attach type it is loaded for, by its platform name;
+//! default none),
 //! `; map: fd=1 kind=hash key=4 value=8 entries=16 flags=rdonly_prog` (repeatable; kinds are
 //! the Linux map type names of each [`MapKind`] (`lpm_trie`, `devmap`, `queue`, ...) or
 //! `other`; flags are `rdonly_prog`, `wronly_prog` joined by `|`, or a number; a map of maps
@@ -24,6 +26,7 @@ pub struct Case {
     pub path: PathBuf,
     pub prog_type: String,
     pub platform: String,
+    pub attach: Option<String>,
     pub maps: Vec<MapInfo>,
     /// Frozen values: map index and bytes.
     pub frozen: Vec<(usize, Vec<u8>)>,
@@ -116,6 +119,7 @@ pub fn parse(path: &Path) -> Case {
         path: path.to_path_buf(),
         prog_type: "xdp".into(),
         platform: "linux".into(),
+        attach: None,
         maps: Vec::new(),
         frozen: Vec::new(),
         expect: None,
@@ -133,6 +137,7 @@ pub fn parse(path: &Path) -> Case {
         match k.trim() {
             "type" => case.prog_type = v.into(),
             "platform" => case.platform = v.into(),
+            "attach" => case.attach = Some(v.into()),
             "map" => {
                 let (m, data) = map_info(v);
                 if let Some(d) = data {
@@ -150,8 +155,9 @@ pub fn parse(path: &Path) -> Case {
 }
 
 pub fn cases(dir: &str) -> Vec<Case> {
+    // Through the workspace root, so that other crates' tests can include this module.
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
+        .join("../verifier/tests")
         .join(dir);
     let mut paths: Vec<PathBuf> = fs::read_dir(&dir)
         .unwrap()
@@ -177,12 +183,20 @@ pub fn verify(case: &Case) -> Result<ebpf_verifier::Verified, Vec<ebpf_verifier:
         .iter()
         .map(|(map, bytes)| FrozenValue { map: *map, bytes })
         .collect();
+    let attach_type = case.attach.as_deref().map(|a| {
+        platform
+            .attach_type(a)
+            .unwrap_or_else(|| panic!("{}: unknown attach type {a}", case.path.display()))
+    });
     ebpf_verifier::verify_with_contents(
         &program,
         platform,
         &case.prog_type,
         &case.maps,
         &frozen,
-        &ebpf_verifier::Options::default(),
+        &ebpf_verifier::Options {
+            attach_type,
+            ..ebpf_verifier::Options::default()
+        },
     )
 }

@@ -10,6 +10,8 @@
 
 #![allow(dead_code)]
 
+pub mod platform;
+
 use ebpf_interp::{Config, HelperError, Helpers, Memory, Program, Vm};
 use ebpf_isa::LddwSrc;
 use ebpf_verifier::{MapInfo, MapKind, LINUX, WINDOWS};
@@ -154,4 +156,12 @@ pub fn check(data: &[u8]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// [`check`], then the platform check of [`platform::check`] on the same bytes (the first byte
+/// picks a Linux program and attach type, the rest is the program, with maps of every kind):
+/// what the fuzz target runs.
+pub fn check_all(data: &[u8]) -> Result<(), String> {
+    check(data)?;
+    platform::check(data)
 }

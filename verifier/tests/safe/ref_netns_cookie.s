@@ -1,4 +1,5 @@
 ; type: cgroup_sock_addr
+; attach: cgroup_inet4_connect
 ; bpf_get_netns_cookie of the context, then of null (the current namespace).
     mov %r6, %r1
     call 122

@@ -1,6 +1,6 @@
 ; expect: null
 ; type: xdp
-; map: fd=1 kind=array key=4 value=64
+; map: fd=1 kind=hash key=4 value=64
 ; map: fd=2 kind=prog_array key=4 value=4 entries=16
 ; The twin of safe/prec_checks_survive_tail_call_sections.s that spills the lookup's result
 ; before its null check and fills it after a second lookup's check: the spilled copy is of

@@ -1,0 +1,6 @@
+; type: cgroup_sock_addr
+; attach: cgroup_inet4_getpeername
+; The twin of unsafe/ctx_sock_addr_user_ip4_without_attach.s.
+    ldxw %r2, [%r1+4]
+    mov %r0, 1
+    exit
