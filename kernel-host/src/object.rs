@@ -202,6 +202,14 @@ pub enum ObjectErrorKind {
     },
     /// Memory could not be had.
     NoMemory,
+    /// The program was verified for another attach type, and its program type's context
+    /// depends on the attach type (Linux's `expected_attach_type` check).
+    WrongAttachType {
+        /// The hook's attach type.
+        attach_type: &'static str,
+        /// The attach type the program was verified for.
+        verified_for: &'static str,
+    },
 }
 
 impl ObjectError {
@@ -262,6 +270,14 @@ impl fmt::Display for ObjectError {
             ),
             ObjectErrorKind::Detached { link } => write!(f, "link {link} is detached"),
             ObjectErrorKind::NoMemory => f.write_str("out of memory"),
+            ObjectErrorKind::WrongAttachType {
+                attach_type,
+                verified_for,
+            } => write!(
+                f,
+                "the program was verified for attach type {verified_for}, whose context differs \
+                 from the {attach_type} hook's: it cannot be attached there"
+            ),
         }
     }
 }

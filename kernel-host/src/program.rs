@@ -248,6 +248,8 @@ pub struct Program {
     pub(crate) function: String,
     pub(crate) section: String,
     pub(crate) program_type: &'static ProgramType,
+    /// The attach type it was verified for ([`ebpf_verifier::Verified::attach_type`]).
+    pub(crate) attach_type: Option<&'static str>,
     pub(crate) shared: Arc<Shared>,
     /// The object's maps, by the loader's index (what map handles number).
     pub(crate) maps: Vec<Arc<MapObject>>,
@@ -324,6 +326,12 @@ impl Program {
     /// The program type it was verified as.
     pub fn program_type(&self) -> &'static ProgramType {
         self.program_type
+    }
+
+    /// The attach type it was verified for (its section's), if any: where its program type's
+    /// context depends on the attach type, the program attaches only at hooks of this one.
+    pub fn attach_type(&self) -> Option<&'static str> {
+        self.attach_type
     }
 
     /// Its engine.
@@ -651,6 +659,7 @@ fn load_program(
         function: p.function.clone(),
         section: p.section.clone(),
         program_type,
+        attach_type: verified.attach_type(),
         shared: shared.clone(),
         maps: maps.to_vec(),
         used_maps,

@@ -34,6 +34,10 @@
 //!   [`Capability::SinglePerParameter`] hook one per parameter and one wildcard; a second is
 //!   refused ([`ObjectErrorKind::SingleAttach`]).
 //! - **Program type**: a hook takes programs of its spec's program type only.
+//! - **Attach type**: where the program type's context depends on the attach type
+//!   ([`Platform::has_attach_contexts`]), a program verified for an attach type (its section's)
+//!   attaches only at that attach type's hook ([`ObjectErrorKind::WrongAttachType`]), as Linux
+//!   checks `expected_attach_type`; one verified for none attaches at any hook of its type.
 //! - **Concurrency**: attach, detach and replace may run while other threads invoke. The hook
 //!   publishes a new immutable program list through an [`RcuSlots`]; an invocation loads the
 //!   list once under its batch's epoch guard and runs exactly that list, so it sees the old
@@ -210,16 +214,30 @@ impl HookState {
         self.attach_type
     }
 
-    /// Checks `program` may run here.
+    /// Checks `program` may run here: its program type is the hook's, and where that type's
+    /// context depends on the attach type, it was verified for this hook's attach type or for
+    /// none (the type's common context, valid at every hook of the type).
     fn check_type(&self, program: &Program) -> Result<(), ObjectError> {
-        if core::ptr::eq(program.program_type(), self.program_type) {
-            return Ok(());
+        if !core::ptr::eq(program.program_type(), self.program_type) {
+            return Err(ObjectError::new(ObjectErrorKind::WrongProgramType {
+                attach_type: self.attach_type.name,
+                expected: self.program_type.name,
+                got: program.program_type().name,
+            }));
         }
-        Err(ObjectError::new(ObjectErrorKind::WrongProgramType {
-            attach_type: self.attach_type.name,
-            expected: self.program_type.name,
-            got: program.program_type().name,
-        }))
+        let platform = program.shared.platform;
+        match program.attach_type() {
+            Some(verified_for)
+                if verified_for != self.attach_type.name
+                    && platform.has_attach_contexts(self.program_type.name) =>
+            {
+                Err(ObjectError::new(ObjectErrorKind::WrongAttachType {
+                    attach_type: self.attach_type.name,
+                    verified_for,
+                }))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Adds `program` as link `link` with `parameter`, after the capacity and capability checks.

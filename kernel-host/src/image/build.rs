@@ -216,7 +216,8 @@ fn compile_program(
         function: p.function.clone(),
         program_type: program_type.name.to_string(),
         program_type_number: program_type.number,
-        attach_type: p.attach_type.map(|a| (a.name.to_string(), a.number)),
+        // The attach type it was verified for (the section's, for the section's own type).
+        attach_type: options.attach_type.map(|a| (a.name.to_string(), a.number)),
         instructions: u32::try_from(isa.slot_count()).unwrap_or(u32::MAX),
         instruction_bound: verified.instruction_bound(),
         type_hash: program_type_hash(platform.name, program_type),

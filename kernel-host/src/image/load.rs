@@ -111,6 +111,11 @@ pub(crate) fn load_image(
             function: p.function.clone(),
             section: p.section.clone(),
             program_type,
+            attach_type: p
+                .attach_type
+                .as_ref()
+                .and_then(|(name, _)| shared.platform.attach_type(name))
+                .map(|a| a.name),
             shared: shared.clone(),
             maps: maps.clone(),
             used_maps,
