@@ -49,10 +49,7 @@ fn a_program_attaches_only_at_the_attach_type_it_was_verified_for() {
         attach(&host, connect6, "cgroup_inet6_connect").unwrap();
         // Nothing was attached by the refusals.
         let hook = CgroupSockAddrHook::new(&host, "cgroup_inet4_connect").unwrap();
-        let e = SockAddrEvent::new(
-            "0.0.0.0:0".parse().unwrap(),
-            "10.0.0.1:80".parse().unwrap(),
-        );
+        let e = SockAddrEvent::new("0.0.0.0:0".parse().unwrap(), "10.0.0.1:80".parse().unwrap());
         assert_eq!(hook.process(WILDCARD, &e).unwrap().programs_run, 0);
     }
 }
@@ -100,7 +97,11 @@ fn a_program_verified_for_no_attach_type_attaches_at_every_hook_of_its_type() {
                 SockAddrEvent::new(a, a)
             };
             let out = h.process(WILDCARD, &event(25)).unwrap();
-            assert_eq!((out.allowed, out.programs_run), (false, 1), "{hook} {engine:?}");
+            assert_eq!(
+                (out.allowed, out.programs_run),
+                (false, 1),
+                "{hook} {engine:?}"
+            );
             assert!(h.process(WILDCARD, &event(80)).unwrap().allowed, "{hook}");
         }
     }

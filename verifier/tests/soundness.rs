@@ -19,6 +19,7 @@ use ebpf_verifier::{InnerMap, MapInfo, MapKind, WINDOWS};
 use proptest::prelude::*;
 use proptest::test_runner::{Config as PtConfig, TestRunner};
 
+mod maygoto_model;
 mod sockets_model;
 
 const VALUE_SIZE: u32 = 16;
@@ -191,6 +192,14 @@ enum Item {
         cond: JmpCond,
         dst: Reg,
         src: Operand,
+        back: usize,
+    },
+    /// `may_goto` forward over `skip` items (taken once the frame's budget is spent).
+    MayGoto {
+        skip: usize,
+    },
+    /// `ja` back to the item `back` items earlier (the latch of a loop only `may_goto` ends).
+    JaBack {
         back: usize,
     },
 }
@@ -721,6 +730,15 @@ fn layout(items: &[Item], main_end: usize) -> Vec<Insn> {
                 }
             }
             Item::CallF => Insn::Call(CallTarget::Local((pcs[main_end] - pcs[i] - 1) as i32)),
+            Item::MayGoto { skip } => {
+                let target = (i + 1 + skip).min(end_of(i));
+                Insn::MayGoto {
+                    off: (pcs[target] - pcs[i] - 1) as i16,
+                }
+            }
+            Item::JaBack { back } => Insn::Ja {
+                off: (pcs[i.saturating_sub(back)] - pcs[i] - 1) as i16,
+            },
             Item::Back {
                 cond,
                 dst,
@@ -949,6 +967,26 @@ fn accepted_linux_programs_never_fault() {
     );
 }
 
+/// [`accepted_programs_never_fault`] for programs with `may_goto` loops (about one piece in
+/// four, at least one a program; most only a `may_goto` ends, so an accepted one runs 8 Mi
+/// rounds on every input: few cases and inputs).
+#[test]
+fn accepted_may_goto_programs_never_fault() {
+    let n = cases() / 100;
+    let programs = program_of(prop_oneof![
+        3 => snippet(),
+        1 => maygoto_model::may_goto_loop()
+    ]);
+    let programs = programs.prop_filter("a may_goto", |p| {
+        p.iter().any(|i| matches!(i, Insn::MayGoto { .. }))
+    });
+    // Three inputs each (an 8 Mi-round loop takes 30-200 ms in the interpreter).
+    let inputs = [(0, 1), (15, 2), (1500, 3)];
+    let (accepted, _) = run_accepted_with(programs, n, false, &inputs);
+    eprintln!("{accepted} of {n} random programs with may_goto loops accepted");
+    assert!(accepted > 0, "none of {n} accepted");
+}
+
 /// [`accepted_programs_never_fault`] for programs where half the pieces are lookups in maps
 /// of maps (rare among all snippets, and mostly unreachable or rejected for other reasons).
 #[test]
@@ -1013,6 +1051,21 @@ fn run_accepted_on(
     cases: u32,
     linux: bool,
 ) -> (u32, u32) {
+    let inputs: Vec<(usize, u64)> = LENGTHS
+        .iter()
+        .enumerate()
+        .flat_map(|(i, &len)| (0..4u64).map(move |seed| (len, seed * 31 + i as u64)))
+        .collect();
+    run_accepted_with(programs, cases, linux, &inputs)
+}
+
+/// [`run_accepted_on`], each accepted program run on `inputs`: (packet length, seed).
+fn run_accepted_with(
+    programs: impl Strategy<Value = Vec<Insn>>,
+    cases: u32,
+    linux: bool,
+    inputs: &[(usize, u64)],
+) -> (u32, u32) {
     let platform = if linux {
         &ebpf_verifier::LINUX
     } else {
@@ -1046,14 +1099,12 @@ fn run_accepted_on(
             rewritten.set(rewritten.get() + 1);
         }
         let prog = Program::new(v.into_runnable());
-        for (i, &len) in LENGTHS.iter().enumerate() {
-            for seed in 0..4u64 {
-                if let Err(e) = run_once(&prog, budget, len, seed * 31 + i as u64, linux) {
-                    let text = ebpf_isa::disasm::disassemble(&insns);
-                    return Err(TestCaseError::fail(format!(
-                        "accepted program faults: {e}\n{text}"
-                    )));
-                }
+        for &(len, seed) in inputs {
+            if let Err(e) = run_once(&prog, budget, len, seed, linux) {
+                let text = ebpf_isa::disasm::disassemble(&insns);
+                return Err(TestCaseError::fail(format!(
+                    "accepted program faults: {e}\n{text}"
+                )));
             }
         }
         Ok(())
