@@ -242,6 +242,12 @@ fn the_socket_of_a_packet_is_read_but_not_released() {
     assert_eq!(o.status.code(), Some(1));
     let out = text(&o.stdout);
     assert!(out.contains("skb_sk_state (sched_cls): accepted"), "{out}");
-    assert!(out.contains("skb_sk_release (sched_cls): rejected"), "{out}");
-    assert!(out.contains("skb_sk.c:36:"), "the line of bpf_sk_release: {out}");
+    assert!(
+        out.contains("skb_sk_release (sched_cls): rejected"),
+        "{out}"
+    );
+    assert!(
+        out.contains("skb_sk.c:36:"),
+        "the line of bpf_sk_release: {out}"
+    );
 }

@@ -342,7 +342,10 @@ impl Context {
         // This host has no kernel sockets: a socket pointer field (`__sk_buff.sk`) is null
         // whatever the caller gave, so programs take their null path.
         for f in self.layout.fields.iter().filter(|f| f.socket.is_some()) {
-            if let Some(b) = self.bytes.get_mut(f.offset as usize..(f.offset + f.size) as usize) {
+            if let Some(b) = self
+                .bytes
+                .get_mut(f.offset as usize..(f.offset + f.size) as usize)
+            {
                 b.fill(0);
             }
         }

@@ -155,10 +155,17 @@ fn the_context_socket_fields_are_sockets_where_linux_exposes_them() {
     ] {
         let ctx = LINUX.program_type(ty).unwrap().context.unwrap();
         let f = ctx.field("sk").unwrap();
-        assert_eq!((f.offset, f.size, f.socket), (offset, 8, Some(kind)), "{ty}");
+        assert_eq!(
+            (f.offset, f.size, f.socket),
+            (offset, 8, Some(kind)),
+            "{ty}"
+        );
         let (start, end) = (i64::from(offset), i64::from(offset) + 8);
         assert!(ContextLayout::covers(ctx.readable, start, end), "{ty}");
-        assert!(!ContextLayout::covers(ctx.writable, start, start + 1), "{ty}");
+        assert!(
+            !ContextLayout::covers(ctx.writable, start, start + 1),
+            "{ty}"
+        );
         assert_eq!(ctx.socket_field_in(start + 4, start + 5), Some(f), "{ty}");
         assert_eq!(ctx.socket_field_in(start - 4, start), None, "{ty}");
     }
