@@ -3,8 +3,8 @@
 //!
 //! A program's description is its program type (name, number, the packet and legacy-load
 //! permissions, helper groups, the return range and the whole context layout: fields (and
-//! their socket kinds), packet
-//! pointer fields, pointer size, host context slots, readable and writable ranges) and the
+//! their socket kinds), packet pointer fields, pointer size, host context slots, readable and
+//! writable ranges) and the
 //! prototype of each helper it calls (id, name, the five argument kinds, the return kind,
 //! groups, whether it changes the packet). Each part is hashed on its own
 //! ([`program_type_hash`], [`helper_hash`]) so a host can say which part differs; the
