@@ -235,3 +235,19 @@ fn spin_locks_must_be_released() {
     );
     assert!(out.contains("exits while a spin lock may be held"), "{out}");
 }
+
+#[test]
+fn the_socket_of_a_packet_is_read_but_not_released() {
+    let o = ebpf(&["verify", &object("skb_sk.o")]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = text(&o.stdout);
+    assert!(out.contains("skb_sk_state (sched_cls): accepted"), "{out}");
+    assert!(
+        out.contains("skb_sk_release (sched_cls): rejected"),
+        "{out}"
+    );
+    assert!(
+        out.contains("skb_sk.c:36:"),
+        "the line of bpf_sk_release: {out}"
+    );
+}

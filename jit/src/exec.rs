@@ -478,7 +478,10 @@ impl Executable {
     ///    pointer slots the host context describes; otherwise the structure itself. `ctx.len()`
     ///    is at least [`Verified::context_size`](ebpf_verifier::Verified::context_size) (the
     ///    layout's [`host_size`](ebpf_verifier::platform::ContextLayout::host_size)), and every
-    ///    field the program may read holds what the platform says it holds. Fields the layout
+    ///    field the program may read holds what the platform says it holds: a socket field
+    ///    ([`Field::socket`](ebpf_verifier::platform::Field::socket), Linux's
+    ///    `__sk_buff.sk`) holds 0 or the address of a live socket structure of its kind (a
+    ///    host without kernel sockets stores 0). Fields the layout
     ///    does not name as pointers are numbers: any value is memory-safe, the 32-bit pointer
     ///    fields of a layout with a host context included (the compiled code is
     ///    [`Verified::runnable`](ebpf_verifier::Verified::runnable), whose loads of them read the

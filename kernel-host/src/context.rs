@@ -328,7 +328,8 @@ impl Context {
     }
 
     /// Sets the structure's first `bytes.len()` bytes (number fields such as `ingress_ifindex`;
-    /// what pointer fields are given is ignored: the host sets them).
+    /// what pointer fields are given is ignored: the host sets them, and socket pointer
+    /// fields stay null).
     pub fn set_fields(&mut self, bytes: &[u8]) -> Result<(), ContextError> {
         if bytes.len() > self.layout.size as usize {
             return Err(ContextError::new(ContextErrorKind::FieldsTooLong {
@@ -338,6 +339,16 @@ impl Context {
             }));
         }
         self.bytes[..bytes.len()].copy_from_slice(bytes);
+        // This host has no kernel sockets: a socket pointer field (`__sk_buff.sk`) is null
+        // whatever the caller gave, so programs take their null path.
+        for f in self.layout.fields.iter().filter(|f| f.socket.is_some()) {
+            if let Some(b) = self
+                .bytes
+                .get_mut(f.offset as usize..(f.offset + f.size) as usize)
+            {
+                b.fill(0);
+            }
+        }
         Ok(())
     }
 
@@ -387,7 +398,7 @@ impl Context {
             self.layout.data_meta,
         ];
         match self.layout.field(name) {
-            Some(f) if f.size <= 8 && !pointer.contains(&Some(f.offset)) => {
+            Some(f) if f.size <= 8 && !pointer.contains(&Some(f.offset)) && f.socket.is_none() => {
                 Ok((f.offset as usize, f.size as usize))
             }
             _ => Err(ContextError::new(ContextErrorKind::NoField {

@@ -2,6 +2,8 @@
 //! packet pointer fields, the readable and writable [`FieldRange`]s) and, for layouts whose
 //! pointer fields are narrower than a pointer, the [`HostContext`] a host really passes.
 
+use crate::SockKind;
+
 /// A byte range `[start, end)` of the context.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FieldRange {
@@ -25,11 +27,33 @@ pub struct Field {
     pub offset: u32,
     /// Size in bytes (of the whole array for an array member).
     pub size: u32,
+    /// For a pointer to a kernel socket (`__sk_buff.sk`, `bpf_sock_ops.sk`): the view a
+    /// program has of it. An exact 8-byte load gives a socket pointer of this kind, or null,
+    /// holding no reference (the context's socket is not the program's to release); any other
+    /// access to the field is refused. A host without kernel sockets stores 0 there.
+    pub socket: Option<SockKind>,
 }
 
-/// Shorthand for a [`Field`].
+/// Shorthand for a [`Field`] holding a number (or a packet pointer, see
+/// [`ContextLayout::data`]).
 pub const fn named(name: &'static str, offset: u32, size: u32) -> Field {
-    Field { name, offset, size }
+    Field {
+        name,
+        offset,
+        size,
+        socket: None,
+    }
+}
+
+/// Shorthand for an 8-byte [`Field`] holding a pointer to a kernel socket seen as `kind`, or
+/// null (see [`Field::socket`]).
+pub const fn socket_field(name: &'static str, offset: u32, kind: SockKind) -> Field {
+    Field {
+        name,
+        offset,
+        size: 8,
+        socket: Some(kind),
+    }
 }
 
 /// The context a host really passes for a layout whose packet pointer fields are 32-bit (the
@@ -136,6 +160,15 @@ impl ContextLayout {
     /// The field named `name`.
     pub fn field(&self, name: &str) -> Option<&'static Field> {
         self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The socket pointer field ([`Field::socket`]) whose bytes overlap `[start, end)`, if any.
+    pub fn socket_field_in(&self, start: i64, end: i64) -> Option<&'static Field> {
+        self.fields.iter().find(|f| {
+            f.socket.is_some()
+                && start < i64::from(f.offset) + i64::from(f.size)
+                && i64::from(f.offset) < end
+        })
     }
 
     /// The field that holds the byte at `offset` (the first listed, for a union).

@@ -43,7 +43,7 @@ mod tests;
 mod windows;
 
 pub use builtin::BUILTIN_IDS;
-pub use context::{field, named, ContextLayout, Field, FieldRange, HostContext};
+pub use context::{field, named, socket_field, ContextLayout, Field, FieldRange, HostContext};
 pub use helper::{ArgKind, HelperId, HelperProto, RetKind, MAX_SIZE};
 pub use map::{
     InnerMap, Lookup, MapInfo, MapKind, MapKinds, MapRecord, MapReq, MapType, BPF_F_RDONLY_PROG,

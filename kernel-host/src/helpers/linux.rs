@@ -24,6 +24,8 @@ pub(super) const TABLE: &[Entry] = &[
     entry(87, maps::push),
     entry(88, maps::pop),
     entry(89, maps::peek),
+    entry(95, sock::no_socket),
+    entry(96, sock::no_socket),
     entry(125, misc::ktime_get_boot_ns),
     entry(130, maps::ringbuf_output),
     entry(131, maps::ringbuf_reserve),

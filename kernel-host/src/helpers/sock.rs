@@ -104,3 +104,11 @@ pub(super) fn get_network_context(
     }
     Ok(FAILED)
 }
+
+/// Linux's `bpf_sk_fullsock` (95) and `bpf_tcp_sock` (96): null. This host has no kernel
+/// sockets: the only socket a program may pass them is its context's `sk`, which is always
+/// null here ([`Context::set_fields`](crate::Context::set_fields)), so the program's null
+/// check keeps it from calling them; programs reading `skb->sk` the usual way still load.
+pub(super) fn no_socket(_: &mut Call<'_, '_>, _: [u64; 5]) -> Result<u64, HelperError> {
+    Ok(0)
+}

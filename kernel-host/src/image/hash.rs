@@ -2,8 +2,9 @@
 //! encoding hashed with SHA-256.
 //!
 //! A program's description is its program type (name, number, the packet and legacy-load
-//! permissions, helper groups, the return range and the whole context layout: fields, packet
-//! pointer fields, pointer size, host context slots, readable and writable ranges) and the
+//! permissions, helper groups, the return range and the whole context layout: fields (and
+//! their socket kinds), packet pointer fields, pointer size, host context slots, readable and
+//! writable ranges) and the
 //! prototype of each helper it calls (id, name, the five argument kinds, the return kind,
 //! groups, whether it changes the packet). Each part is hashed on its own
 //! ([`program_type_hash`], [`helper_hash`]) so a host can say which part differs; the
@@ -72,7 +73,15 @@ fn context(e: &mut Enc, c: &ContextLayout) {
     for f in c.fields {
         e.str(f.name);
         e.u32(f.offset);
-        e.u32(f.size);
+        // A socket field: its size with the top bit set (no field is that large), then its
+        // kind; number fields hash as before.
+        match f.socket {
+            None => e.u32(f.size),
+            Some(k) => {
+                e.u32(f.size | 1 << 31);
+                e.str(k.name());
+            }
+        }
     }
     e.opt_u32(c.data);
     e.opt_u32(c.data_end);

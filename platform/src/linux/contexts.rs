@@ -1,7 +1,7 @@
 //! The context layouts of the Linux program types: UAPI `struct xdp_md`, three views of
 //! `struct __sk_buff`, x86-64 `struct pt_regs` and the structures of the other hooks.
 
-use crate::{field, named, ContextLayout, Field, FieldRange, HostContext};
+use crate::{field, named, socket_field, ContextLayout, Field, FieldRange, HostContext, SockKind};
 
 pub(super) const XDP_MD: ContextLayout = ContextLayout {
     name: "xdp_md",
@@ -25,9 +25,16 @@ const SKB_SIZE: u32 = 192;
 /// The host's `__sk_buff`, the same for every view: data @192, data_end @200, data_meta @208
 /// (216 bytes).
 const SKB_HOST: HostContext = HostContext::after(SKB_SIZE);
-/// What tc programs may read: up to `napi_id`, `data_meta`, `tstamp` to `gso_segs` (the
-/// kernel refuses the socket fields `family` to `local_port` to tc).
-const SKB_READ: &[FieldRange] = &[field(0, 88), field(140, 144), field(152, 168)];
+/// What tc programs may read: up to `napi_id`, `data_meta`, `tstamp` to `gso_segs`, `sk` (the
+/// kernel refuses the socket fields `family` to `local_port` to tc). `sk` (168, a socket
+/// pointer, see `SKB_FIELDS`) is readable at every `__sk_buff` hook, as Linux's
+/// `bpf_skb_is_valid_access` allows it to all of them.
+const SKB_READ: &[FieldRange] = &[
+    field(0, 88),
+    field(140, 144),
+    field(152, 168),
+    field(168, 176),
+];
 /// What cgroup_skb programs may read: the socket fields too, but no `data_meta` (these hooks
 /// have no metadata pointer; reading it as a number would leak an address), `tc_classid` or
 /// `wire_len` (Linux's `cg_skb_is_valid_access`).
@@ -36,10 +43,16 @@ const SKB_READ_NO_META: &[FieldRange] = &[
     field(76, 140),
     field(152, 160),
     field(164, 168),
+    field(168, 176),
 ];
 /// What lwt programs may read: no `tc_classid`, socket fields, `data_meta`, `tstamp` or
 /// `wire_len` (Linux's `lwt_is_valid_access`).
-const LWT_READ: &[FieldRange] = &[field(0, 72), field(76, 88), field(164, 168)];
+const LWT_READ: &[FieldRange] = &[
+    field(0, 72),
+    field(76, 88),
+    field(164, 168),
+    field(168, 176),
+];
 const TC_WRITE: &[FieldRange] = &[
     field(8, 16),    // mark, queue_mapping
     field(32, 36),   // priority
@@ -81,13 +94,14 @@ pub(super) const TRACEPOINT_CTX: ContextLayout = ContextLayout {
     )
 };
 
-/// `struct bpf_sock_ops` up to `sk` (184); `reply` (4) and `sk_txhash` (164) are writable. `sk`
-/// and the `skb_data` pointers are not readable here.
+/// `struct bpf_sock_ops` up to `sk` (184), and `sk` itself (a socket pointer, see
+/// `SOCK_OPS_FIELDS`); `reply` (4) and `sk_txhash` (164) are writable. The `skb_data`
+/// pointers are not readable here.
 pub(super) const SOCK_OPS_CTX: ContextLayout = no_packet(
     "bpf_sock_ops",
     SOCK_OPS_FIELDS,
     224,
-    &[field(0, 184), field(208, 224)],
+    &[field(0, 192), field(208, 224)],
     &[field(4, 8), field(164, 168)],
 );
 
@@ -175,7 +189,7 @@ pub(super) const SK_SKB_CTX: ContextLayout = ContextLayout {
     data_meta: None,
     pointer_size: 4,
     host: Some(SKB_HOST),
-    readable: &[field(0, 8), field(12, 72), field(76, 140)],
+    readable: &[field(0, 8), field(12, 72), field(76, 140), field(168, 176)],
     writable: &[field(32, 36), field(44, 48)],
     sized_by_target: false,
 };
@@ -331,7 +345,8 @@ const SKB_FIELDS: &[Field] = &[
     named("tstamp", 152, 8),
     named("wire_len", 160, 4),
     named("gso_segs", 164, 4),
-    named("sk", 168, 8),
+    // `PTR_TO_SOCK_COMMON_OR_NULL` in Linux: may be a request or time-wait socket.
+    socket_field("sk", 168, SockKind::Common),
     named("gso_size", 176, 4),
     named("tstamp_type", 180, 1),
     named("hwtstamp", 184, 8),
@@ -375,7 +390,8 @@ const SOCK_OPS_FIELDS: &[Field] = &[
     named("sk_txhash", 164, 4),
     named("bytes_received", 168, 8),
     named("bytes_acked", 176, 8),
-    named("sk", 184, 8),
+    // `PTR_TO_SOCKET_OR_NULL` in Linux: a full socket.
+    socket_field("sk", 184, SockKind::Full),
     named("skb_data", 192, 8),
     named("skb_data_end", 200, 8),
     named("skb_len", 208, 4),

@@ -138,3 +138,38 @@ fn socket_layouts_follow_the_uapi() {
     assert!(SockKind::Btf.layout().is_none());
     assert_eq!(SockKind::Tcp.layout().unwrap().name, "bpf_tcp_sock");
 }
+
+#[test]
+fn the_context_socket_fields_are_sockets_where_linux_exposes_them() {
+    use crate::ContextLayout;
+    // `__sk_buff.sk` (168): a sock_common or null at every `__sk_buff` hook but the flow
+    // dissector; `bpf_sock_ops.sk` (184): a full socket or null.
+    for (ty, offset, kind) in [
+        ("socket_filter", 168, SockKind::Common),
+        ("sched_cls", 168, SockKind::Common),
+        ("sched_act", 168, SockKind::Common),
+        ("cgroup_skb", 168, SockKind::Common),
+        ("sk_skb", 168, SockKind::Common),
+        ("lwt_in", 168, SockKind::Common),
+        ("sock_ops", 184, SockKind::Full),
+    ] {
+        let ctx = LINUX.program_type(ty).unwrap().context.unwrap();
+        let f = ctx.field("sk").unwrap();
+        assert_eq!(
+            (f.offset, f.size, f.socket),
+            (offset, 8, Some(kind)),
+            "{ty}"
+        );
+        let (start, end) = (i64::from(offset), i64::from(offset) + 8);
+        assert!(ContextLayout::covers(ctx.readable, start, end), "{ty}");
+        assert!(
+            !ContextLayout::covers(ctx.writable, start, start + 1),
+            "{ty}"
+        );
+        assert_eq!(ctx.socket_field_in(start + 4, start + 5), Some(f), "{ty}");
+        assert_eq!(ctx.socket_field_in(start - 4, start), None, "{ty}");
+    }
+    // Fields holding numbers are no sockets.
+    let tc = LINUX.program_type("sched_cls").unwrap().context.unwrap();
+    assert_eq!(tc.field("gso_segs").unwrap().socket, None);
+}

@@ -326,6 +326,9 @@ pub(super) fn load(
     match acc {
         Access::Ctx(o) => {
             let ctx = cx.env.context;
+            if let Some(f) = ctx.socket_field_in(o, o + n) {
+                return super::refs::ctx_sock_load(cx, s, dst, f, o, n, range);
+            }
             let psize = i64::from(ctx.pointer_size);
             let fields = [
                 (ctx.data, RegType::Packet, None),

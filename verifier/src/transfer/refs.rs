@@ -22,10 +22,10 @@ use ebpf_isa::Reg;
 
 use super::call::ARGS;
 use super::mem::{term, Access};
-use super::Cx;
+use super::{Cx, LoadUse};
 use crate::domain::{Interval, RegType};
 use crate::error::{Region, VerifyErrorKind};
-use crate::platform::{HelperProto, SockKind};
+use crate::platform::{Field, HelperProto, SockKind};
 use crate::state::State;
 
 fn arg_error(cx: &mut Cx<'_, '_>, h: &HelperProto, i: usize, detail: String) {
@@ -227,6 +227,48 @@ pub(super) fn derive_sock(
             Interval::constant(0),
         ),
         None => s.set(Reg::R0, RegType::Mixed, Interval::TOP),
+    }
+}
+
+/// `dst = *(u{n*8} *)(ctx + o)` overlapping the socket pointer field `f` (`__sk_buff.sk`,
+/// `bpf_sock_ops.sk`): an exact 8-byte load gives a socket of the field's kind, or null,
+/// holding no reference (it may not be released; pointers derived from it need no release
+/// either); any other load would read part of a pointer.
+pub(super) fn ctx_sock_load(
+    cx: &mut Cx<'_, '_>,
+    s: &mut State,
+    dst: Reg,
+    f: &Field,
+    o: i64,
+    n: i64,
+    range: Interval,
+) {
+    match f.socket {
+        Some(kind) if o == i64::from(f.offset) && n == i64::from(f.size) => {
+            cx.note_load(LoadUse::Other("a socket pointer field of the context"));
+            // A null id of its own, as a helper's result has (earlier copies keep what they
+            // were found to be); reference id 0: none held.
+            let id = cx.node + 1;
+            s.retype_all(|t| (t.null_id() == id).then(|| t.without_null_id()));
+            s.set(
+                dst,
+                RegType::SockOrNull {
+                    kind,
+                    id,
+                    ref_id: 0,
+                },
+                Interval::constant(0),
+            );
+        }
+        _ => {
+            cx.fail(VerifyErrorKind::PointerLeak {
+                detail: format!(
+                    "a load of {n} bytes at context offset {o} reads part of the socket pointer `{}` (at {}, 8 bytes): only an 8-byte load of the whole field gives the socket",
+                    f.name, f.offset
+                ),
+            });
+            s.set(dst, RegType::Num, range);
+        }
     }
 }
 
