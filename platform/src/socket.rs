@@ -81,8 +81,11 @@ pub struct SockLayout {
     pub name: &'static str,
     /// Size in bytes.
     pub size: u32,
-    /// The readable fields (a field may be listed twice with different load sizes).
+    /// The fields (a field may be listed twice with different load sizes).
     pub fields: &'static [SockField],
+    /// Names of [`SockLayout::fields`] this view cannot read (a `sock_common` lacks some of
+    /// `bpf_sock`'s), so one structure's offsets serve both views.
+    pub hidden: &'static [&'static str],
 }
 
 impl SockLayout {
@@ -93,7 +96,8 @@ impl SockLayout {
         }
         let (start, end) = (offset, offset + i64::from(size));
         self.fields.iter().find(|fl| {
-            fl.loads & size as u8 != 0
+            !self.hidden.contains(&fl.name)
+                && fl.loads & size as u8 != 0
                 && i64::from(fl.offset) <= start
                 && end <= i64::from(fl.offset + fl.size)
         })
@@ -123,6 +127,7 @@ pub static SOCK: SockLayout = SockLayout {
     name: "bpf_sock",
     size: 80,
     fields: SOCK_FIELDS,
+    hidden: &[],
 };
 
 /// `struct bpf_sock` through a `sock_common` pointer: without `type`, `protocol`, `mark`
@@ -130,19 +135,8 @@ pub static SOCK: SockLayout = SockLayout {
 pub static SOCK_COMMON: SockLayout = SockLayout {
     name: "bpf_sock (sock_common)",
     size: 80,
-    fields: &[
-        f("bound_dev_if", 0, 4, W),
-        f("family", 4, 4, W),
-        f("src_ip4", 24, 4, NARROW),
-        f("src_ip6", 28, 16, NARROW),
-        f("src_port", 44, 4, W),
-        f("dst_port", 48, 2, 1 | 2),
-        f("dst_port", 48, 4, W),
-        f("dst_ip4", 52, 4, NARROW),
-        f("dst_ip6", 56, 16, NARROW),
-        f("state", 72, 4, W),
-        f("rx_queue_mapping", 76, 4, W),
-    ],
+    fields: SOCK_FIELDS,
+    hidden: &["type", "protocol", "mark", "priority"],
 };
 
 /// `struct bpf_tcp_sock` (112 bytes): 32-bit counters, two 64-bit byte counts.
@@ -177,4 +171,5 @@ pub static TCP_SOCK: SockLayout = SockLayout {
         f("delivered_ce", 104, 4, W),
         f("icsk_retransmits", 108, 4, W),
     ],
+    hidden: &[],
 };
